@@ -1,0 +1,4 @@
+import { beforeAll } from "vitest";
+import { seedDatabase } from "./fixtures.ts";
+
+beforeAll(seedDatabase);

@@ -1,0 +1,60 @@
+// Composition: middleware, route mounting, the one error handler.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { auth } from "./api/auth.ts";
+import { health } from "./api/health.ts";
+import { AppError, errorFormatFor, errorResponse, type ErrorKind } from "./core/errors.ts";
+import { log } from "./core/logger.ts";
+import type { AppEnv } from "./env.ts";
+import { gateway } from "./gateway/routes.ts";
+import { requestContext } from "./middleware/request-context.ts";
+
+const MiB = 1024 * 1024;
+
+const tooLarge = (limit: string) => () => {
+  throw new AppError("payload_too_large", `The request body is larger than ${limit}.`, { code: "request_too_large" });
+};
+
+function kindForStatus(status: number): ErrorKind {
+  if (status === 401) return "authentication";
+  if (status === 403) return "permission";
+  if (status === 404) return "not_found";
+  if (status === 413) return "payload_too_large";
+  if (status === 429) return "rate_limit";
+  if (status >= 500) return "internal";
+  return "invalid_request";
+}
+
+/** Any thrown value → an AppError; unknown errors are logged and become a bare 500. */
+function toAppError(error: unknown, requestId: string): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof HTTPException) return new AppError(kindForStatus(error.status), error.message || "Request failed.");
+  log("error", "unhandled error", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
+}
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestContext);
+  app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use("/v1/*", bodyLimit({ maxSize: 16 * MiB, onError: tooLarge("16 MiB") }));
+  app.use("/api/*", bodyLimit({ maxSize: 1 * MiB, onError: tooLarge("1 MiB") }));
+
+  app.route("/v1", gateway);
+  app.route("/api/health", health);
+  app.route("/api/auth", auth);
+
+  app.notFound((c) => {
+    const error = new AppError("not_found", `Unknown endpoint: ${c.req.method} ${c.req.path}`, { code: "unknown_url" });
+    return errorResponse(error, errorFormatFor(c.req.path), c.var.requestId);
+  });
+  app.onError((error, c) => {
+    const appError = toAppError(error, c.var.requestId);
+    return errorResponse(appError, errorFormatFor(c.req.path), c.var.requestId);
+  });
+
+  return app;
+}

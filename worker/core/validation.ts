@@ -1,0 +1,26 @@
+import type * as z from "zod";
+import { AppError } from "./errors.ts";
+
+/** Reads a JSON body and validates it; any failure is a 400 that names the field at fault. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new AppError("invalid_request", "Content-Type must be application/json.", { code: "invalid_content_type" });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await request.text());
+  } catch {
+    throw new AppError("invalid_request", "The request body is not valid JSON.", { code: "invalid_json" });
+  }
+  return validate(body, schema);
+}
+
+export function validate<S extends z.ZodType>(value: unknown, schema: S): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = issue?.path.length ? issue.path.join(".") : undefined;
+  const message = issue ? (param ? `Invalid '${param}': ${issue.message}` : issue.message) : "Invalid request.";
+  throw new AppError("invalid_request", message, { code: "invalid_request", ...(param ? { param } : {}) });
+}

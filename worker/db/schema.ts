@@ -1,0 +1,224 @@
+// The D1 schema: the system of record. Money is integer micro-dollars, times are epoch ms.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  billingEnabled: integer("billing_enabled", { mode: "boolean" }).notNull().default(true),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  concurrencyLimit: integer("concurrency_limit"),
+  monthlyBudgetMicros: integer("monthly_budget_micros"),
+  alertThresholds: json<number[]>("alert_thresholds"),
+  gateShards: integer("gate_shards").notNull().default(1),
+  createdAt: createdAt(),
+});
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  isOperator: integer("is_operator", { mode: "boolean" }).notNull().default(false),
+  deletedAt: integer("deleted_at"),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex("users_email_uq").on(t.email)]);
+
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const memberships = sqliteTable("memberships", {
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  userId: text("user_id").notNull().references(() => users.id),
+  role: text("role", { enum: ROLES }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)]);
+
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  name: text("name").notNull(),
+  keyHash: text("key_hash").notNull(),
+  prefix: text("prefix").notNull(),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  models: json<string[]>("models"),
+  expiresAt: integer("expires_at"),
+  revokedAt: integer("revoked_at"),
+  lastUsedAt: integer("last_used_at"),
+  createdBy: text("created_by"),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash), index("api_keys_tenant_idx").on(t.tenantId)]);
+
+export const PROVIDER_KINDS = ["openai", "anthropic", "gemini", "openai-compatible", "demo"] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export const providers = sqliteTable("providers", {
+  id: text("id").primaryKey(),
+  /** null: platform-wide (operator); otherwise the tenant's own (bring-your-own-key). */
+  tenantId: text("tenant_id").references(() => tenants.id),
+  scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: PROVIDER_KINDS }).notNull(),
+  baseUrl: text("base_url"),
+  /** AES-GCM ciphertext under SECRETS_KEY, never the plaintext. */
+  apiKeyEncrypted: text("api_key_encrypted"),
+  apiKeyLast4: text("api_key_last4"),
+  models: json<string[]>("models").notNull(),
+  weight: integer("weight").notNull().default(1),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at"),
+}, (t) => [
+  uniqueIndex("providers_scope_name_uq").on(t.scope, t.name),
+  index("providers_tenant_idx").on(t.tenantId),
+]);
+
+export const prices = sqliteTable("prices", {
+  id: text("id").primaryKey(),
+  /** null: the platform price; otherwise a tenant override. */
+  tenantId: text("tenant_id").references(() => tenants.id),
+  scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
+  model: text("model").notNull(),
+  inputPerMTokMicros: integer("input_per_mtok_micros").notNull(),
+  outputPerMTokMicros: integer("output_per_mtok_micros").notNull(),
+  cachedInputPerMTokMicros: integer("cached_input_per_mtok_micros"),
+  reasoningPerMTokMicros: integer("reasoning_per_mtok_micros"),
+  source: text("source"),
+  effectiveAt: integer("effective_at").notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex("prices_scope_model_uq").on(t.scope, t.model)]);
+
+export const ROUTE_STRATEGIES = ["fallback", "weighted", "lowest-latency"] as const;
+
+export const routes = sqliteTable("routes", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  alias: text("alias").notNull(),
+  strategy: text("strategy", { enum: ROUTE_STRATEGIES }).notNull().default("fallback"),
+  targets: json<{ model: string; weight?: number }[]>("targets").notNull(),
+  retries: integer("retries").notNull().default(0),
+  timeoutMs: integer("timeout_ms"),
+  cacheTtlSeconds: integer("cache_ttl_seconds"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at"),
+}, (t) => [uniqueIndex("routes_tenant_alias_uq").on(t.tenantId, t.alias)]);
+
+export const LEDGER_KINDS = ["topup", "usage", "refund", "dispute", "adjustment", "promo"] as const;
+
+/** Append-only: corrections are new entries. */
+export const ledgerEntries = sqliteTable("ledger_entries", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
+  amountMicros: integer("amount_micros").notNull(),
+  /** Makes a credit or debit happen once: a payment event id, a usage window, a seed marker. */
+  idempotencyKey: text("idempotency_key").notNull(),
+  reason: text("reason"),
+  actorId: text("actor_id"),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex("ledger_idem_uq").on(t.tenantId, t.idempotencyKey),
+  index("ledger_tenant_time_idx").on(t.tenantId, t.createdAt),
+]);
+
+export const requestLog = sqliteTable("request_log", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  keyId: text("key_id"),
+  provider: text("provider"),
+  model: text("model"),
+  endpoint: text("endpoint").notNull(),
+  status: integer("status").notNull(),
+  errorType: text("error_type"),
+  stream: integer("stream", { mode: "boolean" }).notNull().default(false),
+  latencyMs: integer("latency_ms").notNull(),
+  ttfbMs: integer("ttfb_ms"),
+  inputTokens: integer("input_tokens").notNull().default(0),
+  outputTokens: integer("output_tokens").notNull().default(0),
+  cachedTokens: integer("cached_tokens").notNull().default(0),
+  reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+  costMicros: integer("cost_micros").notNull().default(0),
+  estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
+  attempts: json<string[]>("attempts"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [
+  index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt),
+  index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
+]);
+
+/** Per-minute aggregates; the analytics API reads these, not the raw log. */
+export const usageRollups = sqliteTable("usage_rollups", {
+  tenantId: text("tenant_id").notNull(),
+  minute: integer("minute").notNull(),
+  model: text("model").notNull(),
+  provider: text("provider").notNull(),
+  keyId: text("key_id").notNull(),
+  requests: integer("requests").notNull().default(0),
+  errors: integer("errors").notNull().default(0),
+  inputTokens: integer("input_tokens").notNull().default(0),
+  outputTokens: integer("output_tokens").notNull().default(0),
+  costMicros: integer("cost_micros").notNull().default(0),
+  latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.minute, t.model, t.provider, t.keyId] }),
+  index("usage_rollups_tenant_minute_idx").on(t.tenantId, t.minute),
+]);
+
+export const auditLog = sqliteTable("audit_log", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id"),
+  actorId: text("actor_id"),
+  action: text("action").notNull(),
+  entityType: text("entity_type").notNull(),
+  entityId: text("entity_id").notNull(),
+  before: json<Record<string, unknown>>("before"),
+  after: json<Record<string, unknown>>("after"),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  requestId: text("request_id"),
+  rollbackOf: text("rollback_of"),
+  createdAt: createdAt(),
+}, (t) => [
+  index("audit_tenant_time_idx").on(t.tenantId, t.createdAt),
+  index("audit_entity_idx").on(t.entityType, t.entityId, t.createdAt),
+]);
+
+/** Refresh-token sessions: only the hash is stored; `family` ties rotations together. */
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  tenantId: text("tenant_id").notNull(),
+  family: text("family").notNull(),
+  tokenHash: text("token_hash").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  rotatedAt: integer("rotated_at"),
+  revokedAt: integer("revoked_at"),
+  userAgent: text("user_agent"),
+  ip: text("ip"),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex("sessions_token_uq").on(t.tokenHash),
+  index("sessions_family_idx").on(t.family),
+  index("sessions_user_idx").on(t.userId),
+]);
+
+/** Every payment webhook or capture seen, once: the unique key makes replays no-ops. */
+export const paymentEvents = sqliteTable("payment_events", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id"),
+  processor: text("processor", { enum: ["stripe", "paypal"] }).notNull(),
+  eventId: text("event_id").notNull(),
+  eventType: text("event_type").notNull(),
+  objectId: text("object_id"),
+  amountMicros: integer("amount_micros"),
+  payload: text("payload"),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex("payment_events_uq").on(t.processor, t.eventId),
+  index("payment_events_object_idx").on(t.processor, t.objectId),
+]);

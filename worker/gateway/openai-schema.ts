@@ -1,0 +1,58 @@
+// OpenAI request shapes the gateway accepts. Unknown fields pass through (providers may
+// support them); known fields are checked so a bad value is a 400 naming the field.
+import * as z from "zod";
+
+const textPart = z.object({ type: z.literal("text"), text: z.string() });
+const imagePart = z.object({
+  type: z.literal("image_url"),
+  image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
+});
+const contentPart = z.union([textPart, imagePart, z.looseObject({ type: z.string() })]);
+
+const toolCall = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+export const chatMessage = z.looseObject({
+  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_calls: z.array(toolCall).optional(),
+  tool_call_id: z.string().optional(),
+});
+
+export const chatCompletionRequest = z.looseObject({
+  model: z.string().min(1).max(256),
+  messages: z.array(chatMessage).min(1, "must contain at least one message"),
+  stream: z.boolean().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.int().min(1).nullish(),
+  max_completion_tokens: z.int().min(1).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.int().min(1).max(1, "only n=1 is supported").nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  user: z.string().optional(),
+});
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;
+export type ChatMessage = z.output<typeof chatMessage>;
+
+export const embeddingsRequest = z.looseObject({
+  model: z.string().min(1).max(256),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  encoding_format: z.enum(["float", "base64"]).optional(),
+  dimensions: z.int().min(1).max(4096).optional(),
+});
+
+export type EmbeddingsRequest = z.output<typeof embeddingsRequest>;
+
+/** The plain text of a message's content (text parts joined). */
+export function messageText(message: ChatMessage): string {
+  const { content } = message;
+  if (typeof content === "string") return content;
+  if (!content) return "";
+  return content.map((p) => ("text" in p && typeof p.text === "string" ? p.text : "")).join("");
+}

@@ -1,0 +1,86 @@
+// The built-in `demo` provider: answers locally with no upstream, so a new install works
+// without any provider account, and tests and benchmarks have a deterministic target.
+// Models: `echo` (the last user message back), `lorem` (max_tokens tokens of lorem ipsum),
+// `embed` (deterministic vectors). Token usage is counted with gateway/tokens.ts.
+import { AppError } from "../../core/errors.ts";
+import { type ChatCompletionRequest, messageText } from "../openai-schema.ts";
+import { countTokens, splitTokens } from "../tokens.ts";
+import type { ChatResult, ChatStreamEvent, EmbeddingsResult, FinishReason, Usage } from "../types.ts";
+import { DEMO_MODELS } from "./demo-models.ts";
+
+const LOREM =
+  "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.";
+const LOREM_TOKENS = splitTokens(LOREM);
+const LOREM_DEFAULT_TOKENS = 64;
+const EMBEDDING_DIMENSIONS = 256;
+
+export function isDemoModel(model: string, type: "chat" | "embedding"): boolean {
+  return DEMO_MODELS.some((m) => m.id === model && m.type === type);
+}
+
+function maxTokens(req: ChatCompletionRequest): number | undefined {
+  return req.max_completion_tokens ?? req.max_tokens ?? undefined;
+}
+
+/** The tokens the model answers with and why it stopped. */
+function answer(model: string, req: ChatCompletionRequest): { tokens: string[]; finishReason: FinishReason } {
+  const limit = maxTokens(req);
+  if (model === "lorem") {
+    const n = limit ?? LOREM_DEFAULT_TOKENS;
+    const tokens = Array.from({ length: n }, (_, i) => LOREM_TOKENS[i % LOREM_TOKENS.length]!);
+    if (tokens[0]) tokens[0] = tokens[0].trimStart();
+    return { tokens, finishReason: limit === undefined ? "stop" : "length" };
+  }
+  if (model === "echo") {
+    const lastUser = [...req.messages].reverse().find((m) => m.role === "user");
+    const all = splitTokens(lastUser ? messageText(lastUser) : "");
+    if (all[0]) all[0] = all[0].trimStart();
+    const truncated = limit !== undefined && all.length > limit;
+    return { tokens: truncated ? all.slice(0, limit) : all, finishReason: truncated ? "length" : "stop" };
+  }
+  throw new AppError("not_found", `The model 'demo/${model}' does not exist.`, { code: "model_not_found", param: "model" });
+}
+
+function promptTokens(req: ChatCompletionRequest): number {
+  return req.messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0);
+}
+
+function usageOf(inputTokens: number, outputTokens: number): Usage {
+  return { inputTokens, outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: false };
+}
+
+export function demoChat(model: string, req: ChatCompletionRequest): ChatResult {
+  const { tokens, finishReason } = answer(model, req);
+  return { text: tokens.join(""), finishReason, usage: usageOf(promptTokens(req), tokens.length) };
+}
+
+export async function* demoChatStream(model: string, req: ChatCompletionRequest): AsyncGenerator<ChatStreamEvent> {
+  const { tokens, finishReason } = answer(model, req);
+  for (const text of tokens) yield { type: "delta", text };
+  yield { type: "finish", finishReason, usage: usageOf(promptTokens(req), tokens.length) };
+}
+
+export function demoEmbed(model: string, inputs: string[], dimensions = EMBEDDING_DIMENSIONS): EmbeddingsResult {
+  if (!isDemoModel(model, "embedding")) {
+    throw new AppError("not_found", `The model 'demo/${model}' is not an embedding model.`, { code: "model_not_found", param: "model" });
+  }
+  const vectors = inputs.map((text) => unitVector(text, dimensions));
+  const inputTokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
+  return { vectors, usage: usageOf(inputTokens, 0) };
+}
+
+/** A deterministic unit vector from the text: FNV-1a seeds an xorshift generator. */
+function unitVector(text: string, dimensions: number): number[] {
+  let seed = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  seed ||= 1;
+  const v: number[] = [];
+  for (let i = 0; i < dimensions; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    v.push(((seed >>> 0) / 0xffffffff) * 2 - 1);
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
