@@ -2,7 +2,10 @@
 // through the same seed module `npm start` uses.
 import { applyD1Migrations } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { signAccessToken } from "../worker/core/security/jwt.ts";
+import { DUMMY_PASSWORD_HASH } from "../worker/core/security/passwords.ts";
 import { getDb } from "../worker/db/client.ts";
+import { memberships, type Role, tenants, users } from "../worker/db/schema.ts";
 import { SEED_TENANT_ID, seedQueries } from "../worker/db/seed.ts";
 
 export const ORIGIN = "http://gateway.test";
@@ -28,3 +31,42 @@ export function jsonInit(body: unknown, headers: Record<string, string> = {}, me
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface Member {
+  userId: string;
+  tenantId: string;
+  email: string;
+  token: string;
+  headers: Record<string, string>;
+}
+
+let counter = 0;
+
+/** A new tenant with nothing in it. */
+export async function createTenant(name = "Other"): Promise<string> {
+  const id = `ten_test${++counter}${Date.now().toString(36)}`;
+  await getDb(env.DB).insert(tenants).values({ id, name, createdAt: Date.now() });
+  return id;
+}
+
+/**
+ * A user with a membership of `role` in `tenantId` and an access token for it (minted
+ * directly: sign-in itself is tested in auth tests, and PBKDF2 per fixture is slow).
+ */
+export async function createMember(role: Role, tenantId: string = TENANT_ID, options: { operator?: boolean } = {}): Promise<Member> {
+  const n = ++counter;
+  const userId = `usr_test${n}${Date.now().toString(36)}`;
+  const email = `${role}${n}@example.com`;
+  const db = getDb(env.DB);
+  await db.batch([
+    db.insert(users).values({ id: userId, email, name: `${role} ${n}`, passwordHash: DUMMY_PASSWORD_HASH, isOperator: options.operator ?? false, createdAt: Date.now() }),
+    db.insert(memberships).values({ tenantId, userId, role, createdAt: Date.now() }),
+  ]);
+  const token = await signAccessToken(env.JWT_SECRET, { sub: userId, tid: tenantId, role, op: options.operator ?? false });
+  return { userId, tenantId, email, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** JSON body of a response, typed loosely for assertions. */
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}

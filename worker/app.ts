@@ -3,8 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { auth } from "./api/auth.ts";
-import { health } from "./api/health.ts";
+import { api } from "./api/index.ts";
 import { AppError, errorFormatFor, errorResponse, type ErrorKind } from "./core/errors.ts";
 import { log } from "./core/logger.ts";
 import type { AppEnv } from "./env.ts";
@@ -44,8 +43,7 @@ export function createApp() {
   app.use("/api/*", bodyLimit({ maxSize: 1 * MiB, onError: tooLarge("1 MiB") }));
 
   app.route("/v1", gateway);
-  app.route("/api/health", health);
-  app.route("/api/auth", auth);
+  app.route("/api", api);
 
   app.notFound((c) => {
     const error = new AppError("not_found", `Unknown endpoint: ${c.req.method} ${c.req.path}`, { code: "unknown_url" });

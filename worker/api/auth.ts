@@ -1,16 +1,14 @@
 // /api/auth: sign in with email and password, who am I, sign out.
-import { Hono } from "hono";
 import * as z from "zod";
 import { AppError } from "../core/errors.ts";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "../core/security/jwt.ts";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../core/security/passwords.ts";
-import { readJson } from "../core/validation.ts";
 import { getDb } from "../db/client.ts";
 import { findActiveUserByEmail, listMemberships } from "../db/users.ts";
-import type { AppEnv, SessionUser } from "../env.ts";
-import { requireUser } from "./session.ts";
+import type { SessionUser } from "../env.ts";
+import { ApiRouter } from "./router.ts";
 
-export const auth = new Hono<AppEnv>();
+export const auth = new ApiRouter("auth");
 
 const loginBody = z.object({
   email: z.string().trim().min(3).max(254),
@@ -21,8 +19,8 @@ function publicUser(u: SessionUser) {
   return { id: u.id, email: u.email, name: u.name, role: u.role, tenant_id: u.tenantId, is_operator: u.isOperator };
 }
 
-auth.post("/login", async (c) => {
-  const { email, password } = await readJson(c.req.raw, loginBody);
+auth.endpoint("post", "/login", { summary: "Sign in with email and password.", access: "public", body: loginBody }, async (c, { body }) => {
+  const { email, password } = body;
   const db = getDb(c.env.DB);
   const user = await findActiveUserByEmail(db, email);
   // An unknown email costs the same PBKDF2 work and gets the same answer as a wrong password.
@@ -48,7 +46,7 @@ auth.post("/login", async (c) => {
   return c.json({ access_token: accessToken, token_type: "Bearer", expires_in: ACCESS_TOKEN_TTL_SECONDS, user: publicUser(session) });
 });
 
-auth.get("/me", requireUser, async (c) => {
+auth.endpoint("get", "/me", { summary: "The signed-in user, the current tenant and all of the user's tenants.", access: "signed-in" }, async (c) => {
   const user = c.var.user;
   const memberships = await listMemberships(getDb(c.env.DB), user.id);
   const current = memberships.find((m) => m.tenantId === user.tenantId);
@@ -61,4 +59,4 @@ auth.get("/me", requireUser, async (c) => {
 
 // Access tokens are short-lived and stateless; refresh-token sessions (revoked here) come
 // with the control-plane issue.
-auth.post("/logout", (c) => c.body(null, 204));
+auth.endpoint("post", "/logout", { summary: "Sign out.", access: "public", status: 204 }, (c) => c.body(null, 204));

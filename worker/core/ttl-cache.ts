@@ -44,5 +44,9 @@ export class TtlCache<V> {
     this.entries.delete(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   private readonly inflight = new Map<string, Promise<V>>();
 }

@@ -9,7 +9,9 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   }
   let body: unknown;
   try {
-    body = JSON.parse(await request.text());
+    const text = await request.text();
+    // An empty body is an empty object: the schema then names what is missing.
+    body = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new AppError("invalid_request", "The request body is not valid JSON.", { code: "invalid_json" });
   }

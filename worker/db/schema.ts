@@ -15,7 +15,10 @@ export const tenants = sqliteTable("tenants", {
   monthlyBudgetMicros: integer("monthly_budget_micros"),
   alertThresholds: json<number[]>("alert_thresholds"),
   gateShards: integer("gate_shards").notNull().default(1),
+  /** Added to every price for this tenant, in basis points; null: the platform default. */
+  markupBps: integer("markup_bps"),
   createdAt: createdAt(),
+  updatedAt: integer("updated_at"),
 });
 
 export const users = sqliteTable("users", {
@@ -222,3 +225,24 @@ export const paymentEvents = sqliteTable("payment_events", {
   uniqueIndex("payment_events_uq").on(t.processor, t.eventId),
   index("payment_events_object_idx").on(t.processor, t.objectId),
 ]);
+
+/** Failed sign-ins per email and per client IP in a fixed window: atomic upserts, no read-then-write. */
+export const authThrottle = sqliteTable("auth_throttle", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  failures: integer("failures").notNull(),
+});
+
+/** Single-use, expiring invitations into a tenant; only the token's hash is stored. */
+export const invitations = sqliteTable("invitations", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  email: text("email").notNull(),
+  role: text("role", { enum: ROLES }).notNull(),
+  tokenHash: text("token_hash").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  acceptedAt: integer("accepted_at"),
+  revokedAt: integer("revoked_at"),
+  createdBy: text("created_by"),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex("invitations_token_uq").on(t.tokenHash), index("invitations_tenant_idx").on(t.tenantId)]);

@@ -5,6 +5,7 @@ import { sha256Hex } from "../core/security/hash.ts";
 import { getDb } from "../db/client.ts";
 import { findKeyByHash } from "../db/keys.ts";
 import type { AppEnv } from "../env.ts";
+import { noteKeyUse } from "./key-usage.ts";
 
 /** `Authorization: Bearer <key>` (OpenAI, Anthropic SDK 1.x) or `x-api-key` (older Anthropic clients). */
 export function presentedKey(headers: Headers): string | undefined {
@@ -26,8 +27,11 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
   const invalid = () =>
     new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
   if (key.length > 256) throw invalid();
-  const row = await findKeyByHash(getDb(c.env.DB), await sha256Hex(key));
+  const db = getDb(c.env.DB);
+  const row = await findKeyByHash(db, await sha256Hex(key));
   if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= Date.now())) throw invalid();
   c.set("apiKey", { id: row.id, tenantId: row.tenantId, models: row.models ?? null });
+  const touched = noteKeyUse(db, row.id);
+  if (touched) c.executionCtx.waitUntil(touched);
   await next();
 });

@@ -22,8 +22,10 @@ export function tenantCatalog(db: Db, tenantId: string): Promise<Catalog> {
   return catalogs.getOrLoad(tenantId, () => loadCatalog(db, tenantId));
 }
 
-export function forgetCatalog(tenantId: string): void {
-  catalogs.delete(tenantId);
+/** Drops cached catalogs after a provider or price change: one tenant's, or all for a platform-wide change. */
+export function invalidateCatalog(tenantId: string | null): void {
+  if (tenantId === null) catalogs.clear();
+  else catalogs.delete(tenantId);
 }
 
 export function isModelAllowed(key: AuthenticatedKey, model: string): boolean {

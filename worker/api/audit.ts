@@ -1,0 +1,106 @@
+// /api/audit: the log with filters and cursor pagination, one entry with its field-level
+// diff, and rollback (409 with the current state when the entity changed since, unless force).
+import * as z from "zod";
+import { actorOf, diffRows, redactRow, rollbackEntry } from "../core/audit.ts";
+import { AppError } from "../core/errors.ts";
+import { iso } from "../core/time.ts";
+import { getDb } from "../db/client.ts";
+import { type AuditRow, findAudit, listAudit } from "../db/audit.ts";
+import { isEntityType } from "../db/entities.ts";
+import { type ApiContext, ApiRouter } from "./router.ts";
+
+const listQuery = z.object({
+  entity_type: z.string().max(64).optional(),
+  entity_id: z.string().max(256).optional(),
+  actor_id: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  scope: z.enum(["tenant", "platform"]).default("tenant").describe("platform: platform-wide entries (operator only)"),
+});
+
+const rollbackBody = z.strictObject({ force: z.boolean().default(false) });
+
+function encodeCursor(row: AuditRow): string {
+  return btoa(`${row.createdAt}:${row.id}`).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [at, id] = atob(cursor).split(":");
+    const createdAt = Number(at);
+    if (Number.isSafeInteger(createdAt) && id) return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw new AppError("invalid_request", "The cursor is not one this API returned.", { code: "invalid_cursor", param: "cursor" });
+}
+
+function entryJson(row: AuditRow, withDiff: boolean) {
+  const typed = isEntityType(row.entityType) ? row.entityType : undefined;
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    actor_id: row.actorId,
+    action: row.action,
+    entity_type: row.entityType,
+    entity_id: row.entityId,
+    before: typed ? redactRow(typed, row.before ?? null) : row.before,
+    after: typed ? redactRow(typed, row.after ?? null) : row.after,
+    ip: row.ip,
+    user_agent: row.userAgent,
+    request_id: row.requestId,
+    rollback_of: row.rollbackOf,
+    created_at: iso(row.createdAt),
+    ...(withDiff && typed ? { diff: diffRows(typed, row.before ?? null, row.after ?? null) } : {}),
+  };
+}
+
+/** The entry, if the caller may see it: its own tenant's, or platform-wide for the operator. */
+async function visibleEntry(c: ApiContext, id: string): Promise<AuditRow> {
+  const entry = await findAudit(getDb(c.env.DB), id);
+  const user = c.var.user;
+  const visible = entry && (entry.tenantId === user.tenantId || (entry.tenantId === null && user.isOperator));
+  if (!entry || !visible) throw new AppError("not_found", "No such audit entry.", { code: "audit_not_found" });
+  return entry;
+}
+
+export const audit = new ApiRouter("audit")
+  .endpoint("get", "/", { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery }, async (c, { query }) => {
+    if (query.scope === "platform" && !c.var.user.isOperator) {
+      throw new AppError("permission", "Only the platform operator sees platform-wide entries.", { code: "forbidden" });
+    }
+    const rows = await listAudit(getDb(c.env.DB), {
+      tenantId: query.scope === "platform" ? null : c.var.user.tenantId,
+      entityType: query.entity_type,
+      entityId: query.entity_id,
+      actorId: query.actor_id,
+      action: query.action,
+      from: query.from ? Date.parse(query.from) : undefined,
+      to: query.to ? Date.parse(query.to) : undefined,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return c.json({ data: page.map((r) => entryJson(r, false)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
+  })
+  .endpoint("get", "/:id", { summary: "One entry with its field-level diff.", access: "audit:read" }, async (c) =>
+    c.json(entryJson(await visibleEntry(c, c.req.param("id")!), true)),
+  )
+  .endpoint(
+    "post",
+    "/:id/rollback",
+    {
+      summary: "Restore the entry's before state; 409 with the current state if the entity changed since, unless force.",
+      access: "audit:rollback",
+      body: rollbackBody,
+    },
+    async (c, { body }) => {
+      const entry = await visibleEntry(c, c.req.param("id")!);
+      const result = await rollbackEntry(getDb(c.env.DB), actorOf(c), entry, body.force);
+      return c.json({ audit_id: result.auditId, entity_type: entry.entityType, entity_id: entry.entityId, restored: result.restored });
+    },
+  );

@@ -1,0 +1,34 @@
+// The control plane under /api: every resource router mounted, plus the OpenAPI document.
+import { Hono } from "hono";
+import type { AppEnv } from "../env.ts";
+import { gatewayDocs } from "../gateway/docs.ts";
+import { audit } from "./audit.ts";
+import { auth } from "./auth.ts";
+import { health } from "./health.ts";
+import { keys } from "./keys.ts";
+import { buildOpenApiDocument, renderReference } from "./openapi.ts";
+import type { ApiRouter, EndpointDoc } from "./router.ts";
+
+const routers: [prefix: string, router: ApiRouter][] = [
+  ["/health", health],
+  ["/auth", auth],
+  ["/keys", keys],
+  ["/audit", audit],
+];
+
+export const api = new Hono<AppEnv>();
+for (const [prefix, router] of routers) api.route(prefix, router.app);
+
+/** Every /api endpoint with its full path: the OpenAPI document and the RBAC test use it. */
+export const apiDocs: EndpointDoc[] = routers.flatMap(([prefix, router]) =>
+  router.docs.map((doc) => ({ ...doc, path: `/api${prefix}${doc.path === "/" ? "" : doc.path}` })),
+);
+
+let document: string | undefined;
+api.get("/openapi.json", (c) => {
+  document ??= JSON.stringify(buildOpenApiDocument([...gatewayDocs, ...apiDocs], c.env.BUILD_ID ?? "dev"));
+  return c.body(document, 200, { "content-type": "application/json; charset=utf-8" });
+});
+
+let reference: string | undefined;
+api.get("/docs", (c) => c.html((reference ??= renderReference([...gatewayDocs, ...apiDocs]))));

@@ -1,0 +1,44 @@
+// The permission matrix: written once, enforced by one middleware, documented in
+// docs/rbac.md and tested route by route in test/rbac.test.ts. The platform operator holds
+// every permission in every tenant.
+import type { Role } from "../db/schema.ts";
+import type { SessionUser } from "../env.ts";
+import { AppError } from "./errors.ts";
+
+const ALL: readonly Role[] = ["owner", "admin", "developer", "viewer"];
+const MANAGERS: readonly Role[] = ["owner", "admin"];
+const BUILDERS: readonly Role[] = ["owner", "admin", "developer"];
+
+export const PERMISSIONS = {
+  "tenant:read": ALL,
+  "tenant:write": MANAGERS,
+  "members:read": ALL,
+  "members:write": MANAGERS,
+  "keys:read": ALL,
+  "keys:write": BUILDERS,
+  "providers:read": ALL,
+  "providers:write": MANAGERS,
+  "prices:read": ALL,
+  "prices:write": MANAGERS,
+  "routes:read": ALL,
+  "routes:write": BUILDERS,
+  "audit:read": MANAGERS,
+  "audit:rollback": MANAGERS,
+  "analytics:read": ALL,
+  "billing:read": MANAGERS,
+  "billing:write": ["owner"],
+  /** Platform-wide providers and prices, every tenant: the operator only. */
+  "platform:write": [],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function hasPermission(user: Pick<SessionUser, "role" | "isOperator">, permission: Permission): boolean {
+  return user.isOperator || (PERMISSIONS[permission] as readonly Role[]).includes(user.role);
+}
+
+export function assertPermission(user: SessionUser, permission: Permission): void {
+  if (!hasPermission(user, permission)) {
+    throw new AppError("permission", `Your role (${user.role}) may not do this: it needs '${permission}'.`, { code: "forbidden" });
+  }
+}
