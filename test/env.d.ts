@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The port of the mock upstream (test/upstream-mock.ts) on 127.0.0.1. */
+      UPSTREAM_PORT: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index.ts");

@@ -70,3 +70,25 @@ export async function createMember(role: Role, tenantId: string = TENANT_ID, opt
 export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
+
+export interface AuditJson {
+  id: string;
+  action: string;
+  entity_type: string;
+  tenant_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+let nameCounter = 0;
+/** A name no other test uses. */
+export const uniqueName = (prefix: string) => `${prefix}-${++nameCounter}-${Date.now().toString(36)}`;
+
+/** The newest audit entry for an entity, as `who` sees it. */
+export async function latestAudit(who: Member, entityId: string, scope: "tenant" | "platform" = "tenant"): Promise<AuditJson> {
+  const res = await call(`/api/audit?entity_id=${encodeURIComponent(entityId)}&limit=1&scope=${scope}`, { headers: who.headers });
+  if (res.status !== 200) throw new Error(`audit list answered ${res.status}: ${await res.text()}`);
+  return (await json<{ data: AuditJson[] }>(res)).data[0]!;
+}
+
+export const rollback = (who: Member, auditId: string, force = false) => call(`/api/audit/${auditId}/rollback`, jsonInit({ force }, who.headers));

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../worker/core/security/hash.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit, latestAudit } from "./fixtures.ts";
 
 interface KeyJson {
   id: string;
@@ -30,12 +30,6 @@ async function createKey(body: Record<string, unknown> = { name: "ci" }, who: Me
 
 const chat = (key: string, model = "demo/echo") =>
   call("/v1/chat/completions", jsonInit({ model, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
-
-async function latestAudit(entityId: string) {
-  const res = await call(`/api/audit?entity_id=${encodeURIComponent(entityId)}&limit=1`, { headers: admin.headers });
-  expect(res.status).toBe(200);
-  return (await json<{ data: { id: string; action: string; before: unknown; after: unknown }[] }>(res)).data[0]!;
-}
 
 describe("API keys", () => {
   it("shows the secret once and stores only its hash", async () => {
@@ -113,10 +107,10 @@ describe("API keys", () => {
 describe("audit and rollback of keys", () => {
   it("audits create, update and revoke with before and after, hash redacted", async () => {
     const created = await createKey({ name: "audited" });
-    const entry = await latestAudit(created.id);
+    const entry = await latestAudit(admin, created.id);
     expect(entry).toMatchObject({ action: "create", before: null, after: { name: "audited", keyHash: "[redacted]" } });
     await call(`/api/keys/${created.id}`, jsonInit({ name: "renamed" }, admin.headers, "PATCH"));
-    const update = await latestAudit(created.id);
+    const update = await latestAudit(admin, created.id);
     expect(update).toMatchObject({ action: "update", before: { name: "audited" }, after: { name: "renamed" } });
     const detail = await json<{ diff: { field: string; before: unknown; after: unknown }[] }>(await call(`/api/audit/${update.id}`, { headers: admin.headers }));
     expect(detail.diff).toEqual([{ field: "name", before: "audited", after: "renamed" }]);
@@ -125,14 +119,14 @@ describe("audit and rollback of keys", () => {
   it("rolls back an update, then rolls back the rollback", async () => {
     const created = await createKey({ name: "v1" });
     await call(`/api/keys/${created.id}`, jsonInit({ name: "v2", rpm_limit: 5 }, admin.headers, "PATCH"));
-    const update = await latestAudit(created.id);
+    const update = await latestAudit(admin, created.id);
 
     const rollback = await call(`/api/audit/${update.id}/rollback`, jsonInit({}, admin.headers));
     expect(rollback.status).toBe(200);
     let key = await json<KeyJson>(await call(`/api/keys/${created.id}`, { headers: admin.headers }));
     expect(key).toMatchObject({ name: "v1", rpm_limit: null });
 
-    const rollbackEntry = await latestAudit(created.id);
+    const rollbackEntry = await latestAudit(admin, created.id);
     expect(rollbackEntry.action).toBe("rollback");
     expect((await call(`/api/audit/${rollbackEntry.id}/rollback`, jsonInit({}, admin.headers))).status).toBe(200);
     key = await json<KeyJson>(await call(`/api/keys/${created.id}`, { headers: admin.headers }));
@@ -143,14 +137,14 @@ describe("audit and rollback of keys", () => {
     const created = await createKey({ name: "back" });
     await call(`/api/keys/${created.id}`, { method: "DELETE", headers: admin.headers });
     expect((await chat(created.key!)).status).toBe(401);
-    const revoke = await latestAudit(created.id);
+    const revoke = await latestAudit(admin, created.id);
     expect((await call(`/api/audit/${revoke.id}/rollback`, jsonInit({}, admin.headers))).status).toBe(200);
     expect((await chat(created.key!)).status).toBe(200);
   });
 
   it("rolls back a create: the key is gone", async () => {
     const created = await createKey({ name: "undo" });
-    const entry = await latestAudit(created.id);
+    const entry = await latestAudit(admin, created.id);
     expect((await call(`/api/audit/${entry.id}/rollback`, jsonInit({}, admin.headers))).status).toBe(200);
     expect((await call(`/api/keys/${created.id}`, { headers: admin.headers })).status).toBe(404);
     expect((await chat(created.key!)).status).toBe(401);
@@ -159,7 +153,7 @@ describe("audit and rollback of keys", () => {
   it("answers 409 with the current state and diff when the key changed since, unless force", async () => {
     const created = await createKey({ name: "a" });
     await call(`/api/keys/${created.id}`, jsonInit({ name: "b" }, admin.headers, "PATCH"));
-    const first = await latestAudit(created.id);
+    const first = await latestAudit(admin, created.id);
     await call(`/api/keys/${created.id}`, jsonInit({ name: "c" }, admin.headers, "PATCH"));
 
     const conflict = await call(`/api/audit/${first.id}/rollback`, jsonInit({}, admin.headers));
@@ -193,7 +187,7 @@ describe("audit and rollback of keys", () => {
 
   it("hides another tenant's entries", async () => {
     const created = await createKey({ name: "secret" });
-    const entry = await latestAudit(created.id);
+    const entry = await latestAudit(admin, created.id);
     const outsider = await createMember("owner", await createTenant());
     expect((await call(`/api/audit/${entry.id}`, { headers: outsider.headers })).status).toBe(404);
     expect((await call(`/api/audit/${entry.id}/rollback`, jsonInit({}, outsider.headers))).status).toBe(404);

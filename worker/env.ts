@@ -14,6 +14,8 @@ export interface Env {
   SECRETS_KEY: string;
   APP_NAME?: string;
   ALLOW_SIGNUP?: string;
+  /** Platform markup on every price, in basis points (default 0); a tenant's markup_bps overrides it. */
+  PRICE_MARKUP_BPS?: string;
   /** Set by the build; shown in diagnostics. */
   BUILD_ID?: string;
 }

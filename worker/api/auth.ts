@@ -1,62 +1,291 @@
-// /api/auth: sign in with email and password, who am I, sign out.
+// /api/auth: register, sign in (throttled), refresh (rotating cookie), sign out, who am I,
+// switch tenant, and accept an invitation.
+import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod";
+import { type Actor, actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
-import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "../core/security/jwt.ts";
-import { DUMMY_PASSWORD_HASH, verifyPassword } from "../core/security/passwords.ts";
-import { getDb } from "../db/client.ts";
-import { findActiveUserByEmail, listMemberships } from "../db/users.ts";
-import type { SessionUser } from "../env.ts";
-import { ApiRouter } from "./router.ts";
+import { newId } from "../core/ids.ts";
+import { sha256Hex } from "../core/security/hash.ts";
+import { DUMMY_PASSWORD_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "../core/security/passwords.ts";
+import { isUniqueViolation } from "../db/unique.ts";
+import { getDb, type Db } from "../db/client.ts";
+import { claimInvitation, findInvitationByHash, type InvitationRow, releaseInvitation } from "../db/invitations.ts";
+import { memberships, type Role, tenants } from "../db/schema.ts";
+import { blockedForMs, clearFailures, recordFailure } from "../db/throttle.ts";
+import {
+  findActiveUser,
+  findActiveUserByEmail,
+  findMembership,
+  findUserByEmail,
+  hasAnyUser,
+  insertUser,
+  listMemberships,
+  type MembershipRow,
+  normalizeEmail,
+  type UserRow,
+} from "../db/users.ts";
+import { type ApiContext, ApiRouter } from "./router.ts";
+import { endSession, type Grant, publicUser, retargetPresentedSession, roleIn, rotateSession, startSession, tokenBody } from "./session.ts";
 
-export const auth = new ApiRouter("auth");
+/** Trimmed and lower-cased before the format check, so `Ann@X.com ` is `ann@x.com`. */
+export const emailField = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .check(z.regex(z.regexes.email, "Invalid email address"))
+  .meta({ format: "email" });
+
+const newPassword = z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH);
+const displayName = z.string().trim().min(1).max(100);
 
 const loginBody = z.object({
   email: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(1024),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
 });
 
-function publicUser(u: SessionUser) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, tenant_id: u.tenantId, is_operator: u.isOperator };
+const registerBody = z.strictObject({
+  email: emailField,
+  password: newPassword,
+  name: displayName.optional(),
+  tenant_name: displayName.optional().describe("The new tenant's name; default: '<name>'s workspace'"),
+});
+
+const switchBody = z.strictObject({ tenant_id: z.string().min(1).max(64) });
+
+const acceptBody = z.strictObject({
+  token: z.string().min(1).max(200),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH).describe(`A new account's password (at least ${MIN_PASSWORD_LENGTH} characters), or the existing account's`),
+  name: displayName.optional(),
+});
+
+const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), tenant_id: z.string(), is_operator: z.boolean() });
+const tokenView = z.object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.int(), user: userView });
+const meView = z.object({
+  user: userView,
+  tenant: z.object({ id: z.string(), name: z.string() }),
+  tenants: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+});
+
+const SIGNED_IN = "Answers with an access token and sets the refresh token as the httpOnly cookie `agg_refresh` (Path=/api/auth).";
+
+const invalidCredentials = () => new AppError("authentication", "Incorrect email or password.", { code: "invalid_credentials" });
+
+/** Per email, and per client IP when there is one (Cloudflare always sets it; a bare local run may not). */
+function throttleKeys(c: ApiContext, email: string): [string, ...string[]] {
+  const ip = c.req.header("cf-connecting-ip");
+  return [`email:${normalizeEmail(email)}`, ...(ip ? [`ip:${ip}`] : [])];
 }
 
-auth.endpoint("post", "/login", { summary: "Sign in with email and password.", access: "public", body: loginBody }, async (c, { body }) => {
-  const { email, password } = body;
-  const db = getDb(c.env.DB);
-  const user = await findActiveUserByEmail(db, email);
-  // An unknown email costs the same PBKDF2 work and gets the same answer as a wrong password.
-  const passwordOk = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  const membership = user && passwordOk ? (await listMemberships(db, user.id))[0] : undefined;
-  if (!user || !passwordOk || !membership) {
-    throw new AppError("authentication", "Incorrect email or password.", { code: "invalid_credentials" });
+async function assertNotThrottled(db: Db, keys: readonly string[]): Promise<void> {
+  const waitMs = await blockedForMs(db, keys, Date.now());
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new AppError("rate_limit", `Too many failed sign-ins. Try again in ${seconds} seconds.`, {
+      code: "too_many_attempts",
+      headers: { "retry-after": String(seconds) },
+    });
   }
-  const session: SessionUser = {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    tenantId: membership.tenantId,
-    role: membership.role,
-    isOperator: user.isOperator,
-  };
-  const accessToken = await signAccessToken(c.env.JWT_SECRET, {
-    sub: user.id,
-    tid: membership.tenantId,
-    role: membership.role,
-    op: user.isOperator,
-  });
-  return c.json({ access_token: accessToken, token_type: "Bearer", expires_in: ACCESS_TOKEN_TTL_SECONDS, user: publicUser(session) });
-});
+}
 
-auth.endpoint("get", "/me", { summary: "The signed-in user, the current tenant and all of the user's tenants.", access: "signed-in" }, async (c) => {
-  const user = c.var.user;
-  const memberships = await listMemberships(getDb(c.env.DB), user.id);
-  const current = memberships.find((m) => m.tenantId === user.tenantId);
-  return c.json({
-    user: publicUser(user),
-    tenant: { id: user.tenantId, name: current?.tenantName ?? "" },
-    tenants: memberships.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role })),
-  });
-});
+/** Verifies a password under the throttle: a failure is counted, a success clears the email's count. */
+async function checkPassword(db: Db, keys: [string, ...string[]], password: string, user: UserRow | undefined): Promise<UserRow> {
+  await assertNotThrottled(db, keys);
+  // An unknown email costs the same PBKDF2 work and gets the same answer as a wrong password.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok) {
+    await recordFailure(db, keys, Date.now());
+    throw invalidCredentials();
+  }
+  await clearFailures(db, keys[0]);
+  return user;
+}
 
-// Access tokens are short-lived and stateless; refresh-token sessions (revoked here) come
-// with the control-plane issue.
-auth.endpoint("post", "/logout", { summary: "Sign out.", access: "public", status: 204 }, (c) => c.body(null, 204));
+/** The new user is the actor of their own sign-up or joining. */
+const actorAs = (c: ApiContext, userId: string): Actor => ({ ...actorOf(c), actorId: userId });
+
+async function signedIn(c: ApiContext, grant: Grant, status: 200 | 201 = 200): Promise<Response> {
+  await startSession(c, grant);
+  return c.json(await tokenBody(c, grant), status);
+}
+
+async function assertMayRegister(c: ApiContext, db: Db, email: string): Promise<void> {
+  if (c.env.ALLOW_SIGNUP?.trim().toLowerCase() === "false" && (await hasAnyUser(db))) {
+    throw new AppError("permission", "Sign-up is disabled on this installation; ask for an invitation.", { code: "signup_disabled" });
+  }
+  if (await findUserByEmail(db, email)) throw emailTaken();
+}
+
+const emailTaken = () => new AppError("conflict", "An account with this email already exists.", { code: "email_taken", param: "email" });
+
+async function register(c: ApiContext, body: z.output<typeof registerBody>): Promise<Response> {
+  const db = getDb(c.env.DB);
+  await assertMayRegister(c, db, body.email);
+  const now = Date.now();
+  const userId = newId("usr");
+  const tenantId = newId("ten");
+  const name = body.name ?? body.email.split("@")[0]!;
+  const membership: MembershipRow = { tenantId, userId, role: "owner", createdAt: now };
+  const writes: BatchItem<"sqlite">[] = [
+    insertUser(db, { id: userId, email: body.email, name, passwordHash: await hashPassword(body.password), createdAt: now }, true),
+    db.insert(tenants).values({ id: tenantId, name: body.tenant_name ?? `${name}'s workspace`, createdAt: now }),
+    db.insert(memberships).values(membership),
+  ];
+  const change = { action: "create", entityType: "membership" as const, entityId: `${tenantId}:${userId}`, tenantId, before: null, after: membership };
+  try {
+    await commitChange(db, actorAs(c, userId), change, writes);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+  const user = await findActiveUser(db, userId);
+  if (!user) throw new AppError("internal", "The new account could not be read back.", { code: "internal_error" });
+  return signedIn(c, { user, tenantId, role: "owner" }, 201);
+}
+
+async function pendingInvitation(db: Db, token: string): Promise<InvitationRow> {
+  const invitation = await findInvitationByHash(db, await sha256Hex(token));
+  if (!invitation) throw new AppError("not_found", "No such invitation.", { code: "invitation_not_found" });
+  assertPending(invitation, Date.now());
+  return invitation;
+}
+
+function assertPending(invitation: InvitationRow, now: number): void {
+  if (invitation.acceptedAt !== null) throw new AppError("gone", "This invitation was already used.", { code: "invitation_used" });
+  if (invitation.revokedAt !== null) throw new AppError("gone", "This invitation was revoked.", { code: "invitation_revoked" });
+  if (invitation.expiresAt <= now) throw new AppError("gone", "This invitation has expired; ask for a new one.", { code: "invitation_expired" });
+}
+
+/** The invited account: the existing one (password verified, throttled) or a new one to create. */
+async function invitee(c: ApiContext, db: Db, invitation: InvitationRow, body: z.output<typeof acceptBody>): Promise<{ user: UserRow; isNew: boolean }> {
+  const existing = await findUserByEmail(db, invitation.email);
+  if (existing && existing.deletedAt !== null) throw emailTaken();
+  if (existing) {
+    const user = await checkPassword(db, throttleKeys(c, existing.email), body.password, existing);
+    if (await findMembership(db, invitation.tenantId, user.id)) {
+      throw new AppError("conflict", "You are already a member of this tenant.", { code: "already_member" });
+    }
+    return { user, isNew: false };
+  }
+  const password = newPassword.safeParse(body.password);
+  if (!password.success) {
+    throw new AppError("invalid_request", `A new account's password needs at least ${MIN_PASSWORD_LENGTH} characters.`, { code: "invalid_request", param: "password" });
+  }
+  const now = Date.now();
+  const name = body.name ?? invitation.email.split("@")[0]!;
+  const user: UserRow = { id: newId("usr"), email: invitation.email, name, passwordHash: await hashPassword(password.data), isOperator: false, deletedAt: null, createdAt: now };
+  return { user, isNew: true };
+}
+
+async function acceptInvitation(c: ApiContext, body: z.output<typeof acceptBody>): Promise<Response> {
+  const db = getDb(c.env.DB);
+  const invitation = await pendingInvitation(db, body.token);
+  const { user, isNew } = await invitee(c, db, invitation, body);
+  const now = Date.now();
+  // The claim is the single-use guarantee: of two concurrent acceptances exactly one wins.
+  if (!(await claimInvitation(db, invitation.id, now))) {
+    assertPending((await findInvitationByHash(db, invitation.tokenHash)) ?? invitation, now);
+    throw new AppError("gone", "This invitation was already used.", { code: "invitation_used" });
+  }
+  const membership: MembershipRow = { tenantId: invitation.tenantId, userId: user.id, role: invitation.role, createdAt: now };
+  const writes: BatchItem<"sqlite">[] = [
+    ...(isNew ? [insertUser(db, user, false)] : []),
+    db.insert(memberships).values(membership),
+  ];
+  const change = { action: "create", entityType: "membership" as const, entityId: `${membership.tenantId}:${user.id}`, tenantId: membership.tenantId, before: null, after: membership };
+  try {
+    await commitChange(db, actorAs(c, user.id), change, writes);
+  } catch (error) {
+    await releaseInvitation(db, invitation.id, now);
+    if (isUniqueViolation(error)) throw new AppError("conflict", "This account or membership already exists.", { code: isNew ? "email_taken" : "already_member" });
+    throw error;
+  }
+  return signedIn(c, { user, tenantId: membership.tenantId, role: membership.role });
+}
+
+async function switchTenant(c: ApiContext, tenantId: string): Promise<Response> {
+  const db = getDb(c.env.DB);
+  const user = await findActiveUser(db, c.var.user.id);
+  const role: Role | undefined = user && (await roleIn(db, user, tenantId));
+  if (!user || !role) throw new AppError("not_found", "No such tenant, or you are not a member of it.", { code: "tenant_not_found" });
+  const grant = { user, tenantId, role };
+  await retargetPresentedSession(c, grant);
+  return c.json(await tokenBody(c, grant));
+}
+
+export const auth = new ApiRouter("auth")
+  .endpoint(
+    "post",
+    "/register",
+    {
+      summary: "Create an account and its own tenant (owner). The first account of an installation is the platform operator.",
+      description: `${SIGNED_IN} 403 signup_disabled when ALLOW_SIGNUP is "false" (except for the very first account); 409 email_taken.`,
+      access: "public",
+      body: registerBody,
+      status: 201,
+      response: tokenView,
+    },
+    (c, { body }) => register(c, body),
+  )
+  .endpoint(
+    "post",
+    "/login",
+    {
+      summary: "Sign in with email and password.",
+      description: `${SIGNED_IN} After 10 failures in 15 minutes for an email or a client IP: 429 too_many_attempts with Retry-After.`,
+      access: "public",
+      body: loginBody,
+      response: tokenView,
+    },
+    async (c, { body }) => {
+      const db = getDb(c.env.DB);
+      const user = await checkPassword(db, throttleKeys(c, body.email), body.password, await findActiveUserByEmail(db, body.email));
+      const [membership] = await listMemberships(db, user.id);
+      if (!membership) throw invalidCredentials();
+      return signedIn(c, { user, tenantId: membership.tenantId, role: membership.role });
+    },
+  )
+  .endpoint(
+    "post",
+    "/refresh",
+    {
+      summary: "Trade the refresh cookie for a new access token; the cookie is rotated.",
+      description:
+        "Reusing an already rotated refresh token signs out every session of its family: 401 refresh_reused. A user no longer in the session's tenant gets a token for their oldest remaining one.",
+      access: "public",
+      response: tokenView,
+    },
+    async (c) => c.json(await tokenBody(c, await rotateSession(c))),
+  )
+  .endpoint("post", "/logout", { summary: "Sign out: revoke the refresh session and clear its cookie.", access: "public", status: 204 }, async (c) => {
+    await endSession(c);
+    return c.body(null, 204);
+  })
+  .endpoint("get", "/me", { summary: "The signed-in user, the current tenant and all of the user's tenants.", access: "signed-in", response: meView }, async (c) => {
+    const user = c.var.user;
+    const all = await listMemberships(getDb(c.env.DB), user.id);
+    const current = all.find((m) => m.tenantId === user.tenantId);
+    return c.json({
+      user: publicUser(user),
+      tenant: { id: user.tenantId, name: current?.tenantName ?? "" },
+      tenants: all.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role })),
+    });
+  })
+  .endpoint(
+    "post",
+    "/switch",
+    { summary: "A new access token for another tenant of the user's (any tenant for the operator).", access: "signed-in", body: switchBody, response: tokenView },
+    (c, { body }) => switchTenant(c, body.tenant_id),
+  )
+  .endpoint(
+    "post",
+    "/accept-invitation",
+    {
+      summary: "Join a tenant with an invitation token: creates the account, or signs in to the existing one.",
+      description: `${SIGNED_IN} 404 for an unknown token; 410 invitation_used, invitation_expired or invitation_revoked.`,
+      access: "public",
+      body: acceptBody,
+      response: tokenView,
+    },
+    (c, { body }) => acceptInvitation(c, body),
+  );

@@ -7,13 +7,23 @@ import { auth } from "./auth.ts";
 import { health } from "./health.ts";
 import { keys } from "./keys.ts";
 import { buildOpenApiDocument, renderReference } from "./openapi.ts";
+import { pricesApi } from "./prices.ts";
+import { providersApi } from "./providers.ts";
 import type { ApiRouter, EndpointDoc } from "./router.ts";
+import { routesApi } from "./routes.ts";
+import { tenantApi } from "./tenant.ts";
+import { users } from "./users.ts";
 
 const routers: [prefix: string, router: ApiRouter][] = [
   ["/health", health],
   ["/auth", auth],
+  ["/users", users],
   ["/keys", keys],
   ["/audit", audit],
+  ["/providers", providersApi],
+  ["/prices", pricesApi],
+  ["/routes", routesApi],
+  ["/tenant", tenantApi],
 ];
 
 export const api = new Hono<AppEnv>();

@@ -16,11 +16,13 @@ import {
   updateEntity,
 } from "../db/entities.ts";
 import type { AuditRow } from "../db/audit.ts";
+import { conflictOnDuplicate } from "../db/unique.ts";
 import { auditLog, memberships } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { invalidateCatalog } from "../gateway/resolve.ts";
 import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
+import { stableJson } from "./json.ts";
 
 export interface Actor {
   actorId: string | null;
@@ -69,23 +71,15 @@ function auditInsert(db: Db, actor: Actor, change: Change, id: string) {
   });
 }
 
+/** Changes the gateway's cached catalog depends on. */
+const CATALOG_ENTITIES = new Set<EntityType>(["provider", "price", "route", "tenant"]);
+
 /** Applies the writes and records the change atomically (one D1 batch). Returns the audit id. */
 export async function commitChange(db: Db, actor: Actor, change: Change, writes: BatchItem<"sqlite">[]): Promise<string> {
   const id = newId("aud");
   await db.batch([auditInsert(db, actor, change, id), ...writes]);
-  if (change.entityType === "provider" || change.entityType === "price") invalidateCatalog(change.tenantId);
+  if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
   return id;
-}
-
-/** Key order-independent JSON, so two rows with the same fields compare equal. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Row).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 export interface FieldDiff {
@@ -162,11 +156,9 @@ export async function rollbackEntry(db: Db, actor: Actor, entry: AuditRow, force
   } else {
     writes.push(updateEntity(db, def, entry.entityId, target));
   }
-  const auditId = await commitChange(
-    db,
-    actor,
-    { action: "rollback", entityType, entityId: entry.entityId, tenantId: entry.tenantId, before: current, after: target, rollbackOf: entry.id },
-    writes,
+  const auditId = await conflictOnDuplicate(
+    commitChange(db, actor, { action: "rollback", entityType, entityId: entry.entityId, tenantId: entry.tenantId, before: current, after: target, rollbackOf: entry.id }, writes),
+    () => new AppError("conflict", "Restoring this would duplicate a name or key that is now taken by another entity.", { code: "rollback_duplicate" }),
   );
   return { auditId, restored: redactRow(entityType, target) };
 }

@@ -7,6 +7,7 @@ export type ErrorKind =
   | "permission"
   | "not_found"
   | "conflict"
+  | "gone"
   | "payload_too_large"
   | "insufficient_quota"
   | "rate_limit"
@@ -21,6 +22,7 @@ const STATUS: Record<ErrorKind, number> = {
   permission: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   payload_too_large: 413,
   rate_limit: 429,
   internal: 500,
@@ -35,6 +37,7 @@ const OPENAI_TYPE: Record<ErrorKind, string> = {
   permission: "invalid_request_error",
   not_found: "invalid_request_error",
   conflict: "invalid_request_error",
+  gone: "invalid_request_error",
   payload_too_large: "invalid_request_error",
   rate_limit: "rate_limit_error",
   internal: "server_error",
@@ -49,6 +52,7 @@ const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
   permission: "permission_error",
   not_found: "not_found_error",
   conflict: "invalid_request_error",
+  gone: "not_found_error",
   payload_too_large: "request_too_large",
   rate_limit: "rate_limit_error",
   internal: "api_error",

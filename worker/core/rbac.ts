@@ -1,4 +1,4 @@
-// The permission matrix: written once, enforced by one middleware, documented in
+// The permission matrix: written once, enforced by the endpoint router, documented in
 // docs/rbac.md and tested route by route in test/rbac.test.ts. The platform operator holds
 // every permission in every tenant.
 import type { Role } from "../db/schema.ts";

@@ -1,7 +1,7 @@
 // `<provider>/<model>` → the provider row, the upstream model name and its price.
 import { TtlCache } from "../core/ttl-cache.ts";
 import { AppError } from "../core/errors.ts";
-import { type Catalog, loadCatalog, type PriceRow, type ProviderRow } from "../db/catalog.ts";
+import { type Catalog, loadCatalog, type PriceRow, priceFor, type ProviderRow } from "../db/catalog.ts";
 import type { Db } from "../db/client.ts";
 import type { AuthenticatedKey } from "../env.ts";
 
@@ -49,5 +49,5 @@ export function resolveModel(catalog: Catalog, key: AuthenticatedKey, name: stri
   if (!isModelAllowed(key, name)) {
     throw new AppError("permission", `This API key may not call '${name}'.`, { code: "model_not_allowed", param: "model" });
   }
-  return { name, provider, upstreamModel, price: catalog.prices.get(name) };
+  return { name, provider, upstreamModel, price: priceFor(catalog, provider.name, upstreamModel) };
 }

@@ -6,11 +6,15 @@ import { insertRequestLog, type RequestLogRow } from "../db/request-log.ts";
 import type { Env } from "../env.ts";
 import type { Usage } from "./types.ts";
 
+const BASIS_POINTS = 10_000n;
+const DIVISOR = BASIS_POINTS * 1_000_000n;
+
 /**
  * Integer micro-dollars, rounded up: prices are per million tokens, so the exact cost is
- * Σ tokens × price / 10⁶; rounding up never bills less than was used. Cached input tokens
- * are part of input tokens and billed at the cached price when there is one; reasoning
- * tokens are part of output tokens likewise.
+ * Σ tokens × price / 10⁶, times (1 + markup / 10⁴) when the price carries a markup; rounding
+ * once, up, at the end never bills less than was used. Cached input tokens are part of input
+ * tokens and billed at the cached price when there is one; reasoning tokens are part of
+ * output tokens likewise. BigInt keeps the product exact beyond 2⁵³.
  */
 export function costMicros(usage: Usage, price: PriceRow | undefined): number {
   if (!price) return 0;
@@ -19,11 +23,17 @@ export function costMicros(usage: Usage, price: PriceRow | undefined): number {
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
   const total =
-    (usage.inputTokens - cached) * price.inputPerMTokMicros +
-    cached * cachedPrice +
-    (usage.outputTokens - reasoning) * price.outputPerMTokMicros +
-    reasoning * reasoningPrice;
-  return Math.ceil(total / 1_000_000);
+    BigInt(usage.inputTokens - cached) * BigInt(price.inputPerMTokMicros) +
+    BigInt(cached) * BigInt(cachedPrice) +
+    BigInt(usage.outputTokens - reasoning) * BigInt(price.outputPerMTokMicros) +
+    BigInt(reasoning) * BigInt(reasoningPrice);
+  const scaled = total * (BASIS_POINTS + BigInt(price.markupBps ?? 0));
+  return Number((scaled + DIVISOR - 1n) / DIVISOR);
+}
+
+/** A per-million-token price as the tenant pays it (markup included, rounded up). */
+export function priceWithMarkup(perMTokMicros: number, markupBps = 0): number {
+  return Math.ceil((perMTokMicros * (10_000 + markupBps)) / 10_000);
 }
 
 /** The seam where usage leaves the hot path; a later step routes it through AnalyticsHub. */

@@ -1,7 +1,7 @@
 // Access tokens: HS256 JWTs signed with JWT_SECRET through jose.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { AppError } from "../errors.ts";
-import type { Role } from "../../db/schema.ts";
+import { ROLES, type Role } from "../../db/schema.ts";
 
 export const ISSUER = "ai-aggregator";
 export const AUDIENCE = "ai-aggregator:api";
@@ -34,6 +34,8 @@ export async function signAccessToken(secret: string, claims: AccessClaims): Pro
     .sign(secretKey(secret));
 }
 
+const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
+
 export async function verifyAccessToken(secret: string, token: string): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(token, secretKey(secret), {
@@ -43,10 +45,10 @@ export async function verifyAccessToken(secret: string, token: string): Promise<
       requiredClaims: ["sub", "exp", "iat", "jti"],
     });
     const { sub, tid, role, op } = payload;
-    if (typeof sub !== "string" || typeof tid !== "string" || typeof role !== "string" || typeof op !== "boolean") {
+    if (typeof sub !== "string" || typeof tid !== "string" || !isRole(role) || typeof op !== "boolean") {
       throw new AppError("authentication", "The access token is malformed.", { code: "invalid_token" });
     }
-    return { sub, tid, role: role as Role, op };
+    return { sub, tid, role, op };
   } catch (error) {
     if (error instanceof AppError) throw error;
     const expired = error instanceof errors.JWTExpired;

@@ -3,6 +3,9 @@
 import { constantTimeEqual, fromBase64, toBase64 } from "./hash.ts";
 
 export const PBKDF2_ITERATIONS = 100_000;
+/** For new passwords; sign-in accepts whatever was set before. */
+export const MIN_PASSWORD_LENGTH = 10;
+export const MAX_PASSWORD_LENGTH = 1024;
 const encoder = new TextEncoder();
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
@@ -26,8 +29,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, iter, salt, hash] = stored.split("$");
   const iterations = Number(iter);
   if (scheme !== "pbkdf2-sha256" || !salt || !hash || !Number.isInteger(iterations) || iterations < 1) return false;
-  const actual = await derive(password, fromBase64(salt), Math.min(iterations, PBKDF2_ITERATIONS));
-  return constantTimeEqual(actual, fromBase64(hash));
+  try {
+    const actual = await derive(password, fromBase64(salt), Math.min(iterations, PBKDF2_ITERATIONS));
+    return constantTimeEqual(actual, fromBase64(hash));
+  } catch {
+    return false; // a corrupt stored hash (bad base64) is a failed check, not a 500
+  }
 }
 
 /** A valid hash of nothing anyone knows: verifying against it costs what a real check costs. */

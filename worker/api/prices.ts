@@ -1,0 +1,159 @@
+// /api/prices: platform prices (operator) and a tenant's overrides, per model, in integer
+// micro-dollars per million tokens. The list is the tenant's effective price table.
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import * as z from "zod";
+import { actorOf, commitChange } from "../core/audit.ts";
+import { AppError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import { assertPermission } from "../core/rbac.ts";
+import { iso } from "../core/time.ts";
+import { getDb } from "../db/client.ts";
+import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
+import { prices } from "../db/schema.ts";
+import { conflictOnDuplicate } from "../db/unique.ts";
+import { MODEL_ID, scopeField } from "./providers.ts";
+import { type ApiContext, ApiRouter } from "./router.ts";
+
+// Up to $1,000,000 per million tokens: far above any real price, far below 2⁵³.
+const micros = z.int().min(0).max(1_000_000_000_000);
+
+const fields = {
+  input_per_mtok_micros: micros,
+  output_per_mtok_micros: micros,
+  cached_input_per_mtok_micros: micros.nullable().describe("null: cached input costs the input price"),
+  reasoning_per_mtok_micros: micros.nullable().describe("null: reasoning costs the output price"),
+  source: z.string().trim().max(500).nullable(),
+  effective_at: z.iso.datetime({ offset: true }),
+};
+
+const createBody = z.strictObject({
+  model: z.string().regex(MODEL_ID, "Use the model as called (provider/model) or the bare upstream model id.").describe("`provider/model`, or a bare upstream model id that applies to every provider"),
+  ...fields,
+  cached_input_per_mtok_micros: fields.cached_input_per_mtok_micros.optional(),
+  reasoning_per_mtok_micros: fields.reasoning_per_mtok_micros.optional(),
+  source: fields.source.optional(),
+  effective_at: fields.effective_at.optional().describe("ISO 8601; default now"),
+  scope: scopeField.default("tenant"),
+});
+
+const updateBody = z.strictObject(fields).partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+
+const listQuery = z.object({
+  scope: z
+    .enum(["effective", "tenant", "platform"])
+    .default("effective")
+    .describe("effective: one price per model, the tenant's override where there is one; tenant: only the overrides; platform: only the platform prices"),
+});
+
+const priceView = z.object({
+  id: z.string(),
+  model: z.string(),
+  input_per_mtok_micros: z.int(),
+  output_per_mtok_micros: z.int(),
+  cached_input_per_mtok_micros: z.int().nullable(),
+  reasoning_per_mtok_micros: z.int().nullable(),
+  source: z.string().nullable(),
+  effective_at: z.string(),
+  scope: scopeField,
+  override: z.boolean().describe("A tenant override"),
+  created_at: z.string(),
+});
+
+function priceJson(row: PriceRecord): z.output<typeof priceView> {
+  return {
+    id: row.id,
+    model: row.model,
+    input_per_mtok_micros: row.inputPerMTokMicros,
+    output_per_mtok_micros: row.outputPerMTokMicros,
+    cached_input_per_mtok_micros: row.cachedInputPerMTokMicros,
+    reasoning_per_mtok_micros: row.reasoningPerMTokMicros,
+    source: row.source,
+    effective_at: iso(row.effectiveAt)!,
+    scope: row.tenantId === null ? "platform" : "tenant",
+    override: row.tenantId !== null,
+    created_at: iso(row.createdAt)!,
+  };
+}
+
+async function findOr404(c: ApiContext, id: string): Promise<PriceRecord> {
+  const row = await findVisiblePrice(getDb(c.env.DB), c.var.user.tenantId, id);
+  if (!row) throw new AppError("not_found", "No such price.", { code: "price_not_found" });
+  return row;
+}
+
+async function findWritable(c: ApiContext, id: string): Promise<PriceRecord> {
+  const row = await findOr404(c, id);
+  if (row.tenantId === null) assertPermission(c.var.user, "platform:write");
+  return row;
+}
+
+const priceConflict = (model: string) => () =>
+  new AppError("conflict", `There is already a price for '${model}' in this scope; change it instead.`, { code: "price_exists", param: "model" });
+
+async function commit(c: ApiContext, action: string, before: PriceRecord | null, after: PriceRecord | null, write: BatchItem<"sqlite">) {
+  const row = (after ?? before)!;
+  await conflictOnDuplicate(
+    commitChange(getDb(c.env.DB), actorOf(c), { action, entityType: "price", entityId: row.id, tenantId: row.tenantId, before, after }, [write]),
+    priceConflict(row.model),
+  );
+}
+
+const owners = (scope: z.output<typeof listQuery>["scope"], tenantId: string): (string | null)[] =>
+  scope === "platform" ? [null] : scope === "tenant" ? [tenantId] : [null, tenantId];
+
+export const pricesApi = new ApiRouter("prices")
+  .endpoint(
+    "get",
+    "/",
+    { summary: "The tenant's price table: one price per model, overrides marked.", access: "prices:read", query: listQuery, response: z.object({ data: z.array(priceView) }) },
+    async (c, { query }) => {
+      const rows = await listPrices(getDb(c.env.DB), owners(query.scope, c.var.user.tenantId));
+      return c.json({ data: (query.scope === "effective" ? effectivePrices(rows) : rows).map(priceJson) });
+    },
+  )
+  .endpoint("get", "/:id", { summary: "One price.", access: "prices:read", response: priceView }, async (c) => c.json(priceJson(await findOr404(c, c.req.param("id")!))))
+  .endpoint(
+    "post",
+    "/",
+    { summary: "Set a model's price: a tenant override, or with scope 'platform' the platform price (operator).", access: "prices:write", body: createBody, status: 201, response: priceView },
+    async (c, { body }) => {
+      if (body.scope === "platform") assertPermission(c.var.user, "platform:write");
+      const tenantId = body.scope === "platform" ? null : c.var.user.tenantId;
+      if (await priceExists(getDb(c.env.DB), tenantId, body.model)) throw priceConflict(body.model)();
+      const now = Date.now();
+      const row: PriceRecord = {
+        id: newId("prc"),
+        tenantId,
+        model: body.model,
+        inputPerMTokMicros: body.input_per_mtok_micros,
+        outputPerMTokMicros: body.output_per_mtok_micros,
+        cachedInputPerMTokMicros: body.cached_input_per_mtok_micros ?? null,
+        reasoningPerMTokMicros: body.reasoning_per_mtok_micros ?? null,
+        source: body.source ?? null,
+        effectiveAt: body.effective_at ? Date.parse(body.effective_at) : now,
+        createdAt: now,
+      };
+      await commit(c, "create", null, row, getDb(c.env.DB).insert(prices).values(row));
+      return c.json(priceJson(row), 201);
+    },
+  )
+  .endpoint("patch", "/:id", { summary: "Change a price.", access: "prices:write", body: updateBody, response: priceView }, async (c, { body }) => {
+    const before = await findWritable(c, c.req.param("id")!);
+    const after: PriceRecord = {
+      ...before,
+      ...(body.input_per_mtok_micros !== undefined && { inputPerMTokMicros: body.input_per_mtok_micros }),
+      ...(body.output_per_mtok_micros !== undefined && { outputPerMTokMicros: body.output_per_mtok_micros }),
+      ...(body.cached_input_per_mtok_micros !== undefined && { cachedInputPerMTokMicros: body.cached_input_per_mtok_micros }),
+      ...(body.reasoning_per_mtok_micros !== undefined && { reasoningPerMTokMicros: body.reasoning_per_mtok_micros }),
+      ...(body.source !== undefined && { source: body.source }),
+      ...(body.effective_at !== undefined && { effectiveAt: Date.parse(body.effective_at) }),
+    };
+    await commit(c, "update", before, after, getDb(c.env.DB).update(prices).set(after).where(eq(prices.id, before.id)));
+    return c.json(priceJson(after));
+  })
+  .endpoint("delete", "/:id", { summary: "Delete a price; a tenant override removed, the platform price applies again.", access: "prices:write", response: priceView }, async (c) => {
+    const before = await findWritable(c, c.req.param("id")!);
+    await commit(c, "delete", before, null, getDb(c.env.DB).delete(prices).where(eq(prices.id, before.id)));
+    return c.json(priceJson(before));
+  });

@@ -1,0 +1,111 @@
+// /api/tenant: the signed-in tenant's settings. Admins change the name, limits, budget and
+// alert thresholds; billing, gate shards and markup belong to the platform operator.
+import { eq } from "drizzle-orm";
+import * as z from "zod";
+import { actorOf, commitChange } from "../core/audit.ts";
+import { AppError } from "../core/errors.ts";
+import { assertPermission } from "../core/rbac.ts";
+import { iso } from "../core/time.ts";
+import { MAX_MARKUP_BPS } from "../db/catalog.ts";
+import { getDb } from "../db/client.ts";
+import { tenants } from "../db/schema.ts";
+import { findTenant, type TenantRow } from "../db/tenants.ts";
+import { invalidateCatalog } from "../gateway/resolve.ts";
+import { type ApiContext, ApiRouter } from "./router.ts";
+
+const limit = z.int().min(1).max(100_000_000).nullable().describe("null: no limit");
+
+const thresholds = z
+  .array(z.int().min(1).max(100))
+  .max(10)
+  .refine((list) => list.every((n, i) => i === 0 || n > list[i - 1]!), "Thresholds must be strictly ascending.")
+  .nullable()
+  .describe("Percentages of the monthly budget at which to alert, ascending");
+
+/** Fields only the platform operator may change. */
+const OPERATOR_FIELDS = ["billing_enabled", "gate_shards", "markup_bps"] as const;
+
+const updateBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    rpm_limit: limit,
+    tpm_limit: limit,
+    concurrency_limit: z.int().min(1).max(100_000).nullable().describe("null: no limit"),
+    monthly_budget_micros: z.int().min(0).max(1_000_000_000_000_000).nullable().describe("null: no budget"),
+    alert_thresholds: thresholds,
+    billing_enabled: z.boolean().describe("Operator only"),
+    gate_shards: z.int().min(1).max(64).describe("Operator only"),
+    markup_bps: z.int().min(0).max(MAX_MARKUP_BPS).nullable().describe("Operator only; null: the platform markup"),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+
+const tenantView = z.object({
+  id: z.string(),
+  name: z.string(),
+  billing_enabled: z.boolean(),
+  rpm_limit: z.int().nullable(),
+  tpm_limit: z.int().nullable(),
+  concurrency_limit: z.int().nullable(),
+  monthly_budget_micros: z.int().nullable(),
+  alert_thresholds: z.array(z.int()).nullable(),
+  gate_shards: z.int(),
+  markup_bps: z.int().nullable(),
+  created_at: z.string(),
+  updated_at: z.string().nullable(),
+});
+
+function tenantJson(row: TenantRow): z.output<typeof tenantView> {
+  return {
+    id: row.id,
+    name: row.name,
+    billing_enabled: row.billingEnabled,
+    rpm_limit: row.rpmLimit,
+    tpm_limit: row.tpmLimit,
+    concurrency_limit: row.concurrencyLimit,
+    monthly_budget_micros: row.monthlyBudgetMicros,
+    alert_thresholds: row.alertThresholds,
+    gate_shards: row.gateShards,
+    markup_bps: row.markupBps,
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+async function currentTenant(c: ApiContext): Promise<TenantRow> {
+  const row = await findTenant(getDb(c.env.DB), c.var.user.tenantId);
+  if (!row) throw new AppError("not_found", "The tenant no longer exists.", { code: "tenant_not_found" });
+  return row;
+}
+
+export const tenantApi = new ApiRouter("tenant")
+  .endpoint("get", "/", { summary: "The tenant's settings.", access: "tenant:read", response: tenantView }, async (c) => c.json(tenantJson(await currentTenant(c))))
+  .endpoint(
+    "patch",
+    "/",
+    { summary: "Change the tenant's settings; billing_enabled, gate_shards and markup_bps need the operator.", access: "tenant:write", body: updateBody, response: tenantView },
+    async (c, { body }) => {
+      if (OPERATOR_FIELDS.some((field) => body[field] !== undefined)) assertPermission(c.var.user, "platform:write");
+      const before = await currentTenant(c);
+      const after: TenantRow = {
+        ...before,
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.rpm_limit !== undefined && { rpmLimit: body.rpm_limit }),
+        ...(body.tpm_limit !== undefined && { tpmLimit: body.tpm_limit }),
+        ...(body.concurrency_limit !== undefined && { concurrencyLimit: body.concurrency_limit }),
+        ...(body.monthly_budget_micros !== undefined && { monthlyBudgetMicros: body.monthly_budget_micros }),
+        ...(body.alert_thresholds !== undefined && { alertThresholds: body.alert_thresholds }),
+        ...(body.billing_enabled !== undefined && { billingEnabled: body.billing_enabled }),
+        ...(body.gate_shards !== undefined && { gateShards: body.gate_shards }),
+        ...(body.markup_bps !== undefined && { markupBps: body.markup_bps }),
+        updatedAt: Date.now(),
+      };
+      const db = getDb(c.env.DB);
+      await commitChange(db, actorOf(c), { action: "update", entityType: "tenant", entityId: before.id, tenantId: before.id, before, after }, [
+        db.update(tenants).set(after).where(eq(tenants.id, before.id)),
+      ]);
+      // The gateway's catalog carries the tenant's markup.
+      invalidateCatalog(before.id);
+      return c.json(tenantJson(after));
+    },
+  );

@@ -1,0 +1,38 @@
+// Invitations into a tenant: single use, expiring, only the token's SHA-256 stored.
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { invitations } from "./schema.ts";
+
+export type InvitationRow = typeof invitations.$inferSelect;
+
+export async function findInvitationByHash(db: Db, tokenHash: string): Promise<InvitationRow | undefined> {
+  return db.select().from(invitations).where(eq(invitations.tokenHash, tokenHash)).get();
+}
+
+export async function findTenantInvitation(db: Db, tenantId: string, id: string): Promise<InvitationRow | undefined> {
+  return db.select().from(invitations).where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id))).get();
+}
+
+/** Neither accepted, revoked nor expired; oldest first. */
+export async function listPendingInvitations(db: Db, tenantId: string, now: number): Promise<InvitationRow[]> {
+  return db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .orderBy(asc(invitations.createdAt), asc(invitations.id));
+}
+
+/** Marks a pending invitation accepted; false if it was used, revoked or expired meanwhile. */
+export async function claimInvitation(db: Db, id: string, now: number): Promise<boolean> {
+  const rows = await db
+    .update(invitations)
+    .set({ acceptedAt: now })
+    .where(and(eq(invitations.id, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .returning({ id: invitations.id });
+  return rows.length === 1;
+}
+
+/** Undoes `claimInvitation` when the membership could not be written after all. */
+export async function releaseInvitation(db: Db, id: string, claimedAt: number): Promise<void> {
+  await db.update(invitations).set({ acceptedAt: null }).where(and(eq(invitations.id, id), eq(invitations.acceptedAt, claimedAt)));
+}
