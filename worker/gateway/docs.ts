@@ -1,10 +1,23 @@
 // The /v1 endpoints as the OpenAPI document lists them (the gateway's own routes stay plain
 // Hono handlers: no wrapper on the hot path).
 import type { EndpointDoc } from "../api/router.ts";
+import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
 import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 
+const doc = (method: EndpointDoc["method"], path: string, summary: string, body?: EndpointDoc["body"]): EndpointDoc => ({
+  method,
+  path,
+  tag: "gateway",
+  access: "api-key",
+  summary,
+  ...(body ? { body } : {}),
+});
+
 export const gatewayDocs: EndpointDoc[] = [
-  { method: "post", path: "/v1/chat/completions", tag: "gateway", access: "api-key", summary: "OpenAI chat completion, streamed as SSE when stream: true.", body: chatCompletionRequest },
-  { method: "post", path: "/v1/embeddings", tag: "gateway", access: "api-key", summary: "OpenAI embeddings.", body: embeddingsRequest },
-  { method: "get", path: "/v1/models", tag: "gateway", access: "api-key", summary: "The models this key may call, with prices." },
+  doc("post", "/v1/chat/completions", "OpenAI chat completion, any model; streamed as SSE when stream: true.", chatCompletionRequest),
+  doc("post", "/v1/messages", "Anthropic Messages, any model (key as x-api-key or Bearer); streamed when stream: true.", anthropicMessagesRequest),
+  doc("post", "/v1/messages/count_tokens", "Anthropic token count: the provider's own for Anthropic models, ours otherwise.", anthropicCountTokensRequest),
+  doc("post", "/v1/embeddings", "OpenAI embeddings.", embeddingsRequest),
+  doc("post", "/v1/responses", "OpenAI Responses API, passed through to OpenAI-kind providers."),
+  doc("get", "/v1/models", "The models this key may call, with prices."),
 ];

@@ -23,6 +23,29 @@ export const chatMessage = z.looseObject({
   tool_call_id: z.string().optional(),
 });
 
+const functionTool = z.looseObject({
+  type: z.literal("function"),
+  function: z.looseObject({
+    name: z.string().min(1).max(128),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.looseObject({ type: z.literal("function"), function: z.object({ name: z.string().min(1) }) }),
+]);
+
+const responseFormat = z.union([
+  z.looseObject({ type: z.enum(["text", "json_object"]) }),
+  z.looseObject({
+    type: z.literal("json_schema"),
+    json_schema: z.looseObject({ name: z.string().min(1).max(64), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+  }),
+]);
+
 export const chatCompletionRequest = z.looseObject({
   model: z.string().min(1).max(256),
   messages: z.array(chatMessage).min(1, "must contain at least one message"),
@@ -35,6 +58,10 @@ export const chatCompletionRequest = z.looseObject({
   n: z.int().min(1).max(1, "only n=1 is supported").nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   user: z.string().optional(),
+  tools: z.array(functionTool).max(128).optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: responseFormat.optional(),
 });
 
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;

@@ -1,143 +1,123 @@
-// The data plane: OpenAI-compatible /v1 endpoints.
-import { Hono } from "hono";
-import type { Context } from "hono";
+// The data plane: OpenAI- and Anthropic-compatible /v1 endpoints. Handlers validate and hand
+// over to chat.ts (chat in either format) or the small flows below.
+import { type Context, Hono } from "hono";
 import { AppError } from "../core/errors.ts";
 import { readJson } from "../core/validation.ts";
+import { priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
+import { type AttemptRecord, runAttempts } from "./attempts.ts";
 import { authenticateKey } from "./auth.ts";
-import { chatCompletionBody, chatCompletionStream } from "./openai-format.ts";
-import { chatCompletionRequest, embeddingsRequest, messageText } from "./openai-schema.ts";
+import { runChat } from "./chat.ts";
+import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
+import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
+import { planCall } from "./plan.ts";
+import { anthropicPromptTokens, openAIPromptTokens } from "./prompt-tokens.ts";
 import { adapterFor } from "./providers/index.ts";
-import { isModelAllowed, type ResolvedModel, resolveModel, tenantCatalog } from "./resolve.ts";
+import { recordCall } from "./record.ts";
+import { isModelAllowed, tenantCatalog } from "./resolve.ts";
+import { passResponses } from "./responses.ts";
 import { countTokens } from "./tokens.ts";
-import type { Usage } from "./types.ts";
-import { costMicros, recordUsage } from "./usage.ts";
+import { upstreamFetch, upstreamJson } from "./upstream.ts";
+import { priceWithMarkup } from "./usage.ts";
 
 export const gateway = new Hono<AppEnv>();
 
 gateway.use("*", authenticateKey);
 
-async function resolve(c: Context<AppEnv>, model: string): Promise<ResolvedModel> {
-  const key = c.var.apiKey;
-  return resolveModel(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, model);
-}
-
-interface Outcome {
-  endpoint: string;
-  target: ResolvedModel;
-  status: number;
-  usage: Usage;
-  stream: boolean;
-  startedAt: number;
-  ttfbMs: number | null;
-  errorType?: string;
-}
-
-function record(c: Context<AppEnv>, o: Outcome): void {
-  const key = c.var.apiKey;
-  c.executionCtx.waitUntil(
-    recordUsage(c.env, {
-      id: c.var.requestId,
-      tenantId: key.tenantId,
-      keyId: key.id,
-      provider: o.target.provider.name,
-      model: o.target.name,
-      endpoint: o.endpoint,
-      status: o.status,
-      errorType: o.errorType ?? null,
-      stream: o.stream,
-      latencyMs: Date.now() - o.startedAt,
-      ttfbMs: o.ttfbMs,
-      inputTokens: o.usage.inputTokens,
-      outputTokens: o.usage.outputTokens,
-      cachedTokens: o.usage.cachedTokens,
-      reasoningTokens: o.usage.reasoningTokens,
-      costMicros: costMicros(o.usage, o.target.price),
-      estimated: o.usage.estimated,
-      attempts: [o.target.provider.name],
-      createdAt: o.startedAt,
-    }),
-  );
-}
-
 gateway.post("/chat/completions", async (c) => {
-  const startedAt = Date.now();
-  const req = await readJson(c.req.raw, chatCompletionRequest);
-  const target = await resolve(c, req.model);
-  const adapter = adapterFor(target.provider);
-  const meta = { id: `chatcmpl-${c.var.requestId}`, model: req.model, created: Math.floor(startedAt / 1000) };
-  c.header("x-aggregator-provider", target.provider.name);
-  c.header("x-aggregator-attempts", target.provider.name);
-
-  if (!req.stream) {
-    const result = await adapter.chat(target.upstreamModel, req);
-    record(c, { endpoint: "chat.completions", target, status: 200, usage: result.usage, stream: false, startedAt, ttfbMs: Date.now() - startedAt });
-    return c.json(chatCompletionBody(meta, result));
-  }
-
-  const promptTokens = req.messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0);
-  const body = chatCompletionStream(
-    meta,
-    adapter.chatStream(target.upstreamModel, req),
-    { includeUsage: req.stream_options?.include_usage === true, startedAt, countTokens, promptTokens },
-    (outcome) =>
-      record(c, {
-        endpoint: "chat.completions",
-        target,
-        status: outcome.end === "error" ? 502 : outcome.end === "client_closed" ? 499 : 200,
-        usage: outcome.usage,
-        stream: true,
-        startedAt,
-        ttfbMs: outcome.ttfbMs,
-        ...(outcome.end === "complete" ? {} : { errorType: outcome.end }),
-      }),
-  );
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-aggregator-provider": target.provider.name,
-      "x-aggregator-attempts": target.provider.name,
-    },
+  const body = await readJson(c.req.raw, chatCompletionRequest);
+  return runChat(c, {
+    format: "openai",
+    body,
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+    promptTokens: openAIPromptTokens(body),
   });
+});
+
+gateway.post("/messages", async (c) => {
+  const body = await readJson(c.req.raw, anthropicMessagesRequest);
+  return runChat(c, { format: "anthropic", body, model: body.model, stream: body.stream === true, includeUsage: true, promptTokens: anthropicPromptTokens(body) });
+});
+
+async function plan(c: Context<AppEnv>, model: string) {
+  const key = c.var.apiKey;
+  return planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, model, c.env.SECRETS_KEY);
+}
+
+gateway.post("/messages/count_tokens", async (c) => {
+  const body = await readJson(c.req.raw, anthropicCountTokensRequest);
+  const target = (await plan(c, body.model)).targets[0]!;
+  if (target.provider.kind === "anthropic") {
+    const native = adapterFor(target.provider).nativeRequest!(target.target, body, { timeoutMs: 30_000 });
+    const res = await runAttempts({ targets: [target], retries: 1, timeoutMs: 30_000, cacheTtlSeconds: null }, () => upstreamFetch({ ...native, url: native.url.replace(/\/v1\/messages$/, "/v1/messages/count_tokens") }), []);
+    return c.json(await upstreamJson<{ input_tokens: number }>(res.value));
+  }
+  return c.json({ input_tokens: anthropicPromptTokens(body) });
 });
 
 gateway.post("/embeddings", async (c) => {
   const startedAt = Date.now();
-  const req = await readJson(c.req.raw, embeddingsRequest);
-  const target = await resolve(c, req.model);
-  const inputs = typeof req.input === "string" ? [req.input] : req.input;
-  const result = await adapterFor(target.provider).embed(target.upstreamModel, inputs, req.dimensions);
-  record(c, { endpoint: "embeddings", target, status: 200, usage: result.usage, stream: false, startedAt, ttfbMs: Date.now() - startedAt });
-  c.header("x-aggregator-provider", target.provider.name);
-  return c.json({
-    object: "list",
-    data: result.vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
-    model: req.model,
-    usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.inputTokens },
+  const body = await readJson(c.req.raw, embeddingsRequest);
+  const callPlan = await plan(c, body.model);
+  const attempts: AttemptRecord[] = [];
+  const result = await runAttempts(
+    callPlan,
+    async (target, timeoutMs) => {
+      const adapter = adapterFor(target.provider);
+      if (!adapter.embed) throw new AppError("invalid_request", `'${target.name}' has no embeddings endpoint.`, { code: "unsupported_endpoint", param: "model" });
+      return adapter.embed(target.target, body, { timeoutMs });
+    },
+    attempts,
+  );
+  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  const reported = result.value.usage.prompt_tokens;
+  const inputTokens = reported || inputs.reduce((s, t) => s + countTokens(t), 0);
+  recordCall({
+    c,
+    endpoint: "embeddings",
+    stream: false,
+    startedAt,
+    attempts,
+    target: result.target,
+    status: 200,
+    usage: { inputTokens, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: !reported },
   });
+  c.header("x-aggregator-provider", result.target.provider.name);
+  c.header("x-aggregator-attempts", attempts.map((a) => `${a.target}=${a.outcome}`).join(", "));
+  return c.json({ ...result.value, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
 });
+
+gateway.post("/responses", passResponses);
 
 gateway.get("/models", async (c) => {
   const key = c.var.apiKey;
   const catalog = await tenantCatalog(getDb(c.env.DB), key.tenantId);
-  const data = catalog.providers.flatMap((provider) =>
+  const models = catalog.providers.flatMap((provider) =>
     provider.models
       .map((model) => `${provider.name}/${model}`)
       .filter((id) => isModelAllowed(key, id))
       .map((id) => {
-        const price = catalog.prices.get(id);
+        const price = priceFor(catalog, provider.name, id.slice(provider.name.length + 1));
         return {
           id,
           object: "model",
           created: Math.floor(provider.createdAt / 1000),
           owned_by: provider.name,
-          ...(price ? { pricing: { input_per_mtok_micros: price.inputPerMTokMicros, output_per_mtok_micros: price.outputPerMTokMicros } } : {}),
+          ...(price
+            ? {
+                pricing: {
+                  input_per_mtok_micros: priceWithMarkup(price.inputPerMTokMicros, price.markupBps),
+                  output_per_mtok_micros: priceWithMarkup(price.outputPerMTokMicros, price.markupBps),
+                },
+              }
+            : {}),
         };
       }),
   );
-  return c.json({ object: "list", data });
+  return c.json({ object: "list", data: models });
 });
 
 gateway.all("*", (c) => {

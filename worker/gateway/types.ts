@@ -1,4 +1,6 @@
-// Provider-neutral shapes that adapters produce and the wire formats render.
+// The provider-neutral usage record every call produces.
+import type { OpenAIUsage } from "./formats/openai.ts";
+
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
@@ -8,23 +10,16 @@ export interface Usage {
   estimated: boolean;
 }
 
-export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
-
-export interface ChatResult {
-  text: string;
-  finishReason: FinishReason;
-  usage: Usage;
-}
-
-export type ChatStreamEvent =
-  | { type: "delta"; text: string }
-  | { type: "finish"; finishReason: FinishReason; usage: Usage };
-
-export interface EmbeddingsResult {
-  vectors: number[][];
-  usage: Usage;
-}
-
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: false };
+}
+
+export function usageFromOpenAI(u: OpenAIUsage): Usage {
+  return {
+    inputTokens: u.prompt_tokens ?? 0,
+    outputTokens: u.completion_tokens ?? 0,
+    cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
+    estimated: false,
+  };
 }

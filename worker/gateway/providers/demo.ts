@@ -5,7 +5,9 @@
 import { AppError } from "../../core/errors.ts";
 import { type ChatCompletionRequest, messageText } from "../openai-schema.ts";
 import { countTokens, splitTokens } from "../tokens.ts";
-import type { ChatResult, ChatStreamEvent, EmbeddingsResult, FinishReason, Usage } from "../types.ts";
+import type { OpenAIChatCompletion, OpenAIChunk, OpenAIFinishReason as FinishReason, OpenAIUsage } from "../formats/openai.ts";
+import { nowSeconds } from "../translate/common.ts";
+import type { ChunkStream, EmbeddingsResponse, ProviderAdapter } from "./types.ts";
 import { DEMO_MODELS } from "./demo-models.ts";
 
 const LOREM =
@@ -45,28 +47,52 @@ function promptTokens(req: ChatCompletionRequest): number {
   return req.messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0);
 }
 
-function usageOf(inputTokens: number, outputTokens: number): Usage {
-  return { inputTokens, outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: false };
+function usageOf(inputTokens: number, outputTokens: number): OpenAIUsage {
+  return {
+    prompt_tokens: inputTokens,
+    completion_tokens: outputTokens,
+    total_tokens: inputTokens + outputTokens,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
 }
 
-export function demoChat(model: string, req: ChatCompletionRequest): ChatResult {
+export function demoChat(model: string, req: ChatCompletionRequest): OpenAIChatCompletion {
   const { tokens, finishReason } = answer(model, req);
-  return { text: tokens.join(""), finishReason, usage: usageOf(promptTokens(req), tokens.length) };
+  return {
+    id: `chatcmpl-demo${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+    object: "chat.completion",
+    created: nowSeconds(),
+    model: req.model,
+    choices: [{ index: 0, message: { role: "assistant", content: tokens.join(""), refusal: null }, logprobs: null, finish_reason: finishReason }],
+    usage: usageOf(promptTokens(req), tokens.length),
+  };
 }
 
-export async function* demoChatStream(model: string, req: ChatCompletionRequest): AsyncGenerator<ChatStreamEvent> {
+export async function* demoChatStream(model: string, req: ChatCompletionRequest): ChunkStream {
   const { tokens, finishReason } = answer(model, req);
-  for (const text of tokens) yield { type: "delta", text };
-  yield { type: "finish", finishReason, usage: usageOf(promptTokens(req), tokens.length) };
+  const meta = { id: `chatcmpl-demo${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`, object: "chat.completion.chunk" as const, created: nowSeconds(), model: req.model };
+  const chunk = (delta: OpenAIChunk["choices"][number]["delta"], finish: FinishReason | null = null): OpenAIChunk => ({
+    ...meta,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  yield chunk({ role: "assistant", content: "" });
+  for (const text of tokens) yield chunk({ content: text });
+  yield chunk({}, finishReason);
+  yield { ...meta, choices: [], usage: usageOf(promptTokens(req), tokens.length) };
 }
 
-export function demoEmbed(model: string, inputs: string[], dimensions = EMBEDDING_DIMENSIONS): EmbeddingsResult {
+export function demoEmbed(model: string, inputs: string[], dimensions = EMBEDDING_DIMENSIONS): EmbeddingsResponse {
   if (!isDemoModel(model, "embedding")) {
     throw new AppError("not_found", `The model 'demo/${model}' is not an embedding model.`, { code: "model_not_found", param: "model" });
   }
-  const vectors = inputs.map((text) => unitVector(text, dimensions));
   const inputTokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
-  return { vectors, usage: usageOf(inputTokens, 0) };
+  return {
+    object: "list",
+    data: inputs.map((text, index) => ({ object: "embedding", index, embedding: unitVector(text, dimensions) })),
+    model: `demo/${model}`,
+    usage: { prompt_tokens: inputTokens, total_tokens: inputTokens },
+  };
 }
 
 /** A deterministic unit vector from the text: FNV-1a seeds an xorshift generator. */
@@ -84,3 +110,10 @@ function unitVector(text: string, dimensions: number): number[] {
   const norm = Math.hypot(...v) || 1;
   return v.map((x) => x / norm);
 }
+
+export const demoAdapter: ProviderAdapter = {
+  native: null,
+  chat: async (target, req) => demoChat(target.model, req),
+  chatStream: async (target, req) => demoChatStream(target.model, req),
+  embed: async (target, req) => demoEmbed(target.model, typeof req.input === "string" ? [req.input] : req.input, req.dimensions),
+};

@@ -1,23 +1,19 @@
-// The adapter for each provider kind. Only `demo` is wired so far; the others arrive with
-// the gateway issue and plug in here.
-import { AppError } from "../../core/errors.ts";
+// The adapter for each provider kind: one small module per provider.
 import type { ProviderRow } from "../../db/catalog.ts";
-import type { ChatCompletionRequest } from "../openai-schema.ts";
-import type { ChatResult, ChatStreamEvent, EmbeddingsResult } from "../types.ts";
-import { demoChat, demoChatStream, demoEmbed } from "./demo.ts";
+import { anthropicAdapter } from "./anthropic.ts";
+import { demoAdapter } from "./demo.ts";
+import { geminiAdapter } from "./gemini.ts";
+import { openAIAdapter } from "./openai.ts";
+import type { ProviderAdapter } from "./types.ts";
 
-export interface ProviderAdapter {
-  chat(model: string, req: ChatCompletionRequest): Promise<ChatResult> | ChatResult;
-  chatStream(model: string, req: ChatCompletionRequest): AsyncIterator<ChatStreamEvent>;
-  embed(model: string, inputs: string[], dimensions?: number): Promise<EmbeddingsResult> | EmbeddingsResult;
-}
+const ADAPTERS: Record<ProviderRow["kind"], ProviderAdapter> = {
+  openai: openAIAdapter,
+  "openai-compatible": openAIAdapter,
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
+  demo: demoAdapter,
+};
 
-const demo: ProviderAdapter = { chat: demoChat, chatStream: demoChatStream, embed: demoEmbed };
-
-export function adapterFor(provider: ProviderRow): ProviderAdapter {
-  if (provider.kind === "demo") return demo;
-  throw new AppError("invalid_request", `Provider kind '${provider.kind}' is not supported by this gateway version.`, {
-    code: "provider_not_supported",
-    param: "model",
-  });
+export function adapterFor(provider: Pick<ProviderRow, "kind">): ProviderAdapter {
+  return ADAPTERS[provider.kind];
 }

@@ -1,0 +1,55 @@
+// /v1/messages as the official Anthropic SDK sees it, on the built-in demo provider (the
+// canonical path: OpenAI-shaped answers rendered as Anthropic messages and events).
+import Anthropic from "@anthropic-ai/sdk";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { API_KEY, ORIGIN, call, jsonInit } from "./fixtures.ts";
+
+const fetchWorker = (input: string | URL | Request, init?: RequestInit) => exports.default.fetch(new Request(input, init));
+const client = new Anthropic({ apiKey: API_KEY, baseURL: ORIGIN, maxRetries: 0, fetch: fetchWorker });
+
+describe("POST /v1/messages", () => {
+  it("answers a message with usage through the Anthropic SDK", async () => {
+    const message = await client.messages.create({ model: "demo/echo", max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: "Hello there!" }] });
+    expect(message.type).toBe("message");
+    expect(message.role).toBe("assistant");
+    expect(message.content).toEqual([{ type: "text", text: "Hello there!" }]);
+    expect(message.stop_reason).toBe("end_turn");
+    expect(message.usage.input_tokens).toBe(6);
+    expect(message.usage.output_tokens).toBe(3);
+  });
+
+  it("streams events the SDK assembles into the same message", async () => {
+    const stream = client.messages.stream({ model: "demo/lorem", max_tokens: 9, messages: [{ role: "user", content: "Write" }] });
+    const seen: string[] = [];
+    stream.on("streamEvent", (e) => seen.push(e.type));
+    const message = await stream.finalMessage();
+    expect(message.content[0]).toMatchObject({ type: "text", text: "Lorem ipsum dolor sit amet, consectetur adipiscing elit" });
+    expect(message.stop_reason).toBe("max_tokens");
+    expect(message.usage.output_tokens).toBe(9);
+    expect(seen[0]).toBe("message_start");
+    expect(seen.at(-1)).toBe("message_stop");
+    expect(seen).toContain("content_block_start");
+    expect(seen).toContain("content_block_stop");
+  });
+
+  it("accepts the key as x-api-key and answers errors in Anthropic's shape", async () => {
+    const ok = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY }));
+    expect(ok.status).toBe(200);
+    const bad = await call("/v1/messages", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringContaining("max_tokens") } });
+    const unauthenticated = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [] }, { "x-api-key": "nope" }));
+    expect(unauthenticated.status).toBe(401);
+    expect(await unauthenticated.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+  });
+
+  it("surfaces as the SDK's typed errors", async () => {
+    await expect(client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+  });
+
+  it("counts tokens locally for providers without a counting endpoint", async () => {
+    const counted = await client.messages.countTokens({ model: "demo/echo", system: "Be brief.", messages: [{ role: "user", content: "Hello there!" }] });
+    expect(counted.input_tokens).toBe(6);
+  });
+});

@@ -1,0 +1,107 @@
+// Runs a call over its plan: retries with exponential backoff and full jitter that honours
+// Retry-After, then falls back to the next target — on 429, 5xx, timeouts and connection
+// errors only, never on a client's 4xx. Every attempt is recorded for x-aggregator-attempts.
+import { AppError } from "../core/errors.ts";
+import { breakers } from "./breaker.ts";
+import { observeLatency } from "./latency.ts";
+import type { CallPlan, PlannedTarget } from "./plan.ts";
+import { UpstreamError } from "./upstream.ts";
+
+export interface AttemptRecord {
+  target: string;
+  outcome: string;
+  ms: number;
+}
+
+export interface AttemptsResult<T> {
+  value: T;
+  target: PlannedTarget;
+}
+
+const BASE_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+/** Retry-After beyond this is not waited for: the next target is tried instead. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+export function backoffMs(retry: number, retryAfter: number | undefined, random = Math.random): number {
+  const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** retry);
+  const jittered = random() * exp;
+  return retryAfter === undefined ? jittered : Math.max(jittered, retryAfter);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof UpstreamError) return error.failure === "http" ? String(error.status) : error.failure;
+  return "error";
+}
+
+/** The error the client gets when every attempt failed: mapped, never the upstream's raw body. */
+export function clientError(error: unknown): AppError {
+  if (!(error instanceof UpstreamError)) return error instanceof AppError ? error : new AppError("upstream", "The upstream call failed.", { code: "upstream_error" });
+  const detail = error.upstreamMessage ? `: ${error.upstreamMessage}` : "";
+  if (error.failure === "timeout") return new AppError("upstream", `The provider did not answer in time (${error.message}).`, { code: "upstream_timeout" });
+  if (error.failure !== "http") return new AppError("upstream", `The provider call failed: ${error.message}.`, { code: "upstream_error" });
+  const status = error.status ?? 502;
+  if (status === 429) {
+    const seconds = Math.ceil((error.retryAfterMs ?? 1000) / 1000);
+    return new AppError("rate_limit", `The provider is rate limiting this model${detail}`, { code: "upstream_rate_limited", headers: { "retry-after": String(seconds) } });
+  }
+  if (status === 401 || status === 403) return new AppError("upstream", "The provider refused the gateway's credentials for it.", { code: "upstream_auth_failed" });
+  if (status === 404) return new AppError("not_found", `The provider does not know this model${detail}`, { code: "model_not_found", param: "model" });
+  if (status === 413) return new AppError("payload_too_large", `The provider refused the request size${detail}`, { code: "request_too_large" });
+  if (status >= 400 && status < 500) return new AppError("invalid_request", `The provider rejected the request${detail}`, { code: "upstream_invalid_request" });
+  return new AppError("upstream", `The provider failed (${status})${detail}`, { code: "upstream_error" });
+}
+
+/** `attempts` is filled in as the call goes, so the caller has the chain even when it fails. */
+export async function runAttempts<T>(
+  plan: CallPlan,
+  attempt: (target: PlannedTarget, timeoutMs: number) => Promise<T>,
+  attempts: AttemptRecord[],
+  signal?: AbortSignal,
+): Promise<AttemptsResult<T>> {
+  const deadline = Date.now() + plan.timeoutMs * Math.max(2, plan.targets.length);
+  let lastError: unknown = new AppError("unavailable", "No provider is available for this model.", { code: "no_provider_available" });
+  for (const [i, target] of plan.targets.entries()) {
+    const isLast = i === plan.targets.length - 1;
+    for (let retry = 0; retry <= plan.retries; retry++) {
+      if (!breakers.allow(target.provider.id) && !isLast) {
+        attempts.push({ target: target.name, outcome: "circuit_open", ms: 0 });
+        break;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || signal?.aborted) throw clientError(lastError);
+      const started = Date.now();
+      try {
+        const value = await attempt(target, Math.min(plan.timeoutMs, remaining));
+        const ms = Date.now() - started;
+        breakers.record(target.provider.id, true);
+        observeLatency(target.name, ms);
+        attempts.push({ target: target.name, outcome: "ok", ms });
+        return { value, target };
+      } catch (error) {
+        attempts.push({ target: target.name, outcome: outcomeOf(error), ms: Date.now() - started });
+        if (!(error instanceof UpstreamError)) throw error;
+        lastError = error;
+        if (!error.retryable) {
+          // The request is at fault, not the provider: no fallback, and the circuit stays as it is.
+          breakers.record(target.provider.id, true);
+          throw clientError(error);
+        }
+        breakers.record(target.provider.id, false);
+        const wait = backoffMs(retry, error.retryAfterMs);
+        if (retry === plan.retries || wait > MAX_RETRY_AFTER_MS || Date.now() + wait >= deadline) break;
+        await sleep(wait, signal);
+      }
+    }
+  }
+  throw clientError(lastError);
+}

@@ -1,0 +1,113 @@
+// Model name or route alias → the ordered attempts of a call: which targets, in what order
+// (fallback order, weighted draw or lowest observed latency), with how many retries and what
+// per-attempt timeout. Providers whose circuit is open are moved last.
+import { AppError } from "../core/errors.ts";
+import { decryptSecret } from "../core/security/secrets.ts";
+import type { Catalog, PriceRow, ProviderRow } from "../db/catalog.ts";
+import type { AuthenticatedKey } from "../env.ts";
+import { breakers } from "./breaker.ts";
+import { latencyOf } from "./latency.ts";
+import { ANTHROPIC_BASE_URL } from "./providers/anthropic.ts";
+import { GEMINI_BASE_URL } from "./providers/gemini.ts";
+import { OPENAI_BASE_URL } from "./providers/openai.ts";
+import type { Target } from "./providers/types.ts";
+import { isModelAllowed, resolveModel } from "./resolve.ts";
+
+export interface PlannedTarget {
+  /** `provider/model` as the caller sees it. */
+  name: string;
+  provider: ProviderRow;
+  price: PriceRow | undefined;
+  target: Target;
+}
+
+export interface CallPlan {
+  targets: PlannedTarget[];
+  retries: number;
+  timeoutMs: number;
+  cacheTtlSeconds: number | null;
+}
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_RETRIES = 1;
+
+const BASE_URLS: Record<string, string> = {
+  openai: OPENAI_BASE_URL,
+  anthropic: ANTHROPIC_BASE_URL,
+  gemini: GEMINI_BASE_URL,
+  demo: "",
+};
+
+const secrets = new Map<string, Promise<string>>();
+function providerKey(secretsKey: string, provider: ProviderRow): Promise<string | null> {
+  if (!provider.apiKeyEncrypted) return Promise.resolve(null);
+  const cacheKey = `${provider.id}:${provider.apiKeyEncrypted}`;
+  let key = secrets.get(cacheKey);
+  if (!key) {
+    if (secrets.size > 1000) secrets.clear();
+    key = decryptSecret(secretsKey, provider.apiKeyEncrypted);
+    secrets.set(cacheKey, key);
+  }
+  return key;
+}
+
+async function planned(secretsKey: string, resolved: { name: string; provider: ProviderRow; upstreamModel: string; price: PriceRow | undefined }): Promise<PlannedTarget> {
+  const { provider } = resolved;
+  return {
+    name: resolved.name,
+    provider,
+    price: resolved.price,
+    target: {
+      providerName: provider.name,
+      kind: provider.kind,
+      baseUrl: provider.baseUrl ?? BASE_URLS[provider.kind] ?? "",
+      apiKey: await providerKey(secretsKey, provider),
+      model: resolved.upstreamModel,
+    },
+  };
+}
+
+/** A weighted random order: each draw picks among the rest in proportion to weight. */
+function weightedOrder<T>(items: T[], weight: (t: T) => number, random = Math.random): T[] {
+  const rest = [...items];
+  const out: T[] = [];
+  while (rest.length) {
+    const total = rest.reduce((s, t) => s + Math.max(0, weight(t)), 0);
+    let pick = random() * total;
+    let index = rest.findIndex((t) => (pick -= Math.max(0, weight(t))) < 0);
+    if (index < 0) index = 0;
+    out.push(...rest.splice(index, 1));
+  }
+  return out;
+}
+
+/** Healthy providers first, in the strategy's order; open circuits last (tried only if all fail). */
+function healthyFirst(targets: PlannedTarget[]): PlannedTarget[] {
+  const open = targets.filter((t) => breakers.state(t.provider.id) === "open");
+  return [...targets.filter((t) => !open.includes(t)), ...open];
+}
+
+export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: string, secretsKey: string): Promise<CallPlan> {
+  const route = catalog.routes?.get(model);
+  if (!route) {
+    const resolved = resolveModel(catalog, key, model);
+    return { targets: [await planned(secretsKey, resolved)], retries: DEFAULT_RETRIES, timeoutMs: DEFAULT_TIMEOUT_MS, cacheTtlSeconds: null };
+  }
+  if (!isModelAllowed(key, model)) {
+    throw new AppError("permission", `This API key may not call '${model}'.`, { code: "model_not_allowed", param: "model" });
+  }
+  // The alias grants its targets: a key allowed the alias may reach them.
+  const open: AuthenticatedKey = { ...key, models: null };
+  const resolved = await Promise.all(route.targets.map(async (t) => ({ ...(await planned(secretsKey, resolveModel(catalog, open, t.model))), weight: t.weight ?? 1 })));
+  let ordered: (PlannedTarget & { weight: number })[] = resolved;
+  if (route.strategy === "weighted") ordered = weightedOrder(resolved, (t) => t.weight * Math.max(1, t.provider.weight));
+  if (route.strategy === "lowest-latency") ordered = [...resolved].sort((a, b) => latencyOf(a.name) - latencyOf(b.name));
+  return {
+    targets: healthyFirst(ordered),
+    retries: route.retries,
+    timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    cacheTtlSeconds: route.cacheTtlSeconds,
+  };
+}
+
+export { weightedOrder as _weightedOrderForTests };

@@ -1,0 +1,15 @@
+// Our own count of a request's prompt, for estimates when a provider reports no usage and for
+// /v1/messages/count_tokens on providers without a counting endpoint.
+import type { AnthropicMessagesRequest } from "./formats/anthropic.ts";
+import { type ChatCompletionRequest, messageText } from "./openai-schema.ts";
+import { countTokens } from "./tokens.ts";
+
+export function openAIPromptTokens(req: ChatCompletionRequest): number {
+  return req.messages.reduce((sum, m) => sum + countTokens(messageText(m)) + countTokens(JSON.stringify(m.tool_calls ?? "")), 0);
+}
+
+export function anthropicPromptTokens(req: Pick<AnthropicMessagesRequest, "system" | "messages" | "tools">): number {
+  const system = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
+  const blocks = req.messages.flatMap((m) => (typeof m.content === "string" ? [m.content] : m.content.map((b) => ("text" in b ? String(b.text) : JSON.stringify(b)))));
+  return countTokens(system) + blocks.reduce((sum, text) => sum + countTokens(text), 0) + (req.tools ? countTokens(JSON.stringify(req.tools)) : 0);
+}

@@ -1,0 +1,47 @@
+// What every provider adapter offers the gateway: chat in the canonical (OpenAI) shape, as a
+// whole or as a stream of chunks, embeddings where the provider has them, and — for the
+// provider's own wire format — the raw upstream request, for byte-for-byte pass-through.
+import type { ProviderKind } from "../../db/schema.ts";
+import type { ChatCompletionRequest, OpenAIChatCompletion, OpenAIChunk } from "../formats/openai.ts";
+import type { EmbeddingsRequest } from "../openai-schema.ts";
+import type { UpstreamRequest } from "../upstream.ts";
+
+export interface Target {
+  providerName: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKey: string | null;
+  /** The model name the provider knows. */
+  model: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * Canonical chunks; a normal end means the upstream sent its terminator. The last chunk
+ * before the end carries `usage` (the provider's count, or ours when it sent none).
+ */
+export type ChunkStream = AsyncGenerator<OpenAIChunk, void, undefined>;
+
+export interface EmbeddingsResponse {
+  object: "list";
+  data: { object: "embedding"; index: number; embedding: number[] }[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
+export type WireFormat = "openai" | "anthropic";
+
+export interface ProviderAdapter {
+  /** The wire format the provider speaks natively, when it is one a client can speak too. */
+  readonly native: WireFormat | null;
+  chat(target: Target, req: ChatCompletionRequest, options: CallOptions): Promise<OpenAIChatCompletion>;
+  /** Resolves once the upstream has answered with a stream (so failures before it can fall back). */
+  chatStream(target: Target, req: ChatCompletionRequest, options: CallOptions): Promise<ChunkStream>;
+  embed?(target: Target, req: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  /** The upstream request for a body already in the provider's native format. */
+  nativeRequest?(target: Target, body: Record<string, unknown>, options: CallOptions): UpstreamRequest;
+}

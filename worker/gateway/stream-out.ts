@@ -1,0 +1,109 @@
+// What a streaming call sends the client, in the client's format: canonical chunks rendered as
+// OpenAI or Anthropic SSE, or the upstream's own events passed through untouched. Each
+// renderer keeps a tally of usage and of the output produced, for billing however it ends.
+import type { AnthropicStreamEvent, AnthropicUsage } from "./formats/anthropic.ts";
+import type { OpenAIChunk } from "./formats/openai.ts";
+import type { ChunkStream } from "./providers/types.ts";
+import { encodeSse, eventJson, sseEvents } from "./sse.ts";
+import { countTokens } from "./tokens.ts";
+import { OpenAIToAnthropicStream } from "./translate/anthropic-to-openai.ts";
+import { usageFromAnthropic } from "./translate/openai-to-anthropic.ts";
+import { type Usage, usageFromOpenAI } from "./types.ts";
+import { notJsonEvent, UpstreamError } from "./upstream.ts";
+
+export type ClientEvents = AsyncGenerator<Uint8Array, void, undefined>;
+
+export class StreamTally {
+  usage: Usage | null = null;
+  outputTokens = 0;
+
+  produced(text: string | null | undefined): void {
+    if (text) this.outputTokens += countTokens(text);
+  }
+
+  /** The reported usage, or an estimate from what was produced (flagged as such). */
+  final(promptTokens: number): Usage {
+    if (this.usage) return this.usage;
+    // Nothing produced is nothing billed, even the prompt.
+    if (this.outputTokens === 0) return { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+    return { inputTokens: promptTokens, outputTokens: this.outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+  }
+}
+
+function countChunk(tally: StreamTally, chunk: OpenAIChunk): void {
+  for (const choice of chunk.choices) {
+    tally.produced(choice.delta.content);
+    for (const call of choice.delta.tool_calls ?? []) tally.produced(call.function?.arguments);
+  }
+  if (chunk.usage) tally.usage = usageFromOpenAI(chunk.usage);
+}
+
+export async function* renderOpenAI(chunks: ChunkStream, includeUsage: boolean, tally: StreamTally): ClientEvents {
+  for await (const chunk of chunks) {
+    countChunk(tally, chunk);
+    if (chunk.usage && !includeUsage) {
+      if (chunk.choices.length === 0) continue;
+      const { usage: _usage, ...rest } = chunk;
+      yield encodeSse(rest);
+      continue;
+    }
+    yield encodeSse(chunk);
+  }
+  yield encodeSse("[DONE]");
+}
+
+export async function* renderAnthropic(chunks: ChunkStream, meta: { id: string; model: string }, tally: StreamTally): ClientEvents {
+  const translator = new OpenAIToAnthropicStream(meta);
+  const send = (events: AnthropicStreamEvent[]) => events.map((e) => encodeSse(e, e.type));
+  for await (const chunk of chunks) {
+    countChunk(tally, chunk);
+    yield* send(translator.push(chunk));
+  }
+  yield* send(translator.end());
+}
+
+const encoder = new TextEncoder();
+
+/** OpenAI → OpenAI: each event's data forwarded as received; only the usage chunk we asked for is dropped. */
+export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage: boolean, tally: StreamTally): ClientEvents {
+  for await (const event of sseEvents(body)) {
+    if (event.data === "[DONE]") {
+      yield encoder.encode("data: [DONE]\n\n");
+      return;
+    }
+    const chunk = eventJson<OpenAIChunk & { error?: { message?: string } }>(event, notJsonEvent);
+    if (chunk.error) throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: chunk.error.message });
+    countChunk(tally, chunk);
+    if (chunk.usage && chunk.choices.length === 0 && !includeUsage) continue;
+    yield encoder.encode(`data: ${event.data}\n\n`);
+  }
+  throw new UpstreamError("protocol", "upstream stream ended without data: [DONE]");
+}
+
+/** Anthropic → Anthropic: events forwarded as received while usage is read from them. */
+export async function* passAnthropic(body: ReadableStream<Uint8Array>, tally: StreamTally): ClientEvents {
+  let usage: Partial<AnthropicUsage> = {};
+  for await (const raw of sseEvents(body)) {
+    const event = eventJson<AnthropicStreamEvent>(raw, notJsonEvent);
+    if (event.type === "error") throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: event.error.message });
+    if (event.type === "message_start") usage = { ...event.message.usage };
+    if (event.type === "message_delta") usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };
+    if (event.type === "content_block_delta") {
+      if (event.delta.type === "text_delta") tally.produced(event.delta.text);
+      if (event.delta.type === "input_json_delta") tally.produced(event.delta.partial_json);
+    }
+    yield encoder.encode(`${raw.event ? `event: ${raw.event}\n` : ""}data: ${raw.data}\n\n`);
+    if (event.type === "message_stop") {
+      tally.usage = usageFromOpenAI(usageFromAnthropic(usage));
+      return;
+    }
+  }
+  throw new UpstreamError("protocol", "upstream stream ended without message_stop");
+}
+
+/** The error event a stream ends with when the upstream fails mid-way, in the client's format. */
+export function streamErrorEvent(format: "openai" | "anthropic", message: string): Uint8Array {
+  return format === "openai"
+    ? encodeSse({ error: { message, type: "server_error", param: null, code: "upstream_error" } })
+    : encodeSse({ type: "error", error: { type: "api_error", message } }, "error");
+}
