@@ -122,8 +122,12 @@ export function toAnthropicRequest(req: ChatCompletionRequest, model: string): R
   if (format?.type === "json_object") {
     system = [system, "Respond only with a single valid JSON object."].filter(Boolean).join("\n\n");
   } else if (format?.type === "json_schema") {
+    // The answer is this tool's input. A model that has tools of its own may still call them
+    // first (tool_choice "any": some tool, the answer being one); otherwise it answers now.
+    const mayCallOthers = tools?.length && toolChoice?.type !== "none";
     tools = [...(tools ?? []), { name: JSON_TOOL, description: "Return the response as this JSON.", input_schema: format.json_schema?.schema ?? { type: "object" } }];
-    toolChoice = { type: "tool", name: JSON_TOOL };
+    if (!mayCallOthers) toolChoice = { type: "tool", name: JSON_TOOL };
+    else if (toolChoice?.type !== "tool") toolChoice = { ...toolChoice, type: "any" };
   } else if (format && format.type !== "text") {
     throw unsupported("response_format", TARGET);
   }
