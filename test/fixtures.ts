@@ -92,3 +92,9 @@ export async function latestAudit(who: Member, entityId: string, scope: "tenant"
 }
 
 export const rollback = (who: Member, auditId: string, force = false) => call(`/api/audit/${auditId}/rollback`, jsonInit({ force }, who.headers));
+
+/** Credit for a tenant, through its gate (the only place a balance changes), once per call. */
+export async function grantCredit(tenantId: string, micros: number): Promise<void> {
+  const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
+  await gate.credit(tenantId, { idempotencyKey: `test-grant:${crypto.randomUUID()}`, kind: "promo", amountMicros: micros, reason: "test credit" });
+}

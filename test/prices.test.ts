@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_MARKUP_BPS, platformMarkupBps, type PriceRow } from "../worker/db/catalog.ts";
 import { emptyUsage } from "../worker/gateway/types.ts";
 import { costMicros } from "../worker/gateway/usage.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, latestAudit, rollback, uniqueName } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, grantCredit, latestAudit, rollback, uniqueName } from "./fixtures.ts";
 
 interface PriceJson {
   id: string;
@@ -255,6 +255,7 @@ describe("what a gateway call costs", () => {
 
   it("bills the provider price, else the bare model's, with the tenant's markup, to the micro-dollar", async () => {
     const tenant = await createTenant();
+    await grantCredit(tenant, 1_000_000_000);
     const owner = await createMember("owner", tenant);
     const tenantOperator = await createMember("owner", tenant, { operator: true });
     const key = (await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "billing" }, owner.headers)))).key;

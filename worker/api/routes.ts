@@ -12,7 +12,6 @@ import { getDb } from "../db/client.ts";
 import { aliasTaken, findTenantRoute, listTenantRoutes, type RouteRow } from "../db/routes.ts";
 import { ROUTE_STRATEGIES, routes } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
-import { invalidateCatalog } from "../gateway/resolve.ts";
 import { MODEL_ID, PROVIDER_NAME } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -101,8 +100,6 @@ async function commit(c: ApiContext, action: string, before: RouteRow | null, af
     commitChange(getDb(c.env.DB), actorOf(c), { action, entityType: "route", entityId: row.id, tenantId: row.tenantId, before, after }, [write]),
     aliasConflict(row.alias),
   );
-  // The gateway's catalog carries the tenant's routes.
-  invalidateCatalog(row.tenantId);
 }
 
 export const routesApi = new ApiRouter("routes")

@@ -10,7 +10,6 @@ import { MAX_MARKUP_BPS } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { tenants } from "../db/schema.ts";
 import { findTenant, type TenantRow } from "../db/tenants.ts";
-import { invalidateCatalog } from "../gateway/resolve.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable().describe("null: no limit");
@@ -104,8 +103,6 @@ export const tenantApi = new ApiRouter("tenant")
       await commitChange(db, actorOf(c), { action: "update", entityType: "tenant", entityId: before.id, tenantId: before.id, before, after }, [
         db.update(tenants).set(after).where(eq(tenants.id, before.id)),
       ]);
-      // The gateway's catalog carries the tenant's markup.
-      invalidateCatalog(before.id);
       return c.json(tenantJson(after));
     },
   );

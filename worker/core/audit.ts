@@ -19,7 +19,7 @@ import type { AuditRow } from "../db/audit.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { auditLog, memberships } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { invalidateCatalog } from "../gateway/resolve.ts";
+import { afterChange } from "../gateway/invalidate.ts";
 import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { stableJson } from "./json.ts";
@@ -29,6 +29,8 @@ export interface Actor {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+  /** Runs after a change is committed: the gateway drops what it cached of the entity. */
+  afterCommit?: (change: Change) => Promise<void>;
 }
 
 /** `before` and `after` are whole rows as drizzle selects them; generated columns are dropped. */
@@ -49,6 +51,7 @@ export function actorOf(c: Context<AppEnv>): Actor {
     ip: c.req.header("cf-connecting-ip") ?? null,
     userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
     requestId: c.var.requestId ?? null,
+    afterCommit: (change) => afterChange(c.env, change),
   };
 }
 
@@ -71,14 +74,11 @@ function auditInsert(db: Db, actor: Actor, change: Change, id: string) {
   });
 }
 
-/** Changes the gateway's cached catalog depends on. */
-const CATALOG_ENTITIES = new Set<EntityType>(["provider", "price", "route", "tenant"]);
-
 /** Applies the writes and records the change atomically (one D1 batch). Returns the audit id. */
 export async function commitChange(db: Db, actor: Actor, change: Change, writes: BatchItem<"sqlite">[]): Promise<string> {
   const id = newId("aud");
   await db.batch([auditInsert(db, actor, change, id), ...writes]);
-  if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
+  await actor.afterCommit?.(change);
   return id;
 }
 

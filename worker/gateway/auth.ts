@@ -4,7 +4,8 @@ import { AppError } from "../core/errors.ts";
 import { sha256Hex } from "../core/security/hash.ts";
 import { getDb } from "../db/client.ts";
 import { findKeyByHash } from "../db/keys.ts";
-import type { AppEnv } from "../env.ts";
+import { TtlCache } from "../core/ttl-cache.ts";
+import type { AppEnv, AuthenticatedKey } from "../env.ts";
 import { noteKeyUse } from "./key-usage.ts";
 
 /** `Authorization: Bearer <key>` (OpenAI, Anthropic SDK 1.x) or `x-api-key` (older Anthropic clients). */
@@ -28,10 +29,28 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
     new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
   if (key.length > 256) throw invalid();
   const db = getDb(c.env.DB);
-  const row = await findKeyByHash(db, await sha256Hex(key));
-  if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= Date.now())) throw invalid();
-  c.set("apiKey", { id: row.id, tenantId: row.tenantId, models: row.models ?? null });
-  const touched = noteKeyUse(db, row.id);
+  const hash = await sha256Hex(key);
+  const found = await knownKeys.getOrLoad(hash, async () => {
+    const row = await findKeyByHash(db, hash);
+    return row ? { id: row.id, tenantId: row.tenantId, models: row.models ?? null, revokedAt: row.revokedAt, expiresAt: row.expiresAt } : null;
+  });
+  if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= Date.now())) throw invalid();
+  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models });
+  const touched = noteKeyUse(db, found.id);
   if (touched) c.executionCtx.waitUntil(touched);
   await next();
 });
+
+interface KnownKey extends AuthenticatedKey {
+  revokedAt: number | null;
+  expiresAt: number | null;
+}
+
+// Keys by hash, so a warm isolate authenticates without D1. Staleness is bounded twice: the
+// control plane drops an entry on change, and the tenant's gate — asked on every call that
+// reaches a provider — knows a revocation at once.
+const knownKeys = new TtlCache<KnownKey | null>(60_000, 10_000);
+
+export function forgetKey(hash: string): void {
+  knownKeys.delete(hash);
+}

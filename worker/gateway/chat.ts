@@ -2,9 +2,9 @@
 // the provider's native pass-through when formats match, else the canonical (OpenAI) path with
 // translation → the answer in the client's format → usage recorded after the response.
 import type { Context } from "hono";
-import { AppError } from "../core/errors.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
+import { admitCall } from "./admission.ts";
 import { type AttemptRecord, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
 import type { AnthropicMessageResponse, AnthropicMessagesRequest } from "./formats/anthropic.ts";
@@ -20,7 +20,7 @@ import { openAIResponseToAnthropic } from "./translate/anthropic-to-openai.ts";
 import { usageFromAnthropic } from "./translate/openai-to-anthropic.ts";
 import { type Usage, usageFromOpenAI } from "./types.ts";
 import { UpstreamError, upstreamFetch } from "./upstream.ts";
-import { type CallRecord, recordCall } from "./record.ts";
+import { type CallRecord, recordCall, recordFailure } from "./record.ts";
 
 export type ChatCall =
   | { format: "openai"; body: ChatCompletionRequest; model: string; stream: boolean; includeUsage: boolean; promptTokens: number }
@@ -108,17 +108,18 @@ function baseRecord(c: Context<AppEnv>, call: ChatCall, startedAt: number, attem
   return { c, endpoint: endpointOf(call.format), stream: call.stream, startedAt, attempts };
 }
 
+function requestedMaxOutput(call: ChatCall): number | null | undefined {
+  return call.format === "openai" ? call.body.max_completion_tokens ?? call.body.max_tokens : call.body.max_tokens;
+}
+
 export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Response> {
   const startedAt = Date.now();
   const key = c.var.apiKey;
   const plan: CallPlan = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY);
+  const limitHeaders = await admitCall(c, plan, call.promptTokens, requestedMaxOutput(call));
   const attempts: AttemptRecord[] = [];
   const record = baseRecord(c, call, startedAt, attempts);
-  const fail = (error: unknown): never => {
-    const appError = error instanceof AppError ? error : new AppError("upstream", "The upstream call failed.", { code: "upstream_error" });
-    recordCall({ ...record, target: plan.targets[0], status: appError.status, usage: null, errorType: appError.code });
-    throw appError;
-  };
+  const fail = (error: unknown): never => recordFailure({ ...record, target: plan.targets[0] }, error);
 
   if (!call.stream) {
     const ttl = cacheTtl(c.req.header("x-aggregator-cache"), plan.cacheTtlSeconds);
@@ -126,7 +127,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
     const cached = cacheId ? await cacheGet(cacheId) : null;
     if (cached !== null) {
       recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
-      return new Response(cached, { headers: { "content-type": "application/json", "x-aggregator-cache": "HIT", "x-aggregator-attempts": "cache" } });
+      return new Response(cached, { headers: { "content-type": "application/json", "x-aggregator-cache": "HIT", "x-aggregator-attempts": "cache", ...limitHeaders } });
     }
     const result = await runAttempts(plan, (target, timeoutMs) => answerOnce(call, target, { timeoutMs }), attempts).catch(fail);
     recordCall({ ...record, target: result.target, status: 200, usage: result.value.usage });
@@ -137,6 +138,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
         "x-aggregator-provider": result.target.provider.name,
         "x-aggregator-attempts": attemptsHeader(attempts),
         "x-aggregator-cache": cacheId ? "MISS" : "BYPASS",
+        ...limitHeaders,
       },
     });
   }
@@ -185,6 +187,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
       "x-aggregator-provider": result.target.provider.name,
       "x-aggregator-attempts": attemptsHeader(attempts),
       "x-aggregator-cache": "BYPASS",
+      ...limitHeaders,
     },
   });
 }

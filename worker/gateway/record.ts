@@ -1,7 +1,9 @@
 // The per-request record, written after the response (ctx.waitUntil), off the hot path.
 import type { Context } from "hono";
+import { AppError } from "../core/errors.ts";
 import type { AppEnv } from "../env.ts";
 import type { AttemptRecord } from "./attempts.ts";
+import { settle } from "./gate.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
 import { costMicros, recordUsage } from "./usage.ts";
@@ -21,9 +23,14 @@ export interface CallRecord {
   cached?: boolean;
 }
 
+/** Settles the call with the tenant's gate and logs it, both after the response. */
 export function recordCall(r: CallRecord): void {
   const key = r.c.var.apiKey;
   const usage = r.usage ?? emptyUsage();
+  const cost = r.usage && r.target ? costMicros(r.usage, r.target.price) : 0;
+  r.c.executionCtx.waitUntil(
+    settle(r.c.env, key.tenantId, { requestId: r.c.var.requestId, keyId: key.id, costMicros: cost, tokens: usage.inputTokens + usage.outputTokens }),
+  );
   r.c.executionCtx.waitUntil(
     recordUsage(r.c.env, {
       id: r.c.var.requestId,
@@ -41,10 +48,17 @@ export function recordCall(r: CallRecord): void {
       outputTokens: usage.outputTokens,
       cachedTokens: usage.cachedTokens,
       reasoningTokens: usage.reasoningTokens,
-      costMicros: r.usage && r.target ? costMicros(r.usage, r.target.price) : 0,
+      costMicros: cost,
       estimated: usage.estimated,
       attempts: r.attempts.map((a) => `${a.target}=${a.outcome}`),
       createdAt: r.startedAt,
     }),
   );
+}
+
+/** Records a call that failed before any usage (settling its reservation at zero) and rethrows. */
+export function recordFailure(r: Omit<CallRecord, "status" | "usage">, error: unknown): never {
+  const appError = error instanceof AppError ? error : new AppError("upstream", "The upstream call failed.", { code: "upstream_error" });
+  recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
+  throw appError;
 }

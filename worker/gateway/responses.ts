@@ -6,16 +6,23 @@ import { AppError } from "../core/errors.ts";
 import { readJson } from "../core/validation.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
+import { admitCall } from "./admission.ts";
 import { type AttemptRecord, runAttempts } from "./attempts.ts";
 import { planCall } from "./plan.ts";
 import { adapterFor } from "./providers/index.ts";
-import { recordCall } from "./record.ts";
+import { recordCall, recordFailure } from "./record.ts";
 import { tenantCatalog } from "./resolve.ts";
 import { SseParser } from "./sse.ts";
+import { countTokens } from "./tokens.ts";
 import type { Usage } from "./types.ts";
 import { upstreamFetch } from "./upstream.ts";
 
-const responsesRequest = z.looseObject({ model: z.string().min(1).max(256), stream: z.boolean().optional() });
+const responsesRequest = z.looseObject({
+  model: z.string().min(1).max(256),
+  stream: z.boolean().optional(),
+  input: z.unknown().optional(),
+  max_output_tokens: z.int().min(1).nullish(),
+});
 
 interface ResponsesUsage {
   input_tokens?: number;
@@ -44,6 +51,7 @@ export async function passResponses(c: Context<AppEnv>): Promise<Response> {
   if (!plan.targets.length) {
     throw new AppError("invalid_request", "The Responses API is only available for OpenAI-kind providers.", { code: "unsupported_endpoint", param: "model" });
   }
+  const limitHeaders = await admitCall(c, plan, countTokens(JSON.stringify(body.input ?? "")), typeof body.max_output_tokens === "number" ? body.max_output_tokens : null);
   const attempts: AttemptRecord[] = [];
   const abort = new AbortController();
   const result = await runAttempts(
@@ -53,9 +61,9 @@ export async function passResponses(c: Context<AppEnv>): Promise<Response> {
       return upstreamFetch({ ...native, url: native.url.replace(/\/chat\/completions$/, "/responses") });
     },
     attempts,
-  );
+  ).catch((error: unknown) => recordFailure({ c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: plan.targets[0] }, error));
   const base = { c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: result.target };
-  const headers = { "x-aggregator-provider": result.target.provider.name, "x-aggregator-attempts": attempts.map((a) => `${a.target}=${a.outcome}`).join(", ") };
+  const headers = { "x-aggregator-provider": result.target.provider.name, "x-aggregator-attempts": attempts.map((a) => `${a.target}=${a.outcome}`).join(", "), ...limitHeaders };
   if (!body.stream) {
     const text = await result.value.text();
     let usage: Usage | null = null;

@@ -6,6 +6,7 @@ import { readJson } from "../core/validation.ts";
 import { priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
+import { admitCall } from "./admission.ts";
 import { type AttemptRecord, runAttempts } from "./attempts.ts";
 import { authenticateKey } from "./auth.ts";
 import { runChat } from "./chat.ts";
@@ -14,7 +15,7 @@ import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 import { planCall } from "./plan.ts";
 import { anthropicPromptTokens, openAIPromptTokens } from "./prompt-tokens.ts";
 import { adapterFor } from "./providers/index.ts";
-import { recordCall } from "./record.ts";
+import { recordCall, recordFailure } from "./record.ts";
 import { isModelAllowed, tenantCatalog } from "./resolve.ts";
 import { passResponses } from "./responses.ts";
 import { countTokens } from "./tokens.ts";
@@ -62,6 +63,9 @@ gateway.post("/embeddings", async (c) => {
   const startedAt = Date.now();
   const body = await readJson(c.req.raw, embeddingsRequest);
   const callPlan = await plan(c, body.model);
+  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  const estimate = inputs.reduce((s, t) => s + countTokens(t), 0);
+  const limitHeaders = await admitCall(c, callPlan, estimate, 0);
   const attempts: AttemptRecord[] = [];
   const result = await runAttempts(
     callPlan,
@@ -71,10 +75,9 @@ gateway.post("/embeddings", async (c) => {
       return adapter.embed(target.target, body, { timeoutMs });
     },
     attempts,
-  );
-  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  ).catch((error: unknown) => recordFailure({ c, endpoint: "embeddings", stream: false, startedAt, attempts, target: callPlan.targets[0] }, error));
   const reported = result.value.usage.prompt_tokens;
-  const inputTokens = reported || inputs.reduce((s, t) => s + countTokens(t), 0);
+  const inputTokens = reported || estimate;
   recordCall({
     c,
     endpoint: "embeddings",
@@ -87,6 +90,7 @@ gateway.post("/embeddings", async (c) => {
   });
   c.header("x-aggregator-provider", result.target.provider.name);
   c.header("x-aggregator-attempts", attempts.map((a) => `${a.target}=${a.outcome}`).join(", "));
+  for (const [name, value] of Object.entries(limitHeaders)) c.header(name, value);
   return c.json({ ...result.value, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
 });
 

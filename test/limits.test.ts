@@ -1,0 +1,70 @@
+// Limits and credit as a client of the gateway sees them: OpenAI's 429 with Retry-After and
+// x-ratelimit-* headers, 402 insufficient_quota, in the caller's format.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../worker/db/client.ts";
+import { tenants } from "../worker/db/schema.ts";
+import { bearer, call, createMember, createTenant, grantCredit, json, jsonInit } from "./fixtures.ts";
+
+async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0) {
+  const tenantId = await createTenant();
+  if (Object.keys(settings).length) await getDb(env.DB).update(tenants).set(settings).where(eq(tenants.id, tenantId));
+  if (credit) await grantCredit(tenantId, credit);
+  const owner = await createMember("owner", tenantId);
+  const { key } = await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "limits" }, owner.headers)));
+  return { tenantId, key };
+}
+
+const chat = (key: string) => call("/v1/chat/completions", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
+const message = (key: string) => call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": key }));
+
+describe("rate limits on the gateway", () => {
+  it("answers the request over the limit with 429, Retry-After and x-ratelimit headers", async () => {
+    const { key } = await tenantWithKey({ rpmLimit: 2, tpmLimit: 100_000 }, 1_000_000);
+    const first = await chat(key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-ratelimit-limit-requests")).toBe("2");
+    expect(first.headers.get("x-ratelimit-remaining-requests")).toBe("1");
+    expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("100000");
+    expect((await chat(key)).status).toBe(200);
+    const refused = await chat(key);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect(refused.headers.get("x-ratelimit-reset-requests")).toMatch(/^\d+s$/);
+    expect(await json(refused)).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+    const anthropic = await message(key);
+    expect(anthropic.status).toBe(429);
+    expect(await json(anthropic)).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+  });
+});
+
+describe("credit on the gateway", () => {
+  it("answers 402 insufficient_quota when the balance cannot cover the call", async () => {
+    const { key } = await tenantWithKey({});
+    const res = await chat(key);
+    expect(res.status).toBe(402);
+    expect(await json(res)).toMatchObject({ error: { type: "insufficient_quota", code: "insufficient_quota" } });
+  });
+
+  it("charges the balance what the call cost, after the response", async () => {
+    const { tenantId, key } = await tenantWithKey({}, 1_000_000);
+    expect((await chat(key)).status).toBe(200);
+    const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
+    let status = await gate.status(tenantId);
+    for (let i = 0; i < 50 && status.openReservations > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = await gate.status(tenantId);
+    }
+    expect(status.openReservations).toBe(0);
+    const row = await env.DB.prepare("SELECT cost_micros FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ cost_micros: number }>();
+    expect(row?.cost_micros).toBeGreaterThan(0);
+    expect(status.balanceMicros).toBe(1_000_000 - row!.cost_micros);
+  });
+
+  it("lets a tenant with billing off call without credit", async () => {
+    const { key } = await tenantWithKey({ billingEnabled: false });
+    expect((await chat(key)).status).toBe(200);
+  });
+});

@@ -1,0 +1,22 @@
+// Before the upstream call: the most it can cost and the tokens it can use, admitted (or not)
+// by the tenant's gate in one round trip.
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { admit } from "./gate.ts";
+import { maxOutputTokens } from "./max-output.ts";
+import type { CallPlan } from "./plan.ts";
+import { costMicros } from "./usage.ts";
+
+/** Returns the x-ratelimit-* headers for the answer; throws the 401/402/429 when refused. */
+export function admitCall(c: Context<AppEnv>, plan: CallPlan, promptTokens: number, requestedMaxOutput: number | null | undefined): Promise<Record<string, string>> {
+  const key = c.var.apiKey;
+  let tokens = 0;
+  let maxCostMicros = 0;
+  for (const t of plan.targets) {
+    const output = requestedMaxOutput ?? maxOutputTokens(t.target.model);
+    tokens = Math.max(tokens, promptTokens + output);
+    const cost = costMicros({ inputTokens: promptTokens, outputTokens: output, cachedTokens: 0, reasoningTokens: 0, estimated: true }, t.price);
+    maxCostMicros = Math.max(maxCostMicros, cost);
+  }
+  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, tokens, maxCostMicros });
+}
