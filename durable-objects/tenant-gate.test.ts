@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { apiKeys, tenants } from "../worker/db/schema.ts";
 import { createTenant, grantCredit } from "../test/fixtures.ts";
+import { shardFor, shardName } from "./gate/shards.ts";
 import type { TenantGate } from "./tenant-gate.ts";
 
 interface Setup {
@@ -149,5 +150,39 @@ describe("TenantGate durability", () => {
     expect([...first, ...second].filter((r) => r.ok)).toHaveLength(60);
     const status = await s.gate.status(s.tenantId);
     expect(status).toMatchObject({ openReservations: 60, reservedMicros: 60_000, balanceMicros: 100_000 });
+  });
+});
+
+describe("TenantGate shards", () => {
+  const shardStub = (tenantId: string, shard: number) => env.TENANT_GATE.get(env.TENANT_GATE.idFromName(shardName(tenantId, shard)));
+  const admitSharded = (s: Setup, shards: number, i: number, maxCostMicros = 0) => {
+    const requestId = `req_${i}`;
+    const shard = shardFor(requestId, shards);
+    return shardStub(s.tenantId, shard).admit(s.tenantId, { requestId, keyId: s.keyId, tokens: 10, maxCostMicros }, shard).then((r) => ({ ...r, shard }));
+  };
+
+  it("splits a limit so 4 shards together admit exactly 100 of 500 against 100 RPM", async () => {
+    const s = await setup({ billingEnabled: false, rpmLimit: 100, gateShards: 4 });
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => admitSharded(s, 4, i)));
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    for (let shard = 0; shard < 4; shard++) expect(results.filter((r) => r.ok && r.shard === shard)).toHaveLength(25);
+  });
+
+  it("never overspends with credit leased to 4 shards, and the ledger agrees", async () => {
+    const s = await setup({ gateShards: 4 });
+    const cost = 1_000;
+    await grantCredit(s.tenantId, 37 * cost + 999);
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => admitSharded(s, 4, i, cost)));
+    const admitted = results.map((r, i) => (r.ok ? { i, shard: r.shard } : null)).filter((x) => x !== null);
+    expect(admitted.length).toBeLessThanOrEqual(37);
+    expect(admitted.length).toBeGreaterThanOrEqual(30);
+    await Promise.all(admitted.map(({ i, shard }) => shardStub(s.tenantId, shard).settle(s.tenantId, { requestId: `req_${i}`, keyId: s.keyId, costMicros: cost, tokens: 5 })));
+    const reconciled = await s.gate.reconcile(s.tenantId);
+    expect(reconciled.driftMicros).toBe(0);
+    expect(reconciled.balanceMicros).toBe(37 * cost + 999 - admitted.length * cost);
+    expect(reconciled.balanceMicros).toBeGreaterThanOrEqual(0);
+    // What is left can still be spent, through any shard.
+    const more = await Promise.all(Array.from({ length: 40 }, (_, i) => admitSharded(s, 4, 1000 + i, cost)));
+    expect(admitted.length + more.filter((r) => r.ok).length).toBeLessThanOrEqual(37);
   });
 });

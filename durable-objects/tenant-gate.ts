@@ -13,6 +13,7 @@
 // row per request in the last minute — is what one object handles anyway (~1,000 req/s).
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
+import { LEASE_CHUNK_MICROS, type LeaseRequest, shardName, shareOf, type UsageReport } from "./gate/shards.ts";
 import { GATE_SCHEMA, type KeyConfig, MINUTE_MS, type TenantConfig, WINDOW_MS } from "./gate/storage.ts";
 import type { AdmitRequest, AdmitResult, CreditRequest, GateBalance, RateLimitInfo, Reconciliation, SettleRequest } from "./gate/types.ts";
 
@@ -37,6 +38,8 @@ function monthStart(now: number): number {
 
 export class TenantGate extends DurableObject<Env> {
   private tenantId: string | null = null;
+  /** 0: the bank (or the only gate); above 0, a shard spending credit leased from the bank. */
+  private shard = 0;
   private config: TenantConfig | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -44,6 +47,7 @@ export class TenantGate extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       for (const ddl of GATE_SCHEMA) this.sql.exec(ddl);
       this.tenantId = this.meta("tenant_id");
+      this.shard = Number(this.meta("shard") ?? 0);
     });
   }
 
@@ -68,41 +72,62 @@ export class TenantGate extends DurableObject<Env> {
     return Number(this.meta("epoch") ?? 0);
   }
 
+  /** Bank: credit leased to shards and not yet reported spent. */
+  private get leasedOut(): number {
+    return Number(this.meta("leased_out") ?? 0);
+  }
+
+  /** Shard: spent from its lease and not yet reported to the bank. */
+  private get unreported(): number {
+    return Number(this.meta("unreported") ?? 0);
+  }
+
   health(): GateHealth {
     return { ok: true, schemaVersion: 1 };
   }
 
   // ── loading what D1 knows, once, without letting admissions interleave ──────────────────
 
-  /** First use for a tenant: remember it, and start from the ledger's balance. */
-  private async ensureTenant(tenantId: string): Promise<void> {
+  /** First use: remember the tenant and shard; the bank starts from the ledger's balance, a shard from nothing. */
+  private async ensureTenant(tenantId: string, shard = 0): Promise<void> {
     if (this.tenantId === tenantId && this.meta("initialized") === "1") return;
     if (this.tenantId !== null && this.tenantId !== tenantId) throw new Error("this gate belongs to another tenant");
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.meta("initialized") === "1") return;
-      const row = await this.env.DB.prepare("SELECT coalesce(sum(amount_micros), 0) AS balance FROM ledger_entries WHERE tenant_id = ?").bind(tenantId).first<{ balance: number }>();
+      const row =
+        shard === 0
+          ? await this.env.DB.prepare("SELECT coalesce(sum(amount_micros), 0) AS balance FROM ledger_entries WHERE tenant_id = ?").bind(tenantId).first<{ balance: number }>()
+          : { balance: 0 };
       this.ctx.storage.transactionSync(() => {
         this.setMeta("tenant_id", tenantId);
+        this.setMeta("shard", shard);
         this.setMeta("balance", row?.balance ?? 0);
         this.setMeta("initialized", "1");
       });
       this.tenantId = tenantId;
+      this.shard = shard;
     });
+  }
+
+  private bank() {
+    return this.env.TENANT_GATE.get(this.env.TENANT_GATE.idFromName(shardName(this.tenantId!, 0)));
   }
 
   private async tenantConfig(now: number): Promise<TenantConfig> {
     if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return this.config;
     await this.ctx.blockConcurrencyWhile(async () => {
       const row = await this.env.DB.prepare(
-        "SELECT billing_enabled, rpm_limit, tpm_limit, concurrency_limit, monthly_budget_micros FROM tenants WHERE id = ?",
+        "SELECT billing_enabled, rpm_limit, tpm_limit, concurrency_limit, monthly_budget_micros, gate_shards FROM tenants WHERE id = ?",
       )
         .bind(this.tenantId)
-        .first<{ billing_enabled: number; rpm_limit: number | null; tpm_limit: number | null; concurrency_limit: number | null; monthly_budget_micros: number | null }>();
+        .first<{ billing_enabled: number; rpm_limit: number | null; tpm_limit: number | null; concurrency_limit: number | null; monthly_budget_micros: number | null; gate_shards: number }>();
+      const shards = Math.max(1, row?.gate_shards ?? 1);
       this.config = {
         billingEnabled: row ? row.billing_enabled === 1 : true,
-        rpm: row?.rpm_limit ?? null,
-        tpm: row?.tpm_limit ?? null,
-        concurrency: row?.concurrency_limit ?? null,
+        shards,
+        rpm: shareOf(row?.rpm_limit ?? null, this.shard, shards),
+        tpm: shareOf(row?.tpm_limit ?? null, this.shard, shards),
+        concurrency: shareOf(row?.concurrency_limit ?? null, this.shard, shards),
         monthlyBudgetMicros: row?.monthly_budget_micros ?? null,
         loadedAt: now,
       };
@@ -122,14 +147,15 @@ export class TenantGate extends DurableObject<Env> {
         this.sql.exec("DELETE FROM keys WHERE key_id = ?", keyId);
         return;
       }
-      loaded = { revoked: row.revoked_at !== null, expiresAt: row.expires_at, rpm: row.rpm_limit, tpm: row.tpm_limit };
+      const shards = this.config?.shards ?? 1;
+      loaded = { revoked: row.revoked_at !== null, expiresAt: row.expires_at, rpm: shareOf(row.rpm_limit, this.shard, shards), tpm: shareOf(row.tpm_limit, this.shard, shards) };
       this.sql.exec(
         "INSERT INTO keys (key_id, revoked, expires_at, rpm, tpm, loaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id) DO UPDATE SET revoked = excluded.revoked, expires_at = excluded.expires_at, rpm = excluded.rpm, tpm = excluded.tpm, loaded_at = excluded.loaded_at",
         keyId,
         row.revoked_at !== null ? 1 : 0,
         row.expires_at,
-        row.rpm_limit,
-        row.tpm_limit,
+        loaded.rpm,
+        loaded.tpm,
         now,
       );
     });
@@ -144,11 +170,12 @@ export class TenantGate extends DurableObject<Env> {
 
   // ── admission ───────────────────────────────────────────────────────────────────────────
 
-  async admit(tenantId: string, req: AdmitRequest): Promise<AdmitResult> {
+  async admit(tenantId: string, req: AdmitRequest, shard = 0): Promise<AdmitResult> {
     const now = Date.now();
-    await this.ensureTenant(tenantId);
+    await this.ensureTenant(tenantId, shard);
     const config = await this.tenantConfig(now);
     const key = await this.keyConfig(req.keyId, now);
+    if (config.billingEnabled && this.shard > 0) await this.refillLease(req.maxCostMicros);
     // From here to the end nothing awaits: the decision and its writes are one atomic step.
     if (!key || key.revoked || (key.expiresAt !== null && key.expiresAt <= now)) {
       return { ok: false, status: 401, code: "invalid_api_key", message: "Incorrect API key provided." };
@@ -174,10 +201,11 @@ export class TenantGate extends DurableObject<Env> {
     if (config.concurrency !== null && open.n >= config.concurrency) {
       return { ok: false, status: 429, code: "concurrency_limit_exceeded", message: `At most ${config.concurrency} requests may run at once.`, retryAfterMs: 1000, limits };
     }
-    if (config.billingEnabled && this.balance - open.reserved < req.maxCostMicros) {
+    if (config.billingEnabled && this.balance - this.leasedOut - open.reserved < req.maxCostMicros) {
       return { ok: false, status: 402, code: "insufficient_quota", message: "You exceeded your current quota: add credit to continue." };
     }
-    if (config.monthlyBudgetMicros !== null && this.monthSpend(now) + open.reserved + req.maxCostMicros > config.monthlyBudgetMicros) {
+    // A shard's lease was granted inside the budget already; the bank checks the rest.
+    if (this.shard === 0 && config.monthlyBudgetMicros !== null && this.monthSpend(now) + this.leasedOut + open.reserved + req.maxCostMicros > config.monthlyBudgetMicros) {
       return { ok: false, status: 402, code: "budget_exceeded", message: "This request would exceed the tenant's monthly budget." };
     }
     this.ctx.storage.transactionSync(() => {
@@ -217,8 +245,78 @@ export class TenantGate extends DurableObject<Env> {
   }
 
   private monthSpend(now: number): number {
-    const row = this.sql.exec<{ spent: number }>("SELECT coalesce(-sum(amount), 0) AS spent FROM journal WHERE kind = 'usage' AND minute >= ?", monthStart(now)).one();
+    const row = this.sql.exec<{ spent: number }>("SELECT coalesce(-sum(amount), 0) AS spent FROM journal WHERE kind IN ('usage', 'shard_usage') AND minute >= ?", monthStart(now)).one();
     return row.spent;
+  }
+
+  // ── shards: credit leased from the bank, spending reported back ─────────────────────────
+
+  /** Shard: tops its lease up from the bank when it cannot cover the call (admissions wait). */
+  private async refillLease(maxCostMicros: number): Promise<void> {
+    const reserved = () => this.sql.exec<{ r: number }>("SELECT coalesce(sum(amount), 0) AS r FROM reservations").one().r;
+    if (this.balance - reserved() >= maxCostMicros) return;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const needed = maxCostMicros + reserved() - this.balance;
+      if (needed <= 0) return;
+      const granted = await this.bank().lease(this.tenantId!, { shard: this.shard, neededMicros: needed });
+      if (granted > 0) this.setMeta("balance", this.balance + granted);
+    });
+  }
+
+  /** Bank: lends a shard credit it has available (never more), inside the monthly budget. */
+  async lease(tenantId: string, req: LeaseRequest): Promise<number> {
+    await this.ensureTenant(tenantId, 0);
+    const now = Date.now();
+    const config = await this.tenantConfig(now);
+    const reserved = this.sql.exec<{ r: number }>("SELECT coalesce(sum(amount), 0) AS r FROM reservations").one().r;
+    let room = this.balance - this.leasedOut - reserved;
+    if (config.monthlyBudgetMicros !== null) room = Math.min(room, config.monthlyBudgetMicros - this.monthSpend(now) - this.leasedOut - reserved);
+    const chunk = Math.max(req.neededMicros, Math.min(LEASE_CHUNK_MICROS, Math.floor(room / Math.max(1, config.shards))));
+    const granted = room >= req.neededMicros ? Math.min(room, chunk) : 0;
+    if (granted > 0) this.setMeta("leased_out", this.leasedOut + granted);
+    return granted;
+  }
+
+  /** Bank: a shard's spending (and any lease handed back), applied once per sequence number. */
+  report(tenantId: string, r: UsageReport): void {
+    if (this.tenantId !== tenantId) return;
+    const key = `report_seq_${r.shard}`;
+    if (r.seq <= Number(this.meta(key) ?? 0)) return;
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta(key, r.seq);
+      this.setMeta("balance", this.balance - r.spentMicros);
+      this.setMeta("leased_out", this.leasedOut - r.spentMicros - r.returnedMicros);
+      // Counted in the month's spend; the shard itself writes these to the ledger.
+      this.sql.exec(
+        "INSERT INTO journal (id, kind, amount, minute, created_at, flushed) VALUES (?, 'shard_usage', ?, ?, ?, 1)",
+        `shard:${r.shard}:${r.seq}`,
+        -r.spentMicros,
+        Math.floor(now / MINUTE_MS) * MINUTE_MS,
+        now,
+      );
+    });
+  }
+
+  /** Shard: tells the bank what it spent since the last report. */
+  private async reportToBank(returnedMicros = 0): Promise<void> {
+    const spent = this.unreported;
+    if (this.shard === 0 || (spent === 0 && returnedMicros === 0)) return;
+    const seq = Number(this.meta("report_seq") ?? 0) + 1;
+    await this.bank().report(this.tenantId!, { shard: this.shard, seq, spentMicros: spent, returnedMicros });
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta("report_seq", seq);
+      this.setMeta("unreported", this.unreported - spent);
+      if (returnedMicros) this.setMeta("balance", this.balance - returnedMicros);
+    });
+  }
+
+  /** Shard: everything to the ledger and the bank, so the bank can reconcile. */
+  async flushAndReport(tenantId: string): Promise<void> {
+    if (this.tenantId !== tenantId) return;
+    this.setMeta("epoch", this.epoch + 1);
+    for (let round = 0; round < 100 && (await this.flush(Date.now())) > 0; round++);
+    await this.reportToBank();
   }
 
   // ── settlement and credit ───────────────────────────────────────────────────────────────
@@ -238,17 +336,18 @@ export class TenantGate extends DurableObject<Env> {
         const epoch = this.epoch;
         this.sql.exec(
           "INSERT INTO journal (id, kind, amount, minute, epoch, created_at) VALUES (?, 'usage', ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET amount = amount + excluded.amount",
-          `usage:${req.keyId}:${minute}:${epoch}`,
+          `${this.shard ? `s${this.shard}:` : ""}usage:${req.keyId}:${minute}:${epoch}`,
           -req.costMicros,
           minute,
           epoch,
           now,
         );
         this.setMeta("balance", this.balance - req.costMicros);
+        if (this.shard > 0) this.setMeta("unreported", this.unreported + req.costMicros);
       }
       charged = true;
     });
-    if (charged && req.costMicros > 0) void this.scheduleAlarm(Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
+    if (charged && req.costMicros > 0) void this.scheduleAlarm(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
     return { charged, balanceMicros: this.balance };
   }
 
@@ -304,8 +403,9 @@ export class TenantGate extends DurableObject<Env> {
     this.sql.exec("DELETE FROM settled WHERE at <= ?", now - SETTLED_TTL_MS);
     this.sql.exec("DELETE FROM admissions WHERE at <= ?", now - WINDOW_MS);
     const remaining = await this.flush(now);
+    await this.reportToBank().catch(() => undefined); // retried by the next alarm
     const next = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
-    const flushAt = remaining > 0 ? now + 5_000 : this.nextClosedMinute(now);
+    const flushAt = remaining > 0 || this.unreported > 0 ? now + 5_000 : this.nextClosedMinute(now);
     const wanted = [next, flushAt].filter((t): t is number => t !== null);
     if (wanted.length) await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...wanted)));
   }
@@ -355,6 +455,10 @@ export class TenantGate extends DurableObject<Env> {
    */
   async reconcile(tenantId: string): Promise<Reconciliation> {
     await this.ensureTenant(tenantId);
+    const config = await this.tenantConfig(Date.now());
+    for (let shard = 1; shard < config.shards; shard++) {
+      await this.env.TENANT_GATE.get(this.env.TENANT_GATE.idFromName(shardName(tenantId, shard))).flushAndReport(tenantId);
+    }
     const now = Date.now();
     this.setMeta("epoch", this.epoch + 1);
     let remaining = 1;

@@ -63,6 +63,24 @@ describe("credit on the gateway", () => {
     expect(status.balanceMicros).toBe(1_000_000 - row!.cost_micros);
   });
 
+  it("spreads a sharded tenant's calls over its gates and still agrees with the ledger", async () => {
+    const { tenantId, key } = await tenantWithKey({ gateShards: 4 }, 5_000_000);
+    const results = await Promise.all(Array.from({ length: 24 }, () => chat(key)));
+    expect(results.map((r) => r.status)).toEqual(Array(24).fill(200));
+    const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
+    let spent = 0;
+    for (let i = 0; i < 100; i++) {
+      const row = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(cost_micros), 0) AS cost FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ n: number; cost: number }>();
+      spent = row?.cost ?? 0;
+      if (row?.n === 24) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 100)); // settlements run after the responses
+    const reconciled = await gate.reconcile(tenantId);
+    expect(reconciled.driftMicros).toBe(0);
+    expect(reconciled.balanceMicros).toBe(5_000_000 - spent);
+  });
+
   it("lets a tenant with billing off call without credit", async () => {
     const { key } = await tenantWithKey({ billingEnabled: false });
     expect((await chat(key)).status).toBe(200);

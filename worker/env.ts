@@ -18,6 +18,27 @@ export interface Env {
   PRICE_MARKUP_BPS?: string;
   /** Set by the build; shown in diagnostics. */
   BUILD_ID?: string;
+  // Payments (worker/services/stripe.ts, paypal.ts): without the secrets the routes answer 503.
+  /** Stripe secret key (secret). */
+  STRIPE_SECRET_KEY?: string;
+  /** Stripe webhook signing secret, `whsec_…` (secret). */
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Default https://api.stripe.com; a local mock for tests and offline runs. */
+  STRIPE_API_BASE?: string;
+  /** PayPal REST app credentials (secrets). */
+  PAYPAL_CLIENT_ID?: string;
+  PAYPAL_CLIENT_SECRET?: string;
+  /** The PayPal webhook's id, for verify-webhook-signature (secret). */
+  PAYPAL_WEBHOOK_ID?: string;
+  /** Default https://api-m.paypal.com; https://api-m.sandbox.paypal.com or a local mock. */
+  PAYPAL_API_BASE?: string;
+  /** Smallest and largest top-up, in micro-dollars. */
+  TOPUP_MIN_MICROS?: string;
+  TOPUP_MAX_MICROS?: string;
+  /** ISO currency of top-ups (a two-decimal currency; default usd). */
+  BILLING_CURRENCY?: string;
+  /** Default low-balance alert threshold in micro-dollars; a tenant's low_balance_micros overrides it. */
+  LOW_BALANCE_MICROS?: string;
 }
 
 /** Per-request values set by middleware. */
@@ -25,6 +46,8 @@ export interface Vars {
   requestId: string;
   /** Set by the gateway's key authentication. */
   apiKey: AuthenticatedKey;
+  /** The TenantGate shard that admitted this call (settlement goes back to it). */
+  gateShard: number;
   /** Set by the control plane's session authentication. */
   user: SessionUser;
 }

@@ -21,6 +21,7 @@ export const GATE_SCHEMA = [
 
 export interface TenantConfig {
   billingEnabled: boolean;
+  shards: number;
   rpm: number | null;
   tpm: number | null;
   concurrency: number | null;

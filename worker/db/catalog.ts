@@ -22,6 +22,8 @@ export interface Catalog {
   prices: Map<string, StoredPrice>;
   /** Basis points added to every price: the tenant's own markup, else the platform's. */
   markupBps: number;
+  /** How many TenantGate shards admit this tenant's calls. */
+  gateShards: number;
 }
 
 export const MAX_MARKUP_BPS = 100_000;
@@ -42,14 +44,14 @@ export async function loadCatalog(db: Db, tenantId: string): Promise<Catalog> {
     db.select().from(providers).where(and(eq(providers.enabled, true), visible(providers.tenantId))),
     db.select().from(routes).where(eq(routes.tenantId, tenantId)),
     db.select().from(prices).where(visible(prices.tenantId)),
-    db.select({ markupBps: tenants.markupBps }).from(tenants).where(eq(tenants.id, tenantId)),
+    db.select({ markupBps: tenants.markupBps, gateShards: tenants.gateShards }).from(tenants).where(eq(tenants.id, tenantId)),
   ]);
   const priceMap = new Map<string, StoredPrice>();
   for (const row of priceRows) {
     if (!priceMap.has(row.model) || row.tenantId !== null) priceMap.set(row.model, row);
   }
   const markupBps = tenantRows[0]?.markupBps ?? platformMarkupBps((env as Partial<Env>).PRICE_MARKUP_BPS);
-  return { providers: providerRows, routes: new Map(routeRows.map((r) => [r.alias, r])), prices: priceMap, markupBps };
+  return { providers: providerRows, routes: new Map(routeRows.map((r) => [r.alias, r])), prices: priceMap, markupBps, gateShards: tenantRows[0]?.gateShards ?? 1 };
 }
 
 /**

@@ -1,6 +1,7 @@
 // Before the upstream call: the most it can cost and the tokens it can use, admitted (or not)
 // by the tenant's gate in one round trip.
 import type { Context } from "hono";
+import { shardFor } from "../../durable-objects/gate/shards.ts";
 import type { AppEnv } from "../env.ts";
 import { admit } from "./gate.ts";
 import { maxOutputTokens } from "./max-output.ts";
@@ -9,6 +10,8 @@ import { costMicros } from "./usage.ts";
 
 /** Returns the x-ratelimit-* headers for the answer; throws the 401/402/429 when refused. */
 export function admitCall(c: Context<AppEnv>, plan: CallPlan, promptTokens: number, requestedMaxOutput: number | null | undefined): Promise<Record<string, string>> {
+  const shard = shardFor(c.var.requestId, plan.gateShards);
+  c.set("gateShard", shard);
   const key = c.var.apiKey;
   let tokens = 0;
   let maxCostMicros = 0;
@@ -18,5 +21,5 @@ export function admitCall(c: Context<AppEnv>, plan: CallPlan, promptTokens: numb
     const cost = costMicros({ inputTokens: promptTokens, outputTokens: output, cachedTokens: 0, reasoningTokens: 0, estimated: true }, t.price);
     maxCostMicros = Math.max(maxCostMicros, cost);
   }
-  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, tokens, maxCostMicros });
+  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, tokens, maxCostMicros }, shard);
 }

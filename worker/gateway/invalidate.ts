@@ -11,9 +11,17 @@ const CATALOG_ENTITIES = new Set<Change["entityType"]>(["provider", "price", "ro
 export async function afterChange(env: Env, change: Change): Promise<void> {
   if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
   if (!change.tenantId) return;
+  if (change.entityType !== "api_key" && change.entityType !== "tenant") return;
+  const what = change.entityType === "api_key" ? { keyId: change.entityId } : { tenant: true };
   if (change.entityType === "api_key") {
     for (const row of [change.before, change.after]) if (typeof row?.keyHash === "string") forgetKey(row.keyHash);
-    await gateFor(env, change.tenantId).forget({ keyId: change.entityId });
   }
-  if (change.entityType === "tenant") await gateFor(env, change.tenantId).forget({ tenant: true });
+  // Every shard the tenant has (or had, for a change of the shard count) caches limits.
+  const shards = Math.max(...[change.before, change.after].map((row) => Number(row?.gateShards ?? 0)), await shardCount(env, change.tenantId));
+  await Promise.all(Array.from({ length: shards }, (_, shard) => gateFor(env, change.tenantId!, shard).forget(what)));
+}
+
+async function shardCount(env: Env, tenantId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT gate_shards FROM tenants WHERE id = ?").bind(tenantId).first<{ gate_shards: number }>();
+  return Math.max(1, row?.gate_shards ?? 1);
 }

@@ -26,6 +26,8 @@ export interface CallPlan {
   retries: number;
   timeoutMs: number;
   cacheTtlSeconds: number | null;
+  /** The tenant's TenantGate shards (1 unless the operator gave it more). */
+  gateShards: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -91,7 +93,7 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
   const route = catalog.routes?.get(model);
   if (!route) {
     const resolved = resolveModel(catalog, key, model);
-    return { targets: [await planned(secretsKey, resolved)], retries: DEFAULT_RETRIES, timeoutMs: DEFAULT_TIMEOUT_MS, cacheTtlSeconds: null };
+    return { targets: [await planned(secretsKey, resolved)], retries: DEFAULT_RETRIES, timeoutMs: DEFAULT_TIMEOUT_MS, cacheTtlSeconds: null, gateShards: catalog.gateShards };
   }
   if (!isModelAllowed(key, model)) {
     throw new AppError("permission", `This API key may not call '${model}'.`, { code: "model_not_allowed", param: "model" });
@@ -107,6 +109,7 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
     retries: route.retries,
     timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     cacheTtlSeconds: route.cacheTtlSeconds,
+    gateShards: catalog.gateShards,
   };
 }
 

@@ -29,7 +29,7 @@ export function recordCall(r: CallRecord): void {
   const usage = r.usage ?? emptyUsage();
   const cost = r.usage && r.target ? costMicros(r.usage, r.target.price) : 0;
   r.c.executionCtx.waitUntil(
-    settle(r.c.env, key.tenantId, { requestId: r.c.var.requestId, keyId: key.id, costMicros: cost, tokens: usage.inputTokens + usage.outputTokens }),
+    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, { requestId: r.c.var.requestId, keyId: key.id, costMicros: cost, tokens: usage.inputTokens + usage.outputTokens }),
   );
   r.c.executionCtx.waitUntil(
     recordUsage(r.c.env, {

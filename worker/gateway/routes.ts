@@ -53,7 +53,7 @@ gateway.post("/messages/count_tokens", async (c) => {
   const target = (await plan(c, body.model)).targets[0]!;
   if (target.provider.kind === "anthropic") {
     const native = adapterFor(target.provider).nativeRequest!(target.target, body, { timeoutMs: 30_000 });
-    const res = await runAttempts({ targets: [target], retries: 1, timeoutMs: 30_000, cacheTtlSeconds: null }, () => upstreamFetch({ ...native, url: native.url.replace(/\/v1\/messages$/, "/v1/messages/count_tokens") }), []);
+    const res = await runAttempts({ targets: [target], retries: 1, timeoutMs: 30_000, cacheTtlSeconds: null, gateShards: 1 }, () => upstreamFetch({ ...native, url: native.url.replace(/\/v1\/messages$/, "/v1/messages/count_tokens") }), []);
     return c.json(await upstreamJson<{ input_tokens: number }>(res.value));
   }
   return c.json({ input_tokens: anthropicPromptTokens(body) });
@@ -91,8 +91,17 @@ gateway.post("/embeddings", async (c) => {
   c.header("x-aggregator-provider", result.target.provider.name);
   c.header("x-aggregator-attempts", attempts.map((a) => `${a.target}=${a.outcome}`).join(", "));
   for (const [name, value] of Object.entries(limitHeaders)) c.header(name, value);
-  return c.json({ ...result.value, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
+  const data = body.encoding_format === "base64" ? result.value.data.map((d) => ({ ...d, embedding: base64Embedding(d.embedding) })) : result.value.data;
+  return c.json({ ...result.value, data, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
 });
+
+/** A vector in OpenAI's base64 encoding (little-endian float32); an upstream's own encoding is kept. */
+function base64Embedding(embedding: number[] | string): string {
+  if (typeof embedding === "string") return embedding;
+  let binary = "";
+  for (const byte of new Uint8Array(new Float32Array(embedding).buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
 
 gateway.post("/responses", passResponses);
 
