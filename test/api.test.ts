@@ -1,6 +1,6 @@
 // The control plane's first routes: health, sign-in, errors in the /api format.
 import { describe, expect, it } from "vitest";
-import { OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, jsonInit } from "./fixtures.ts";
+import { API_KEY, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, jsonInit } from "./fixtures.ts";
 
 async function login(email = OWNER_EMAIL, password = OWNER_PASSWORD) {
   return call("/api/auth/login", jsonInit({ email, password }));
@@ -93,5 +93,20 @@ describe("GET /api/auth/me", () => {
     const res = await call("/api/auth/me", { headers });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: expect.stringMatching(/^(unauthenticated|invalid_token)$/) } });
+  });
+});
+
+describe("GET /api/diagnostics", () => {
+  it("reports checks, providers with circuit state, recent errors and build", async () => {
+    const member = await createMember("viewer");
+    // An error of this tenant's, to show up among the recent ones.
+    await call("/v1/chat/completions", jsonInit({ model: "demo/nope", messages: [{ role: "user", content: "x" }] }, { authorization: `Bearer ${API_KEY}` }));
+    const res = await call("/api/diagnostics", { headers: member.headers });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { checks: Record<string, { ok: boolean }>; providers: { name: string; circuit: string }[]; build: { id: string }; gate: { balanceMicros: number } | null };
+    expect(body.checks.d1?.ok).toBe(true);
+    expect(body.providers).toContainEqual(expect.objectContaining({ name: "demo", circuit: "closed" }));
+    expect(body.build.id).toBe("dev");
+    expect(body.gate?.balanceMicros).toBeGreaterThan(0);
   });
 });

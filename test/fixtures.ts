@@ -98,3 +98,19 @@ export async function grantCredit(tenantId: string, micros: number): Promise<voi
   const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
   await gate.credit(tenantId, { idempotencyKey: `test-grant:${crypto.randomUUID()}`, kind: "promo", amountMicros: micros, reason: "test credit" });
 }
+
+/** Writes what the tenant's AnalyticsHub holds to D1 now (it otherwise does so on its alarm). */
+export async function flushAnalytics(tenantId: string): Promise<void> {
+  await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(tenantId)).flush();
+}
+
+/** A call's request_log row, once its after-response work reached D1 (polls briefly). */
+export async function requestLogRow<T = Record<string, unknown>>(tenantId: string, requestId: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    await flushAnalytics(tenantId);
+    const row = await env.DB.prepare("SELECT * FROM request_log WHERE id = ?").bind(requestId).first<T>();
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no request_log row for ${requestId}`);
+}

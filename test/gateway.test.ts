@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import worker from "../worker/index.ts";
-import { API_KEY, ORIGIN, TENANT_ID, bearer, call, jsonInit } from "./fixtures.ts";
+import { API_KEY, ORIGIN, TENANT_ID, bearer, call, jsonInit, requestLogRow } from "./fixtures.ts";
 
 const client = new OpenAI({
   apiKey: API_KEY,
@@ -71,7 +71,7 @@ describe("POST /v1/chat/completions", () => {
     expect(res.status).toBe(200);
     const requestId = res.headers.get("x-request-id");
     await waitOnExecutionContext(ctx);
-    const row = await env.DB.prepare("SELECT * FROM request_log WHERE id = ?").bind(requestId).first<Record<string, unknown>>();
+    const row = await requestLogRow(TENANT_ID, requestId!);
     // 4 input tokens × $0.10/M + 1000 output tokens × $0.20/M = 200.4 µ$ → 201 µ$ (rounded up).
     expect(row).toMatchObject({ tenant_id: TENANT_ID, model: "demo/lorem", provider: "demo", status: 200, input_tokens: 4, output_tokens: 1000, cost_micros: 201 });
   });

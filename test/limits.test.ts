@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
-import { bearer, call, createMember, createTenant, grantCredit, json, jsonInit } from "./fixtures.ts";
+import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit } from "./fixtures.ts";
 
 async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0) {
   const tenantId = await createTenant();
@@ -58,7 +58,12 @@ describe("credit on the gateway", () => {
       status = await gate.status(tenantId);
     }
     expect(status.openReservations).toBe(0);
-    const row = await env.DB.prepare("SELECT cost_micros FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ cost_micros: number }>();
+    let row: { cost_micros: number } | null = null;
+    for (let i = 0; i < 50 && !row; i++) {
+      await flushAnalytics(tenantId);
+      row = await env.DB.prepare("SELECT cost_micros FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ cost_micros: number }>();
+      if (!row) await new Promise((r) => setTimeout(r, 20));
+    }
     expect(row?.cost_micros).toBeGreaterThan(0);
     expect(status.balanceMicros).toBe(1_000_000 - row!.cost_micros);
   });
@@ -70,6 +75,7 @@ describe("credit on the gateway", () => {
     const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
     let spent = 0;
     for (let i = 0; i < 100; i++) {
+      await flushAnalytics(tenantId);
       const row = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(cost_micros), 0) AS cost FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ n: number; cost: number }>();
       spent = row?.cost ?? 0;
       if (row?.n === 24) break;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_MARKUP_BPS, platformMarkupBps, type PriceRow } from "../worker/db/catalog.ts";
 import { emptyUsage } from "../worker/gateway/types.ts";
 import { costMicros } from "../worker/gateway/usage.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, grantCredit, latestAudit, rollback, uniqueName } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, grantCredit, latestAudit, requestLogRow, rollback, uniqueName } from "./fixtures.ts";
 
 interface PriceJson {
   id: string;
@@ -235,16 +235,10 @@ describe("what a gateway call costs", () => {
     cost_micros: number;
   }
 
-  async function chatCost(key: string, model: string): Promise<LogRow> {
+  async function chatCost(tenantId: string, key: string, model: string): Promise<LogRow> {
     const res = await call("/v1/chat/completions", jsonInit({ model, messages: [{ role: "user", content: "the quick brown fox jumps" }] }, bearer(key)));
     expect(res.status, await res.clone().text()).toBe(200);
-    const requestId = res.headers.get("x-request-id")!;
-    for (let i = 0; i < 50; i++) {
-      const row = await env.DB.prepare("SELECT input_tokens, output_tokens, cost_micros FROM request_log WHERE id = ?").bind(requestId).first<LogRow>();
-      if (row) return row;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no request log row for ${requestId}`);
+    return requestLogRow<LogRow>(tenantId, res.headers.get("x-request-id")!);
   }
 
   /** Σ tokens × µ$/Mtok × (10⁴ + bps) / 10¹⁰, rounded up: the billing rule, in BigInt. */
@@ -265,25 +259,25 @@ describe("what a gateway call costs", () => {
     // A bare-model price, in round numbers: 3,000 µ$ per input token, 7,000 per output token.
     await createPrice({ model: "echo", input_per_mtok_micros: 3_000_000_000, output_per_mtok_micros: 7_000_000_000 }, owner);
 
-    const plain = await chatCost(key, `${byo}/echo`);
+    const plain = await chatCost(tenant, key, `${byo}/echo`);
     expect(plain.input_tokens).toBeGreaterThan(0);
     expect(plain.output_tokens).toBeGreaterThan(0);
     expect(plain.cost_micros).toBe(plain.input_tokens * 3000 + plain.output_tokens * 7000);
 
     const patched = await call("/api/tenant", jsonInit({ markup_bps: 1250 }, tenantOperator.headers, "PATCH"));
     expect(patched.status).toBe(200);
-    const marked = await chatCost(key, `${byo}/echo`);
+    const marked = await chatCost(tenant, key, `${byo}/echo`);
     expect(marked.cost_micros).toBe(expected(marked, 3_000_000_000, 7_000_000_000, 1250));
     expect(marked.cost_micros).toBe(Math.ceil(((marked.input_tokens * 3000 + marked.output_tokens * 7000) * 1125) / 1000));
 
     // A provider-qualified price wins over the bare model's.
     await createPrice({ model: `${byo}/echo`, input_per_mtok_micros: 1_000_000_000, output_per_mtok_micros: 2_000_000_000 }, owner);
-    const qualified = await chatCost(key, `${byo}/echo`);
+    const qualified = await chatCost(tenant, key, `${byo}/echo`);
     expect(qualified.cost_micros).toBe(expected(qualified, 1_000_000_000, 2_000_000_000, 1250));
 
     // Back to the platform markup (0 in tests).
     await call("/api/tenant", jsonInit({ markup_bps: null }, tenantOperator.headers, "PATCH"));
-    const unmarked = await chatCost(key, `${byo}/echo`);
+    const unmarked = await chatCost(tenant, key, `${byo}/echo`);
     expect(unmarked.cost_micros).toBe(unmarked.input_tokens * 1000 + unmarked.output_tokens * 2000);
   });
 });

@@ -53,6 +53,13 @@ const EXPECTED: Record<string, Expected> = {
   "DELETE /api/routes/:id": BUILDERS,
   "GET /api/tenant": ALL,
   "PATCH /api/tenant": MANAGERS,
+  "GET /api/diagnostics": ALL,
+  "GET /api/analytics": ALL,
+  "GET /api/analytics/export": ALL,
+  "POST /api/analytics/tokens": ALL,
+  "POST /api/analytics/live/ticket": ALL,
+  "GET /api/analytics/live": ALL,
+  "GET /api/metrics": ALL,
 };
 
 const endpoints = apiDocs.map((d) => ({ method: d.method.toUpperCase(), path: d.path, key: `${d.method.toUpperCase()} ${d.path}` }));

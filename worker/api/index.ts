@@ -2,10 +2,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { gatewayDocs } from "../gateway/docs.ts";
+import { analytics } from "./analytics.ts";
 import { audit } from "./audit.ts";
 import { auth } from "./auth.ts";
+import { diagnostics } from "./diagnostics.ts";
 import { health } from "./health.ts";
 import { keys } from "./keys.ts";
+import { metrics } from "./metrics.ts";
 import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
 import { providersApi } from "./providers.ts";
@@ -24,6 +27,9 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/prices", pricesApi],
   ["/routes", routesApi],
   ["/tenant", tenantApi],
+  ["/diagnostics", diagnostics],
+  ["/analytics", analytics],
+  ["/metrics", metrics],
 ];
 
 export const api = new Hono<AppEnv>();

@@ -17,9 +17,17 @@ export const tenants = sqliteTable("tenants", {
   gateShards: integer("gate_shards").notNull().default(1),
   /** Added to every price for this tenant, in basis points; null: the platform default. */
   markupBps: integer("markup_bps"),
+  /** The tenant's Stripe customer (one per tenant), set by the first checkout. */
+  stripeCustomerId: text("stripe_customer_id"),
+  /** Alert when the balance falls below this; null: the platform default (LOW_BALANCE_MICROS), 0: never. */
+  lowBalanceMicros: integer("low_balance_micros"),
+  /** Optional URL alerts are POSTed to, signed with the tenant's webhook secret. */
+  alertWebhookUrl: text("alert_webhook_url"),
+  /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
+  alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
   createdAt: createdAt(),
   updatedAt: integer("updated_at"),
-});
+}, (t) => [uniqueIndex("tenants_stripe_customer_uq").on(t.stripeCustomerId)]);
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -167,6 +175,20 @@ export const usageRollups = sqliteTable("usage_rollups", {
   outputTokens: integer("output_tokens").notNull().default(0),
   costMicros: integer("cost_micros").notNull().default(0),
   latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+  /**
+   * Cumulative latency histogram (requests with latency ≤ N ms), summable across rows: p50/p95
+   * for any range come from the summed buckets. The bounds are LATENCY_BUCKETS_MS
+   * (durable-objects/hub/sums.ts); +Inf is `requests`.
+   */
+  latencyLe50: integer("latency_le_50").notNull().default(0),
+  latencyLe100: integer("latency_le_100").notNull().default(0),
+  latencyLe250: integer("latency_le_250").notNull().default(0),
+  latencyLe500: integer("latency_le_500").notNull().default(0),
+  latencyLe1000: integer("latency_le_1000").notNull().default(0),
+  latencyLe2500: integer("latency_le_2500").notNull().default(0),
+  latencyLe5000: integer("latency_le_5000").notNull().default(0),
+  latencyLe10000: integer("latency_le_10000").notNull().default(0),
+  latencyLe30000: integer("latency_le_30000").notNull().default(0),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.minute, t.model, t.provider, t.keyId] }),
   index("usage_rollups_tenant_minute_idx").on(t.tenantId, t.minute),

@@ -130,7 +130,10 @@ gateway.get("/models", async (c) => {
         };
       }),
   );
-  return c.json({ object: "list", data: models });
+  const aliases = [...catalog.routes.values()]
+    .filter((route) => isModelAllowed(key, route.alias))
+    .map((route) => ({ id: route.alias, object: "model", created: Math.floor(route.createdAt / 1000), owned_by: "route", targets: route.targets.map((t) => t.model) }));
+  return c.json({ object: "list", data: [...models, ...aliases] });
 });
 
 gateway.all("*", (c) => {

@@ -36,8 +36,19 @@ export function priceWithMarkup(perMTokMicros: number, markupBps = 0): number {
   return Math.ceil((perMTokMicros * (10_000 + markupBps)) / 10_000);
 }
 
-/** The seam where usage leaves the hot path; a later step routes it through AnalyticsHub. */
+/**
+ * Hands the call's record to the tenant's AnalyticsHub, which stores it, updates live
+ * dashboards and writes request_log and rollups to D1 exactly once. If the hub cannot be
+ * reached, the row goes straight to D1 so it is not lost (it then misses live and rollups).
+ */
 export async function recordUsage(env: Env, row: RequestLogRow): Promise<void> {
+  try {
+    const result = await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(row.tenantId)).ingest(row);
+    if (!result.accepted) log("warn", "usage event refused by the hub", { requestId: row.id, reason: result.reason });
+    return;
+  } catch (error) {
+    log("warn", "analytics hub unreachable, writing the request log directly", { requestId: row.id, error: String(error) });
+  }
   try {
     await insertRequestLog(getDb(env.DB), row);
   } catch (error) {
