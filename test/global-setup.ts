@@ -1,5 +1,7 @@
-// Runs once in Node before the Worker tests: starts the mock upstream and hands its port to
-// the Miniflare bindings (test/vitest.config.ts) as UPSTREAM_PORT.
+// Runs once in Node before the Worker tests: starts the mock upstream (test/upstream-mock.ts:
+// OpenAI, Anthropic and Gemini wire formats with fault injection by model name) and hands its
+// port to the Miniflare bindings (test/vitest.config.ts) as UPSTREAM_PORT. Tests inside workerd
+// reach it on 127.0.0.1, and see what reached it through GET /__requests?model=….
 import type { TestProject } from "vitest/node";
 import { startUpstreamMock } from "./upstream-mock.ts";
 

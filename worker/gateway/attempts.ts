@@ -89,7 +89,11 @@ export async function runAttempts<T>(
         return { value, target };
       } catch (error) {
         attempts.push({ target: target.name, outcome: outcomeOf(error), ms: Date.now() - started });
-        if (!(error instanceof UpstreamError)) throw error;
+        if (!(error instanceof UpstreamError)) {
+          // Our own failure (e.g. a request the provider's format cannot carry): no verdict on the provider.
+          breakers.release(target.provider.id);
+          throw error;
+        }
         lastError = error;
         if (!error.retryable) {
           // The request is at fault, not the provider: no fallback, and the circuit stays as it is.

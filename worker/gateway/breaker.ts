@@ -21,10 +21,17 @@ interface Circuit {
 
 export class Breakers {
   private readonly circuits = new Map<string, Circuit>();
-  private readonly options: BreakerOptions;
+  private options: BreakerOptions;
 
   constructor(options: BreakerOptions = DEFAULT_BREAKER) {
-    this.options = options;
+    this.options = { ...options };
+  }
+
+  /** Changes the thresholds (e.g. a shorter cool-down in tests); returns the previous ones. */
+  configure(options: Partial<BreakerOptions>): BreakerOptions {
+    const previous = this.options;
+    this.options = { ...previous, ...options };
+    return previous;
   }
 
   private circuit(id: string): Circuit {
@@ -48,6 +55,12 @@ export class Breakers {
     if (c.probing) return false;
     c.probing = true;
     return true;
+  }
+
+  /** A probe whose request failed on our side, never reaching the provider, frees the slot. */
+  release(id: string): void {
+    const c = this.circuits.get(id);
+    if (c) c.probing = false;
   }
 
   record(id: string, ok: boolean, now = Date.now()): void {

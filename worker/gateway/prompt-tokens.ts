@@ -5,7 +5,7 @@ import { type ChatCompletionRequest, messageText } from "./openai-schema.ts";
 import { countTokens } from "./tokens.ts";
 
 export function openAIPromptTokens(req: ChatCompletionRequest): number {
-  return req.messages.reduce((sum, m) => sum + countTokens(messageText(m)) + countTokens(JSON.stringify(m.tool_calls ?? "")), 0);
+  return req.messages.reduce((sum, m) => sum + countTokens(messageText(m)) + (m.tool_calls?.length ? countTokens(JSON.stringify(m.tool_calls)) : 0), 0);
 }
 
 export function anthropicPromptTokens(req: Pick<AnthropicMessagesRequest, "system" | "messages" | "tools">): number {

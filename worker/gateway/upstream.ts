@@ -1,6 +1,7 @@
-// The one fetch-to-provider path: per-attempt timeout (until response headers), caller
-// abort, and failures classified so the router knows whether another attempt may help.
-// Provider error bodies are kept for the log, never passed to the client verbatim.
+// The one fetch-to-provider path: per-attempt timeout (for an event stream until its response
+// headers, otherwise until the whole body is read), caller abort, and failures classified so
+// the router knows whether another attempt may help. Provider error texts are kept for the log
+// and mapped errors with the provider's key and URL scrubbed, never passed on verbatim.
 
 export type UpstreamFailure = "http" | "timeout" | "network" | "protocol";
 
@@ -45,10 +46,30 @@ function upstreamErrorMessage(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
     const message = typeof body.error === "object" ? body.error?.message : body.error ?? body.message;
-    return typeof message === "string" ? message.slice(0, 500) : undefined;
+    return typeof message === "string" ? message : undefined;
   } catch {
     return undefined;
   }
+}
+
+const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "x-goog-api-key", "api-key"];
+
+/** Text from or about the upstream made safe to pass on: its credentials and its URL removed. */
+export function scrubUpstream(text: string, req: Pick<UpstreamRequest, "url" | "headers">): string {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!CREDENTIAL_HEADERS.includes(name.toLowerCase()) || !value) continue;
+    secrets.push(value, value.replace(/^Bearer\s+/i, ""));
+  }
+  try {
+    const url = new URL(req.url);
+    secrets.push(req.url, `${url.origin}${url.pathname}`, url.origin, url.host);
+  } catch {
+    secrets.push(req.url);
+  }
+  let out = text;
+  for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(secret).join("[redacted]");
+  return out.slice(0, 500);
 }
 
 export interface UpstreamRequest {
@@ -61,22 +82,38 @@ export interface UpstreamRequest {
 }
 
 export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
   let res: Response;
   try {
     res = await fetch(req.url, { method: req.method ?? "POST", headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}), signal });
   } catch (error) {
-    if (timeout.aborted) throw new UpstreamError("timeout", `no response within ${req.timeoutMs} ms`);
+    clearTimeout(timer);
+    if (timeout.signal.aborted) throw new UpstreamError("timeout", `no response within ${req.timeoutMs} ms`);
     if (req.signal?.aborted) throw new UpstreamError("network", "the client went away");
-    throw new UpstreamError("network", `connection failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UpstreamError("network", `connection failed: ${scrubUpstream(error instanceof Error ? error.message : String(error), req)}`);
   }
-  if (res.ok) return res;
-  const text = await res.text().catch(() => "");
+  // A stream may run for longer than the attempt's timeout: only its start is timed.
+  if (res.ok && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+    clearTimeout(timer);
+    return res;
+  }
+  // Any other body is read here, under the timeout, and handed on whole.
+  let text: string;
+  try {
+    text = await res.text();
+  } catch {
+    throw timeout.signal.aborted ? new UpstreamError("timeout", `no complete answer within ${req.timeoutMs} ms`) : new UpstreamError("network", "the connection broke while reading the answer");
+  } finally {
+    clearTimeout(timer);
+  }
+  if (res.ok) return new Response(text, { status: res.status, headers: res.headers });
+  const message = upstreamErrorMessage(text);
   throw new UpstreamError("http", `upstream answered ${res.status}`, {
     status: res.status,
     retryAfterMs: retryAfterMs(res.headers),
-    upstreamMessage: upstreamErrorMessage(text),
+    ...(message !== undefined ? { upstreamMessage: scrubUpstream(message, req) } : {}),
   });
 }
 
