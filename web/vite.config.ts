@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { pwa } from './build/pwa-plugin.ts';
 
 /** Absolute path of a file inside web/, independent of the process cwd. */
 const fromWeb = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -13,12 +14,24 @@ export default defineConfig({
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },
+  plugins: [pwa({ entry: fromWeb('./src/pwa/sw.ts'), publicDir: fromWeb('./public') })],
   build: {
     outDir: fromWeb('./dist'),
     emptyOutDir: true,
     target: 'es2022',
     // Every supported browser has native <link rel="modulepreload">.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // Fewer, named chunks: the libraries, the small modules several pages share, then one per page.
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: /node_modules/, priority: 2 },
+            { name: 'shared', test: /[\\/]web[\\/]src[\\/]/, minShareCount: 2, priority: 1 },
+          ],
+        },
+      },
+    },
   },
   server: {
     // `vite` dev server in front of `npm start` (the Worker on :8787).

@@ -1,16 +1,32 @@
-import { LocationProvider, Route, Router } from 'preact-iso/router';
 import lazy from 'preact-iso/lazy';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
+import { Loading } from './components/Loading';
 import { Redirect } from './components/Redirect';
-import { isSignedIn } from './stores/auth';
+import { nextPath } from './lib/next';
+import { isSignedIn, restoringSession } from './stores/auth';
 
-// One lazy chunk per page.
+// One lazy chunk per page; the signed-in area (layout and its pages) is its own set of chunks.
 const Login = lazy(() => import('./pages/Login'));
-const Dashboard = lazy(() => import('./pages/Dashboard'));
-const NotFound = lazy(() => import('./pages/NotFound'));
+const Register = lazy(() => import('./pages/Register'));
+const AcceptInvite = lazy(() => import('./pages/AcceptInvite'));
+const PrivateArea = lazy(() => import('./layouts/PrivateArea'));
 
-const Home = () => <Redirect to={isSignedIn.value ? '/dashboard' : '/login'} />;
-const GuestLogin = () => (isSignedIn.value ? <Redirect to="/dashboard" /> : <Login />);
-const PrivateDashboard = () => (isSignedIn.value ? <Dashboard /> : <Redirect to="/login" />);
+function Home() {
+  if (restoringSession.value) return <Loading />;
+  return <Redirect to={isSignedIn.value ? '/dashboard' : '/login'} />;
+}
+
+/** Signed-out pages; a signed-in visitor goes on to where they were heading. */
+function guest(Page: typeof Login) {
+  return function GuestOnly() {
+    const { query } = useLocation();
+    if (restoringSession.value) return <Loading />;
+    return isSignedIn.value ? <Redirect to={nextPath(query)} /> : <Page />;
+  };
+}
+
+const GuestLogin = guest(Login);
+const GuestRegister = guest(Register);
 
 export function App() {
   return (
@@ -18,8 +34,9 @@ export function App() {
       <Router>
         <Route path="/" component={Home} />
         <Route path="/login" component={GuestLogin} />
-        <Route path="/dashboard" component={PrivateDashboard} />
-        <Route default component={NotFound} />
+        <Route path="/register" component={GuestRegister} />
+        <Route path="/invite/:token" component={AcceptInvite} />
+        <Route path="/*" component={PrivateArea} />
       </Router>
     </LocationProvider>
   );

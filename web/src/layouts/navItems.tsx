@@ -1,11 +1,36 @@
 import type { FunctionComponent } from 'preact';
-import { DashboardIcon } from '../components/icons';
+import {
+  AuditIcon,
+  DashboardIcon,
+  DiagnosticsIcon,
+  KeysIcon,
+  ModelsIcon,
+  ProvidersIcon,
+  SettingsIcon,
+  UsersIcon,
+} from '../components/icons';
+import type { MessageKey } from '../i18n';
+import type { Permission } from '../stores/permissions';
 
 export interface NavItem {
   href: string;
-  label: string;
+  label: MessageKey;
   Icon: FunctionComponent;
+  /** Shown in the phone's bottom bar; the others live under "More". */
+  primary: boolean;
+  /** Hidden from roles without it. */
+  permission?: Permission;
 }
 
-/** Primary navigation: sidebar on desktop, bottom bar on phones. */
-export const NAV_ITEMS: readonly NavItem[] = [{ href: '/dashboard', label: 'Dashboard', Icon: DashboardIcon }];
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: '/dashboard', label: 'nav.dashboard', Icon: DashboardIcon, primary: true },
+  { href: '/providers', label: 'nav.providers', Icon: ProvidersIcon, primary: true },
+  { href: '/models', label: 'nav.models', Icon: ModelsIcon, primary: true },
+  { href: '/keys', label: 'nav.keys', Icon: KeysIcon, primary: true },
+  { href: '/audit', label: 'nav.audit', Icon: AuditIcon, primary: false, permission: 'audit:read' },
+  { href: '/users', label: 'nav.users', Icon: UsersIcon, primary: false },
+  { href: '/settings', label: 'nav.settings', Icon: SettingsIcon, primary: false },
+  { href: '/diagnostics', label: 'nav.diagnostics', Icon: DiagnosticsIcon, primary: false },
+];
+
+export const isCurrent = (path: string, href: string): boolean => path === href || path.startsWith(`${href}/`);

@@ -5,8 +5,8 @@ import { accessToken, currentUser } from '../stores/auth';
 import { apiErrorResponse, fetchCall, jsonResponse, LOGIN_OK, stubFetch } from '../test/fetch';
 import Login from './Login';
 
-function renderLogin() {
-  history.replaceState(null, '', '/login');
+function renderLogin(path = '/login') {
+  history.replaceState(null, '', path);
   render(
     <LocationProvider>
       <Login />
@@ -40,10 +40,12 @@ describe('Login page', () => {
     fillAndSubmit(' owner@example.com ', 'hunter22');
 
     await waitFor(() => expect(accessToken.value).toBe('tok_abc'));
-    const { url, init } = fetchCall(fetchMock);
+    const { url, init, headers, body } = fetchCall(fetchMock);
     expect(url).toBe('/api/auth/login');
     expect(init.method).toBe('POST');
-    expect(JSON.parse(String(init.body))).toEqual({ email: 'owner@example.com', password: 'hunter22' });
+    expect(init.credentials).toBe('same-origin');
+    expect(headers.has('Authorization')).toBe(false);
+    expect(body).toEqual({ email: 'owner@example.com', password: 'hunter22' });
     expect(currentUser.value?.email).toBe('owner@example.com');
     await waitFor(() => expect(location.pathname).toBe('/dashboard'));
   });
@@ -68,7 +70,8 @@ describe('Login page', () => {
     fillAndSubmit('owner@example.com', 'wrong');
 
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('Invalid email or password.');
+    expect(alert.textContent).toContain('Invalid email or password.');
+    expect(alert.textContent).toContain('invalid_credentials');
     expect(accessToken.value).toBeNull();
     expect(location.pathname).toBe('/login');
   });
@@ -80,5 +83,24 @@ describe('Login page', () => {
     renderLogin();
     fillAndSubmit('owner@example.com', 'pw');
     expect((await screen.findByRole('alert')).textContent).toMatch(/could not reach the server/i);
+  });
+
+  it('goes on to ?next= after signing in, but never off-site', async () => {
+    stubFetch(async () => jsonResponse(200, LOGIN_OK));
+    renderLogin('/login?next=%2Fkeys');
+    fillAndSubmit('owner@example.com', 'pw');
+    await waitFor(() => expect(location.pathname).toBe('/keys'));
+  });
+
+  it('ignores a protocol-relative ?next=', async () => {
+    stubFetch(async () => jsonResponse(200, LOGIN_OK));
+    renderLogin('/login?next=%2F%2Fevil.example');
+    fillAndSubmit('owner@example.com', 'pw');
+    await waitFor(() => expect(location.pathname).toBe('/dashboard'));
+  });
+
+  it('links to registration', () => {
+    renderLogin();
+    expect(screen.getByRole('link', { name: 'Create one' }).getAttribute('href')).toBe('/register');
   });
 });

@@ -2,19 +2,17 @@ import type { TargetedSubmitEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { login } from '../api/auth';
-import { isApiError } from '../api/error';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { t } from '../i18n';
 import { AuthLayout } from '../layouts/AuthLayout';
-import { signIn } from '../stores/auth';
-
-const field = (form: FormData, name: string): string => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+import { field } from '../lib/form';
+import { nextPath } from '../lib/next';
+import { startSession } from '../stores/session';
 
 export default function Login() {
-  const { route } = useLocation();
+  const { route, query } = useLocation();
   const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   async function onSubmit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -23,36 +21,34 @@ export default function Login() {
     setSubmitting(true);
     setError(null);
     try {
-      const session = await login({ email: field(form, 'email').trim(), password: field(form, 'password') });
-      signIn(session.access_token, session.user);
-      route('/dashboard', true);
+      await startSession(await login({ email: field(form, 'email').trim(), password: field(form, 'password') }));
+      route(nextPath(query), true);
     } catch (err) {
-      setError(isApiError(err) ? err.message : 'Something went wrong. Please try again.');
+      setError(err);
       setSubmitting(false);
     }
   }
 
   return (
     <AuthLayout>
-      <h1>Sign in</h1>
+      <h1>{t('login.title')}</h1>
       <form class="stack" onSubmit={onSubmit} aria-busy={submitting}>
-        {error && (
-          <p class="alert" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert error={error} />
         <div class="field">
-          <label for="login-email">Email</label>
+          <label for="login-email">{t('auth.email')}</label>
           <input id="login-email" name="email" type="email" autocomplete="username" required />
         </div>
         <div class="field">
-          <label for="login-password">Password</label>
+          <label for="login-password">{t('auth.password')}</label>
           <input id="login-password" name="password" type="password" autocomplete="current-password" required />
         </div>
         <button class="button primary" type="submit" disabled={submitting}>
-          Sign in
+          {t('login.submit')}
         </button>
       </form>
+      <p class="auth-links">
+        {t('login.noAccount')} <a href="/register">{t('login.register')}</a>
+      </p>
     </AuthLayout>
   );
 }

@@ -1,13 +1,20 @@
+import { t } from '../i18n';
 import { AuthLayout } from '../layouts/AuthLayout';
+import { isSignedIn } from '../stores/auth';
 
-export default function NotFound() {
+function Content() {
   return (
-    <AuthLayout>
-      <h1>Page not found</h1>
-      <p>There is nothing at this address.</p>
+    <>
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.body')}</p>
       <p>
-        <a href="/">Go to the start page</a>
+        <a href="/">{t('notFound.home')}</a>
       </p>
-    </AuthLayout>
+    </>
   );
+}
+
+/** Inside the signed-in layout when signed in, otherwise on its own. */
+export default function NotFound() {
+  return isSignedIn.value ? <Content /> : <AuthLayout>{<Content />}</AuthLayout>;
 }
