@@ -14,6 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
 import { LEASE_CHUNK_MICROS, type LeaseRequest, shardName, shareOf, type UsageReport } from "./gate/shards.ts";
+import { GateAlerts, type Notification } from "./gate/alerts.ts";
 import { GATE_SCHEMA, type KeyConfig, MINUTE_MS, type TenantConfig, WINDOW_MS } from "./gate/storage.ts";
 import type { AdmitRequest, AdmitResult, CreditRequest, GateBalance, RateLimitInfo, Reconciliation, SettleRequest } from "./gate/types.ts";
 
@@ -41,9 +42,16 @@ export class TenantGate extends DurableObject<Env> {
   /** 0: the bank (or the only gate); above 0, a shard spending credit leased from the bank. */
   private shard = 0;
   private config: TenantConfig | null = null;
+  /** Budget and low-balance alerts (the bank only): durable-objects/gate/alerts.ts. */
+  private readonly alerts: GateAlerts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.alerts = new GateAlerts(ctx, env, () =>
+      this.shard === 0 && this.tenantId !== null && this.meta("initialized") === "1"
+        ? { tenantId: this.tenantId, balanceMicros: this.balance, monthSpendMicros: () => this.monthSpend(Date.now()) }
+        : null,
+    );
     ctx.blockConcurrencyWhile(async () => {
       for (const ddl of GATE_SCHEMA) this.sql.exec(ddl);
       this.tenantId = this.meta("tenant_id");
@@ -166,6 +174,7 @@ export class TenantGate extends DurableObject<Env> {
   forget(what: { keyId?: string; tenant?: boolean }): void {
     if (what.keyId) this.sql.exec("DELETE FROM keys WHERE key_id = ?", what.keyId);
     if (what.tenant) this.config = null;
+    if (what.tenant) this.alerts.forget();
   }
 
   // ── admission ───────────────────────────────────────────────────────────────────────────
@@ -296,6 +305,7 @@ export class TenantGate extends DurableObject<Env> {
         now,
       );
     });
+    void this.alerts.check();
   }
 
   /** Shard: tells the bank what it spent since the last report. */
@@ -348,6 +358,7 @@ export class TenantGate extends DurableObject<Env> {
       charged = true;
     });
     if (charged && req.costMicros > 0) void this.scheduleAlarm(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
+    if (charged && req.costMicros > 0) void this.alerts.check();
     return { charged, balanceMicros: this.balance };
   }
 
@@ -371,7 +382,19 @@ export class TenantGate extends DurableObject<Env> {
       applied = true;
     });
     if (applied) await this.flush(now);
+    if (applied) await this.alerts.check();
     return { applied, balanceMicros: this.balance };
+  }
+
+  /** The tenant's newest alerts, newest first. */
+  notifications(tenantId: string, limit = 50, beforeSeq: number | null = null): Notification[] {
+    return this.tenantId === tenantId ? this.alerts.list(limit, beforeSeq) : [];
+  }
+
+  /** Server-Sent Events: alerts after `afterSeq` (Last-Event-ID), then each new one as it is raised. */
+  notificationStream(tenantId: string, afterSeq: number | null = null): ReadableStream<Uint8Array> {
+    if (this.tenantId !== tenantId && this.tenantId !== null) throw new Error("this gate belongs to another tenant");
+    return this.alerts.stream(afterSeq);
   }
 
   async status(tenantId: string): Promise<GateBalance> {
@@ -403,10 +426,11 @@ export class TenantGate extends DurableObject<Env> {
     this.sql.exec("DELETE FROM settled WHERE at <= ?", now - SETTLED_TTL_MS);
     this.sql.exec("DELETE FROM admissions WHERE at <= ?", now - WINDOW_MS);
     const remaining = await this.flush(now);
+    await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.reportToBank().catch(() => undefined); // retried by the next alarm
     const next = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.unreported > 0 ? now + 5_000 : this.nextClosedMinute(now);
-    const wanted = [next, flushAt].filter((t): t is number => t !== null);
+    const wanted = [next, flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
     if (wanted.length) await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...wanted)));
   }
 

@@ -60,6 +60,19 @@ const EXPECTED: Record<string, Expected> = {
   "POST /api/analytics/live/ticket": ALL,
   "GET /api/analytics/live": ALL,
   "GET /api/metrics": ALL,
+  "GET /api/billing": MANAGERS,
+  "GET /api/billing/ledger": MANAGERS,
+  "POST /api/billing/adjustments": [],
+  "GET /api/billing/reconcile": MANAGERS,
+  "GET /api/notifications": MANAGERS,
+  "GET /api/notifications/stream": MANAGERS,
+  "GET /api/notifications/settings": MANAGERS,
+  "PUT /api/notifications/settings": MANAGERS,
+  "POST /api/payments/stripe/checkout": ["owner"],
+  "POST /api/payments/stripe/webhook": "public",
+  "POST /api/payments/paypal/orders": ["owner"],
+  "POST /api/payments/paypal/orders/:id/capture": ["owner"],
+  "POST /api/payments/paypal/webhook": "public",
 };
 
 const endpoints = apiDocs.map((d) => ({ method: d.method.toUpperCase(), path: d.path, key: `${d.method.toUpperCase()} ${d.path}` }));

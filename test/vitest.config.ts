@@ -2,6 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { PAYPAL_TEST_CLIENT_ID, PAYPAL_TEST_CLIENT_SECRET, PAYPAL_TEST_WEBHOOK_ID } from "./paypal-mock.ts";
+import { STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET } from "./stripe-mock.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -17,6 +19,14 @@ export default defineConfig(async () => ({
           SECRETS_KEY: "test-secrets-key-0123456789abcdefghijklmnopqrstuvwxyz",
           // The mock upstream started by global-setup.ts.
           UPSTREAM_PORT: String(inject("upstreamPort")),
+          // The mock Stripe and PayPal APIs started by payments-setup.ts.
+          STRIPE_API_BASE: `http://127.0.0.1:${inject("stripePort")}`,
+          STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+          STRIPE_WEBHOOK_SECRET: STRIPE_TEST_WEBHOOK_SECRET,
+          PAYPAL_API_BASE: `http://127.0.0.1:${inject("paypalPort")}`,
+          PAYPAL_CLIENT_ID: PAYPAL_TEST_CLIENT_ID,
+          PAYPAL_CLIENT_SECRET: PAYPAL_TEST_CLIENT_SECRET,
+          PAYPAL_WEBHOOK_ID: PAYPAL_TEST_WEBHOOK_ID,
         },
       },
     })),
@@ -24,7 +34,7 @@ export default defineConfig(async () => ({
   test: {
     name: "worker",
     include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: [here("./global-setup.ts")],
+    globalSetup: [here("./global-setup.ts"), here("./payments-setup.ts")],
     setupFiles: [here("./setup.ts")],
     // The Worker logs one JSON line per request; keep warnings and errors, drop the rest.
     onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),

@@ -5,10 +5,13 @@ import { gatewayDocs } from "../gateway/docs.ts";
 import { analytics } from "./analytics.ts";
 import { audit } from "./audit.ts";
 import { auth } from "./auth.ts";
+import { billing, notifications } from "./billing.ts";
 import { diagnostics } from "./diagnostics.ts";
 import { health } from "./health.ts";
 import { keys } from "./keys.ts";
 import { metrics } from "./metrics.ts";
+import { paypalPayments } from "./payments/paypal.ts";
+import { stripePayments } from "./payments/stripe.ts";
 import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
 import { providersApi } from "./providers.ts";
@@ -30,6 +33,10 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/diagnostics", diagnostics],
   ["/analytics", analytics],
   ["/metrics", metrics],
+  ["/billing", billing],
+  ["/notifications", notifications],
+  ["/payments/stripe", stripePayments],
+  ["/payments/paypal", paypalPayments],
 ];
 
 export const api = new Hono<AppEnv>();

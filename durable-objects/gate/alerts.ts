@@ -1,0 +1,313 @@
+// Alerts, inside the tenant's gate (the bank): after every change of the balance or the month's
+// spend, each threshold is compared with the state it was last seen in. A crossing raises one
+// notification; the threshold is then remembered as crossed for the month, and forgotten when
+// the value is back on the safe side (a top-up, a higher budget) or a new month starts.
+//
+// Notifications are kept (the last KEEP_NOTIFICATIONS), pushed to open SSE streams at once and,
+// if the tenant has a webhook URL, put in an outbox the gate's alarm delivers from, signed,
+// with exponential backoff between attempts.
+import { newId } from "../../worker/core/ids.ts";
+import type { Env } from "../../worker/env.ts";
+import { alertWebhookSecret, SIGNATURE_HEADER, signAlert } from "../../worker/services/alerts.ts";
+
+export const ALERT_SCHEMA = [
+  // One row per threshold crossed this month: `budget:<percent>` or `low_balance`.
+  `CREATE TABLE IF NOT EXISTS alert_state (key TEXT PRIMARY KEY, month INTEGER NOT NULL, at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS alert_outbox (id TEXT PRIMARY KEY, url TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, delivered_at INTEGER, failed_at INTEGER)`,
+  `CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox (delivered_at, failed_at, next_at)`,
+];
+
+export const DEFAULT_THRESHOLDS = [50, 80, 100];
+export const KEEP_NOTIFICATIONS = 100;
+export const RETRY_BASE_MS = 30_000;
+export const MAX_BACKOFF_MS = 6 * 3600_000;
+export const MAX_ATTEMPTS = 10;
+const CONFIG_TTL_MS = 5 * 60_000;
+const KEEP_OUTBOX_MS = 7 * 24 * 3600_000;
+const HEARTBEAT_MS = 25_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export type NotificationType = "budget.threshold_crossed" | "balance.low";
+
+export interface Notification {
+  id: string;
+  /** Increasing per tenant: the SSE event id (Last-Event-ID resumes after it). */
+  seq: number;
+  type: NotificationType;
+  tenant_id: string;
+  message: string;
+  data: Record<string, number | string>;
+  created_at: string;
+}
+
+/** What the gate knows when asked: null on a shard (only the bank sees the whole balance). */
+export interface AlertInputs {
+  tenantId: string;
+  balanceMicros: number;
+  /** Computed only when the tenant has a budget: it scans the month's journal. */
+  monthSpendMicros: () => number;
+}
+
+interface AlertConfig {
+  billingEnabled: boolean;
+  budgetMicros: number | null;
+  thresholds: number[];
+  lowBalanceMicros: number;
+  webhookUrl: string | null;
+  secretVersion: number;
+  loadedAt: number;
+}
+
+const encoder = new TextEncoder();
+const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
+
+export function monthStart(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … at most 6 h. */
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+function sseFrame(n: Notification): string {
+  return `id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`;
+}
+
+export class GateAlerts {
+  private readonly ctx: DurableObjectState;
+  private readonly env: Env;
+  private readonly read: () => AlertInputs | null;
+  private config: AlertConfig | null = null;
+  private loading: Promise<AlertConfig | null> | null = null;
+  private readonly subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env, read: () => AlertInputs | null) {
+    this.ctx = ctx;
+    this.env = env;
+    this.read = read;
+    for (const ddl of ALERT_SCHEMA) ctx.storage.sql.exec(ddl);
+  }
+
+  private get sql(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  /** The tenant's settings changed: read them again on next use. */
+  forget(): void {
+    this.config = null;
+  }
+
+  private loadConfig(tenantId: string, now: number): Promise<AlertConfig | null> {
+    if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return Promise.resolve(this.config);
+    this.loading ??= this.env.DB.prepare(
+      "SELECT billing_enabled, monthly_budget_micros, alert_thresholds, low_balance_micros, alert_webhook_url, alert_webhook_secret_version FROM tenants WHERE id = ?",
+    )
+      .bind(tenantId)
+      .first<{
+        billing_enabled: number;
+        monthly_budget_micros: number | null;
+        alert_thresholds: string | null;
+        low_balance_micros: number | null;
+        alert_webhook_url: string | null;
+        alert_webhook_secret_version: number;
+      }>()
+      .then((row) => {
+        if (!row) return null;
+        const parsed: unknown = row.alert_thresholds ? JSON.parse(row.alert_thresholds) : null;
+        const thresholds = Array.isArray(parsed) ? parsed.filter((n): n is number => Number.isInteger(n) && n > 0) : DEFAULT_THRESHOLDS;
+        const fallbackLow = Number(this.env.LOW_BALANCE_MICROS ?? 0);
+        this.config = {
+          billingEnabled: row.billing_enabled === 1,
+          budgetMicros: row.monthly_budget_micros,
+          thresholds,
+          lowBalanceMicros: row.low_balance_micros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
+          webhookUrl: row.alert_webhook_url,
+          secretVersion: row.alert_webhook_secret_version,
+          loadedAt: Date.now(),
+        };
+        return this.config;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+
+  /**
+   * Compares every threshold with the gate's current state. Synchronous when the settings are
+   * cached (so it runs in the same turn as the change that called it); never throws.
+   */
+  check(): void | Promise<void> {
+    const inputs = this.read();
+    if (!inputs) return;
+    const now = Date.now();
+    if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return this.evaluate(this.config, now);
+    return this.loadConfig(inputs.tenantId, now).then(
+      (config) => (config ? this.evaluate(config, Date.now()) : undefined),
+      () => undefined, // D1 unavailable: the next change checks again
+    );
+  }
+
+  private evaluate(config: AlertConfig, now: number): void {
+    const state = this.read(); // now, not when the check was asked for: it may have waited for D1
+    if (!state) return;
+    const month = monthStart(now);
+    const fired: Notification[] = [];
+    this.ctx.storage.transactionSync(() => {
+      const crossing = (key: string, crossed: boolean, make: () => Pick<Notification, "type" | "message" | "data">) => {
+        const row = this.sql.exec<{ month: number }>("SELECT month FROM alert_state WHERE key = ?", key).toArray()[0];
+        if (!crossed) {
+          if (row) this.sql.exec("DELETE FROM alert_state WHERE key = ?", key);
+          return;
+        }
+        if (row && row.month === month) return;
+        this.sql.exec("INSERT OR REPLACE INTO alert_state (key, month, at) VALUES (?, ?, ?)", key, month, now);
+        fired.push(this.record(state.tenantId, config, make(), now));
+      };
+
+      const budget = config.budgetMicros;
+      const active = new Set<string>();
+      if (budget !== null && budget > 0) {
+        const spend = state.monthSpendMicros();
+        for (const percent of config.thresholds) {
+          const key = `budget:${percent}`;
+          active.add(key);
+          // BigInt: spend × 100 may pass 2^53 for the largest budgets.
+          crossing(key, BigInt(spend) * 100n >= BigInt(budget) * BigInt(percent), () => ({
+            type: "budget.threshold_crossed",
+            message: `This month's spend reached ${percent}% of the monthly budget (${dollars(spend)} of ${dollars(budget)}).`,
+            data: { threshold_percent: percent, month_spend_micros: spend, monthly_budget_micros: budget, month: new Date(month).toISOString().slice(0, 7) },
+          }));
+        }
+      }
+      // Thresholds no longer configured (or no budget any more) are forgotten.
+      for (const { key } of this.sql.exec<{ key: string }>("SELECT key FROM alert_state WHERE key LIKE 'budget:%'").toArray()) {
+        if (!active.has(key)) this.sql.exec("DELETE FROM alert_state WHERE key = ?", key);
+      }
+
+      const low = config.lowBalanceMicros;
+      crossing("low_balance", config.billingEnabled && low > 0 && state.balanceMicros < low, () => ({
+        type: "balance.low",
+        message: `The balance is ${dollars(state.balanceMicros)}, below the low-balance threshold of ${dollars(low)}.`,
+        data: { balance_micros: state.balanceMicros, threshold_micros: low },
+      }));
+    });
+    if (!fired.length) return;
+    for (const n of fired) this.broadcast(sseFrame(n));
+    if (config.webhookUrl) void this.wakeAt(now);
+  }
+
+  /** Stores a notification (and its webhook delivery); keeps the newest KEEP_NOTIFICATIONS. */
+  private record(tenantId: string, config: AlertConfig, what: Pick<Notification, "type" | "message" | "data">, now: number): Notification {
+    const id = newId("ntf");
+    const partial = { id, type: what.type, tenant_id: tenantId, message: what.message, data: what.data, created_at: new Date(now).toISOString() };
+    const seq = this.sql.exec<{ seq: number }>("INSERT INTO notifications (id, type, body, created_at) VALUES (?, ?, ?, ?) RETURNING seq", id, what.type, JSON.stringify(partial), now).one().seq;
+    this.sql.exec("DELETE FROM notifications WHERE seq <= ?", seq - KEEP_NOTIFICATIONS);
+    const notification: Notification = { ...partial, seq };
+    if (config.webhookUrl) {
+      this.sql.exec("INSERT INTO alert_outbox (id, url, body, next_at) VALUES (?, ?, ?, ?)", id, config.webhookUrl, JSON.stringify(notification), now);
+    }
+    return notification;
+  }
+
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  // ── reading and streaming ───────────────────────────────────────────────────────────────
+
+  list(limit: number, beforeSeq: number | null = null): Notification[] {
+    const rows = this.sql
+      .exec<{ seq: number; body: string }>("SELECT seq, body FROM notifications WHERE seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq ?? Number.MAX_SAFE_INTEGER, limit)
+      .toArray();
+    return rows.map((r) => ({ ...(JSON.parse(r.body) as Omit<Notification, "seq">), seq: r.seq }));
+  }
+
+  /** An SSE stream: the notifications after `afterSeq` (a reconnect's Last-Event-ID), then live ones. */
+  stream(afterSeq: number | null): ReadableStream<Uint8Array> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    let hello = "retry: 5000\n: notifications\n\n";
+    if (afterSeq !== null) {
+      const missed = this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM notifications WHERE seq > ? ORDER BY seq", afterSeq).toArray();
+      for (const r of missed) hello += sseFrame({ ...(JSON.parse(r.body) as Omit<Notification, "seq">), seq: r.seq });
+    }
+    this.subscribers.add(writer);
+    this.write(writer, hello);
+    this.heartbeat ??= setInterval(() => this.broadcast(": ping\n\n"), HEARTBEAT_MS);
+    return readable;
+  }
+
+  private write(writer: WritableStreamDefaultWriter<Uint8Array>, text: string): void {
+    writer.write(encoder.encode(text)).catch(() => this.drop(writer));
+  }
+
+  private broadcast(text: string): void {
+    for (const writer of this.subscribers) this.write(writer, text);
+  }
+
+  private drop(writer: WritableStreamDefaultWriter<Uint8Array>): void {
+    this.subscribers.delete(writer);
+    writer.abort().catch(() => undefined);
+    if (this.subscribers.size === 0 && this.heartbeat !== null) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+  }
+
+  // ── webhook delivery, from the gate's alarm ─────────────────────────────────────────────
+
+  /** When the alarm should next run for a delivery, if any is waiting. */
+  nextAttemptAt(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM alert_outbox WHERE delivered_at IS NULL AND failed_at IS NULL").one().at;
+  }
+
+  /** Attempts every due delivery once; failures wait backoffMs(attempts), at most MAX_ATTEMPTS. */
+  async deliver(now: number): Promise<void> {
+    const tenantId = this.read()?.tenantId;
+    const due = this.sql
+      .exec<{ id: string; url: string; body: string; attempts: number }>(
+        "SELECT id, url, body, attempts FROM alert_outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 20",
+        now,
+      )
+      .toArray();
+    this.sql.exec("DELETE FROM alert_outbox WHERE coalesce(delivered_at, failed_at) < ?", now - KEEP_OUTBOX_MS);
+    if (!due.length || !tenantId) return;
+    const config = await this.loadConfig(tenantId, now).catch(() => null);
+    if (!config) return; // retried by the next alarm
+    const secret = await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion);
+    await Promise.all(
+      due.map(async (row) => {
+        let error: string | null = null;
+        try {
+          const body = row.body;
+          const res = await fetch(row.url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "user-agent": "AI-Aggregator-Alerts/1",
+              "x-aggregator-delivery": row.id,
+              [SIGNATURE_HEADER]: await signAlert(secret, body, Math.floor(Date.now() / 1000)),
+            },
+            body,
+            signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+          });
+          await res.body?.cancel();
+          if (!res.ok) error = `HTTP ${res.status}`;
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        }
+        const at = Date.now();
+        const attempts = row.attempts + 1;
+        if (error === null) this.sql.exec("UPDATE alert_outbox SET attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?", attempts, at, row.id);
+        else if (attempts >= MAX_ATTEMPTS) this.sql.exec("UPDATE alert_outbox SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ?", attempts, at, error.slice(0, 500), row.id);
+        else this.sql.exec("UPDATE alert_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, at + backoffMs(attempts), error.slice(0, 500), row.id);
+      }),
+    );
+  }
+}

@@ -1,0 +1,22 @@
+// Runs once in Node before the Worker tests: starts the mock Stripe and PayPal APIs and hands
+// their ports to the Miniflare bindings (test/vitest.config.ts) as STRIPE_API_BASE and
+// PAYPAL_API_BASE.
+import type { TestProject } from "vitest/node";
+import { startPaypalMock } from "./paypal-mock.ts";
+import { startStripeMock } from "./stripe-mock.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stripePort: number;
+    paypalPort: number;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [stripe, paypal] = await Promise.all([startStripeMock(), startPaypalMock()]);
+  project.provide("stripePort", stripe.port);
+  project.provide("paypalPort", paypal.port);
+  return async () => {
+    await Promise.all([stripe.close(), paypal.close()]);
+  };
+}
