@@ -110,3 +110,25 @@ describe("GET /api/diagnostics", () => {
     expect(body.gate?.balanceMicros).toBeGreaterThan(0);
   });
 });
+
+describe("CORS", () => {
+  it("lets any origin call the gateway, with the headers a client needs", async () => {
+    const preflight = await call("/v1/chat/completions", {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    const res = await call("/v1/models", { headers: { origin: "https://app.example", authorization: `Bearer ${API_KEY}` } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("gives other origins no access to the control plane", async () => {
+    const preflight = await call("/api/keys", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const res = await call("/api/health", { headers: { origin: "https://evil.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

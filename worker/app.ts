@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api/index.ts";
 import { AppError, errorFormatFor, errorResponse, type ErrorKind } from "./core/errors.ts";
@@ -11,6 +12,21 @@ import { gateway } from "./gateway/routes.ts";
 import { requestContext } from "./middleware/request-context.ts";
 
 const MiB = 1024 * 1024;
+
+const GATEWAY_REQUEST_HEADERS = ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", "x-aggregator-cache", "openai-organization", "openai-project"];
+const GATEWAY_RESPONSE_HEADERS = [
+  "x-request-id",
+  "x-aggregator-provider",
+  "x-aggregator-attempts",
+  "x-aggregator-cache",
+  "retry-after",
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-tokens",
+];
 
 const tooLarge = (limit: string) => () => {
   throw new AppError("payload_too_large", `The request body is larger than ${limit}.`, { code: "request_too_large" });
@@ -39,6 +55,10 @@ export function createApp() {
 
   app.use("*", requestContext);
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  // The gateway is an API called with a key, from servers and from browsers alike: any origin may
+  // call it (no cookies are involved). The control plane sends no CORS headers: only the PWA,
+  // served from the same origin, reads it.
+  app.use("/v1/*", cors({ origin: "*", allowHeaders: GATEWAY_REQUEST_HEADERS, exposeHeaders: GATEWAY_RESPONSE_HEADERS, maxAge: 86_400 }));
   app.use("/v1/*", bodyLimit({ maxSize: 16 * MiB, onError: tooLarge("16 MiB") }));
   app.use("/api/*", bodyLimit({ maxSize: 1 * MiB, onError: tooLarge("1 MiB") }));
 
