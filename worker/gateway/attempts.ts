@@ -45,7 +45,10 @@ function outcomeOf(error: unknown): string {
 
 /** The error the client gets when every attempt failed: mapped, never the upstream's raw body. */
 export function clientError(error: unknown): AppError {
-  if (!(error instanceof UpstreamError)) return error instanceof AppError ? error : new AppError("upstream", "The upstream call failed.", { code: "upstream_error" });
+  if (!(error instanceof UpstreamError)) {
+    if (error instanceof AppError) return error;
+    throw error; // a bug of ours: the caller logs it and answers 500, not a provider outage
+  }
   const detail = error.upstreamMessage ? `: ${error.upstreamMessage}` : "";
   if (error.failure === "timeout") return new AppError("upstream", `The provider did not answer in time (${error.message}).`, { code: "upstream_timeout" });
   if (error.failure !== "http") return new AppError("upstream", `The provider call failed: ${error.message}.`, { code: "upstream_error" });

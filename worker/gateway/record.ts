@@ -1,6 +1,7 @@
 // The per-request record, written after the response (ctx.waitUntil), off the hot path.
 import type { Context } from "hono";
 import { AppError } from "../core/errors.ts";
+import { log } from "../core/logger.ts";
 import type { AppEnv } from "../env.ts";
 import type { AttemptRecord } from "./attempts.ts";
 import { settle } from "./gate.ts";
@@ -56,9 +57,15 @@ export function recordCall(r: CallRecord): void {
   );
 }
 
+/** A bug of ours, not the provider's: logged with its stack, answered as a plain 500. */
+function internalError(error: unknown, requestId: string): AppError {
+  log("error", "gateway call failed on our side", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
+}
+
 /** Records a call that failed before any usage (settling its reservation at zero) and rethrows. */
 export function recordFailure(r: Omit<CallRecord, "status" | "usage">, error: unknown): never {
-  const appError = error instanceof AppError ? error : new AppError("upstream", "The upstream call failed.", { code: "upstream_error" });
+  const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId);
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
   throw appError;
 }

@@ -15,6 +15,8 @@ const LOREM =
 const LOREM_TOKENS = splitTokens(LOREM);
 const LOREM_DEFAULT_TOKENS = 64;
 const EMBEDDING_DIMENSIONS = 256;
+/** The most a demo model writes in one answer (a real model's scale): keeps every answer bounded. */
+export const DEMO_MAX_OUTPUT_TOKENS = 65_536;
 
 export function isDemoModel(model: string, type: "chat" | "embedding"): boolean {
   return DEMO_MODELS.some((m) => m.id === model && m.type === type);
@@ -24,8 +26,20 @@ function maxTokens(req: ChatCompletionRequest): number | undefined {
   return req.max_completion_tokens ?? req.max_tokens ?? undefined;
 }
 
+/** A 400 for more output than a demo model writes, before any answer is built or streamed. */
+function assertOutputLimit(req: ChatCompletionRequest): void {
+  const limit = maxTokens(req);
+  if (limit !== undefined && limit > DEMO_MAX_OUTPUT_TOKENS) {
+    throw new AppError("invalid_request", `max_tokens is too large: the demo models write at most ${DEMO_MAX_OUTPUT_TOKENS} tokens.`, {
+      code: "invalid_request",
+      param: "max_tokens",
+    });
+  }
+}
+
 /** The tokens the model answers with and why it stopped. */
 function answer(model: string, req: ChatCompletionRequest): { tokens: string[]; finishReason: FinishReason } {
+  assertOutputLimit(req);
   const limit = maxTokens(req);
   if (model === "lorem") {
     const n = limit ?? LOREM_DEFAULT_TOKENS;
@@ -114,6 +128,9 @@ function unitVector(text: string, dimensions: number): number[] {
 export const demoAdapter: ProviderAdapter = {
   native: null,
   chat: async (target, req) => demoChat(target.model, req),
-  chatStream: async (target, req) => demoChatStream(target.model, req),
+  chatStream: async (target, req) => {
+    assertOutputLimit(req);
+    return demoChatStream(target.model, req);
+  },
   embed: async (target, req) => demoEmbed(target.model, typeof req.input === "string" ? [req.input] : req.input, req.dimensions),
 };
