@@ -265,6 +265,9 @@ export async function startStripeMock(): Promise<StripeMock> {
       }
     });
   });
+  // Keep idle connections open longer than workerd keeps them pooled, so a reused
+  // connection is never closed under a request ("Network connection lost").
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,

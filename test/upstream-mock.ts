@@ -975,6 +975,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
+    server.keepAliveTimeout = 120_000; // longer than workerd pools idle connections
     server.listen(0, "127.0.0.1", resolve);
   });
   return {
