@@ -233,6 +233,9 @@ export async function startStripeMock(): Promise<StripeMock> {
   }
 
   const server = createServer((req, res) => {
+    // One request per connection: workerd pools idle connections, and reusing one the server
+    // has just closed fails as "Network connection lost" under a busy test run.
+    res.shouldKeepAlive = false;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -265,9 +268,6 @@ export async function startStripeMock(): Promise<StripeMock> {
       }
     });
   });
-  // Keep idle connections open longer than workerd keeps them pooled, so a reused
-  // connection is never closed under a request ("Network connection lost").
-  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,

@@ -968,6 +968,9 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
   }
 
   const server = createServer((req, res) => {
+    // One request per connection: workerd pools idle connections, and reusing one the server
+    // has just closed fails as "Network connection lost" under a busy test run.
+    res.shouldKeepAlive = false;
     serve(req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, { error: String(error) });
@@ -975,7 +978,6 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.keepAliveTimeout = 120_000; // longer than workerd pools idle connections
     server.listen(0, "127.0.0.1", resolve);
   });
   return {
