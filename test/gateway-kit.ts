@@ -132,11 +132,25 @@ export const attemptsOf = (row: LogRow): string[] => JSON.parse(row.attempts ?? 
 
 // ── the mock upstream ────────────────────────────────────────────────────────────────────
 
+/**
+ * A GET to the mock's own endpoints, retried on a dropped connection: under a full parallel run
+ * workerd now and then reuses a connection the mock's busy Node process has just closed.
+ */
+async function readMock(url: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 /** What reached the mock for a model (as the upstream knows it), oldest first. */
 export async function upstream(model: string, filter: { flavor?: UpstreamFlavor; marker?: string } = {}): Promise<RecordedRequest[]> {
   const query = new URLSearchParams({ model, ...(filter.flavor ? { flavor: filter.flavor } : {}) });
-  const res = await fetch(`${MOCK_ORIGIN()}/__requests?${query}`);
-  const { requests } = (await res.json()) as { requests: RecordedRequest[] };
+  const { requests } = (await (await readMock(`${MOCK_ORIGIN()}/__requests?${query}`)).json()) as { requests: RecordedRequest[] };
   return filter.marker ? requests.filter((r) => JSON.stringify(r.body).includes(filter.marker!)) : requests;
 }
 
