@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
-import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit } from "./fixtures.ts";
+import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit, requestLogRow } from "./fixtures.ts";
 
 async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0) {
   const tenantId = await createTenant();
@@ -37,6 +37,25 @@ describe("rate limits on the gateway", () => {
     const anthropic = await message(key);
     expect(anthropic.status).toBe(429);
     expect(await json(anthropic)).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+  });
+});
+
+describe("refused calls", () => {
+  it("are in the request log too: 402, 429, 400 and 404", async () => {
+    const broke = await tenantWithKey({});
+    const limited = await tenantWithKey({ rpmLimit: 1 }, 1_000_000);
+    expect((await chat(limited.key)).status).toBe(200);
+    const expected: [string, Response, number, string][] = [
+      [broke.tenantId, await chat(broke.key), 402, "insufficient_quota"],
+      [limited.tenantId, await chat(limited.key), 429, "rate_limit_exceeded"],
+      [limited.tenantId, await call("/v1/chat/completions", jsonInit({ model: "demo/echo", messages: [] }, bearer(limited.key))), 400, "invalid_request"],
+      [limited.tenantId, await call("/v1/chat/completions", jsonInit({ model: "demo/none", messages: [{ role: "user", content: "x" }] }, bearer(limited.key))), 404, "model_not_found"],
+    ];
+    for (const [tenantId, res, status, code] of expected) {
+      expect(res.status).toBe(status);
+      const row = await requestLogRow<{ status: number; error_type: string; cost_micros: number }>(tenantId, res.headers.get("x-request-id")!);
+      expect(row).toMatchObject({ status, error_type: code, cost_micros: 0 });
+    }
   });
 });
 

@@ -48,6 +48,8 @@ export interface Vars {
   apiKey: AuthenticatedKey;
   /** The TenantGate shard that admitted this call (settlement goes back to it). */
   gateShard: number;
+  /** Set once the gateway call has its request-log record. */
+  recorded: boolean;
   /** Set by the control plane's session authentication. */
   user: SessionUser;
 }

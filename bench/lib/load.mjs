@@ -49,8 +49,12 @@ export function checkChat(status, body, stream) {
   return body.includes('"chat.completion"') ? null : "not a chat.completion";
 }
 
-/** One request; resolves (never rejects) to { error, latencyNs, ttfbNs, status, body }. */
-function once({ agent, host, port, method, path, headers, body, timeoutMs }) {
+/**
+ * One request; resolves (never rejects) to { error, latencyNs, ttfbNs, status, headers, body }
+ * (`error` set, and no status, when no complete response came). Exported for scripts whose
+ * requests differ one from the next (bench/load-suite.mjs).
+ */
+export function once({ agent, host, port, method, path, headers, body, timeoutMs }) {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result) => {
@@ -68,10 +72,10 @@ function once({ agent, host, port, method, path, headers, body, timeoutMs }) {
       });
       res.on("end", () => {
         const end = process.hrtime.bigint();
-        finish({ error: null, status: res.statusCode, body: Buffer.concat(parts), latencyNs: end - start, ttfbNs: (ttfb || end) - start });
+        finish({ error: null, status: res.statusCode, headers: res.headers, body: Buffer.concat(parts), latencyNs: end - start, ttfbNs: (ttfb || end) - start });
       });
-      res.on("error", (e) => finish({ error: `response error: ${e.code ?? e.message}` }));
-      res.on("aborted", () => finish({ error: "response aborted" }));
+      res.on("error", (e) => finish({ error: `response error: ${e.code ?? e.message}`, status: res.statusCode, headers: res.headers, partial: true }));
+      res.on("aborted", () => finish({ error: "response aborted", status: res.statusCode, headers: res.headers, partial: true }));
     });
     req.setTimeout(timeoutMs, () => {
       req.destroy(new Error(`timeout after ${timeoutMs} ms`));

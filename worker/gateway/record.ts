@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import type { AttemptRecord } from "./attempts.ts";
 import { settle } from "./gate.ts";
@@ -26,6 +27,7 @@ export interface CallRecord {
 
 /** Settles the call with the tenant's gate and logs it, both after the response. */
 export function recordCall(r: CallRecord): void {
+  r.c.set("recorded", true);
   const key = r.c.var.apiKey;
   const usage = r.usage ?? emptyUsage();
   const cost = r.usage && r.target ? costMicros(r.usage, r.target.price) : 0;
@@ -69,3 +71,38 @@ export function recordFailure(r: Omit<CallRecord, "status" | "usage">, error: un
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
   throw appError;
 }
+
+/**
+ * Calls refused before they reached a provider (invalid body, unknown model, rate limit, no
+ * credit) are logged too, so the request log counts every authenticated call.
+ */
+export const recordRefusals = createMiddleware<AppEnv>(async (c, next) => {
+  const startedAt = Date.now();
+  await next();
+  if (!c.error || c.var.recorded) return;
+  const key = c.var.apiKey;
+  const code = c.error instanceof AppError ? c.error.code : "internal_error";
+  c.executionCtx.waitUntil(
+    recordUsage(c.env, {
+      id: c.var.requestId,
+      tenantId: key.tenantId,
+      keyId: key.id,
+      provider: null,
+      model: null,
+      endpoint: c.req.path.replace(/^\/v1\//, "").replaceAll("/", "."),
+      status: c.res.status,
+      errorType: code,
+      stream: false,
+      latencyMs: Date.now() - startedAt,
+      ttfbMs: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costMicros: 0,
+      estimated: false,
+      attempts: [],
+      createdAt: startedAt,
+    }),
+  );
+});

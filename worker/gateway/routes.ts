@@ -15,7 +15,7 @@ import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 import { planCall } from "./plan.ts";
 import { anthropicPromptTokens, openAIPromptTokens } from "./prompt-tokens.ts";
 import { adapterFor } from "./providers/index.ts";
-import { recordCall, recordFailure } from "./record.ts";
+import { recordCall, recordFailure, recordRefusals } from "./record.ts";
 import { isModelAllowed, tenantCatalog } from "./resolve.ts";
 import { passResponses } from "./responses.ts";
 import { countTokens } from "./tokens.ts";
@@ -24,7 +24,7 @@ import { priceWithMarkup } from "./usage.ts";
 
 export const gateway = new Hono<AppEnv>();
 
-gateway.use("*", authenticateKey);
+gateway.use("*", authenticateKey, recordRefusals);
 
 gateway.post("/chat/completions", async (c) => {
   const body = await readJson(c.req.raw, chatCompletionRequest);
