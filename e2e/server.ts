@@ -33,10 +33,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(stateDir: string, port: number, timeoutMs = 120_000): Promise<RunningApp> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, "scripts/start.mjs")], {
+/** `script`: scripts/start.mjs (npm start), or e2e/workbench.mjs (the same without rebuilding web/dist). */
+export async function startApp(stateDir: string, port: number, timeoutMs = 120_000, script = "scripts/start.mjs"): Promise<RunningApp> {
+  // As from a shell: without the NODE_ENV=test Vitest sets, which would make the dashboard build a
+  // non-production one (no service worker).
+  const { NODE_ENV: _vitestNodeEnv, ...shellEnv } = process.env;
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, script)], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0" },
+    env: { ...shellEnv, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

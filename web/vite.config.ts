@@ -26,6 +26,8 @@ export default defineConfig({
         // Fewer, named chunks: the libraries, the small modules several pages share, then one per page.
         codeSplitting: {
           groups: [
+            // The chart library is only for pages with charts: its own lazily loaded chunk.
+            { name: 'uplot', test: /[\\/]node_modules[\\/]uplot[\\/]/, priority: 3 },
             { name: 'vendor', test: /node_modules/, priority: 2 },
             { name: 'shared', test: /[\\/]web[\\/]src[\\/]/, minShareCount: 2, priority: 1 },
           ],

@@ -100,6 +100,8 @@ describe('routing and the dashboard', () => {
     const nav = await screen.findByRole('navigation', { name: 'Main' });
     expect(within(nav).queryByRole('link', { name: 'Audit log' })).toBeNull();
     expect(within(nav).getByRole('link', { name: 'API keys' })).toBeTruthy();
+    expect(within(nav).queryByRole('link', { name: 'Billing' })).toBeNull();
+    expect(within(nav).getByRole('link', { name: 'Analytics' })).toBeTruthy();
   });
 
   it('keeps the secondary items under "More" for phones', async () => {
@@ -111,7 +113,7 @@ describe('routing and the dashboard', () => {
     fireEvent.click(more);
     expect(more.getAttribute('aria-expanded')).toBe('true');
     const menu = document.getElementById(more.getAttribute('aria-controls') ?? '');
-    expect(menu && within(menu).getAllByRole('link').map((a) => a.textContent)).toEqual(['Audit log', 'Users', 'Settings', 'Diagnostics']);
+    expect(menu && within(menu).getAllByRole('link').map((a) => a.textContent)).toEqual(['Analytics', 'Billing', 'Audit log', 'Users', 'Settings', 'Diagnostics']);
     fireEvent.keyDown(more, { key: 'Escape' });
     expect(more.getAttribute('aria-expanded')).toBe('false');
   });

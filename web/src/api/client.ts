@@ -44,9 +44,9 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function send(path: string, options: RequestOptions, withToken: boolean): Promise<Response> {
+async function send(path: string, options: RequestOptions, withToken: boolean, accept = 'application/json'): Promise<Response> {
   const { method = 'GET', body, signal } = options;
-  const headers = new Headers({ Accept: 'application/json' });
+  const headers = new Headers({ Accept: accept });
   if (body !== undefined) headers.set('Content-Type', 'application/json');
   const token = withToken ? accessToken.value : null;
   if (token) headers.set('Authorization', `Bearer ${token}`);
@@ -66,17 +66,7 @@ async function send(path: string, options: RequestOptions, withToken: boolean): 
  * token expires, and once on a 401), typed errors. Resolves to the parsed body (undefined if empty).
  */
 export async function request(path: string, options: RequestOptions = {}): Promise<unknown> {
-  const auth = options.auth ?? true;
-  if (auth && accessToken.value && expiresSoon()) await refreshSession();
-  const hadToken = auth && accessToken.value !== null;
-  let response = await send(path, options, auth);
-  if (response.status === 401 && hadToken) {
-    const refreshed = await refreshSession();
-    if (refreshed) response = await send(path, options, auth);
-    // Still refused with a fresh token: the membership or account is gone.
-    if (response.status === 401 && accessToken.value !== null) signOut();
-  }
-
+  const response = await authorizedFetch(path, options);
   const data = await readJson(response);
   const accepted = response.ok || (options.acceptStatus?.includes(response.status) ?? false);
   if (!accepted) throw toApiError(response.status, response.statusText, data);
@@ -85,6 +75,31 @@ export async function request(path: string, options: RequestOptions = {}): Promi
 }
 
 const method = (options: RequestOptions) => options.method ?? 'GET';
+
+/** The fetch behind `request`: Bearer auth and silent refresh, the response itself (any status). */
+async function authorizedFetch(path: string, options: RequestOptions, accept?: string): Promise<Response> {
+  const auth = options.auth ?? true;
+  if (auth && accessToken.value && expiresSoon()) await refreshSession();
+  const hadToken = auth && accessToken.value !== null;
+  let response = await send(path, options, auth, accept);
+  if (response.status === 401 && hadToken) {
+    const refreshed = await refreshSession();
+    if (refreshed) response = await send(path, options, auth, accept);
+    // Still refused with a fresh token: the membership or account is gone.
+    if (response.status === 401 && accessToken.value !== null) signOut();
+  }
+  return response;
+}
+
+/**
+ * A GET whose body is not JSON (a download, an event stream): authenticated like `request`, and
+ * the response handed back once it is a success; a failure throws the API's error.
+ */
+export async function requestStream(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  const response = await authorizedFetch(path, signal ? { signal } : {}, accept);
+  if (!response.ok) throw toApiError(response.status, response.statusText, await readJson(response));
+  return response;
+}
 
 type Has<T, K extends string> = K extends keyof T ? ([T[K]] extends [never] ? false : true) : false;
 

@@ -1418,6 +1418,17 @@ export interface Paths {
       };
     };
   };
+  "/api/diagnostics": {
+    get: {
+      /** Health of D1, the Durable Objects and providers (circuit, latency), recent errors, build info. Access: analytics:read. */
+      operationId: "getApiDiagnostics";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
   "/api/analytics": {
     get: {
       /** Usage over a time range: series, totals, top models, errors by type, latency percentiles, spend vs budget. Access: analytics:read. */
@@ -1588,6 +1599,277 @@ export interface Paths {
       body: never;
       status: 200;
       response: unknown;
+    };
+  };
+  "/api/billing": {
+    get: {
+      /** Balance, reservations, this month's spend against the budget, and the payment methods available. Access: billing:read. */
+      operationId: "getApiBilling";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        tenant_id: string;
+        billing_enabled: boolean;
+        balance_micros: number;
+        reserved_micros: number;
+        available_micros: number;
+        month_spend_micros: number;
+        monthly_budget_micros: number | null;
+        budget_remaining_micros: number | null;
+        currency: string;
+        topup: {
+          min_micros: number;
+          max_micros: number;
+        };
+        payment_methods: {
+          stripe: boolean;
+          paypal: boolean;
+        };
+      };
+    };
+  };
+  "/api/billing/ledger": {
+    get: {
+      /** The tenant's ledger, newest first, cursor-paginated. Access: billing:read. */
+      operationId: "getApiBillingLedger";
+      path: never;
+      query: {
+        limit?: number;
+        cursor?: string;
+        kind?: "topup" | "usage" | "refund" | "dispute" | "adjustment" | "promo";
+      };
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          kind: "topup" | "usage" | "refund" | "dispute" | "adjustment" | "promo";
+          amount_micros: number;
+          idempotency_key: string;
+          reason: string | null;
+          actor_id: string | null;
+          created_at: string;
+        }[];
+        next_cursor: string | null;
+      };
+    };
+  };
+  "/api/billing/adjustments": {
+    post: {
+      /** Credit or debit any tenant by hand (platform operator), with a reason; audited, never rolled back. Access: platform:write. */
+      operationId: "postApiBillingAdjustments";
+      path: never;
+      query: never;
+      body: {
+        tenant_id: string;
+        /** Micro-dollars; negative to debit */
+        amount_micros: number;
+        reason: string;
+        /** Retrying with the same key adjusts once */
+        idempotency_key?: string;
+      };
+      status: 201;
+      response: {
+        id: string;
+        tenant_id: string;
+        amount_micros: number;
+        reason: string;
+        applied: boolean;
+        balance_micros: number;
+        audit_id: string;
+      };
+    };
+  };
+  "/api/billing/reconcile": {
+    get: {
+      /** Flush the gate's journal to the ledger and compare: drift_micros is 0 when they agree. Access: billing:read. */
+      operationId: "getApiBillingReconcile";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        balance_micros: number;
+        ledger_micros: number;
+        drift_micros: number;
+        unflushed_entries: number;
+      };
+    };
+  };
+  "/api/notifications": {
+    get: {
+      /** The tenant's latest alerts (the last 100 are kept), newest first. Access: billing:read. */
+      operationId: "getApiNotifications";
+      path: never;
+      query: {
+        limit?: number;
+        /** A seq: list older notifications */
+        before?: number;
+      };
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          seq: number;
+          type: "budget.threshold_crossed" | "balance.low";
+          tenant_id: string;
+          message: string;
+          data: {
+            [key: string]: number | string;
+          };
+          created_at: string;
+        }[];
+      };
+    };
+  };
+  "/api/notifications/stream": {
+    get: {
+      /** Alerts as Server-Sent Events ('notification' events; the event id is the seq). Access: billing:read. */
+      operationId: "getApiNotificationsStream";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/api/notifications/settings": {
+    get: {
+      /** Where alerts go, the webhook signing secret, and the low-balance threshold. Access: tenant:write. */
+      operationId: "getApiNotificationsSettings";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        webhook_url: string | null;
+        /** Verifies x-aggregator-signature */
+        webhook_secret: string;
+        low_balance_micros: number | null;
+        default_low_balance_micros: number;
+        /** Percent of the monthly budget; change them with PATCH /api/tenant */
+        alert_thresholds: number[];
+      };
+    };
+    put: {
+      /** Set the alert webhook URL, the low-balance threshold, or rotate the webhook secret. Access: tenant:write. */
+      operationId: "putApiNotificationsSettings";
+      path: never;
+      query: never;
+      body: {
+        /** Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)> */
+        webhook_url?: string | null;
+        /** Alert below this balance; null: the platform default, 0: never */
+        low_balance_micros?: number | null;
+        /** Replace the webhook signing secret */
+        rotate_secret?: true;
+      };
+      status: 200;
+      response: {
+        webhook_url: string | null;
+        /** Verifies x-aggregator-signature */
+        webhook_secret: string;
+        low_balance_micros: number | null;
+        default_low_balance_micros: number;
+        /** Percent of the monthly budget; change them with PATCH /api/tenant */
+        alert_thresholds: number[];
+      };
+    };
+  };
+  "/api/payments/stripe/checkout": {
+    post: {
+      /** Start a Stripe Checkout for a top-up; send the user to the returned url. Access: billing:write. */
+      operationId: "postApiPaymentsStripeCheckout";
+      path: never;
+      query: never;
+      body: {
+        /** Micro-dollars: a whole number of cents within the configured limits */
+        amount_micros: number;
+      };
+      status: 201;
+      response: {
+        id: string;
+        url: string | null;
+        amount_micros: number;
+        currency: string;
+        expires_at: string | null;
+      };
+    };
+  };
+  "/api/payments/stripe/webhook": {
+    post: {
+      /** Stripe's webhook: verified over the raw body, then credited or debited exactly once. Access: public. */
+      operationId: "postApiPaymentsStripeWebhook";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        received: true;
+        duplicate: boolean;
+        action: string;
+      };
+    };
+  };
+  "/api/payments/paypal/orders": {
+    post: {
+      /** Create a PayPal order for a top-up; send the buyer to approve_url, then capture it. Access: billing:write. */
+      operationId: "postApiPaymentsPaypalOrders";
+      path: never;
+      query: never;
+      body: {
+        /** Micro-dollars: a whole number of cents within the configured limits */
+        amount_micros: number;
+      };
+      status: 201;
+      response: {
+        id: string;
+        status: string;
+        approve_url: string | null;
+        amount_micros: number;
+        currency: string;
+      };
+    };
+  };
+  "/api/payments/paypal/orders/{id}/capture": {
+    post: {
+      /** Capture an approved PayPal order and credit it (once, whatever the webhook does). Access: billing:write. */
+      operationId: "postApiPaymentsPaypalOrdersIdCapture";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        order_id: string;
+        status: string;
+        captures: {
+          id: string;
+          status: string;
+          amount_micros: number | null;
+          credited: boolean;
+        }[];
+        balance_micros: number | null;
+      };
+    };
+  };
+  "/api/payments/paypal/webhook": {
+    post: {
+      /** PayPal's webhook: verified by PayPal, then credited or debited exactly once. Access: public. */
+      operationId: "postApiPaymentsPaypalWebhook";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        received: true;
+        duplicate: boolean;
+        action: string;
+      };
     };
   };
 }

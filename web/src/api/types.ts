@@ -48,3 +48,20 @@ export type RouteUpdateBody = BodyOf<'/api/routes/{id}', 'patch'>;
 
 export type TenantSettings = ResponseOf<'/api/tenant', 'get'>;
 export type TenantUpdateBody = BodyOf<'/api/tenant', 'patch'>;
+
+export type AnalyticsQuery = NonNullable<Operation<'/api/analytics', 'get'>['query']>;
+export type AnalyticsReport = ResponseOf<'/api/analytics', 'get'>;
+export type AnalyticsPoint = AnalyticsReport['series'][number];
+export type AnalyticsInterval = AnalyticsReport['interval'];
+export type AnalyticsGroupBy = NonNullable<AnalyticsQuery['group_by']>;
+export type LiveTicket = ResponseOf<'/api/analytics/live/ticket', 'post'>;
+
+export type BillingStatus = ResponseOf<'/api/billing', 'get'>;
+export type LedgerPage = ResponseOf<'/api/billing/ledger', 'get'>;
+export type LedgerEntry = Item<LedgerPage>;
+export type LedgerKind = LedgerEntry['kind'];
+export type AppNotification = Item<ResponseOf<'/api/notifications', 'get'>>;
+export type NotificationSettings = ResponseOf<'/api/notifications/settings', 'get'>;
+export type CheckoutSession = ResponseOf<'/api/payments/stripe/checkout', 'post'>;
+export type PaypalOrder = ResponseOf<'/api/payments/paypal/orders', 'post'>;
+export type PaypalCapture = ResponseOf<'/api/payments/paypal/orders/{id}/capture', 'post'>;

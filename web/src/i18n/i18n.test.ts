@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { language, LANGUAGE_KEY } from '../stores/settings';
 import { en } from './en';
+import { formatMoneyBrief } from './format';
 import { changeLanguage, loadMessages, t } from './index';
 import { ru } from './ru';
 
@@ -39,5 +40,15 @@ describe('i18n', () => {
       const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       expect(placeholders(ru[key]), key).toEqual(placeholders(en[key]));
     }
+  });
+});
+
+describe('money for tiles', () => {
+  it('keeps tiles short: cents from a dollar, 4 decimals below, 6 for the tiniest', () => {
+    expect(formatMoneyBrief(0)).toBe('$0.00');
+    expect(formatMoneyBrief(99_998_193)).toBe('$100.00');
+    expect(formatMoneyBrief(1_807)).toBe('$0.0018');
+    expect(formatMoneyBrief(6)).toBe('$0.000006');
+    expect(formatMoneyBrief(-2_500_000, 'eur')).toBe('-€2.50');
   });
 });

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { OfflineBanner, UpdateBanner } from '../components/Banners';
+import { NotificationCenter } from '../components/NotificationCenter';
 import { t } from '../i18n';
 import { AppNav } from './AppNav';
 
@@ -16,6 +17,7 @@ export function MainLayout({ children }: { children: ComponentChildren }) {
         <OfflineBanner />
         {children}
       </main>
+      <NotificationCenter />
     </div>
   );
 }

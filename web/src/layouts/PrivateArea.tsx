@@ -11,6 +11,8 @@ import { NAV_ITEMS } from './navItems';
 
 // One lazy chunk per page.
 const Dashboard = lazy(() => import('../pages/dashboard/DashboardPage'));
+const Analytics = lazy(() => import('../pages/analytics/AnalyticsPage'));
+const Billing = lazy(() => import('../pages/billing/BillingPage'));
 const Providers = lazy(() => import('../pages/providers/ProvidersPage'));
 const Models = lazy(() => import('../pages/models/ModelsPage'));
 const Keys = lazy(() => import('../pages/keys/KeysPage'));
@@ -47,6 +49,8 @@ export default function PrivateArea() {
       {/* Keyed by tenant: switching tenants remounts the pages, which load the new tenant's data. */}
       <Router key={tenantId} onRouteChange={focusContent}>
         <Route path="/dashboard" component={Dashboard} />
+        <Route path="/analytics" component={Analytics} />
+        <Route path="/billing" component={Billing} />
         <Route path="/providers" component={Providers} />
         <Route path="/models" component={Models} />
         <Route path="/keys" component={Keys} />

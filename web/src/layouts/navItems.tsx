@@ -1,6 +1,8 @@
 import type { FunctionComponent } from 'preact';
 import {
+  AnalyticsIcon,
   AuditIcon,
+  BillingIcon,
   DashboardIcon,
   DiagnosticsIcon,
   KeysIcon,
@@ -27,6 +29,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/providers', label: 'nav.providers', Icon: ProvidersIcon, primary: true },
   { href: '/models', label: 'nav.models', Icon: ModelsIcon, primary: true },
   { href: '/keys', label: 'nav.keys', Icon: KeysIcon, primary: true },
+  { href: '/analytics', label: 'nav.analytics', Icon: AnalyticsIcon, primary: false },
+  { href: '/billing', label: 'nav.billing', Icon: BillingIcon, primary: false, permission: 'billing:read' },
   { href: '/audit', label: 'nav.audit', Icon: AuditIcon, primary: false, permission: 'audit:read' },
   { href: '/users', label: 'nav.users', Icon: UsersIcon, primary: false },
   { href: '/settings', label: 'nav.settings', Icon: SettingsIcon, primary: false },

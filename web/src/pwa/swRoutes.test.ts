@@ -21,6 +21,16 @@ describe('service worker routing', () => {
     expect(strategyFor('GET', new URL('https://cdn.example/x.js'), 'cors', ORIGIN)).toBe('network');
   });
 
+  it('never caches streams or exports: an endless body would never finish caching', () => {
+    expect(at('/api/notifications/stream')).toBe('network');
+    expect(at('/api/notifications/stream?last_event_id=4')).toBe('network');
+    expect(at('/api/analytics/live?ticket=t')).toBe('network');
+    expect(at('/api/analytics/export?format=csv&last=24h')).toBe('network');
+    expect(at('/api/analytics?last=24h')).toBe('api');
+    expect(at('/api/billing')).toBe('api');
+    expect(at('/api/notifications')).toBe('api');
+  });
+
   it('serves pages network-first (shell offline) and assets from the precache', () => {
     expect(at('/keys', 'GET', 'navigate')).toBe('page');
     expect(at('/assets/index-abc.js')).toBe('asset');

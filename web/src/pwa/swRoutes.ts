@@ -2,8 +2,20 @@
 
 export type Strategy = 'network' | 'api' | 'page' | 'asset';
 
-/** Never cached: sign-in and session calls (who-am-I is fine), live streams, the API's own documents, the gateway. */
-const API_PASSTHROUGH = [/^\/api\/auth\/(?!me$)/, /^\/api\/openapi\.json$/, /^\/api\/docs$/, /^\/api\/analytics\/live/, /^\/api\/metrics$/];
+/**
+ * Never cached: sign-in and session calls (who-am-I is fine), live streams (the analytics feed,
+ * pushed notifications: an endless body would never finish caching), exports (large, one-off),
+ * the API's own documents, the gateway.
+ */
+const API_PASSTHROUGH = [
+  /^\/api\/auth\/(?!me$)/,
+  /^\/api\/openapi\.json$/,
+  /^\/api\/docs$/,
+  /^\/api\/analytics\/live/,
+  /^\/api\/analytics\/export/,
+  /^\/api\/notifications\/stream/,
+  /^\/api\/metrics$/,
+];
 
 export function strategyFor(method: string, url: URL, mode: RequestMode, origin: string): Strategy {
   if (method !== 'GET' || url.origin !== origin) return 'network';
