@@ -3,7 +3,7 @@
 // port to the Miniflare bindings (test/vitest.config.ts) as UPSTREAM_PORT. Tests inside workerd
 // reach it on 127.0.0.1, and see what reached it through GET /__requests?model=….
 import type { TestProject } from "vitest/node";
-import { startUpstreamMock } from "./upstream-mock.ts";
+import { startMockInThread } from "./mock-thread.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,7 +12,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const mock = await startUpstreamMock();
+  const mock = await startMockInThread(new URL("./upstream-mock.ts", import.meta.url), "startUpstreamMock");
   project.provide("upstreamPort", mock.port);
   return () => mock.close();
 }

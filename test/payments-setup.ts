@@ -2,8 +2,7 @@
 // their ports to the Miniflare bindings (test/vitest.config.ts) as STRIPE_API_BASE and
 // PAYPAL_API_BASE.
 import type { TestProject } from "vitest/node";
-import { startPaypalMock } from "./paypal-mock.ts";
-import { startStripeMock } from "./stripe-mock.ts";
+import { startMockInThread } from "./mock-thread.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,7 +12,10 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [stripe, paypal] = await Promise.all([startStripeMock(), startPaypalMock()]);
+  const [stripe, paypal] = await Promise.all([
+    startMockInThread(new URL("./stripe-mock.ts", import.meta.url), "startStripeMock"),
+    startMockInThread(new URL("./paypal-mock.ts", import.meta.url), "startPaypalMock"),
+  ]);
   project.provide("stripePort", stripe.port);
   project.provide("paypalPort", paypal.port);
   return async () => {
