@@ -816,13 +816,20 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
   const flaky = new Map<string, number>();
   let seq = 0;
 
-  const requests = (filter: { model?: string | null; flavor?: string | null } = {}) =>
-    log.filter((r) => (!filter.model || r.model === filter.model) && (!filter.flavor || r.flavor === filter.flavor));
+  const requests = (filter: { model?: string | null; flavor?: string | null; marker?: string | null } = {}) =>
+    log.filter(
+      (r) =>
+        (!filter.model || r.model === filter.model) &&
+        (!filter.flavor || r.flavor === filter.flavor) &&
+        (!filter.marker || JSON.stringify(r.body).includes(filter.marker)),
+    );
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/__requests" && req.method === "GET") {
-      return sendJson(res, 200, { requests: requests({ model: url.searchParams.get("model"), flavor: url.searchParams.get("flavor") }) });
+      // `marker` filters here: a popular model's full log (the fuzz sends thousands) is many MB.
+      const filter = { model: url.searchParams.get("model"), flavor: url.searchParams.get("flavor"), marker: url.searchParams.get("marker") };
+      return sendJson(res, 200, { requests: requests(filter) });
     }
     const target = flavorOf(url.pathname);
     if (!target) return sendJson(res, 404, { error: `unknown prefix: ${url.pathname}` });
