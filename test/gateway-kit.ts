@@ -150,7 +150,10 @@ async function readMock(url: string): Promise<Response> {
 /** What reached the mock for a model (as the upstream knows it), oldest first. */
 export async function upstream(model: string, filter: { flavor?: UpstreamFlavor; marker?: string } = {}): Promise<RecordedRequest[]> {
   const query = new URLSearchParams({ model, ...(filter.flavor ? { flavor: filter.flavor } : {}), ...(filter.marker ? { marker: filter.marker } : {}) });
-  const { requests } = (await (await readMock(`${MOCK_ORIGIN()}/__requests?${query}`)).json()) as { requests: RecordedRequest[] };
+  const res = await readMock(`${MOCK_ORIGIN()}/__requests?${query}`);
+  const text = await res.text();
+  const { requests } = JSON.parse(text) as { requests?: RecordedRequest[] };
+  if (!requests) throw new Error(`the mock's request log answered ${res.status}: ${text.slice(0, 300)}`);
   return filter.marker ? requests.filter((r) => JSON.stringify(r.body).includes(filter.marker!)) : requests;
 }
 
