@@ -2,7 +2,7 @@
 // from the mock so that tests running inside workerd can import them without node:http.
 export const UPSTREAM_KEYS = {
   openai: "sk-mock-openai-0123456789abcdefghijklmnop",
-  anthropic: "sk-ant-mock-0123456789abcdefghijklmnop",
+  anthropic: "mock-anthropic-key-0123456789abcdefghijklmnop",
   gemini: "AIza-mock-gemini-0123456789abcdefghijkl",
 } as const;
 
