@@ -60,6 +60,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { freePort, projectNode, repoRoot, startApp } from "./lib/app.mjs";
+import { lifecycle, log } from "./lib/common.mjs";
 import { runInterleaved, runPoint } from "./lib/load.mjs";
 import { startMockThread } from "./lib/mock-openai.mjs";
 
@@ -98,37 +99,8 @@ const UPSTREAM_KEY = "sk-bench-upstream-not-a-real-key";
 
 // ------------------------------------------------------------------------------- lifecycle
 
-const cleanups = []; // async, run in reverse order
-const lastResorts = []; // sync, for process.on("exit")
-let cleaning = null;
-function cleanup() {
-  return (cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`);
-      }
-    }
-  })());
-}
-process.on("exit", () => {
-  for (const fn of lastResorts) {
-    try {
-      fn();
-    } catch {
-      // best effort
-    }
-  }
-});
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping everything the benchmark started…`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
+const { cleanup, defer, register, watchdog } = lifecycle();
 
-const log = (text) => console.log(`\x1b[36m›\x1b[0m ${text}`);
 
 // ---------------------------------------------------------------------------------- helpers
 
@@ -200,30 +172,23 @@ function figures(point) {
 async function main() {
   const startedAt = new Date();
   const loadBefore = loadavg();
-  const watchdog = setTimeout(() => {
-    console.error(`\x1b[31mThe benchmark ran past BENCH_TOTAL_SECONDS=${config.totalSeconds}; stopping.\x1b[0m`);
-    cleanup().finally(() => process.exit(1));
-  }, config.totalSeconds * 1000);
-  watchdog.unref();
+  watchdog(config.totalSeconds, "BENCH_TOTAL_SECONDS");
 
   // 1. The mock upstream.
   const mock = await startMockThread({ delayMs: config.mockDelayMs, chunkDelayMs: config.mockChunkDelayMs, pacedChunkMs: config.pacedChunkMs, gatewayKey: UPSTREAM_KEY });
-  cleanups.push(() => mock.close());
+  defer(() => mock.close());
   log(`mock OpenAI upstream on ${mock.url}`);
 
   // 2. The gateway, as `npm start` starts it.
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aggregator-bench-"));
-  cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  defer(() => rmSync(stateDir, { recursive: true, force: true }));
   const port = await freePort();
   log(`starting the gateway as npm start does (node scripts/start.mjs, PORT=${port}, PERSIST_DIR=${stateDir})`);
   const appStarted = process.hrtime.bigint();
   const app = await startApp({
     stateDir,
     port,
-    register: ({ stop, kill }) => {
-      cleanups.push(stop);
-      lastResorts.push(kill);
-    },
+    register,
   });
   const startupS = Number(process.hrtime.bigint() - appStarted) / 1e9;
   log(`gateway serving on ${app.origin} after ${startupS.toFixed(1)} s`);

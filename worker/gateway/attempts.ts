@@ -13,6 +13,11 @@ export interface AttemptRecord {
   ms: number;
 }
 
+/** The chain as logged and as sent in x-aggregator-attempts: `target=outcome` each. */
+export function attemptChain(attempts: AttemptRecord[]): string[] {
+  return attempts.map((a) => `${a.target}=${a.outcome}`);
+}
+
 export interface AttemptsResult<T> {
   value: T;
   target: PlannedTarget;

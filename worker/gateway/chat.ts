@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { admitCall } from "./admission.ts";
-import { type AttemptRecord, runAttempts } from "./attempts.ts";
+import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
 import type { AnthropicMessageResponse, AnthropicMessagesRequest } from "./formats/anthropic.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion } from "./formats/openai.ts";
@@ -101,7 +101,7 @@ async function openStream(call: ChatCall, target: PlannedTarget, options: CallOp
 }
 
 function attemptsHeader(attempts: AttemptRecord[]): string {
-  return attempts.map((a) => `${a.target}=${a.outcome}`).join(", ");
+  return attemptChain(attempts).join(", ");
 }
 
 function baseRecord(c: Context<AppEnv>, call: ChatCall, startedAt: number, attempts: AttemptRecord[]): Omit<CallRecord, "target" | "status" | "usage"> {

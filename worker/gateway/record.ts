@@ -4,7 +4,7 @@ import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
-import type { AttemptRecord } from "./attempts.ts";
+import { type AttemptRecord, attemptChain } from "./attempts.ts";
 import { settle } from "./gate.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
@@ -53,7 +53,7 @@ export function recordCall(r: CallRecord): void {
       reasoningTokens: usage.reasoningTokens,
       costMicros: cost,
       estimated: usage.estimated,
-      attempts: r.attempts.map((a) => `${a.target}=${a.outcome}`),
+      attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
     }),
   );

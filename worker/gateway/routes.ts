@@ -7,7 +7,7 @@ import { priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { admitCall } from "./admission.ts";
-import { type AttemptRecord, runAttempts } from "./attempts.ts";
+import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
 import { authenticateKey } from "./auth.ts";
 import { runChat } from "./chat.ts";
 import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
@@ -89,7 +89,7 @@ gateway.post("/embeddings", async (c) => {
     usage: { inputTokens, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: !reported },
   });
   c.header("x-aggregator-provider", result.target.provider.name);
-  c.header("x-aggregator-attempts", attempts.map((a) => `${a.target}=${a.outcome}`).join(", "));
+  c.header("x-aggregator-attempts", attemptChain(attempts).join(", "));
   for (const [name, value] of Object.entries(limitHeaders)) c.header(name, value);
   const data = body.encoding_format === "base64" ? result.value.data.map((d) => ({ ...d, embedding: base64Embedding(d.embedding) })) : result.value.data;
   return c.json({ ...result.value, data, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
