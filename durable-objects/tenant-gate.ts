@@ -14,7 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
 import { LEASE_CHUNK_MICROS, type LeaseRequest, shardName, shareOf, type UsageReport } from "./gate/shards.ts";
-import { GateAlerts, type Notification } from "./gate/alerts.ts";
+import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gate/alerts.ts";
 import { GATE_SCHEMA, type KeyConfig, MINUTE_MS, type TenantConfig, WINDOW_MS } from "./gate/storage.ts";
 import type { AdmitRequest, AdmitResult, CreditRequest, GateBalance, RateLimitInfo, Reconciliation, SettleRequest } from "./gate/types.ts";
 
@@ -32,6 +32,13 @@ export interface GateHealth {
 
 type Row = Record<string, SqlStorageValue>;
 
+interface Window {
+  requests: number;
+  tokens: number;
+  oldest: number | null;
+}
+const EMPTY_WINDOW: Window = { requests: 0, tokens: 0, oldest: null };
+
 function monthStart(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
@@ -42,8 +49,14 @@ export class TenantGate extends DurableObject<Env> {
   /** 0: the bank (or the only gate); above 0, a shard spending credit leased from the bank. */
   private shard = 0;
   private config: TenantConfig | null = null;
-  /** Budget and low-balance alerts (the bank only): durable-objects/gate/alerts.ts. */
+  /** Budget, low-balance and provider alerts (the bank only): durable-objects/gate/alerts.ts. */
   private readonly alerts: GateAlerts;
+  /**
+   * Reads of `meta` (balance, epoch, …) served from memory: only this object writes its SQLite,
+   * so the copy stays exact as long as every write goes through setMeta and a rolled-back
+   * transaction drops it (see transaction()).
+   */
+  private readonly metaCache = new Map<string, string | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,12 +77,27 @@ export class TenantGate extends DurableObject<Env> {
   }
 
   private meta(key: string): string | null {
+    const cached = this.metaCache.get(key);
+    if (cached !== undefined) return cached;
     const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
-    return row ? row.value : null;
+    const value = row ? row.value : null;
+    this.metaCache.set(key, value);
+    return value;
   }
 
   private setMeta(key: string, value: string | number): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
+    this.metaCache.set(key, String(value));
+  }
+
+  /** transactionSync, and on a rollback the in-memory copy of `meta` is dropped with it. */
+  private transaction<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (error) {
+      this.metaCache.clear();
+      throw error;
+    }
   }
 
   private get balance(): number {
@@ -106,7 +134,7 @@ export class TenantGate extends DurableObject<Env> {
         shard === 0
           ? await this.env.DB.prepare("SELECT coalesce(sum(amount_micros), 0) AS balance FROM ledger_entries WHERE tenant_id = ?").bind(tenantId).first<{ balance: number }>()
           : { balance: 0 };
-      this.ctx.storage.transactionSync(() => {
+      this.transaction(() => {
         this.setMeta("tenant_id", tenantId);
         this.setMeta("shard", shard);
         this.setMeta("balance", row?.balance ?? 0);
@@ -190,8 +218,9 @@ export class TenantGate extends DurableObject<Env> {
       return { ok: false, status: 401, code: "invalid_api_key", message: "Incorrect API key provided." };
     }
     this.sql.exec("DELETE FROM admissions WHERE at <= ?", now - WINDOW_MS);
-    const tenantWindow = this.window(now, null);
-    const keyWindow = this.window(now, req.keyId);
+    // Counting a window costs a scan of its rows: only where a limit applies.
+    const tenantWindow = config.rpm !== null || config.tpm !== null ? this.window(now, null) : EMPTY_WINDOW;
+    const keyWindow = key.rpm !== null || key.tpm !== null ? this.window(now, req.keyId) : EMPTY_WINDOW;
     const limits = this.limitInfo(config, key, tenantWindow, keyWindow, now);
 
     const overRequests =
@@ -217,7 +246,7 @@ export class TenantGate extends DurableObject<Env> {
     if (this.shard === 0 && config.monthlyBudgetMicros !== null && this.monthSpend(now) + this.leasedOut + open.reserved + req.maxCostMicros > config.monthlyBudgetMicros) {
       return { ok: false, status: 402, code: "budget_exceeded", message: "This request would exceed the tenant's monthly budget." };
     }
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       this.sql.exec("INSERT OR REPLACE INTO admissions (id, key_id, at, tokens) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, now, req.tokens);
       this.sql.exec("INSERT OR REPLACE INTO reservations (id, key_id, amount, expires_at) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, req.maxCostMicros, now + RESERVATION_TTL_MS);
     });
@@ -225,14 +254,14 @@ export class TenantGate extends DurableObject<Env> {
     return { ok: true, limits: { ...limits, remainingRequests: dec(limits.remainingRequests, 1), remainingTokens: dec(limits.remainingTokens, req.tokens) } };
   }
 
-  private window(now: number, keyId: string | null): { requests: number; tokens: number; oldest: number | null } {
+  private window(now: number, keyId: string | null): Window {
     const row = keyId
       ? this.sql.exec<{ n: number; t: number; o: number | null }>("SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE key_id = ? AND at > ?", keyId, now - WINDOW_MS).one()
       : this.sql.exec<{ n: number; t: number; o: number | null }>("SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE at > ?", now - WINDOW_MS).one();
     return { requests: row.n, tokens: row.t, oldest: row.o };
   }
 
-  private limitInfo(config: TenantConfig, key: KeyConfig, tenant: { requests: number; tokens: number; oldest: number | null }, perKey: { requests: number; tokens: number; oldest: number | null }, now: number): RateLimitInfo {
+  private limitInfo(config: TenantConfig, key: KeyConfig, tenant: Window, perKey: Window, now: number): RateLimitInfo {
     const tightest = (tenantLimit: number | null, keyLimit: number | null, used: (w: typeof tenant) => number) => {
       const options = [
         ...(tenantLimit !== null ? [{ limit: tenantLimit, remaining: tenantLimit - used(tenant), w: tenant }] : []),
@@ -292,7 +321,7 @@ export class TenantGate extends DurableObject<Env> {
     const key = `report_seq_${r.shard}`;
     if (r.seq <= Number(this.meta(key) ?? 0)) return;
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       this.setMeta(key, r.seq);
       this.setMeta("balance", this.balance - r.spentMicros);
       this.setMeta("leased_out", this.leasedOut - r.spentMicros - r.returnedMicros);
@@ -314,7 +343,7 @@ export class TenantGate extends DurableObject<Env> {
     if (this.shard === 0 || (spent === 0 && returnedMicros === 0)) return;
     const seq = Number(this.meta("report_seq") ?? 0) + 1;
     await this.bank().report(this.tenantId!, { shard: this.shard, seq, spentMicros: spent, returnedMicros });
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       this.setMeta("report_seq", seq);
       this.setMeta("unreported", this.unreported - spent);
       if (returnedMicros) this.setMeta("balance", this.balance - returnedMicros);
@@ -336,9 +365,8 @@ export class TenantGate extends DurableObject<Env> {
     if (this.tenantId !== tenantId) return { charged: false, balanceMicros: this.balance };
     const now = Date.now();
     let charged = false;
-    this.ctx.storage.transactionSync(() => {
-      if (this.sql.exec("SELECT 1 FROM settled WHERE id = ?", req.requestId).toArray().length) return;
-      this.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?)", req.requestId, now);
+    this.transaction(() => {
+      if (this.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", req.requestId, now).rowsWritten === 0) return;
       this.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
       this.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
       if (req.costMicros > 0) {
@@ -367,7 +395,7 @@ export class TenantGate extends DurableObject<Env> {
     await this.ensureTenant(tenantId);
     const now = Date.now();
     let applied = false;
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       if (this.sql.exec("SELECT 1 FROM journal WHERE id = ?", req.idempotencyKey).toArray().length) return;
       this.sql.exec(
         "INSERT INTO journal (id, kind, amount, minute, reason, actor_id, created_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
@@ -384,6 +412,12 @@ export class TenantGate extends DurableObject<Env> {
     if (applied) await this.flush(now);
     if (applied) await this.alerts.check();
     return { applied, balanceMicros: this.balance };
+  }
+
+  /** Bank: a provider's circuit opened or closed on one of the tenant's calls (sent after the response). */
+  async providerCircuit(tenantId: string, report: ProviderCircuitReport): Promise<void> {
+    await this.ensureTenant(tenantId);
+    await this.alerts.provider(report);
   }
 
   /** The tenant's newest alerts, newest first. */
@@ -467,7 +501,7 @@ export class TenantGate extends DurableObject<Env> {
     } catch {
       return rows.length; // kept for the next alarm
     }
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const r of rows) this.sql.exec("UPDATE journal SET flushed = 1 WHERE id = ?", r.id);
     });
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM journal WHERE ${CLOSED}`, currentMinute, this.epoch).one().n;

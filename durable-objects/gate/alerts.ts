@@ -6,12 +6,19 @@
 // Notifications are kept (the last KEEP_NOTIFICATIONS), pushed to open SSE streams at once and,
 // if the tenant has a webhook URL, put in an outbox the gate's alarm delivers from, signed,
 // with exponential backoff between attempts.
+//
+// Provider alerts come from the gateway instead: a call of the tenant that opened a provider's
+// circuit raises provider.down, one that closed it provider.recovered. The provider is
+// remembered as down until then, so an outage is one alert however many isolates (each with its
+// own circuits) see it open; an opening long after the last alert raises again, so a recovery
+// no isolate of this tenant saw does not silence the next outage for good.
 import { newId } from "../../worker/core/ids.ts";
 import type { Env } from "../../worker/env.ts";
 import { alertWebhookSecret, SIGNATURE_HEADER, signAlert } from "../../worker/services/alerts.ts";
 
 export const ALERT_SCHEMA = [
-  // One row per threshold crossed this month: `budget:<percent>` or `low_balance`.
+  // One row per threshold crossed this month: `budget:<percent>` or `low_balance`; and one per
+  // provider the tenant was told is down: `provider:<id>` (month 0, `at` when it was told).
   `CREATE TABLE IF NOT EXISTS alert_state (key TEXT PRIMARY KEY, month INTEGER NOT NULL, at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS alert_outbox (id TEXT PRIMARY KEY, url TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, delivered_at INTEGER, failed_at INTEGER)`,
@@ -27,8 +34,22 @@ const CONFIG_TTL_MS = 5 * 60_000;
 const KEEP_OUTBOX_MS = 7 * 24 * 3600_000;
 const HEARTBEAT_MS = 25_000;
 const DELIVERY_TIMEOUT_MS = 10_000;
+/** A provider still down this long after its alert is alerted again when a circuit opens. */
+export const PROVIDER_DOWN_REPEAT_MS = 6 * 3600_000;
 
-export type NotificationType = "budget.threshold_crossed" | "balance.low";
+export const NOTIFICATION_TYPES = ["budget.threshold_crossed", "balance.low", "provider.down", "provider.recovered"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** A provider's circuit opened or closed on one of the tenant's calls (sent by the gateway). */
+export interface ProviderCircuitReport {
+  providerId: string;
+  providerName: string;
+  state: "open" | "closed";
+  /** The attempt's outcome: an HTTP status, `timeout`, `network`, … */
+  reason: string;
+  failures: number;
+  samples: number;
+}
 
 export interface Notification {
   id: string;
@@ -70,6 +91,26 @@ export function monthStart(now: number): number {
 /** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … at most 6 h. */
 export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+type Alert = Pick<Notification, "type" | "message" | "data">;
+
+const describeReason = (reason: string) => (/^\d{3}$/.test(reason) ? `HTTP ${reason}` : reason);
+
+function providerDown(r: ProviderCircuitReport): Alert {
+  return {
+    type: "provider.down",
+    message: `The provider ${r.providerName} is failing: ${r.failures} of ${r.samples} recent calls failed (last: ${describeReason(r.reason)}). Calls go to fallbacks, or fail, until it recovers.`,
+    data: { provider_id: r.providerId, provider_name: r.providerName, reason: r.reason, failures: r.failures, samples: r.samples },
+  };
+}
+
+function providerRecovered(r: ProviderCircuitReport, downAt: number): Alert {
+  return {
+    type: "provider.recovered",
+    message: `The provider ${r.providerName} answers again; calls go to it as before.`,
+    data: { provider_id: r.providerId, provider_name: r.providerName, down_since: new Date(downAt).toISOString() },
+  };
 }
 
 function sseFrame(n: Notification): string {
@@ -158,7 +199,7 @@ export class GateAlerts {
     const month = monthStart(now);
     const fired: Notification[] = [];
     this.ctx.storage.transactionSync(() => {
-      const crossing = (key: string, crossed: boolean, make: () => Pick<Notification, "type" | "message" | "data">) => {
+      const crossing = (key: string, crossed: boolean, make: () => Alert) => {
         const row = this.sql.exec<{ month: number }>("SELECT month FROM alert_state WHERE key = ?", key).toArray()[0];
         if (!crossed) {
           if (row) this.sql.exec("DELETE FROM alert_state WHERE key = ?", key);
@@ -196,13 +237,44 @@ export class GateAlerts {
         data: { balance_micros: state.balanceMicros, threshold_micros: low },
       }));
     });
+    this.publish(fired, config, now);
+  }
+
+  /**
+   * A provider's circuit changed on one of the tenant's calls: provider.down once per outage,
+   * provider.recovered once after it. Never throws.
+   */
+  async provider(report: ProviderCircuitReport): Promise<void> {
+    const tenantId = this.read()?.tenantId;
+    if (!tenantId) return;
+    const config = await this.loadConfig(tenantId, Date.now()).catch(() => null);
+    if (!config) return;
+    const now = Date.now();
+    const key = `provider:${report.providerId}`;
+    const fired: Notification[] = [];
+    this.ctx.storage.transactionSync(() => {
+      const row = this.sql.exec<{ at: number }>("SELECT at FROM alert_state WHERE key = ?", key).toArray()[0];
+      if (report.state === "open") {
+        if (row && now - row.at < PROVIDER_DOWN_REPEAT_MS) return;
+        this.sql.exec("INSERT OR REPLACE INTO alert_state (key, month, at) VALUES (?, 0, ?)", key, now);
+        fired.push(this.record(tenantId, config, providerDown(report), now));
+      } else if (row) {
+        this.sql.exec("DELETE FROM alert_state WHERE key = ?", key);
+        fired.push(this.record(tenantId, config, providerRecovered(report, row.at), now));
+      }
+    });
+    this.publish(fired, config, now);
+  }
+
+  /** Pushes what was just recorded to open streams and wakes the alarm for its webhook delivery. */
+  private publish(fired: Notification[], config: AlertConfig, now: number): void {
     if (!fired.length) return;
     for (const n of fired) this.broadcast(sseFrame(n));
     if (config.webhookUrl) void this.wakeAt(now);
   }
 
   /** Stores a notification (and its webhook delivery); keeps the newest KEEP_NOTIFICATIONS. */
-  private record(tenantId: string, config: AlertConfig, what: Pick<Notification, "type" | "message" | "data">, now: number): Notification {
+  private record(tenantId: string, config: AlertConfig, what: Alert, now: number): Notification {
     const id = newId("ntf");
     const partial = { id, type: what.type, tenant_id: tenantId, message: what.message, data: what.data, created_at: new Date(now).toISOString() };
     const seq = this.sql.exec<{ seq: number }>("INSERT INTO notifications (id, type, body, created_at) VALUES (?, ?, ?, ?) RETURNING seq", id, what.type, JSON.stringify(partial), now).one().seq;

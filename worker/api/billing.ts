@@ -1,8 +1,10 @@
 // /api/billing: the balance (from the tenant's gate, which alone decides it), the D1 ledger,
 // operator adjustments, and reconciliation of the two. /api/notifications: the alerts the gate
-// raises (budget thresholds, low balance), as a list, a live SSE stream, and their settings.
+// raises (budget thresholds, low balance, a provider down and back), as a list, a live SSE
+// stream, and their settings.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
+import { NOTIFICATION_TYPES } from "../../durable-objects/gate/alerts.ts";
 import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
@@ -178,10 +180,15 @@ export const billing = new ApiRouter("billing")
 const notificationView = z.object({
   id: z.string(),
   seq: z.int(),
-  type: z.enum(["budget.threshold_crossed", "balance.low"]),
+  type: z.enum(NOTIFICATION_TYPES),
   tenant_id: z.string(),
   message: z.string(),
-  data: z.record(z.string(), z.union([z.number(), z.string()])),
+  data: z
+    .record(z.string(), z.union([z.number(), z.string()]))
+    .describe(
+      "By type — budget.threshold_crossed: threshold_percent, month_spend_micros, monthly_budget_micros, month; balance.low: balance_micros, threshold_micros; " +
+        "provider.down: provider_id, provider_name, reason (the failing call's HTTP status, or timeout, network, protocol), failures, samples; provider.recovered: provider_id, provider_name, down_since",
+    ),
   created_at: z.string(),
 });
 

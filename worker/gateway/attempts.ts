@@ -2,7 +2,7 @@
 // Retry-After, then falls back to the next target — on 429, 5xx, timeouts and connection
 // errors only, never on a client's 4xx. Every attempt is recorded for x-aggregator-attempts.
 import { AppError } from "../core/errors.ts";
-import { breakers } from "./breaker.ts";
+import { breakers, type CircuitChange } from "./breaker.ts";
 import { observeLatency } from "./latency.ts";
 import type { CallPlan, PlannedTarget } from "./plan.ts";
 import { UpstreamError } from "./upstream.ts";
@@ -11,6 +11,8 @@ export interface AttemptRecord {
   target: string;
   outcome: string;
   ms: number;
+  /** This attempt opened or closed the provider's circuit: alerted on after the response. */
+  circuit?: CircuitChange & { providerId: string; providerName: string };
 }
 
 /** The chain as logged and as sent in x-aggregator-attempts: `target=outcome` each. */
@@ -69,6 +71,14 @@ export function clientError(error: unknown): AppError {
   return new AppError("upstream", `The provider failed (${status})${detail}`, { code: "upstream_error" });
 }
 
+const noProviderError = () => new AppError("unavailable", "No provider is available for this model.", { code: "no_provider_available" });
+
+/** Tells the breaker the attempt's verdict on the provider; a change of its circuit goes with the attempt. */
+function judge(attempt: AttemptRecord, target: PlannedTarget, ok: boolean): void {
+  const change = breakers.record(target.provider.id, ok);
+  if (change) attempt.circuit = { ...change, providerId: target.provider.id, providerName: target.provider.name };
+}
+
 /** `attempts` is filled in as the call goes, so the caller has the chain even when it fails. */
 export async function runAttempts<T>(
   plan: CallPlan,
@@ -77,7 +87,8 @@ export async function runAttempts<T>(
   signal?: AbortSignal,
 ): Promise<AttemptsResult<T>> {
   const deadline = Date.now() + plan.timeoutMs * Math.max(2, plan.targets.length);
-  let lastError: unknown = new AppError("unavailable", "No provider is available for this model.", { code: "no_provider_available" });
+  // Built only when needed: an Error captures a stack, which every call would pay for.
+  let lastError: unknown = null;
   for (const [i, target] of plan.targets.entries()) {
     const isLast = i === plan.targets.length - 1;
     for (let retry = 0; retry <= plan.retries; retry++) {
@@ -86,17 +97,18 @@ export async function runAttempts<T>(
         break;
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0 || signal?.aborted) throw clientError(lastError);
+      if (remaining <= 0 || signal?.aborted) throw clientError(lastError ?? noProviderError());
       const started = Date.now();
       try {
         const value = await attempt(target, Math.min(plan.timeoutMs, remaining));
-        const ms = Date.now() - started;
-        breakers.record(target.provider.id, true);
-        observeLatency(target.name, ms);
-        attempts.push({ target: target.name, outcome: "ok", ms });
+        const ok: AttemptRecord = { target: target.name, outcome: "ok", ms: Date.now() - started };
+        judge(ok, target, true);
+        observeLatency(target.name, ok.ms);
+        attempts.push(ok);
         return { value, target };
       } catch (error) {
-        attempts.push({ target: target.name, outcome: outcomeOf(error), ms: Date.now() - started });
+        const failed: AttemptRecord = { target: target.name, outcome: outcomeOf(error), ms: Date.now() - started };
+        attempts.push(failed);
         if (!(error instanceof UpstreamError)) {
           // Our own failure (e.g. a request the provider's format cannot carry): no verdict on the provider.
           breakers.release(target.provider.id);
@@ -105,15 +117,15 @@ export async function runAttempts<T>(
         lastError = error;
         if (!error.retryable) {
           // The request is at fault, not the provider: no fallback, and the circuit stays as it is.
-          breakers.record(target.provider.id, true);
+          judge(failed, target, true);
           throw clientError(error);
         }
-        breakers.record(target.provider.id, false);
+        judge(failed, target, false);
         const wait = backoffMs(retry, error.retryAfterMs);
         if (retry === plan.retries || wait > MAX_RETRY_AFTER_MS || Date.now() + wait >= deadline) break;
         await sleep(wait, signal);
       }
     }
   }
-  throw clientError(lastError);
+  throw clientError(lastError ?? noProviderError());
 }

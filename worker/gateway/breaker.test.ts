@@ -30,6 +30,20 @@ describe("Breakers", () => {
     expect(b.state("p", 3_002)).toBe("half-open");
   });
 
+  it("returns each change of state it makes, and only those", () => {
+    const b = new Breakers(options);
+    expect(b.record("p", false, 0)).toBeNull();
+    expect(b.record("p", true, 1)).toBeNull();
+    expect(b.record("p", false, 2)).toBeNull();
+    expect(b.record("p", false, 3)).toEqual({ to: "open", failures: 3, samples: 4 });
+    expect(b.record("p", false, 4)).toBeNull(); // already open
+    expect(b.allow("p", 1_004)).toBe(true);
+    expect(b.record("p", false, 1_005)).toEqual({ to: "open", failures: 1, samples: 1 }); // the probe failed
+    expect(b.allow("p", 2_005)).toBe(true);
+    expect(b.record("p", true, 2_006)).toEqual({ to: "closed", failures: 0, samples: 1 });
+    expect(b.record("p", true, 2_007)).toBeNull();
+  });
+
   it("forgets outcomes outside the window", () => {
     const b = new Breakers(options);
     for (let i = 0; i < 3; i++) b.record("p", false, i);

@@ -1,7 +1,15 @@
 // A circuit breaker per provider, per isolate: the error rate over a sliding window opens it;
 // after a cool-down one probe request is let through (half-open); its outcome closes or
-// re-opens it. State is readable for diagnostics.
+// re-opens it. State is readable for diagnostics. record() returns the change it made, if any,
+// so the caller can alert the tenant whose call saw it (worker/gateway/circuit-alerts.ts).
 export type CircuitState = "closed" | "open" | "half-open";
+
+/** A circuit opened (from closed, or a failed probe) or closed again; with the window at that moment. */
+export interface CircuitChange {
+  to: "open" | "closed";
+  failures: number;
+  samples: number;
+}
 
 export interface BreakerOptions {
   windowMs: number;
@@ -63,15 +71,16 @@ export class Breakers {
     if (c) c.probing = false;
   }
 
-  record(id: string, ok: boolean, now = Date.now()): void {
+  record(id: string, ok: boolean, now = Date.now()): CircuitChange | null {
     const c = this.circuit(id);
     if (c.state === "half-open" || c.probing) {
       c.probing = false;
       c.outcomes = [];
       c.state = ok ? "closed" : "open";
       c.openedAt = now;
-      if (ok) c.outcomes.push({ at: now, ok });
-      return;
+      if (!ok) return { to: "open", failures: 1, samples: 1 };
+      c.outcomes.push({ at: now, ok });
+      return { to: "closed", failures: 0, samples: 1 };
     }
     c.outcomes.push({ at: now, ok });
     const since = now - this.options.windowMs;
@@ -81,7 +90,9 @@ export class Breakers {
     if (c.state === "closed" && c.outcomes.length >= this.options.minSamples && failures / c.outcomes.length >= this.options.errorRate) {
       c.state = "open";
       c.openedAt = now;
+      return { to: "open", failures, samples: c.outcomes.length };
     }
+    return null;
   }
 
   snapshot(now = Date.now()): { provider: string; state: CircuitState; samples: number; failures: number }[] {

@@ -5,6 +5,7 @@ import { log } from "../core/logger.ts";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { type AttemptRecord, attemptChain } from "./attempts.ts";
+import { circuitAlerts } from "./circuit-alerts.ts";
 import { settle } from "./gate.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
@@ -25,10 +26,12 @@ export interface CallRecord {
   cached?: boolean;
 }
 
-/** Settles the call with the tenant's gate and logs it, both after the response. */
+/** Settles the call with the tenant's gate and logs it (and alerts a circuit it opened or closed), all after the response. */
 export function recordCall(r: CallRecord): void {
   r.c.set("recorded", true);
   const key = r.c.var.apiKey;
+  const alerts = circuitAlerts(r.c.env, key.tenantId, r.attempts);
+  if (alerts) r.c.executionCtx.waitUntil(alerts);
   const usage = r.usage ?? emptyUsage();
   const cost = r.usage && r.target ? costMicros(r.usage, r.target.price) : 0;
   r.c.executionCtx.waitUntil(

@@ -24,7 +24,9 @@ describe('notification stream', () => {
 
   it('checks what it is given', () => {
     expect(parseNotification(JSON.stringify(alert(1)))).toEqual(alert(1));
-    expect(parseNotification(JSON.stringify({ ...alert(1), type: 'provider.down' }))).toBeNull();
+    expect(parseNotification(JSON.stringify(alert(1, 'provider.down')))).toEqual(alert(1, 'provider.down'));
+    expect(parseNotification(JSON.stringify(alert(1, 'provider.recovered')))).toEqual(alert(1, 'provider.recovered'));
+    expect(parseNotification(JSON.stringify({ ...alert(1), type: 'provider.exploded' }))).toBeNull();
     expect(parseNotification('nope')).toBeNull();
   });
 

@@ -8,7 +8,7 @@ import { isNumber, isObject, isString } from './guards';
 import { sseData } from './sse';
 import type { AppNotification } from './types';
 
-const TYPES: readonly AppNotification['type'][] = ['budget.threshold_crossed', 'balance.low'];
+const TYPES: readonly AppNotification['type'][] = ['budget.threshold_crossed', 'balance.low', 'provider.down', 'provider.recovered'];
 
 export function parseNotification(text: string): AppNotification | null {
   let data: unknown;

@@ -1714,9 +1714,10 @@ export interface Paths {
         data: {
           id: string;
           seq: number;
-          type: "budget.threshold_crossed" | "balance.low";
+          type: "budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered";
           tenant_id: string;
           message: string;
+          /** By type — budget.threshold_crossed: threshold_percent, month_spend_micros, monthly_budget_micros, month; balance.low: balance_micros, threshold_micros; provider.down: provider_id, provider_name, reason (the failing call's HTTP status, or timeout, network, protocol), failures, samples; provider.recovered: provider_id, provider_name, down_since */
           data: {
             [key: string]: number | string;
           };

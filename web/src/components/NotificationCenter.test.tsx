@@ -15,6 +15,17 @@ const lowBalance = {
   created_at: '2026-11-24T10:00:00.000Z',
 };
 
+const providerAlert = (seq: number, type: 'provider.down' | 'provider.recovered', data: Record<string, number | string>) => ({
+  id: `ntf_${seq}`,
+  seq,
+  type,
+  tenant_id: 'ten_1',
+  message: 'x',
+  data: { provider_id: 'prv_1', provider_name: 'openai', ...data },
+  created_at: '2026-11-24T10:00:00.000Z',
+});
+const frame = (n: { seq: number }) => `id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`;
+
 describe('notification toasts', () => {
   it('shows a pushed alert as a toast, in the reader’s words, until dismissed', async () => {
     signIn(session('tok'));
@@ -30,6 +41,26 @@ describe('notification toasts', () => {
     expect(sessionStorage.getItem('aggregator.notifications.seq.ten_1')).toBe('9');
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss “Low balance”' }));
     expect(screen.queryByTestId('toast')).toBeNull();
+    body.close();
+  });
+
+  it('shows a provider going down as an error toast, replaced by a success toast when it recovers', async () => {
+    signIn(session('tok'));
+    const body = controlledStream();
+    routes({ 'GET /api/notifications/stream': () => streamResponse(body.stream) });
+    render(<NotificationCenter />);
+    body.push(frame(providerAlert(10, 'provider.down', { reason: '503', failures: 5, samples: 6 })));
+    const down = await screen.findByTestId('toast');
+    expect(down.className).toContain('danger');
+    expect(down.textContent).toContain('Provider openai is down');
+    expect(down.textContent).toContain('5 of 6 recent calls failed (last: HTTP 503).');
+    expect(screen.getByRole('link', { name: 'Open providers' }).getAttribute('href')).toBe('/providers');
+
+    body.push(frame(providerAlert(11, 'provider.recovered', { down_since: '2026-11-24T10:00:00.000Z' })));
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Provider openai recovered'));
+    expect(screen.getAllByTestId('toast')).toHaveLength(1);
+    expect(screen.getByTestId('toast').className).toContain('success');
+    expect(sessionStorage.getItem('aggregator.notifications.seq.ten_1')).toBe('11');
     body.close();
   });
 

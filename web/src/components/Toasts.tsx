@@ -12,7 +12,7 @@ export function Toasts() {
             {toast.body && <p class="small">{toast.body}</p>}
             {toast.href && (
               <a class="small" href={toast.href} onClick={() => dismissToast(toast.id)}>
-                {t('toasts.open')}
+                {toast.linkLabel ?? t('toasts.open')}
               </a>
             )}
           </div>

@@ -9,6 +9,8 @@ export interface Toast {
   body?: string;
   /** A page to open about it. */
   href?: string;
+  /** The link's words (default: open billing). */
+  linkLabel?: string;
 }
 
 export const MAX_TOASTS = 4;

@@ -5,10 +5,12 @@ import { useAsync } from '../../hooks/useAsync';
 import { t } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { describeNotification, notificationsVersion } from '../../stores/notifications';
+import type { ToastTone } from '../../stores/toasts';
 
 const load = (signal: AbortSignal) => call('get', '/api/notifications', { query: { limit: 10 }, signal });
+const BADGE: Record<ToastTone, string> = { danger: 'bad', warn: 'warn', success: 'ok', info: 'info' };
 
-/** The latest alerts (budget thresholds, low balance); reloads when one is pushed. */
+/** The latest alerts (budget thresholds, low balance, providers down and back); reloads when one is pushed. */
 export function NotificationsCard() {
   const { state } = useAsync(load, [notificationsVersion.value]);
   return (
@@ -24,7 +26,7 @@ export function NotificationsCard() {
                 const { title, body, tone } = describeNotification(n);
                 return (
                   <li key={n.id} class="notification">
-                    <span class={`badge ${tone === 'danger' ? 'bad' : tone}`}>{title}</span>
+                    <span class={`badge ${BADGE[tone]}`}>{title}</span>
                     <p class="small">{body}</p>
                     <p class="small muted">{formatDateTime(n.created_at)}</p>
                   </li>
