@@ -1,12 +1,20 @@
-// Billing: the balance and ledger, the low-balance alert pushed as a toast, and the top-up flow.
+// Billing: the balance and ledger, the low-balance alert pushed as a toast, and the top-up flow
+// through the app's own routes and the mock Stripe's hosted Checkout page (see global-setup.ts).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { WebhookDelivery } from "../test/stripe-mock.ts";
 import { launchBrowser } from "./browser.ts";
 import { api, apiToken, gatewayCall, screenshots, signedInPage } from "./helpers.ts";
 
 // The workbench app: this file adds users, keys, providers or usage (see global-setup.ts).
-const { origin, credentials } = inject("workbench");
+const { origin, credentials, stripeBase } = inject("workbench");
 const { adminEmail, adminPassword, apiKey } = credentials;
+
+interface LedgerEntry {
+  kind: string;
+  amount_micros: number;
+  idempotency_key: string;
+}
 
 let browser: Browser;
 beforeAll(async () => {
@@ -15,15 +23,22 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 const balanceOf = async (page: Page) => (await page.getByTestId("billing-balance").textContent()) ?? "";
+const balanceMicros = async (token: string) => (await api<{ balance_micros: number }>(origin, token, "GET", "/api/billing")).balance_micros;
+const topups = async (token: string) => (await api<{ data: LedgerEntry[] }>(origin, token, "GET", "/api/billing/ledger?kind=topup&limit=200")).data;
+
+async function deliveriesFor(sessionId: string): Promise<WebhookDelivery[]> {
+  const res = await fetch(`${stripeBase}/__control/deliveries`);
+  return ((await res.json()) as WebhookDelivery[]).filter((d) => d.object === sessionId);
+}
 
 describe("billing", () => {
-  it("shows the balance and the ledger, and hides payment buttons the server cannot use", async () => {
+  it("shows the balance and the ledger, and only the payment buttons the server can use", async () => {
     const { context, page, problems } = await signedInPage(browser, origin, adminEmail, adminPassword);
     await page.goto(`${origin}/billing`);
     await expect.poll(() => balanceOf(page)).toMatch(/^\$\d/);
-    // The e2e app runs without STRIPE_* / PAYPAL_* secrets.
-    await page.getByText("No payment method is configured on this server.").waitFor();
-    expect(await page.getByRole("button", { name: /Stripe|PayPal/ }).count()).toBe(0);
+    // The workbench has Stripe (the mock) and no PayPal.
+    await page.getByRole("button", { name: "Pay with card (Stripe)" }).waitFor();
+    expect(await page.getByRole("button", { name: /PayPal/ }).count()).toBe(0);
     await page.getByLabel("Kind").selectOption("promo");
     await page.getByRole("cell", { name: "Welcome credit" }).waitFor();
     await screenshots(page, "billing");
@@ -54,39 +69,57 @@ describe("billing", () => {
     }
   });
 
-  it("tops up through Stripe Checkout: to the Checkout page and back (payment API mocked in the browser)", async () => {
-    // The e2e app has no Stripe keys (wrangler dev reads them from the repo's .dev.vars only), so the
-    // server's checkout answer is stood in for here; the server side is covered by test/payments-stripe.test.ts.
-    // No service worker: requests it makes would bypass page.route.
-    const { context, page, problems } = await signedInPage(browser, origin, adminEmail, adminPassword, { serviceWorkers: "block" });
-    await page.route("**/api/billing", async (route) => {
-      const response = await route.fetch();
-      const body = (await response.json()) as { payment_methods: Record<string, boolean> };
-      await route.fulfill({ response, json: { ...body, payment_methods: { stripe: true, paypal: false } } });
-    });
-    let asked: unknown = null;
-    await page.route("**/api/payments/stripe/checkout", async (route) => {
-      asked = route.request().postDataJSON();
-      await route.fulfill({ status: 201, json: { id: "cs_test_1", url: "https://checkout.stripe.test/c/cs_test_1", amount_micros: 25_000_000, currency: "usd", expires_at: null } });
-    });
-    await page.route("https://checkout.stripe.test/**", (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: `<!doctype html><title>Checkout</title><h1>Mock Stripe Checkout</h1><a href="${origin}/billing?checkout=success&session_id=cs_test_1">Pay $25.00</a>`,
-      }),
-    );
-    await page.goto(`${origin}/billing`);
-    await page.getByLabel("Amount (USD)").fill("25");
-    await page.getByRole("button", { name: "Pay with card (Stripe)" }).click();
-    await page.waitForURL("https://checkout.stripe.test/**");
-    expect(asked).toEqual({ amount_micros: 25_000_000 });
-    await page.getByRole("link", { name: "Pay $25.00" }).click();
-    await page.waitForURL(`${origin}/billing`);
-    await page.getByText(/Payment received/).waitFor();
-    expect(new URL(page.url()).search).toBe("");
+  it("shows no payment button on a server without STRIPE_* or PAYPAL_* (the npm start app)", async () => {
+    const plain = inject("credentials");
+    const { context, page, problems } = await signedInPage(browser, inject("origin"), plain.adminEmail, plain.adminPassword);
+    await page.goto(`${inject("origin")}/billing`);
+    await page.getByText("No payment method is configured on this server.").waitFor();
+    expect(await page.getByRole("button", { name: /Stripe|PayPal/ }).count()).toBe(0);
     expect(problems).toEqual([]);
-    await page.unrouteAll({ behavior: "ignoreErrors" });
     await context.close();
   });
 
+  it("tops up through Stripe Checkout: the mock's Checkout page, its signed webhook, back to a balance credited once", async () => {
+    const { context, page, problems } = await signedInPage(browser, origin, adminEmail, adminPassword);
+    const token = await apiToken(origin, adminEmail, adminPassword);
+    const before = await balanceMicros(token);
+    const visited: string[] = [];
+    page.on("framenavigated", (frame) => frame === page.mainFrame() && visited.push(frame.url()));
+
+    await page.goto(`${origin}/billing`);
+    await page.getByLabel("Amount (USD)").fill("25");
+    await page.getByRole("button", { name: "Pay with card (Stripe)" }).click();
+    await page.waitForURL(`${stripeBase}/c/*`);
+    const checkoutUrl = page.url();
+    const sessionId = checkoutUrl.slice(checkoutUrl.lastIndexOf("/") + 1);
+    expect(sessionId).toMatch(/^cs_test_/);
+    expect(await page.getByTestId("amount").textContent()).toBe("25.00 USD");
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.getByText(/Payment received/).waitFor();
+    expect(visited).toContain(`${origin}/billing?checkout=success&session_id=${sessionId}`);
+    expect(new URL(page.url()).search).toBe("");
+    expect(await balanceMicros(token)).toBe(before + 25_000_000);
+    const credited = (await topups(token)).filter((e) => e.idempotency_key === `stripe:session:${sessionId}`);
+    expect(credited).toMatchObject([{ kind: "topup", amount_micros: 25_000_000 }]);
+    await page.getByLabel("Kind").selectOption("topup");
+    await page.getByRole("cell", { name: `Stripe Checkout ${sessionId}` }).waitFor();
+    await screenshots(page, "billing-topup");
+
+    // Paying again re-delivers the same event, as Stripe's retries do: no second credit.
+    await page.goto(checkoutUrl);
+    await page.getByText("This session is paid.").waitFor();
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.getByText(/Payment received/).waitFor();
+    const deliveries = await deliveriesFor(sessionId);
+    expect(deliveries.map((d) => [d.type, d.status])).toEqual([
+      ["checkout.session.completed", 200],
+      ["checkout.session.completed", 200],
+    ]);
+    expect(deliveries[1]!.event).toBe(deliveries[0]!.event);
+    expect(deliveries.map((d) => (JSON.parse(d.body) as { duplicate: boolean }).duplicate)).toEqual([false, true]);
+    expect(await balanceMicros(token)).toBe(before + 25_000_000);
+    expect((await topups(token)).filter((e) => e.idempotency_key === `stripe:session:${sessionId}`)).toHaveLength(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

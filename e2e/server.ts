@@ -33,14 +33,28 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `script`: scripts/start.mjs (npm start), or e2e/workbench.mjs (the same without rebuilding web/dist). */
-export async function startApp(stateDir: string, port: number, timeoutMs = 120_000, script = "scripts/start.mjs"): Promise<RunningApp> {
-  // As from a shell: without the NODE_ENV=test Vitest sets, which would make the dashboard build a
-  // non-production one (no service worker).
-  const { NODE_ENV: _vitestNodeEnv, ...shellEnv } = process.env;
+export interface StartOptions {
+  /** scripts/start.mjs (npm start), or e2e/workbench.mjs (the same without rebuilding web/dist). */
+  script?: string;
+  /** Added to the environment; STRIPE_* and PAYPAL_* come from here only. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** The environment of a shell, less what would change the app under test. */
+function shellEnv(): NodeJS.ProcessEnv {
+  // Without the NODE_ENV=test Vitest sets, which would make the dashboard build a non-production
+  // one (no service worker), and without payment settings of the shell running the tests.
+  const { NODE_ENV: _vitestNodeEnv, ...env } = process.env;
+  for (const name of Object.keys(env)) if (/^(STRIPE|PAYPAL)_/.test(name)) delete env[name];
+  return env;
+}
+
+export async function startApp(stateDir: string, port: number, options: StartOptions = {}): Promise<RunningApp> {
+  const { script = "scripts/start.mjs", env = {}, timeoutMs = 120_000 } = options;
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, script)], {
     cwd: repoRoot,
-    env: { ...shellEnv, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0" },
+    env: { ...shellEnv(), ...env, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -1,9 +1,10 @@
 // `npm start`: build the PWA, apply local D1 migrations, seed, serve on 127.0.0.1:$PORT.
 // PERSIST_DIR puts the local state somewhere else than .wrangler/state (the e2e tests use it).
-import { spawn } from "node:child_process";
+// STRIPE_* / PAYPAL_* set in the environment win over .dev.vars (scripts/lib/dev-vars.mjs).
 import path from "node:path";
-import { ensureDevVars } from "./lib/dev-vars.mjs";
-import { bin, childEnv, root, run } from "./lib/run.mjs";
+import { startWranglerDev } from "./lib/dev-server.mjs";
+import { ensureDevVars, paymentOverrides } from "./lib/dev-vars.mjs";
+import { bin, root, run } from "./lib/run.mjs";
 import { seed } from "./lib/seed.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -13,21 +14,6 @@ const persistArgs = ["--persist-to", stateDir];
 const origin = `http://${host}:${port}`;
 
 const step = (text) => console.log(`\x1b[36m›\x1b[0m ${text}`);
-
-async function waitUntilServing(child, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${origin}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the server did not answer on ${origin} within ${timeoutMs / 1000}s`);
-}
 
 function banner(creds) {
   const curl = [
@@ -61,15 +47,10 @@ async function main() {
   await run([bin("wrangler"), "d1", "migrations", "apply", "DB", "--local", ...persistArgs], { quiet: true });
   step("seeding the owner, tenant, API key and demo provider");
   const creds = await seed({ stateDir, persistArgs });
+  const payments = paymentOverrides(stateDir);
+  if (payments.names.length) step(`payment settings from the environment: ${payments.names.join(", ")}`);
   step(`starting the Worker on ${origin}`);
-  const child = spawn(
-    process.execPath,
-    [bin("wrangler"), "dev", "--ip", host, "--port", String(port), ...persistArgs, "--show-interactive-dev-session=false", "--log-level", process.env.WRANGLER_LOG ?? "warn"],
-    { cwd: root, env: childEnv(), stdio: ["ignore", "inherit", "inherit"] },
-  );
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code) => process.exit(code ?? 0));
-  await waitUntilServing(child);
+  await startWranglerDev({ host, port, stateDir, payments });
   console.log(banner(creds));
 }
 

@@ -8,8 +8,9 @@ export interface ThreadedMock {
   close(): Promise<void>;
 }
 
-export function startMockInThread(module: URL, exportName: string): Promise<ThreadedMock> {
-  const worker = new Worker(new URL("./mock-thread-entry.mjs", import.meta.url), { workerData: { module: module.href, exportName } });
+/** `options` (structured-cloneable) are passed to the module's start function. */
+export function startMockInThread(module: URL, exportName: string, options?: object): Promise<ThreadedMock> {
+  const worker = new Worker(new URL("./mock-thread-entry.mjs", import.meta.url), { workerData: { module: module.href, exportName, options } });
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
     worker.once("message", (message: { port: number }) => {

@@ -1,12 +1,17 @@
 // `.dev.vars` holds local secrets. Missing ones are generated; every existing line is kept.
+// Payment settings may also come from the environment of `npm start`, without touching it.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root } from "./run.mjs";
 
 const REQUIRED = ["JWT_SECRET", "SECRETS_KEY"];
+const DEV_VARS = path.join(root, ".dev.vars");
 
-export function ensureDevVars(file = path.join(root, ".dev.vars")) {
+/** Payment settings (worker/env.ts) the environment may set over .dev.vars. */
+export const PAYMENT_VARS = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET", "PAYPAL_WEBHOOK_ID", "PAYPAL_API_BASE"];
+
+export function ensureDevVars(file = DEV_VARS) {
   const text = existsSync(file) ? readFileSync(file, "utf8") : "";
   const present = new Set(text.split(/\r?\n/).map((line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1]).filter(Boolean));
   const missing = REQUIRED.filter((name) => !present.has(name));
@@ -15,4 +20,28 @@ export function ensureDevVars(file = path.join(root, ".dev.vars")) {
   const prefix = text === "" || text.endsWith("\n") ? text : `${text}\n`;
   writeFileSync(file, `${prefix}${lines.join("\n")}\n`, { mode: 0o600 });
   return missing;
+}
+
+/**
+ * wrangler dev reads .dev.vars but not the environment. The payment settings set in `env` (an
+ * empty one turns a setting off) go to `<stateDir>/payments.env` (0600; each app its own), which
+ * wrangler dev then reads after .dev.vars: `--env-file` twice, the later file winning. Given
+ * --env-file, wrangler expands `$NAME` in values, .dev.vars' included; ours are escaped.
+ * → { names, args: wrangler dev's arguments, remove: deletes the file }
+ */
+export function paymentOverrides(stateDir, env = process.env) {
+  const file = path.join(stateDir, "payments.env");
+  const remove = () => rmSync(file, { force: true });
+  remove();
+  const names = PAYMENT_VARS.filter((name) => env[name] !== undefined);
+  if (names.length === 0) return { names, args: [], remove };
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, names.map((name) => `${name}=${envFileValue(name, env[name])}\n`).join(""), { mode: 0o600 });
+  return { names, args: ["--env-file", DEV_VARS, "--env-file", file], remove };
+}
+
+/** Single quotes keep the value as written; `\$` keeps wrangler from expanding it. */
+function envFileValue(name, value) {
+  if (/['\r\n]/.test(value)) throw new Error(`${name} cannot be passed on: it contains a quote or a line break`);
+  return `'${value.replaceAll("$", "\\$")}'`;
 }
