@@ -1,16 +1,10 @@
-import { call } from './client';
+// A health check's result as /api/health and /api/diagnostics report it: D1, the Durable Objects.
 import { isBoolean, isNumber, isObject, isString } from './guards';
 
 export interface Check {
   ok: boolean;
   ms: number;
   error?: string;
-}
-
-export interface Health {
-  status: string;
-  build: string;
-  checks: Record<string, Check>;
 }
 
 function parseCheck(value: unknown): Check | null {
@@ -20,19 +14,13 @@ function parseCheck(value: unknown): Check | null {
   return check;
 }
 
-/** GET /api/health; a degraded system answers 503 with the same body, which is still the answer. */
-export async function fetchHealth(signal?: AbortSignal): Promise<Health> {
-  const answer = await call('get', '/api/health', { acceptStatus: [503], ...(signal ? { signal } : {}) });
+/** `{ name: check }`, keeping only well-formed checks. */
+export function parseChecks(value: unknown): Record<string, Check> {
   const checks: Record<string, Check> = {};
-  if (isObject(answer) && isObject(answer['checks'])) {
-    for (const [name, value] of Object.entries(answer['checks'])) {
-      const check = parseCheck(value);
-      if (check) checks[name] = check;
-    }
+  if (!isObject(value)) return checks;
+  for (const [name, raw] of Object.entries(value)) {
+    const check = parseCheck(raw);
+    if (check) checks[name] = check;
   }
-  return {
-    status: isObject(answer) && isString(answer['status']) ? answer['status'] : 'unknown',
-    build: isObject(answer) && isString(answer['build']) ? answer['build'] : '',
-    checks,
-  };
+  return checks;
 }

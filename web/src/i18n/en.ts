@@ -498,7 +498,6 @@ export const en = {
 
   'diagnostics.title': 'Diagnostics',
   'diagnostics.health': 'Health',
-  'diagnostics.recheck': 'Check again',
   'diagnostics.ok': 'All systems up',
   'diagnostics.degraded': 'Degraded',
   'diagnostics.build': 'Build {build}',

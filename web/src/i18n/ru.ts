@@ -498,7 +498,6 @@ export const ru: Messages = {
 
   'diagnostics.title': 'Диагностика',
   'diagnostics.health': 'Состояние',
-  'diagnostics.recheck': 'Проверить снова',
   'diagnostics.ok': 'Все системы работают',
   'diagnostics.degraded': 'Есть сбои',
   'diagnostics.build': 'Сборка {build}',

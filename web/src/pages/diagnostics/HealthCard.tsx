@@ -1,6 +1,4 @@
-import { fetchHealth } from '../../api/health';
-import { AsyncView } from '../../components/AsyncView';
-import { useAsync } from '../../hooks/useAsync';
+import type { Check } from '../../api/health';
 import { t } from '../../i18n';
 
 const CHECK_NAMES: Record<string, 'diagnostics.d1' | 'diagnostics.tenantGate' | 'diagnostics.analyticsHub'> = {
@@ -9,40 +7,30 @@ const CHECK_NAMES: Record<string, 'diagnostics.d1' | 'diagnostics.tenantGate' | 
   analyticsHub: 'diagnostics.analyticsHub',
 };
 
-/** GET /api/health: D1 and both Durable Objects, with round-trip times. */
-export function HealthCard() {
-  const { state, reload } = useAsync(fetchHealth);
+/** D1 and both Durable Objects (from GET /api/diagnostics), with round-trip times. */
+export function HealthCard({ checks, build }: { checks: Record<string, Check>; build: string }) {
+  const entries = Object.entries(checks);
+  const allUp = entries.length > 0 && entries.every(([, check]) => check.ok);
   return (
     <section class="card stack" aria-labelledby="health-heading">
       <div class="card-header">
         <h2 id="health-heading">{t('diagnostics.health')}</h2>
-        <button class="button small" type="button" onClick={reload}>
-          {t('diagnostics.recheck')}
-        </button>
+        <span class={allUp ? 'badge ok' : 'badge bad'}>{allUp ? t('diagnostics.ok') : t('diagnostics.degraded')}</span>
       </div>
-      <AsyncView state={state}>
-        {(health) => (
-          <>
-            <p class="row">
-              <span class={health.status === 'ok' ? 'badge ok' : 'badge bad'}>{health.status === 'ok' ? t('diagnostics.ok') : t('diagnostics.degraded')}</span>
-              <span class="muted small">{t('diagnostics.build', { build: health.build })}</span>
-            </p>
-            <ul class="stack-sm list-plain">
-              {Object.entries(health.checks).map(([name, check]) => {
-                const label = CHECK_NAMES[name];
-                return (
-                  <li key={name} class="row">
-                    <strong>{label ? t(label) : name}</strong>
-                    <span class={check.ok ? 'badge ok' : 'badge bad'}>{check.ok ? t('diagnostics.up') : t('diagnostics.down')}</span>
-                    <span class="muted small">{t('playground.ms', { ms: check.ms })}</span>
-                    {check.error && <span class="small break">{check.error}</span>}
-                  </li>
-                );
-              })}
-            </ul>
-          </>
-        )}
-      </AsyncView>
+      <ul class="stack-sm list-plain">
+        {entries.map(([name, check]) => {
+          const label = CHECK_NAMES[name];
+          return (
+            <li key={name} class="row" data-check={name}>
+              <strong>{label ? t(label) : name}</strong>
+              <span class={check.ok ? 'badge ok' : 'badge bad'}>{check.ok ? t('diagnostics.up') : t('diagnostics.down')}</span>
+              <span class="muted small">{t('playground.ms', { ms: check.ms })}</span>
+              {check.error && <span class="small break">{check.error}</span>}
+            </li>
+          );
+        })}
+      </ul>
+      <p class="muted small">{t('diagnostics.build', { build: build || '—' })}</p>
     </section>
   );
 }
