@@ -22,7 +22,7 @@
 //     gateway − direct at the same point, for p50 and p99 (a difference of percentiles, not a
 //     percentile of differences). Saturation = the best requests/s over the concurrency levels.
 //  4. Diagnostics at concurrency 1, taking turns: the mock alone, a gateway call without a key
-//     (401 before any D1 query: the floor of wrangler dev + workerd + our middleware), one with
+//     (401 before any D1 query: the floor of workerd + our middleware), one with
 //     an unknown key (401 after the key's hash is looked up in D1) and a full call — their
 //     differences split the added latency; then a "paced" stream whose upstream events are
 //     20 ms apart, to see whether the gateway passes the first event on at once or holds it
@@ -35,9 +35,9 @@
 //
 // Caveats: the client, the mock and workerd share this machine's cores (2 here), and the
 // machine may be shared with other runs — compare figures from one run, not across runs; the
-// load averages printed before and after say how busy it was. `wrangler dev` puts its own
-// local proxy in front of the Worker, so the local "added" latency includes it (the no-key
-// probe shows that floor).
+// load averages printed before and after say how busy it was. Miniflare's entry Worker sits in
+// front of ours inside workerd, so the local "added" latency includes it (the no-key probe
+// shows that floor).
 //
 // Settings (environment variables):
 //   BENCH_REQUESTS=1000        measured requests per point (per target, mode and concurrency)

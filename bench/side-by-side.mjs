@@ -20,7 +20,7 @@
 //     gateway − direct at the same point (difference of percentiles). Saturation = the best
 //     requests/s over the concurrency levels.
 //  4. Samples the resident memory (VmRSS) of each gateway's process tree every 200 ms
-//     (bench/lib/proc.mjs): for ours start.mjs → wrangler → workerd, for Portkey one node.
+//     (bench/lib/proc.mjs): for ours start.mjs (node, Miniflare) → workerd, for Portkey one node.
 //  5. Checks every response (200, a chat.completion, a stream ending in `data: [DONE]`),
 //     counts errors by kind, prints the comparison with the goals (our added latency below
 //     Portkey's at every point; our saturation throughput ≥ 5× Portkey's) — met or not — and
@@ -28,8 +28,8 @@
 //
 // Caveats: the load generator, the mock and both gateways share this machine's 2 cores, and the
 // machine may be shared: compare within one run (the load averages are printed). Our gateway
-// runs under `wrangler dev`, whose local proxy is in its path (as it is for every `npm start`
-// user); Portkey runs as a bare Node server. Portkey is not asked to do what ours does per call
+// runs as `npm start` serves it: the deployed bundle in workerd through Miniflare (no wrangler
+// dev proxy); Portkey runs as a bare Node server. Portkey is not asked to do what ours does per call
 // (key auth, limits and credit in a Durable Object, usage log): this compares what each costs as
 // a user runs it out of the box.
 //
@@ -226,7 +226,7 @@ async function main() {
     loadBefore,
     loadAfter,
     extra: [
-      `peer      @portkey-ai/gateway ${peerVersion()} on node ${process.version} (bare Node server); ours under wrangler dev (npm start)`,
+      `peer      @portkey-ai/gateway ${peerVersion()} on node ${process.version} (bare Node server); ours as npm start serves it (the deployed bundle in workerd via Miniflare)`,
       `requests  ${config.requests} per target and point (cap ${config.pointSeconds} s), ${config.warmup} warm-up each; ${totalRequests} measured`,
     ],
   });

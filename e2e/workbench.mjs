@@ -1,11 +1,11 @@
 // A second instance of the app for the e2e tests that change data: what `npm start`
-// (scripts/start.mjs) runs — .dev.vars, D1 migrations, the seed, `wrangler dev` with the payment
-// settings of the environment — on its own PERSIST_DIR and PORT, except the dashboard build. It
-// starts after `npm start` has built web/dist; rebuilding it would make the `wrangler dev` already
-// serving it reload under the tests.
+// (scripts/start.mjs) runs — .dev.vars, D1 migrations, the seed, the built Worker with the
+// payment settings of the environment — on its own PERSIST_DIR and PORT, except the dashboard build. It
+// starts after `npm start` has built web/dist; rebuilding it would change the other app's assets
+// under the tests.
 import path from "node:path";
-import { startWranglerDev } from "../scripts/lib/dev-server.mjs";
-import { ensureDevVars, paymentOverrides } from "../scripts/lib/dev-vars.mjs";
+import { serveBuilt } from "../scripts/lib/dev-server.mjs";
+import { ensureDevVars } from "../scripts/lib/dev-vars.mjs";
 import { bin, root, run } from "../scripts/lib/run.mjs";
 import { seed } from "../scripts/lib/seed.mjs";
 
@@ -19,7 +19,7 @@ async function main() {
   ensureDevVars();
   await run([bin("wrangler"), "d1", "migrations", "apply", "DB", "--local", ...persistArgs], { quiet: true });
   await seed({ stateDir, persistArgs });
-  await startWranglerDev({ host, port, stateDir, payments: paymentOverrides(stateDir) });
+  await serveBuilt({ host, port, stateDir });
   console.log(`AI Aggregator is serving on http://${host}:${port}`);
 }
 

@@ -1,12 +1,15 @@
-// `npm start`: build the PWA, apply local D1 migrations, seed, serve on 127.0.0.1:$PORT.
+// `npm start`: build the PWA, apply local D1 migrations, seed, serve on 127.0.0.1:$PORT the
+// Worker as it is deployed (scripts/lib/serve.mjs). `npm run dev` (--dev) serves it through
+// `wrangler dev` instead, reloading on every edit.
 // PERSIST_DIR puts the local state somewhere else than .wrangler/state (the e2e tests use it).
 // STRIPE_* / PAYPAL_* set in the environment win over .dev.vars (scripts/lib/dev-vars.mjs).
 import path from "node:path";
-import { startWranglerDev } from "./lib/dev-server.mjs";
-import { ensureDevVars, paymentOverrides } from "./lib/dev-vars.mjs";
+import { serveBuilt, serveWatched } from "./lib/dev-server.mjs";
+import { ensureDevVars, paymentBindings } from "./lib/dev-vars.mjs";
 import { bin, root, run } from "./lib/run.mjs";
 import { seed } from "./lib/seed.mjs";
 
+const watch = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 8787);
 const host = "127.0.0.1";
 const stateDir = path.resolve(root, process.env.PERSIST_DIR ?? ".wrangler/state");
@@ -47,10 +50,10 @@ async function main() {
   await run([bin("wrangler"), "d1", "migrations", "apply", "DB", "--local", ...persistArgs], { quiet: true });
   step("seeding the owner, tenant, API key and demo provider");
   const creds = await seed({ stateDir, persistArgs });
-  const payments = paymentOverrides(stateDir);
-  if (payments.names.length) step(`payment settings from the environment: ${payments.names.join(", ")}`);
-  step(`starting the Worker on ${origin}`);
-  await startWranglerDev({ host, port, stateDir, payments });
+  const payments = Object.keys(paymentBindings());
+  if (payments.length) step(`payment settings from the environment: ${payments.join(", ")}`);
+  step(watch ? `starting wrangler dev on ${origin} (reloads on every edit)` : `building the Worker and starting it on ${origin}`);
+  await (watch ? serveWatched({ host, port, stateDir }) : serveBuilt({ host, port, stateDir }));
   console.log(banner(creds));
 }
 

@@ -1,6 +1,6 @@
 // Starts the app exactly as `npm start` does (node scripts/start.mjs: build, migrate, seed,
-// wrangler dev) on a free port with a fresh state directory, as e2e/server.ts does, and stops
-// it again: the whole process group (start.mjs → wrangler → workerd), TERM then KILL.
+// the built Worker in workerd) on a free port with a fresh state directory, as e2e/server.ts does, and stops
+// it again: the whole process group (start.mjs → workerd), TERM then KILL.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -42,7 +42,7 @@ export async function startApp({ stateDir, port, timeoutMs = 120_000, register =
     cwd: repoRoot,
     env: { ...process.env, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: stop() signals start.mjs, wrangler and workerd together
+    detached: true, // its own process group: stop() signals start.mjs and workerd together
   });
   // Keep reading (a full pipe would block wrangler), keep the last 64 KiB for error reports.
   let output = "";

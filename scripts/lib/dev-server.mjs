@@ -1,8 +1,13 @@
-// `wrangler dev` as `npm start` and the e2e workbench run it: on host:port with the local state
-// in stateDir, the payment settings of `payments` (dev-vars.mjs) layered over .dev.vars, stopped
-// with this process, ready once /api/health answers.
+// The two ways the app is served locally, both on host:port with the local state in stateDir and
+// stopped with this process:
+//  - serveBuilt (npm start): the bundle `wrangler deploy` would upload, in workerd through
+//    Miniflare (serve.mjs); payment settings of the environment passed as bindings.
+//  - serveWatched (npm run dev): `wrangler dev`, which rebuilds and reloads on every edit, at the
+//    cost of a proxy Worker in front of each request; payment settings through an env file.
 import { spawn } from "node:child_process";
+import { paymentBindings, paymentOverrides } from "./dev-vars.mjs";
 import { bin, childEnv, root } from "./run.mjs";
+import { serveWorker } from "./serve.mjs";
 
 async function waitUntilServing(child, origin, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
@@ -15,7 +20,16 @@ async function waitUntilServing(child, origin, timeoutMs = 90_000) {
   throw new Error(`the server did not answer on ${origin} within ${timeoutMs / 1000}s`);
 }
 
-export async function startWranglerDev({ host, port, stateDir, payments }) {
+export async function serveBuilt({ host, port, stateDir }) {
+  const inspectorPort = Number(process.env.INSPECTOR_PORT) || undefined;
+  // A profiler (bench/profile.mjs) wants the functions' names: no minification then.
+  const miniflare = await serveWorker({ host, port, stateDir, bindings: paymentBindings(), inspectorPort, minify: !inspectorPort });
+  const stop = () => miniflare.dispose().finally(() => process.exit(0));
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, stop);
+}
+
+export async function serveWatched({ host, port, stateDir }) {
+  const payments = paymentOverrides(stateDir);
   const args = ["dev", "--ip", host, "--port", String(port), "--persist-to", stateDir, ...payments.args];
   args.push("--show-interactive-dev-session=false", "--log-level", process.env.WRANGLER_LOG ?? "warn");
   const child = spawn(process.execPath, [bin("wrangler"), ...args], { cwd: root, env: childEnv(), stdio: ["ignore", "inherit", "inherit"] });

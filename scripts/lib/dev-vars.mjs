@@ -22,6 +22,11 @@ export function ensureDevVars(file = DEV_VARS) {
   return missing;
 }
 
+/** The payment settings set in `env`, as Worker bindings (over .dev.vars; empty turns one off). */
+export function paymentBindings(env = process.env) {
+  return Object.fromEntries(PAYMENT_VARS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+}
+
 /**
  * wrangler dev reads .dev.vars but not the environment. The payment settings set in `env` (an
  * empty one turns a setting off) go to `<stateDir>/payments.env` (0600; each app its own), which
