@@ -242,6 +242,39 @@ describe("circuit breaker", () => {
   });
 });
 
+describe("a call every attempt of which failed", () => {
+  it("names the provider and the attempts in its headers on every endpoint", async () => {
+    const model = `fail-500-${tag()}`;
+    const p = await createProvider("openai", [model]);
+    const alias = await createRoute({ targets: [{ model: p.model(model) }], retries: 0 });
+    const calls: [string, Record<string, unknown>][] = [
+      ["/v1/chat/completions", { model: alias, messages: hello() }],
+      ["/v1/chat/completions", { model: alias, messages: hello(), stream: true }],
+      ["/v1/messages", { model: alias, max_tokens: 10, messages: hello() }],
+      ["/v1/embeddings", { model: alias, input: "Hello there" }],
+      ["/v1/responses", { model: alias, input: "Hello there" }],
+    ];
+    for (const [path, body] of calls) {
+      const res = await post(path, body);
+      expect(res.status, path).toBe(502);
+      expect(res.headers.get("x-aggregator-provider"), path).toBe(p.name);
+      expect(res.headers.get("x-aggregator-attempts"), path).toBe(`${p.model(model)}=500`);
+      expect(attemptsOf(await logRow(res))).toEqual([`${p.model(model)}=500`]);
+    }
+  });
+
+  it("names the last provider tried after a fallback that failed too", async () => {
+    const [firstModel, secondModel] = [`fail-503-${tag()}`, `fail-500-${tag()}`];
+    const [a, b] = await Promise.all([createProvider("openai", [firstModel]), createProvider("anthropic", [secondModel])]);
+    const alias = await createRoute({ targets: [{ model: a.model(firstModel) }, { model: b.model(secondModel) }], retries: 0 });
+    const failed: unknown = await anthropic.messages.create({ model: alias, max_tokens: 10, messages: hello() }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Anthropic.InternalServerError);
+    const { headers } = failed as InstanceType<typeof Anthropic.InternalServerError>;
+    expect(headers?.get("x-aggregator-provider")).toBe(b.name);
+    expect(headers?.get("x-aggregator-attempts")).toBe(`${a.model(firstModel)}=503, ${b.model(secondModel)}=500`);
+  });
+});
+
 describe("upstream errors are mapped, never leaked", () => {
   const cases: [string, number, string, string][] = [
     ["fail-500", 502, "upstream_error", "api_error"],

@@ -89,7 +89,9 @@ describe("authentication", () => {
   it("rejects a missing key", async () => {
     const res = await call("/v1/models");
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error: { code: "missing_api_key", type: "invalid_request_error" } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "missing_api_key", type: "invalid_request_error", message: "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'." },
+    });
   });
 
   it("surfaces as the SDK's AuthenticationError", async () => {

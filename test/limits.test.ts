@@ -7,12 +7,12 @@ import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit, requestLogRow } from "./fixtures.ts";
 
-async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0) {
+async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0, keyLimits: { rpm_limit?: number; tpm_limit?: number } = {}) {
   const tenantId = await createTenant();
   if (Object.keys(settings).length) await getDb(env.DB).update(tenants).set(settings).where(eq(tenants.id, tenantId));
   if (credit) await grantCredit(tenantId, credit);
   const owner = await createMember("owner", tenantId);
-  const { key } = await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "limits" }, owner.headers)));
+  const { key } = await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "limits", ...keyLimits }, owner.headers)));
   return { tenantId, key };
 }
 
@@ -37,6 +37,24 @@ describe("rate limits on the gateway", () => {
     const anthropic = await message(key);
     expect(anthropic.status).toBe(429);
     expect(await json(anthropic)).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+  });
+});
+
+describe("x-ratelimit-reset-* of an admitted call", () => {
+  const resets = (res: Response) => [res.headers.get("x-ratelimit-reset-requests"), res.headers.get("x-ratelimit-reset-tokens")];
+
+  it.each([
+    ["the tenant's", { rpmLimit: 5, tpmLimit: 100_000 }, {}],
+    ["the key's", {}, { rpm_limit: 5, tpm_limit: 100_000 }],
+  ])("counts the call itself: a window it opened resets a minute later (%s limits)", async (_, tenantLimits, keyLimits) => {
+    const { key } = await tenantWithKey(tenantLimits, 1_000_000, keyLimits);
+    const first = await chat(key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-ratelimit-remaining-requests")).toBe("4");
+    expect(resets(first)).toEqual(["60s", "60s"]);
+    const second = await chat(key);
+    expect(second.headers.get("x-ratelimit-remaining-requests")).toBe("3");
+    for (const reset of resets(second)) expect(reset).toMatch(/^(59|60)s$/);
   });
 });
 

@@ -44,6 +44,36 @@ describe("POST /v1/messages", () => {
     expect(await unauthenticated.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
   });
 
+  it("sends the request id where the SDK reads it (request-id), errors included", async () => {
+    const created = client.messages.create({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    const message = await created;
+    expect(message._request_id).toMatch(/^req_/);
+    expect(message._request_id).toBe((await created.asResponse()).headers.get("x-request-id"));
+    const counting = client.messages.countTokens({ model: "demo/echo", messages: [{ role: "user", content: "hi" }] });
+    const counted = await counting;
+    expect(counted._request_id).toBe((await counting.asResponse()).headers.get("x-request-id"));
+    const failed: unknown = await client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Anthropic.NotFoundError);
+    const { requestID, headers } = failed as InstanceType<typeof Anthropic.NotFoundError>;
+    expect(requestID).toMatch(/^req_/);
+    expect(requestID).toBe(headers?.get("x-request-id"));
+    const unauthenticated = new Anthropic({ apiKey: "sk-agg-nope", baseURL: ORIGIN, maxRetries: 0, fetch: fetchWorker });
+    const refused: unknown = await unauthenticated.messages.countTokens({ model: "demo/echo", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((refused as InstanceType<typeof Anthropic.AuthenticationError>).requestID).toMatch(/^req_/);
+    const fromBrowser = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY, origin: "https://app.example" }));
+    expect(fromBrowser.headers.get("access-control-expose-headers")?.split(",")).toContain("request-id");
+  });
+
+  it("tells a caller without a key to send it as x-api-key", async () => {
+    const res = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      type: "error",
+      error: { type: "authentication_error", message: "You didn't provide an API key. Send it in the 'x-api-key' header (or as 'Authorization: Bearer <key>')." },
+    });
+  });
+
   it("surfaces as the SDK's typed errors", async () => {
     await expect(client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   });

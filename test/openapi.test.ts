@@ -1,5 +1,6 @@
 // /api/openapi.json describes every endpoint from the same zod schemas the routes validate with.
 import { describe, expect, it } from "vitest";
+import committed from "../web/src/api/openapi.json";
 import { apiDocs } from "../worker/api/index.ts";
 import { call, json } from "./fixtures.ts";
 
@@ -24,6 +25,11 @@ describe("OpenAPI", () => {
     expect(createKey.required).toEqual(["name"]);
     expect(Object.keys(createKey.properties ?? {})).toEqual(expect.arrayContaining(["name", "rpm_limit", "tpm_limit", "models", "expires_at"]));
     expect(doc.paths["/api/keys/{id}"]!.patch!.parameters).toContainEqual(expect.objectContaining({ name: "id", in: "path" }));
+  });
+
+  it("is the document the PWA's types are generated from (web/src/api/openapi.json)", async () => {
+    // On a difference: node scripts/gen-api-types.mjs --url <origin of a running app>
+    expect(await json(await call("/api/openapi.json"))).toEqual(committed);
   });
 
   it("serves a readable reference without scripts", async () => {

@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api/index.ts";
+import { hashedAsset } from "./assets.ts";
 import { AppError, errorFormatFor, errorResponse, type ErrorKind } from "./core/errors.ts";
 import { log } from "./core/logger.ts";
 import type { AppEnv } from "./env.ts";
@@ -16,6 +17,7 @@ const MiB = 1024 * 1024;
 const GATEWAY_REQUEST_HEADERS = ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", "x-aggregator-cache", "openai-organization", "openai-project"];
 const GATEWAY_RESPONSE_HEADERS = [
   "x-request-id",
+  "request-id",
   "x-aggregator-provider",
   "x-aggregator-attempts",
   "x-aggregator-cache",
@@ -53,6 +55,8 @@ function toAppError(error: unknown, requestId: string): AppError {
 export function createApp() {
   const app = new Hono<AppEnv>();
 
+  // Ahead of the request context: a static file needs no request id and no log line.
+  app.get("/assets/*", hashedAsset);
   app.use("*", requestContext);
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   // The gateway is an API called with a key, from servers and from browsers alike: any origin may

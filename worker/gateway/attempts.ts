@@ -9,6 +9,8 @@ import { UpstreamError } from "./upstream.ts";
 
 export interface AttemptRecord {
   target: string;
+  /** The target's provider, by name. */
+  provider: string;
   outcome: string;
   ms: number;
   /** This attempt opened or closed the provider's circuit: alerted on after the response. */
@@ -93,7 +95,7 @@ export async function runAttempts<T>(
     const isLast = i === plan.targets.length - 1;
     for (let retry = 0; retry <= plan.retries; retry++) {
       if (!breakers.allow(target.provider.id) && !isLast) {
-        attempts.push({ target: target.name, outcome: "circuit_open", ms: 0 });
+        attempts.push({ target: target.name, provider: target.provider.name, outcome: "circuit_open", ms: 0 });
         break;
       }
       const remaining = deadline - Date.now();
@@ -101,13 +103,13 @@ export async function runAttempts<T>(
       const started = Date.now();
       try {
         const value = await attempt(target, Math.min(plan.timeoutMs, remaining));
-        const ok: AttemptRecord = { target: target.name, outcome: "ok", ms: Date.now() - started };
+        const ok: AttemptRecord = { target: target.name, provider: target.provider.name, outcome: "ok", ms: Date.now() - started };
         judge(ok, target, true);
         observeLatency(target.name, ok.ms);
         attempts.push(ok);
         return { value, target };
       } catch (error) {
-        const failed: AttemptRecord = { target: target.name, outcome: outcomeOf(error), ms: Date.now() - started };
+        const failed: AttemptRecord = { target: target.name, provider: target.provider.name, outcome: outcomeOf(error), ms: Date.now() - started };
         attempts.push(failed);
         if (!(error instanceof UpstreamError)) {
           // Our own failure (e.g. a request the provider's format cannot carry): no verdict on the provider.

@@ -1,6 +1,6 @@
 // API key authentication for /v1: the key's SHA-256 is looked up; the plaintext is never stored.
 import { createMiddleware } from "hono/factory";
-import { AppError } from "../core/errors.ts";
+import { AppError, errorFormatFor } from "../core/errors.ts";
 import { sha256Hex } from "../core/security/hash.ts";
 import { getDb } from "../db/client.ts";
 import { findKeyByHash } from "../db/keys.ts";
@@ -18,13 +18,15 @@ export function presentedKey(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || undefined;
 }
 
+function howToSendKey(path: string): string {
+  return errorFormatFor(path) === "anthropic"
+    ? "Send it in the 'x-api-key' header (or as 'Authorization: Bearer <key>')."
+    : "Send it as 'Authorization: Bearer <key>'.";
+}
+
 export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
-  if (!key) {
-    throw new AppError("authentication", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", {
-      code: "missing_api_key",
-    });
-  }
+  if (!key) throw new AppError("authentication", `You didn't provide an API key. ${howToSendKey(c.req.path)}`, { code: "missing_api_key" });
   const invalid = () =>
     new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
   if (key.length > 256) throw invalid();

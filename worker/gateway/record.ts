@@ -68,11 +68,21 @@ function internalError(error: unknown, requestId: string): AppError {
   return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
 }
 
-/** Records a call that failed before any usage (settling its reservation at zero) and rethrows. */
+/** x-aggregator-provider (the last target tried) and x-aggregator-attempts, as a success sends them. */
+function attemptHeaders(attempts: AttemptRecord[]): Record<string, string> {
+  const last = attempts.at(-1);
+  return last ? { "x-aggregator-provider": last.provider, "x-aggregator-attempts": attemptChain(attempts).join(", ") } : {};
+}
+
+/**
+ * Records a call that failed before any usage (settling its reservation at zero) and rethrows
+ * it with the attempt chain in its headers, so a client sees what was tried without the log.
+ */
 export function recordFailure(r: Omit<CallRecord, "status" | "usage">, error: unknown): never {
   const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId);
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
-  throw appError;
+  const { kind, message, code, param, details } = appError;
+  throw new AppError(kind, message, { code, param, details, headers: { ...appError.headers, ...attemptHeaders(r.attempts) } });
 }
 
 /**

@@ -1,8 +1,10 @@
-// Gives every request an id (echoed as x-request-id) and writes one structured log line per
-// control-plane request and per failed gateway call. A successful gateway call is not logged
-// here: its full record (tokens, cost, attempts, latency) goes to the request log through the
-// AnalyticsHub, and a console line per call costs measurable throughput (see bench/).
+// Gives every request an id (echoed as x-request-id; on /v1/messages also as request-id, where
+// Anthropic's SDK reads it) and writes one structured log line per control-plane request and
+// per failed gateway call. A successful gateway call is not logged here: its full record
+// (tokens, cost, attempts, latency) goes to the request log through the AnalyticsHub, and a
+// console line per call costs measurable throughput (see bench/).
 import { createMiddleware } from "hono/factory";
+import { errorFormatFor } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { newId } from "../core/ids.ts";
 import type { AppEnv } from "../env.ts";
@@ -13,6 +15,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("requestId", requestId);
   await next();
   c.res.headers.set("x-request-id", requestId);
+  if (errorFormatFor(c.req.path) === "anthropic") c.res.headers.set("request-id", requestId);
   const status = c.res.status;
   if (status < 400 && c.req.path.startsWith("/v1/")) return;
   log(status >= 500 ? "error" : "info", "request", {
