@@ -16,6 +16,7 @@ import { AppError, errorResponse } from "../worker/core/errors.ts";
 import { log } from "../worker/core/logger.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
 import type { Env } from "../worker/env.ts";
+import { AlarmClock } from "./alarm-clock.ts";
 import { type LogEvent, parseEvent } from "./hub/event.ts";
 import { type HubSink, d1Sink } from "./hub/flush.ts";
 import { LiveFanout, type LiveMessage, type SocketAttachment } from "./hub/live.ts";
@@ -75,14 +76,14 @@ export class AnalyticsHub extends DurableObject<Env> {
   sink: HubSink;
   private tenantId: string | null = null;
   private flushing: Promise<FlushResult> | null = null;
-  /** The scheduled alarm as last seen; undefined: not read yet. */
-  private alarmAt: number | null | undefined = undefined;
+  private readonly clock: AlarmClock;
   private backoffUntil = 0;
   private nextPruneAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HubStore(ctx.storage);
+    this.clock = new AlarmClock(ctx.storage);
     this.sink = d1Sink(env.DB);
     this.live = new LiveFanout(ctx, (minute) => this.store.minuteSums(minute));
     ctx.blockConcurrencyWhile(async () => {
@@ -145,16 +146,11 @@ export class AnalyticsHub extends DurableObject<Env> {
   /** Sets the alarm for `at` unless one is due sooner; never sooner than a running backoff. */
   private async schedule(at: number, force = false): Promise<void> {
     const when = Math.max(at, this.backoffUntil);
-    if (!force) {
-      if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-      if (this.alarmAt !== null && this.alarmAt <= when) return;
-    }
-    this.alarmAt = when;
-    await this.ctx.storage.setAlarm(when);
+    await (force ? this.clock.set(when) : this.clock.wakeBy(when));
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = null;
+    this.clock.fired();
     await this.flush();
   }
 

@@ -46,6 +46,20 @@ describe("TenantGate limits", () => {
     expect(ok && ok.ok && ok.limits.limitRequests).toBe(7);
   });
 
+  it("answers an admission with limits that count it: the window it opened resets in a minute", async () => {
+    const s = await setup({ billingEnabled: false, rpmLimit: 10 }, { tpmLimit: 1000 });
+    const first = await admit(s, "a", 0, 100);
+    expect(first).toMatchObject({ ok: true, limits: { limitRequests: 10, remainingRequests: 9, resetRequestsMs: 60_000, limitTokens: 1000, remainingTokens: 900, resetTokensMs: 60_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await admit(s, "b", 0, 100);
+    expect(second).toMatchObject({ ok: true, limits: { remainingRequests: 8, remainingTokens: 800 } });
+    // Still the first admission's window: it resets when that one leaves it.
+    const limits = second.ok ? second.limits : null;
+    expect(limits?.resetRequestsMs).toBeLessThan(60_000);
+    expect(limits?.resetRequestsMs).toBeGreaterThan(50_000);
+    expect(limits?.resetTokensMs).toBe(limits?.resetRequestsMs);
+  });
+
   it("limits tokens per minute, counting what settlement reports", async () => {
     const s = await setup({ billingEnabled: false, tpmLimit: 1000 });
     expect((await admit(s, "a", 0, 600)).ok).toBe(true);

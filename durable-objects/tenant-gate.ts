@@ -12,6 +12,7 @@
 // needs no refill rate to approximate "N per minute": it *is* N per any minute. Its cost — one
 // row per request in the last minute — is what one object handles anyway (~1,000 req/s).
 import { DurableObject } from "cloudflare:workers";
+import { AlarmClock } from "./alarm-clock.ts";
 import type { Env } from "../worker/env.ts";
 import { LEASE_CHUNK_MICROS, type LeaseRequest, shardName, shareOf, type UsageReport } from "./gate/shards.ts";
 import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gate/alerts.ts";
@@ -57,13 +58,18 @@ export class TenantGate extends DurableObject<Env> {
    * transaction drops it (see transaction()).
    */
   private readonly metaCache = new Map<string, string | null>();
+  private readonly clock: AlarmClock;
+  /** Keys' limits as the `keys` table has them, read from memory on the hot path. */
+  private readonly keyCache = new Map<string, { config: KeyConfig; loadedAt: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.clock = new AlarmClock(ctx.storage);
     this.alerts = new GateAlerts(ctx, env, () =>
       this.shard === 0 && this.tenantId !== null && this.meta("initialized") === "1"
         ? { tenantId: this.tenantId, balanceMicros: this.balance, monthSpendMicros: () => this.monthSpend(Date.now()) }
         : null,
+      this.clock,
     );
     ctx.blockConcurrencyWhile(async () => {
       for (const ddl of GATE_SCHEMA) this.sql.exec(ddl);
@@ -172,15 +178,20 @@ export class TenantGate extends DurableObject<Env> {
   }
 
   private async keyConfig(keyId: string, now: number): Promise<KeyConfig | null> {
+    const known = this.keyCache.get(keyId);
+    if (known && now - known.loadedAt < CONFIG_TTL_MS) return known.config;
     const cached = this.sql.exec<Row>("SELECT * FROM keys WHERE key_id = ?", keyId).toArray()[0];
-    if (cached && now - Number(cached.loaded_at) < CONFIG_TTL_MS) return keyFrom(cached);
+    if (cached && now - Number(cached.loaded_at) < CONFIG_TTL_MS) {
+      this.keyCache.set(keyId, { config: keyFrom(cached), loadedAt: Number(cached.loaded_at) });
+      return keyFrom(cached);
+    }
     let loaded: KeyConfig | null = null;
     await this.ctx.blockConcurrencyWhile(async () => {
       const row = await this.env.DB.prepare("SELECT tenant_id, revoked_at, expires_at, rpm_limit, tpm_limit FROM api_keys WHERE id = ?")
         .bind(keyId)
         .first<{ tenant_id: string; revoked_at: number | null; expires_at: number | null; rpm_limit: number | null; tpm_limit: number | null }>();
       if (!row || row.tenant_id !== this.tenantId) {
-        this.sql.exec("DELETE FROM keys WHERE key_id = ?", keyId);
+        this.forgetKey(keyId);
         return;
       }
       const shards = this.config?.shards ?? 1;
@@ -194,13 +205,19 @@ export class TenantGate extends DurableObject<Env> {
         loaded.tpm,
         now,
       );
+      this.keyCache.set(keyId, { config: loaded, loadedAt: now });
     });
     return loaded;
   }
 
+  private forgetKey(keyId: string): void {
+    this.sql.exec("DELETE FROM keys WHERE key_id = ?", keyId);
+    this.keyCache.delete(keyId);
+  }
+
   /** The control plane changed a key or the tenant's settings: read them again on next use. */
   forget(what: { keyId?: string; tenant?: boolean }): void {
-    if (what.keyId) this.sql.exec("DELETE FROM keys WHERE key_id = ?", what.keyId);
+    if (what.keyId) this.forgetKey(what.keyId);
     if (what.tenant) this.config = null;
     if (what.tenant) this.alerts.forget();
   }
@@ -251,7 +268,10 @@ export class TenantGate extends DurableObject<Env> {
       this.sql.exec("INSERT OR REPLACE INTO reservations (id, key_id, amount, expires_at) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, req.maxCostMicros, now + RESERVATION_TTL_MS);
     });
     void this.scheduleAlarm(now + RESERVATION_TTL_MS);
-    return { ok: true, limits: { ...limits, remainingRequests: dec(limits.remainingRequests, 1), remainingTokens: dec(limits.remainingTokens, req.tokens) } };
+    // The answer's limits count this admission: one request and its tokens fewer, and a window
+    // that is no longer empty resets when its oldest admission (perhaps this one) leaves it.
+    const admitted = (w: Window): Window => ({ requests: w.requests + 1, tokens: w.tokens + req.tokens, oldest: w.oldest ?? now });
+    return { ok: true, limits: this.limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now) };
   }
 
   private window(now: number, keyId: string | null): Window {
@@ -449,12 +469,12 @@ export class TenantGate extends DurableObject<Env> {
 
   // ── the alarm: expire reservations, flush the journal to the D1 ledger ──────────────────
 
-  private async scheduleAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  private scheduleAlarm(at: number): Promise<void> {
+    return this.clock.wakeBy(at);
   }
 
   override async alarm(): Promise<void> {
+    this.clock.fired();
     const now = Date.now();
     this.sql.exec("DELETE FROM reservations WHERE expires_at <= ?", now);
     this.sql.exec("DELETE FROM settled WHERE at <= ?", now - SETTLED_TTL_MS);
@@ -465,7 +485,7 @@ export class TenantGate extends DurableObject<Env> {
     const next = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.unreported > 0 ? now + 5_000 : this.nextClosedMinute(now);
     const wanted = [next, flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
-    if (wanted.length) await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...wanted)));
+    if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));
   }
 
   /** The end of the newest minute with unflushed usage, if any. */
@@ -540,5 +560,3 @@ function keyFrom(row: Row): KeyConfig {
     tpm: row.tpm === null ? null : Number(row.tpm),
   };
 }
-
-const dec = (value: number | null, by: number) => (value === null ? null : Math.max(0, value - by));

@@ -12,6 +12,7 @@
 // remembered as down until then, so an outage is one alert however many isolates (each with its
 // own circuits) see it open; an opening long after the last alert raises again, so a recovery
 // no isolate of this tenant saw does not silence the next outage for good.
+import type { AlarmClock } from "../alarm-clock.ts";
 import { newId } from "../../worker/core/ids.ts";
 import type { Env } from "../../worker/env.ts";
 import { alertWebhookSecret, SIGNATURE_HEADER, signAlert } from "../../worker/services/alerts.ts";
@@ -121,13 +122,15 @@ export class GateAlerts {
   private readonly ctx: DurableObjectState;
   private readonly env: Env;
   private readonly read: () => AlertInputs | null;
+  private readonly clock: AlarmClock;
   private config: AlertConfig | null = null;
   private loading: Promise<AlertConfig | null> | null = null;
   private readonly subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env, read: () => AlertInputs | null) {
+  constructor(ctx: DurableObjectState, env: Env, read: () => AlertInputs | null, clock: AlarmClock) {
     this.ctx = ctx;
+    this.clock = clock;
     this.env = env;
     this.read = read;
     for (const ddl of ALERT_SCHEMA) ctx.storage.sql.exec(ddl);
@@ -270,7 +273,7 @@ export class GateAlerts {
   private publish(fired: Notification[], config: AlertConfig, now: number): void {
     if (!fired.length) return;
     for (const n of fired) this.broadcast(sseFrame(n));
-    if (config.webhookUrl) void this.wakeAt(now);
+    if (config.webhookUrl) void this.clock.wakeBy(now);
   }
 
   /** Stores a notification (and its webhook delivery); keeps the newest KEEP_NOTIFICATIONS. */
@@ -284,11 +287,6 @@ export class GateAlerts {
       this.sql.exec("INSERT INTO alert_outbox (id, url, body, next_at) VALUES (?, ?, ?, ?)", id, config.webhookUrl, JSON.stringify(notification), now);
     }
     return notification;
-  }
-
-  private async wakeAt(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   // ── reading and streaming ───────────────────────────────────────────────────────────────

@@ -21,6 +21,12 @@ const SUM_COLUMNS = ["requests", "errors", "input_tokens", "output_tokens", "cos
 const sumDdl = SUM_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
 const addExcluded = SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+/** errors, tokens, cost, latency and its buckets: the values an event adds to its sums. */
+const ADDED_VALUES = SUM_COLUMNS.length - 1;
+const ROLLUP_UPSERT = `INSERT INTO rollups (minute, model, provider, key_id, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, 1, ${placeholders(ADDED_VALUES)})
+   ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${addExcluded}, version = version + 1`;
+const TOTALS_UPSERT = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, 1, ${placeholders(ADDED_VALUES)})
+   ON CONFLICT (model, provider) DO UPDATE SET ${addExcluded}`;
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -93,6 +99,8 @@ const sumsSelect = SUM_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join
 
 export class HubStore {
   private readonly storage: DurableObjectStorage;
+  /** Events not yet in D1, counted once and then kept up to date (ingest asks on every event). */
+  private pending: number | undefined = undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
@@ -122,6 +130,12 @@ export class HubStore {
   ingest(e: LogEvent, now: number): IngestOutcome {
     if (e.createdAt < now - ACCEPT_WINDOW_MS) return { accepted: false, reason: "too_old" };
     if (e.createdAt > now + FUTURE_SKEW_MS) return { accepted: false, reason: "in_the_future" };
+    const outcome = this.insertEvent(e);
+    if (outcome.accepted && !outcome.duplicate && this.pending !== undefined) this.pending++;
+    return outcome;
+  }
+
+  private insertEvent(e: LogEvent): IngestOutcome {
     return this.storage.transactionSync(() => {
       const inserted = this.sql.exec(
         "INSERT INTO events (id, created_at, payload) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
@@ -134,8 +148,7 @@ export class HubStore {
       const provider = e.provider ?? "";
       const values = [isError(e.status) ? 1 : 0, e.inputTokens, e.outputTokens, e.costMicros, e.latencyMs, ...latencyIncrements(e.latencyMs)];
       this.sql.exec(
-        `INSERT INTO rollups (minute, model, provider, key_id, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, 1, ${placeholders(values.length)})
-         ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${addExcluded}, version = version + 1`,
+        ROLLUP_UPSERT,
         minuteOf(e.createdAt),
         model,
         provider,
@@ -143,8 +156,7 @@ export class HubStore {
         ...values,
       );
       this.sql.exec(
-        `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, 1, ${placeholders(values.length)})
-         ON CONFLICT (model, provider) DO UPDATE SET ${addExcluded}`,
+        TOTALS_UPSERT,
         model,
         provider,
         ...values,
@@ -169,6 +181,7 @@ export class HubStore {
 
   /** After D1 has them: the events become tombstones, the rollups clean at the version written. */
   markFlushed(eventIds: readonly string[], rollups: readonly RollupRecord[], now: number): void {
+    this.pending = undefined;
     this.storage.transactionSync(() => {
       for (let i = 0; i < eventIds.length; i += 90) {
         const chunk = eventIds.slice(i, i + 90);
@@ -188,7 +201,8 @@ export class HubStore {
   }
 
   pendingCount(): number {
-    return num(this.sql.exec<Row>("SELECT count(*) AS n FROM events WHERE flushed_at IS NULL").one().n);
+    this.pending ??= num(this.sql.exec<Row>("SELECT count(*) AS n FROM events WHERE flushed_at IS NULL").one().n);
+    return this.pending;
   }
 
   dirtyCount(): number {
