@@ -19,7 +19,7 @@
 //     as flaky/<fault> (no fallback: the failure must be passed on as a well-formed error). The
 //     plan is drawn from a seeded generator (LOAD_SEED), so a run can be repeated.
 //  4. At LOAD_RESTART_AT of the calls it stops sending, kills the app (its whole process group:
-//     start.mjs, wrangler, workerd — SIGTERM, or LOAD_KILL_SIGNAL=SIGKILL for a crash) while calls
+//     start.mjs and workerd — SIGTERM, or LOAD_KILL_SIGNAL=SIGKILL for a crash) while calls
 //     are in flight, starts it again on the same port with the same PERSIST_DIR, and goes on.
 //  5. Checks every answer: 200 JSON must be a chat.completion; a 200 stream must be SSE whose
 //     events are JSON and which ends in `data: [DONE]` or an error event; any other status must

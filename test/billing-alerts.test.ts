@@ -9,37 +9,10 @@ import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { gateFor } from "../worker/gateway/gate.ts";
 import { SIGNATURE_HEADER, verifyAlertSignature } from "../worker/services/alerts.ts";
-import { call, createMember, type Member, json, jsonInit } from "./fixtures.ts";
+import { call, createMember, json, jsonInit } from "./fixtures.ts";
+import { expectNotifications, type NotificationJson, readUntil, sleep } from "./notifications-kit.ts";
 import { billingTenant, mockJson, stripeBase } from "./payments-kit.ts";
 
-interface NotificationJson {
-  id: string;
-  seq: number;
-  type: string;
-  message: string;
-  data: Record<string, number | string>;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function list(owner: Member): Promise<NotificationJson[]> {
-  const res = await call("/api/notifications", { headers: owner.headers });
-  expect(res.status).toBe(200);
-  return (await json<{ data: NotificationJson[] }>(res)).data;
-}
-
-/** Waits until there are `n` notifications, then a little longer to be sure there are no more. */
-async function expectCount(owner: Member, n: number): Promise<NotificationJson[]> {
-  let items = await list(owner);
-  for (let i = 0; i < 50 && items.length < n; i++) {
-    await sleep(20);
-    items = await list(owner);
-  }
-  await sleep(50);
-  items = await list(owner);
-  expect(items).toHaveLength(n);
-  return items;
-}
 
 let reqCounter = 0;
 
@@ -72,15 +45,15 @@ describe("budget thresholds", () => {
     const { id: keyId } = await json<{ id: string }>(await call("/api/keys", jsonInit({ name: "alerts" }, owner.headers)));
 
     await spend(tenantId, keyId, 400_000);
-    await expectCount(owner, 0);
+    await expectNotifications(owner, 0);
     await spend(tenantId, keyId, 100_000); // exactly 50 %
-    const [fifty] = await expectCount(owner, 1);
+    const [fifty] = await expectNotifications(owner, 1);
     expect(fifty).toMatchObject({ type: "budget.threshold_crossed", data: { threshold_percent: 50, month_spend_micros: 500_000, monthly_budget_micros: 1_000_000 } });
     await spend(tenantId, keyId, 10_000);
-    await expectCount(owner, 1);
+    await expectNotifications(owner, 1);
     await spend(tenantId, keyId, 350_000); // 86 %
     await spend(tenantId, keyId, 140_000); // 100 %
-    const items = await expectCount(owner, 3);
+    const items = await expectNotifications(owner, 3);
     expect(items.map((n) => n.data.threshold_percent)).toEqual([100, 80, 50]);
     expect(items.map((n) => n.seq)).toEqual([...items.map((n) => n.seq)].sort((a, b) => b - a));
 
@@ -89,10 +62,10 @@ describe("budget thresholds", () => {
     const patch = (budget: number) => call("/api/tenant", jsonInit({ monthly_budget_micros: budget }, admin.headers, "PATCH"));
     expect((await patch(10_000_000)).status).toBe(200);
     await spend(tenantId, keyId, 1);
-    await expectCount(owner, 3);
+    await expectNotifications(owner, 3);
     expect((await patch(1_900_000)).status).toBe(200);
     await spend(tenantId, keyId, 1);
-    const again = await expectCount(owner, 4);
+    const again = await expectNotifications(owner, 4);
     expect(again[0]).toMatchObject({ data: { threshold_percent: 50 } });
   });
 
@@ -101,13 +74,13 @@ describe("budget thresholds", () => {
     await getDb(env.DB).update(tenants).set({ billingEnabled: false, monthlyBudgetMicros: 1_000, alertThresholds: [50] }).where(eq(tenants.id, tenantId));
     const { id: keyId } = await json<{ id: string }>(await call("/api/keys", jsonInit({ name: "alerts" }, owner.headers)));
     await spend(tenantId, keyId, 600);
-    await expectCount(owner, 1);
+    await expectNotifications(owner, 1);
     // Pretend the crossing was remembered last month.
     await runInDurableObject(gateFor(env, tenantId), (_instance, state) => {
       state.storage.sql.exec("UPDATE alert_state SET month = month - 86400000 * 31");
     });
     await spend(tenantId, keyId, 1);
-    await expectCount(owner, 2);
+    await expectNotifications(owner, 2);
   });
 });
 
@@ -122,11 +95,11 @@ describe("low balance", () => {
 
     await debit(tenantId, -6_000_000); // 4 M < 5 M
     await debit(tenantId, -1_000_000); // still below: no repeat
-    await expectCount(owner, 1);
+    await expectNotifications(owner, 1);
     await debit(tenantId, 10_000_000); // back above: reset
-    await expectCount(owner, 1);
+    await expectNotifications(owner, 1);
     await debit(tenantId, -9_500_000); // 3.5 M: a new crossing
-    const items = await expectCount(owner, 2);
+    const items = await expectNotifications(owner, 2);
     expect(items.map((n) => n.type)).toEqual(["balance.low", "balance.low"]);
     expect(items[1]!.data).toMatchObject({ balance_micros: 4_000_000, threshold_micros: 5_000_000 });
 
@@ -187,17 +160,6 @@ describe("low balance", () => {
 });
 
 describe("GET /api/notifications/stream", () => {
-  async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, pattern: RegExp, ms = 3000): Promise<string> {
-    const decoder = new TextDecoder();
-    let text = "";
-    const deadline = Date.now() + ms;
-    while (!pattern.test(text) && Date.now() < deadline) {
-      const next = await Promise.race([reader.read(), sleep(Math.max(1, deadline - Date.now())).then(() => null)]);
-      if (!next || next.done) break;
-      text += decoder.decode(next.value, { stream: true });
-    }
-    return text;
-  }
 
   it("pushes an alert as it is raised, and replays what was missed after Last-Event-ID", async () => {
     const { tenantId, owner } = await billingTenant(10_000_000);

@@ -14,20 +14,12 @@ import { gateFor } from "../worker/gateway/gate.ts";
 import { SIGNATURE_HEADER, verifyAlertSignature } from "../worker/services/alerts.ts";
 import { call, createMember, json, jsonInit, type Member, ORIGIN, uniqueName } from "./fixtures.ts";
 import { gatewayFetch, mockBase, settle, tag, upstream } from "./gateway-kit.ts";
+import { expectNotifications, listNotifications, type NotificationJson, readUntil, sleep } from "./notifications-kit.ts";
 import { billingTenant, mockJson, stripeBase } from "./payments-kit.ts";
 import { UPSTREAM_KEYS } from "./upstream-keys.ts";
 
-interface NotificationJson {
-  id: string;
-  seq: number;
-  type: string;
-  tenant_id: string;
-  message: string;
-  data: Record<string, number | string>;
-}
 
 const COOL_DOWN_MS = 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs with a short circuit cool-down, so a test can wait for the half-open probe. */
 async function withCoolDown(run: () => Promise<void>): Promise<void> {
@@ -79,37 +71,9 @@ async function chat(t: Tenant, model: string): Promise<{ status: number; attempt
   return { status: res.status, attempts: res.headers.get("x-aggregator-attempts"), body };
 }
 
-async function list(t: Tenant): Promise<NotificationJson[]> {
-  const res = await call("/api/notifications", { headers: t.owner.headers });
-  expect(res.status).toBe(200);
-  return (await json<{ data: NotificationJson[] }>(res)).data;
-}
+const list = (t: Tenant) => listNotifications(t.owner);
+const expectAlerts = (t: Tenant, n: number) => expectNotifications(t.owner, n);
 
-/** The tenant's provider alerts, newest first, once the count settled at `n`. */
-async function expectAlerts(t: Tenant, n: number): Promise<NotificationJson[]> {
-  let items = await list(t);
-  for (let i = 0; i < 50 && items.length < n; i++) {
-    await sleep(20);
-    items = await list(t);
-  }
-  await sleep(50);
-  items = await list(t);
-  expect(items.map((i) => i.type)).toHaveLength(n);
-  return items;
-}
-
-/** Reads an SSE body until `pattern` matches the text so far (or the time is up). */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, pattern: RegExp, ms = 3000): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = Date.now() + ms;
-  while (!pattern.test(text) && Date.now() < deadline) {
-    const next = await Promise.race([reader.read(), sleep(Math.max(1, deadline - Date.now())).then(() => null)]);
-    if (!next || next.done) break;
-    text += decoder.decode(next.value, { stream: true });
-  }
-  return text;
-}
 
 const pushed = (text: string): NotificationJson[] =>
   [...text.matchAll(/event: notification\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!) as NotificationJson);
