@@ -1,5 +1,7 @@
 // The control plane's first routes: health, sign-in, errors in the /api format.
 import { describe, expect, it } from "vitest";
+import { diagnosticsView } from "../worker/api/diagnostics.ts";
+import { healthView } from "../worker/api/health.ts";
 import { API_KEY, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, jsonInit } from "./fixtures.ts";
 
 async function login(email = OWNER_EMAIL, password = OWNER_PASSWORD) {
@@ -10,7 +12,8 @@ describe("GET /api/health", () => {
   it("reports D1 and both Durable Objects reachable", async () => {
     const res = await call("/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
+    // Parsed with the documented schema: the PWA's generated types rely on it.
+    expect(healthView.parse(await res.json())).toMatchObject({
       status: "ok",
       checks: { d1: { ok: true }, tenantGate: { ok: true }, analyticsHub: { ok: true } },
     });
@@ -103,8 +106,8 @@ describe("GET /api/diagnostics", () => {
     await call("/v1/chat/completions", jsonInit({ model: "demo/nope", messages: [{ role: "user", content: "x" }] }, { authorization: `Bearer ${API_KEY}` }));
     const res = await call("/api/diagnostics", { headers: member.headers });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { checks: Record<string, { ok: boolean }>; providers: { name: string; circuit: string }[]; build: { id: string }; gate: { balanceMicros: number } | null };
-    expect(body.checks.d1?.ok).toBe(true);
+    const body = diagnosticsView.parse(await res.json());
+    expect(body.checks.d1.ok).toBe(true);
     expect(body.providers).toContainEqual(expect.objectContaining({ name: "demo", circuit: "closed" }));
     expect(body.build.id).toBe("dev");
     expect(body.gate?.balanceMicros).toBeGreaterThan(0);

@@ -2,19 +2,72 @@
 // Objects reachable, each provider's circuit and observed latency (in the isolate answering),
 // the tenant's recent errors with their request ids, and the build.
 import { and, desc, eq, gte } from "drizzle-orm";
+import * as z from "zod";
+import type { ProviderRow } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
-import { requestLog } from "../db/schema.ts";
+import { PROVIDER_KINDS, requestLog } from "../db/schema.ts";
 import { breakers } from "../gateway/breaker.ts";
 import { latencySnapshot } from "../gateway/latency.ts";
 import { tenantCatalog } from "../gateway/resolve.ts";
 import { gateFor } from "../gateway/gate.ts";
 import { ApiRouter } from "./router.ts";
-import { checks } from "./health.ts";
+import { checks, checksView } from "./health.ts";
+
+const gateView = z.object({
+  balanceMicros: z.int(),
+  reservedMicros: z.int(),
+  openReservations: z.int(),
+  monthSpendMicros: z.int(),
+  unflushedEntries: z.int(),
+  billingEnabled: z.boolean(),
+});
+
+const providerHealthView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(PROVIDER_KINDS),
+  scope: z.enum(["platform", "tenant"]),
+  circuit: z.enum(["closed", "open", "half-open"]),
+  window: z.object({ samples: z.int(), failures: z.int() }),
+  latency_ms: z.record(z.string(), z.number()).describe("Moving average per target (provider/model), as observed by the isolate that answered"),
+});
+
+const recentErrorView = z.object({
+  request_id: z.string(),
+  at: z.string(),
+  status: z.int(),
+  error_type: z.string().nullable(),
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+});
+
+export const diagnosticsView = z.object({
+  build: z.object({ id: z.string(), app: z.string() }),
+  checks: checksView,
+  gate: gateView.nullable().describe("null: this tenant's TenantGate did not answer"),
+  providers: z.array(providerHealthView),
+  recent_errors: z.array(recentErrorView),
+});
+
+type Circuit = ReturnType<typeof breakers.snapshot>[number];
+
+/** A provider's circuit, failure window and latencies, as the isolate answering sees them. */
+function providerHealth(p: ProviderRow, circuit: Circuit | undefined, latency: Record<string, number>): z.output<typeof providerHealthView> {
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    scope: p.tenantId === null ? "platform" : "tenant",
+    circuit: circuit?.state ?? "closed",
+    window: { samples: circuit?.samples ?? 0, failures: circuit?.failures ?? 0 },
+    latency_ms: Object.fromEntries(Object.entries(latency).filter(([target]) => target.startsWith(`${p.name}/`))),
+  };
+}
 
 export const diagnostics = new ApiRouter("diagnostics").endpoint(
   "get",
   "/",
-  { summary: "Health of D1, the Durable Objects and providers (circuit, latency), recent errors, build info.", access: "analytics:read" },
+  { summary: "Health of D1, the Durable Objects and providers (circuit, latency), recent errors, build info.", access: "analytics:read", response: diagnosticsView },
   async (c) => {
     const user = c.var.user;
     const db = getDb(c.env.DB);
@@ -31,20 +84,13 @@ export const diagnostics = new ApiRouter("diagnostics").endpoint(
     ]);
     const circuits = new Map(breakers.snapshot().map((b) => [b.provider, b]));
     const latency = latencySnapshot();
-    return c.json({
+    const body: z.output<typeof diagnosticsView> = {
       build: { id: c.env.BUILD_ID ?? "dev", app: c.env.APP_NAME ?? "AI Aggregator" },
       checks: health,
       gate,
-      providers: catalog.providers.map((p) => ({
-        id: p.id,
-        name: p.name,
-        kind: p.kind,
-        scope: p.tenantId === null ? "platform" : "tenant",
-        circuit: circuits.get(p.id)?.state ?? "closed",
-        window: { samples: circuits.get(p.id)?.samples ?? 0, failures: circuits.get(p.id)?.failures ?? 0 },
-        latency_ms: Object.fromEntries(Object.entries(latency).filter(([target]) => target.startsWith(`${p.name}/`))),
-      })),
+      providers: catalog.providers.map((p) => providerHealth(p, circuits.get(p.id), latency)),
       recent_errors: recentErrors.map((e) => ({ request_id: e.id, at: new Date(e.at).toISOString(), status: e.status, error_type: e.errorType, model: e.model, provider: e.provider })),
-    });
+    };
+    return c.json(body);
   },
 );

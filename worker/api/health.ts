@@ -1,12 +1,16 @@
 // GET /api/health: is the Worker up, can it reach D1 and both Durable Objects.
+import * as z from "zod";
 import type { Env } from "../env.ts";
 import { ApiRouter } from "./router.ts";
 
-export interface Check {
-  ok: boolean;
-  ms: number;
-  error?: string;
-}
+const checkView = z.object({ ok: z.boolean(), ms: z.int(), error: z.string().optional() });
+
+/** D1 and one object of each Durable Object class; /api/diagnostics reports them too. */
+export const checksView = z.object({ d1: checkView, tenantGate: checkView, analyticsHub: checkView });
+
+export type Check = z.output<typeof checkView>;
+
+export const healthView = z.object({ status: z.enum(["ok", "degraded"]), build: z.string(), checks: checksView });
 
 async function timed<T>(check: () => Promise<T>): Promise<Check> {
   const started = Date.now();
@@ -19,7 +23,7 @@ async function timed<T>(check: () => Promise<T>): Promise<Check> {
 }
 
 /** D1 and one object of each Durable Object class, timed. */
-export async function checks(env: Env): Promise<{ d1: Check; tenantGate: Check; analyticsHub: Check }> {
+export async function checks(env: Env): Promise<z.output<typeof checksView>> {
   const probe = "health-probe";
   const [d1, tenantGate, analyticsHub] = await Promise.all([
     timed(() => env.DB.prepare("SELECT 1").first()),
@@ -32,10 +36,16 @@ export async function checks(env: Env): Promise<{ d1: Check; tenantGate: Check; 
 export const health = new ApiRouter("health").endpoint(
   "get",
   "/",
-  { summary: "Liveness and reachability of D1 and the Durable Objects.", access: "public" },
+  {
+    summary: "Liveness and reachability of D1 and the Durable Objects.",
+    description: "Answers 503 with the same body when a check fails.",
+    access: "public",
+    response: healthView,
+  },
   async (c) => {
     const result = await checks(c.env);
     const ok = result.d1.ok && result.tenantGate.ok && result.analyticsHub.ok;
-    return c.json({ status: ok ? "ok" : "degraded", build: c.env.BUILD_ID ?? "dev", checks: result }, ok ? 200 : 503);
+    const body: z.output<typeof healthView> = { status: ok ? "ok" : "degraded", build: c.env.BUILD_ID ?? "dev", checks: result };
+    return c.json(body, ok ? 200 : 503);
   },
 );

@@ -1,6 +1,6 @@
-// /api/audit and /api/health answer without a documented schema (see worker/api/audit.ts and
-// health.ts: no `response` in their endpoint specs), so these shapes are written by hand and
-// checked at runtime instead of trusted.
+// /api/audit answers without a documented schema (see worker/api/audit.ts: no `response` in
+// its endpoint specs), so these shapes are written by hand and checked at runtime instead of
+// trusted.
 import { call } from './client';
 import { isObject, isString, stringOrNull } from './guards';
 import type { BodyOf, Operation } from './types';

@@ -10,6 +10,4 @@ export const isString = (value: unknown): value is string => typeof value === 's
 export const isNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
-export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
-
 export const stringOrNull = (value: unknown): string | null => (isString(value) ? value : null);

@@ -406,7 +406,27 @@ export interface Paths {
       query: never;
       body: never;
       status: 200;
-      response: unknown;
+      response: {
+        status: "ok" | "degraded";
+        build: string;
+        checks: {
+          d1: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+          tenantGate: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+          analyticsHub: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+        };
+      };
     };
   };
   "/api/auth/register": {
@@ -1426,7 +1446,61 @@ export interface Paths {
       query: never;
       body: never;
       status: 200;
-      response: unknown;
+      response: {
+        build: {
+          id: string;
+          app: string;
+        };
+        checks: {
+          d1: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+          tenantGate: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+          analyticsHub: {
+            ok: boolean;
+            ms: number;
+            error?: string;
+          };
+        };
+        /** null: this tenant's TenantGate did not answer */
+        gate: {
+          balanceMicros: number;
+          reservedMicros: number;
+          openReservations: number;
+          monthSpendMicros: number;
+          unflushedEntries: number;
+          billingEnabled: boolean;
+        } | null;
+        providers: {
+          id: string;
+          name: string;
+          kind: "openai" | "anthropic" | "gemini" | "openai-compatible" | "demo";
+          scope: "platform" | "tenant";
+          circuit: "closed" | "open" | "half-open";
+          window: {
+            samples: number;
+            failures: number;
+          };
+          /** Moving average per target (provider/model), as observed by the isolate that answered */
+          latency_ms: {
+            [key: string]: number;
+          };
+        }[];
+        recent_errors: {
+          request_id: string;
+          at: string;
+          status: number;
+          error_type: string | null;
+          model: string | null;
+          provider: string | null;
+        }[];
+      };
     };
   };
   "/api/analytics": {

@@ -65,3 +65,11 @@ export type NotificationSettings = ResponseOf<'/api/notifications/settings', 'ge
 export type CheckoutSession = ResponseOf<'/api/payments/stripe/checkout', 'post'>;
 export type PaypalOrder = ResponseOf<'/api/payments/paypal/orders', 'post'>;
 export type PaypalCapture = ResponseOf<'/api/payments/paypal/orders/{id}/capture', 'post'>;
+
+export type HealthReport = ResponseOf<'/api/health', 'get'>;
+export type HealthCheck = HealthReport['checks']['d1'];
+export type DiagnosticsReport = ResponseOf<'/api/diagnostics', 'get'>;
+export type GateStatus = NonNullable<DiagnosticsReport['gate']>;
+export type ProviderHealth = DiagnosticsReport['providers'][number];
+export type CircuitState = ProviderHealth['circuit'];
+export type RecentError = DiagnosticsReport['recent_errors'][number];

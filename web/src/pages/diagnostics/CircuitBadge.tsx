@@ -1,5 +1,5 @@
+import type { CircuitState } from '../../api/types';
 import { t } from '../../i18n';
-import type { CircuitState } from './diagnosticsReport';
 
 const TONE: Record<CircuitState, string> = { closed: 'ok', open: 'bad', 'half-open': 'warn' };
 

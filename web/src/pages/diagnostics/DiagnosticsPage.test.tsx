@@ -46,7 +46,8 @@ describe('diagnostics page', () => {
 
   it('says so when a check is down and the gate does not answer', async () => {
     signIn(session('tok'));
-    const body = diagnosticsBody({ checks: { d1: { ok: false, ms: 30, error: 'D1_ERROR: no such table' } }, gate: null });
+    const up = diagnosticsBody().checks;
+    const body = diagnosticsBody({ checks: { ...up, d1: { ok: false, ms: 30, error: 'D1_ERROR: no such table' } }, gate: null });
     api(() => jsonResponse(200, body));
     render(<DiagnosticsPage />);
     const health = await screen.findByRole('region', { name: 'Health' });

@@ -1,11 +1,11 @@
 import { useEffect } from 'preact/hooks';
 import { call } from '../../api/client';
+import type { DiagnosticsReport } from '../../api/types';
 import { AsyncView } from '../../components/AsyncView';
 import { PageHeader } from '../../components/PageHeader';
 import { useAsync } from '../../hooks/useAsync';
 import { locale, t } from '../../i18n';
 import { loadProviders } from '../../stores/providers';
-import { type DiagnosticsReport, fetchDiagnostics } from './diagnosticsReport';
 import { GateCard } from './GateCard';
 import { HealthCard } from './HealthCard';
 import { Playground } from './Playground';
@@ -14,7 +14,7 @@ import { RecentErrors } from './RecentErrors';
 
 const loadAliases = async (signal: AbortSignal) => (await call('get', '/api/routes', { signal })).data.map((r) => r.alias);
 
-const loadReport = async (signal: AbortSignal) => ({ report: await fetchDiagnostics(signal), fetchedAt: new Date() });
+const loadReport = async (signal: AbortSignal) => ({ report: await call('get', '/api/diagnostics', { signal }), fetchedAt: new Date() });
 
 const formatClock = (date: Date) => new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(date);
 

@@ -1,5 +1,5 @@
+import type { GateStatus } from '../../api/types';
 import { t } from '../../i18n';
-import type { GateStatus } from './diagnosticsReport';
 
 /** This tenant's TenantGate: reachable, whether it bills, what it holds that D1 has not seen yet. */
 export function GateCard({ gate }: { gate: GateStatus | null }) {

@@ -1,4 +1,4 @@
-import type { Check } from '../../api/health';
+import type { HealthCheck } from '../../api/types';
 import { t } from '../../i18n';
 
 const CHECK_NAMES: Record<string, 'diagnostics.d1' | 'diagnostics.tenantGate' | 'diagnostics.analyticsHub'> = {
@@ -8,7 +8,7 @@ const CHECK_NAMES: Record<string, 'diagnostics.d1' | 'diagnostics.tenantGate' | 
 };
 
 /** D1 and both Durable Objects (from GET /api/diagnostics), with round-trip times. */
-export function HealthCard({ checks, build }: { checks: Record<string, Check>; build: string }) {
+export function HealthCard({ checks, build }: { checks: Record<string, HealthCheck>; build: string }) {
   const entries = Object.entries(checks);
   const allUp = entries.length > 0 && entries.every(([, check]) => check.ok);
   return (

@@ -1,6 +1,6 @@
+import type { ProviderHealth } from '../../api/types';
 import { t } from '../../i18n';
 import { CircuitBadge } from './CircuitBadge';
-import type { ProviderHealth } from './diagnosticsReport';
 import { LatencyProbe } from './LatencyProbe';
 
 function ObservedLatency({ latency }: { latency: Record<string, number> }) {

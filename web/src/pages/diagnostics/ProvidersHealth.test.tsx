@@ -2,13 +2,12 @@ import { render, screen, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { signIn } from '../../stores/auth';
 import { session, userWithRole } from '../../test/fetch';
-import { parseDiagnostics } from './diagnosticsReport';
-import { diagnosticsBody, providerHealth } from './fixtures';
+import { providerHealth } from './fixtures';
 import { ProvidersHealth } from './ProvidersHealth';
 
 const tenantProvider = providerHealth({ id: 'prv_own', name: 'own-openai', kind: 'openai', scope: 'tenant', latency_ms: { 'own-openai/gpt-4o-mini': 240 } });
 const platformProvider = providerHealth({ id: 'prv_demo', name: 'demo', scope: 'platform', latency_ms: {} });
-const { providers } = parseDiagnostics(diagnosticsBody({ providers: [tenantProvider, platformProvider] }));
+const providers = [tenantProvider, platformProvider];
 
 function renderAs(role: string, isOperator = false) {
   signIn(session('tok', userWithRole(role, isOperator)));

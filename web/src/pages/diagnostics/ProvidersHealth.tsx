@@ -1,7 +1,7 @@
+import type { ProviderHealth } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState';
 import { t } from '../../i18n';
 import { can, isOperator } from '../../stores/permissions';
-import type { ProviderHealth } from './diagnosticsReport';
 import { ProviderHealthCard } from './ProviderHealthCard';
 
 // The probe is POST /api/providers/:id/test: providers:write, and platform:write for a platform provider.

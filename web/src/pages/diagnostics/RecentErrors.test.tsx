@@ -1,10 +1,9 @@
 import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { parseDiagnostics } from './diagnosticsReport';
 import { diagnosticsBody } from './fixtures';
 import { RecentErrors } from './RecentErrors';
 
-const { recent_errors: errors } = parseDiagnostics(diagnosticsBody());
+const { recent_errors: errors } = diagnosticsBody();
 
 describe('recent errors', () => {
   it('lists each error with its request id, time, status, type, model and provider', () => {

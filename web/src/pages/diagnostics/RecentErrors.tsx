@@ -1,7 +1,7 @@
+import type { RecentError } from '../../api/types';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
 import { locale, t } from '../../i18n';
-import type { RecentError } from './diagnosticsReport';
 
 /** To the second: errors close together are told apart by their time. */
 function formatErrorTime(iso: string): string {

@@ -1,5 +1,7 @@
 // Test data shaped like GET /api/diagnostics (worker/api/diagnostics.ts).
-export const providerHealth = (overrides: Record<string, unknown> = {}) => ({
+import type { DiagnosticsReport, ProviderHealth, RecentError } from '../../api/types';
+
+export const providerHealth = (overrides: Partial<ProviderHealth> = {}): ProviderHealth => ({
   id: 'prv_demo',
   name: 'demo',
   kind: 'demo',
@@ -10,7 +12,7 @@ export const providerHealth = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const recentError = (overrides: Record<string, unknown> = {}) => ({
+export const recentError = (overrides: Partial<RecentError> = {}): RecentError => ({
   request_id: 'req_unknown_model_1',
   at: '2026-03-01T10:15:30.000Z',
   status: 404,
@@ -20,13 +22,15 @@ export const recentError = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const diagnosticsBody = (overrides: Record<string, unknown> = {}) => ({
+const checks: DiagnosticsReport['checks'] = {
+  d1: { ok: true, ms: 2 },
+  tenantGate: { ok: true, ms: 5 },
+  analyticsHub: { ok: true, ms: 4 },
+};
+
+export const diagnosticsBody = (overrides: Partial<DiagnosticsReport> = {}): DiagnosticsReport => ({
   build: { id: 'build-42', app: 'AI Aggregator' },
-  checks: {
-    d1: { ok: true, ms: 2 },
-    tenantGate: { ok: true, ms: 5 },
-    analyticsHub: { ok: true, ms: 4 },
-  },
+  checks,
   gate: { balanceMicros: 1_000_000, reservedMicros: 0, openReservations: 1, monthSpendMicros: 0, unflushedEntries: 3, billingEnabled: true },
   providers: [
     providerHealth(),
