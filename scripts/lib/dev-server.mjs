@@ -23,7 +23,11 @@ async function waitUntilServing(child, origin, timeoutMs = 90_000) {
 export async function serveBuilt({ host, port, stateDir }) {
   const inspectorPort = Number(process.env.INSPECTOR_PORT) || undefined;
   // A profiler (bench/profile.mjs) wants the functions' names: no minification then.
-  const miniflare = await serveWorker({ host, port, stateDir, bindings: paymentBindings(), inspectorPort, minify: !inspectorPort });
+  const miniflare = await serveWorker({ host, port, stateDir, bindings: paymentBindings(), inspectorPort, minify: !inspectorPort }).catch((error) => {
+    // Miniflare's own advice (--port) is not how this command takes a port.
+    if (/address already in use/i.test(String(error?.message))) throw new Error(`${host}:${port} is already in use: stop what runs there, or set PORT to another port.`);
+    throw error;
+  });
   const stop = () => miniflare.dispose().finally(() => process.exit(0));
   for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, stop);
 }
