@@ -3,21 +3,32 @@
 // verify-webhook-signature. Error bodies in PayPal's shape ({ name, message, details: [{ issue }] }).
 //
 //   POST /v1/oauth2/token                          grant_type=client_credentials
-//   POST /v2/checkout/orders                       create (intent CAPTURE)
+//   POST /v2/checkout/orders                       create (intent CAPTURE); its payer-action link
+//                                                  is the hosted approval page below
 //   GET  /v2/checkout/orders/:id                   the order
-//   POST /v2/checkout/orders/:id/capture           capture an APPROVED order
+//   POST /v2/checkout/orders/:id/capture           capture an APPROVED order; then, given
+//                                                  `webhook`, PAYMENT.CAPTURE.COMPLETED is sent
 //   GET  /v2/payments/captures/:id                 a capture
 //   POST /v1/notifications/verify-webhook-signature
+// The hosted approval page, at an order's payer-action link (for the browser), as PayPal's
+// www.paypal.com/checkoutnow?token=<order id>:
+//   GET  /checkoutnow?token=:id                    the amount, an Approve button and a Cancel link
+//   POST /checkoutnow/approve?token=:id            the buyer approved: the order is APPROVED, then
+//                                                  303 to its return_url + token=<order id>&PayerID=…
+//                                                  (the cancel link: cancel_url + token=<order id>)
 // Test controls (no auth):
 //   POST /__control/orders/:id/approve             the buyer approved the order
 //   POST /__control/sign                           { event } → the PAYPAL-* headers that verify
 //   POST /__control/token-ttl                      { seconds } for tokens issued from now on
-//   GET  /__control/stats                          { tokens_issued, verify_calls, captures }
+//   GET  /__control/stats                          { tokens_issued, verify_calls, captures, webhooks_sent }
+//   GET  /__control/deliveries                     the webhooks sent: [{ event, type, object, order, status, body }]
+//   POST /__control/events/:id/resend              sends an event again (same body, new transmission),
+//                                                  as PayPal's "resend event" does → its delivery
 //
 // Signatures: the real service checks an RSA signature over
 // `<transmission id>|<time>|<webhook id>|<crc32 of the body>` with PayPal's certificate; this mock
 // uses an HMAC-SHA256 with its own key over the same fields (sha256 for the body), so only
-// /__control/sign can produce headers that verify.
+// /__control/sign and the mock's own deliveries carry headers that verify.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -38,18 +49,79 @@ function signature(transmissionId: string, time: string, webhookId: string, even
   return createHmac("sha256", SIGNING_KEY).update(`${transmissionId}|${time}|${webhookId}|${digest}`).digest("base64");
 }
 
+export interface PaypalMockOptions {
+  /** The client credentials the token endpoint takes (default PAYPAL_TEST_CLIENT_ID / _SECRET). */
+  clientId?: string;
+  clientSecret?: string;
+  /** The webhook id signatures verify against (default PAYPAL_TEST_WEBHOOK_ID). */
+  webhookId?: string;
+  /** Where a capture's PAYMENT.CAPTURE.COMPLETED is sent, signed for `webhookId`. */
+  webhook?: { url: string };
+}
+
+export interface PaypalWebhookDelivery {
+  event: string;
+  type: string;
+  /** The id of the event's resource (the capture). */
+  object: string;
+  /** The order the capture belongs to. */
+  order: string | null;
+  /** The receiver's status; 0 when it could not be reached. */
+  status: number;
+  body: string;
+}
+
+const MAX_LOG = 2000;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** `url` with `params` appended to its query as given, as PayPal appends token and PayerID to return_url. */
+function withQuery(url: string, params: Record<string, string>): string {
+  const hash = url.indexOf("#");
+  const [base, fragment] = hash < 0 ? [url, ""] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes("?") ? "&" : "?"}${new URLSearchParams(params).toString()}${fragment}`;
+}
+
+function approvalPage(order: Json): string {
+  const amount = ((order.purchase_units as Json[])[0]?.amount ?? {}) as { currency_code?: string; value?: string };
+  const id = escapeHtml(String(order.id));
+  const open = order.status === "PAYER_ACTION_REQUIRED" || order.status === "CREATED" || order.status === "APPROVED";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>Approve payment (mock PayPal)</title></head>
+<body>
+<h1>Mock PayPal</h1>
+<p>Order <code>${id}</code></p>
+<p>Total: <strong data-testid="amount">${escapeHtml(`${amount.value ?? "?"} ${amount.currency_code ?? ""}`.trim())}</strong></p>
+${
+  open
+    ? `<form method="post" action="/checkoutnow/approve?token=${id}"><button type="submit">Approve</button></form>
+<p><a href="/checkoutnow/cancel?token=${id}">Cancel and return</a></p>`
+    : `<p>This order is ${escapeHtml(String(order.status).toLowerCase())}.</p>`
+}
+</body></html>
+`;
+}
+
 export interface PaypalMock {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startPaypalMock(): Promise<PaypalMock> {
+export async function startPaypalMock(options: PaypalMockOptions = {}): Promise<PaypalMock> {
+  const clientId = options.clientId ?? PAYPAL_TEST_CLIENT_ID;
+  const clientSecret = options.clientSecret ?? PAYPAL_TEST_CLIENT_SECRET;
+  const webhookId = options.webhookId ?? PAYPAL_TEST_WEBHOOK_ID;
   const tokens = new Map<string, number>(); // token → expires at (ms)
   const orders = new Map<string, Json>();
   const captures = new Map<string, Json>();
   const byRequestId = new Map<string, { status: number; body: string }>();
+  /** What the buyer's browser needs and the order does not show: where to send them back. */
+  const experience = new Map<string, { returnUrl: string | null; cancelUrl: string | null; payerId: string | null }>();
+  const events = new Map<string, { text: string; type: string; object: string; order: string | null }>(); // event id → the event
+  const deliveries: PaypalWebhookDelivery[] = [];
   let tokenTtlSeconds = 32_400;
-  const stats = { tokens_issued: 0, verify_calls: 0, captures: 0 };
+  let origin = ""; // set once listening
+  const stats = { tokens_issued: 0, verify_calls: 0, captures: 0, webhooks_sent: 0 };
 
   const send = (res: ServerResponse, status: number, body: unknown): string => {
     const text = JSON.stringify(body);
@@ -60,9 +132,67 @@ export async function startPaypalMock(): Promise<PaypalMock> {
   };
   const fail = (res: ServerResponse, status: number, name: string, issue: string, message = issue) => send(res, status, { name, message, details: [{ issue, description: message }] });
 
+  /** Sends a stored event to the webhook, signed as PayPal signs a transmission, and records the answer. */
+  async function deliver(eventId: string): Promise<PaypalWebhookDelivery | null> {
+    const event = events.get(eventId);
+    if (!options.webhook || !event) return null;
+    const transmissionId = randomBytes(16).toString("hex");
+    const time = new Date().toISOString();
+    const headers = {
+      "content-type": "application/json",
+      "paypal-auth-algo": "SHA256withRSA",
+      "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-mock",
+      "paypal-transmission-id": transmissionId,
+      "paypal-transmission-sig": signature(transmissionId, time, webhookId, JSON.parse(event.text)),
+      "paypal-transmission-time": time,
+    };
+    stats.webhooks_sent++;
+    const answer = await fetch(options.webhook.url, { method: "POST", headers, body: event.text }).then(
+      async (r) => ({ status: r.status, body: await r.text() }),
+      (e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }),
+    );
+    const delivery = { event: eventId, type: event.type, object: event.object, order: event.order, status: answer.status, body: answer.body.slice(0, 4000) };
+    deliveries.push(delivery);
+    if (deliveries.length > MAX_LOG) deliveries.splice(0, deliveries.length - MAX_LOG);
+    return delivery;
+  }
+
+  /** PAYMENT.CAPTURE.COMPLETED for a capture of `orderId`, stored for resends; its id. */
+  function captureCompleted(capture: Json, orderId: string): string {
+    const id = `WH-${paypalId()}-${paypalId()}`;
+    const amount = capture.amount as { currency_code: string; value: string };
+    const resource = { ...capture, supplementary_data: { related_ids: { order_id: orderId } }, update_time: new Date().toISOString() };
+    const event = {
+      id,
+      event_version: "1.0",
+      create_time: new Date().toISOString(),
+      resource_type: "capture",
+      resource_version: "2.0",
+      event_type: "PAYMENT.CAPTURE.COMPLETED",
+      summary: `Payment completed for ${amount.value} ${amount.currency_code}`,
+      resource,
+      links: [{ href: `https://api-m.paypal.test/v1/notifications/webhooks-events/${id}`, rel: "self", method: "GET" }],
+    };
+    events.set(id, { text: JSON.stringify(event), type: event.event_type, object: String(capture.id), order: orderId });
+    return id;
+  }
+
+  /** The buyer approved: the order can be captured (once it is not already). */
+  function approve(order: Json): string {
+    const seen = experience.get(String(order.id));
+    const payerId = seen?.payerId ?? paypalId(13);
+    if (seen) seen.payerId = payerId;
+    if (order.status !== "COMPLETED") {
+      order.status = "APPROVED";
+      order.payer = { name: { given_name: "Mock", surname: "Buyer" }, email_address: "buyer@example.com", payer_id: payerId, address: { country_code: "US" } };
+      order.payment_source = { paypal: { email_address: "buyer@example.com", account_id: payerId, account_status: "VERIFIED", name: { given_name: "Mock", surname: "Buyer" } } };
+    }
+    return payerId;
+  }
+
   function handleApi(req: IncomingMessage, res: ServerResponse, path: string, body: string): string {
     if (req.method === "POST" && path === "/v1/oauth2/token") {
-      const expected = `Basic ${Buffer.from(`${PAYPAL_TEST_CLIENT_ID}:${PAYPAL_TEST_CLIENT_SECRET}`).toString("base64")}`;
+      const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
       if (req.headers.authorization !== expected) return send(res, 401, { error: "invalid_client", error_description: "Client Authentication failed" });
       if (new URLSearchParams(body).get("grant_type") !== "client_credentials") return send(res, 400, { error: "unsupported_grant_type" });
       const token = `A21AA${randomBytes(24).toString("hex")}`;
@@ -97,6 +227,9 @@ export async function startPaypalMock(): Promise<PaypalMock> {
         return fail(res, 422, "UNPROCESSABLE_ENTITY", "INVALID_PARAMETER_VALUE");
       }
       const orderId = paypalId();
+      const source = (input.payment_source as { paypal?: { experience_context?: { return_url?: unknown; cancel_url?: unknown } } } | undefined)?.paypal?.experience_context;
+      const url = (v: unknown) => (typeof v === "string" && /^https?:\/\//.test(v) ? v : null);
+      experience.set(orderId, { returnUrl: url(source?.return_url), cancelUrl: url(source?.cancel_url), payerId: null });
       const order = {
         id: orderId,
         intent: "CAPTURE",
@@ -105,7 +238,7 @@ export async function startPaypalMock(): Promise<PaypalMock> {
         create_time: new Date().toISOString(),
         links: [
           { href: `https://api-m.paypal.test/v2/checkout/orders/${orderId}`, rel: "self", method: "GET" },
-          { href: `https://www.paypal.test/checkoutnow?token=${orderId}`, rel: "payer-action", method: "GET" },
+          { href: `${origin}/checkoutnow?token=${orderId}`, rel: "payer-action", method: "GET" },
         ],
       };
       orders.set(orderId, order);
@@ -136,6 +269,9 @@ export async function startPaypalMock(): Promise<PaypalMock> {
         stats.captures++;
         order.status = "COMPLETED";
         unit.payments = { captures: [capture] };
+        // As PayPal does, the webhook follows the capture's answer, not before it.
+        const eventId = captureCompleted(capture, String(order.id));
+        res.once("finish", () => void deliver(eventId));
         return remember(201, order);
       }
     }
@@ -151,30 +287,64 @@ export async function startPaypalMock(): Promise<PaypalMock> {
       }
       const expected = Buffer.from(signature(input.transmission_id, input.transmission_time, input.webhook_id, input.webhook_event));
       const given = Buffer.from(input.transmission_sig);
-      const ok = input.webhook_id === PAYPAL_TEST_WEBHOOK_ID && expected.length === given.length && timingSafeEqual(expected, given);
+      const ok = input.webhook_id === webhookId && expected.length === given.length && timingSafeEqual(expected, given);
       return send(res, 200, { verification_status: ok ? "SUCCESS" : "FAILURE" });
     }
     return fail(res, 404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID", `No route for ${req.method} ${path}`);
   }
 
-  function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+  /** The hosted approval page (GET /checkoutnow) and its Approve button and Cancel link. */
+  function handleCheckout(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const order = orders.get(url.searchParams.get("token") ?? "");
+    const page = (status: number, html: string) => {
+      res.writeHead(status, { "content-type": "text/html; charset=utf-8", connection: "close" });
+      res.end(html);
+    };
+    const redirect = (location: string) => {
+      res.writeHead(303, { location, connection: "close" });
+      res.end();
+    };
+    if (!order) return page(404, "<!doctype html><title>Not found</title><p>No such order.</p>");
+    const orderId = String(order.id);
+    const seen = experience.get(orderId);
+    if (req.method === "GET" && url.pathname === "/checkoutnow") return page(200, approvalPage(order));
+    if (req.method === "POST" && url.pathname === "/checkoutnow/approve") {
+      if (order.status === "COMPLETED" || order.status === "VOIDED") return page(422, approvalPage(order));
+      const payerId = approve(order);
+      if (!seen?.returnUrl) return page(200, `<!doctype html><title>Approved</title><p>Order ${escapeHtml(orderId)} approved; it has no return_url.</p>`);
+      return redirect(withQuery(seen.returnUrl, { token: orderId, PayerID: payerId }));
+    }
+    if (req.method === "GET" && url.pathname === "/checkoutnow/cancel") {
+      if (!seen?.cancelUrl) return page(200, `<!doctype html><title>Cancelled</title><p>Order ${escapeHtml(orderId)} not approved; it has no cancel_url.</p>`);
+      return redirect(withQuery(seen.cancelUrl, { token: orderId }));
+    }
+    page(404, "<!doctype html><title>Not found</title><p>No such page.</p>");
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string): Promise<void> {
     const p = path.split("/").filter(Boolean);
     const input = (body ? JSON.parse(body) : {}) as Json;
     if (req.method === "POST" && p[1] === "orders" && p[3] === "approve") {
       const order = orders.get(p[2] ?? "");
       if (!order) return void fail(res, 404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
-      if (order.status !== "COMPLETED") order.status = "APPROVED";
+      approve(order);
       return void send(res, 200, order);
+    }
+    if (req.method === "GET" && p[1] === "deliveries") return void send(res, 200, deliveries);
+    if (req.method === "POST" && p[1] === "events" && p[3] === "resend") {
+      if (!events.has(p[2] ?? "")) return void fail(res, 404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
+      const delivery = await deliver(p[2]!);
+      return void (delivery ? send(res, 200, delivery) : fail(res, 422, "UNPROCESSABLE_ENTITY", "NO_WEBHOOK_CONFIGURED"));
     }
     if (req.method === "POST" && p[1] === "sign") {
       const transmissionId = randomBytes(16).toString("hex");
       const time = new Date().toISOString();
-      const webhookId = typeof input.webhook_id === "string" ? input.webhook_id : PAYPAL_TEST_WEBHOOK_ID;
+      const signedFor = typeof input.webhook_id === "string" ? input.webhook_id : webhookId;
       return void send(res, 200, {
         "paypal-auth-algo": "SHA256withRSA",
         "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-mock",
         "paypal-transmission-id": transmissionId,
-        "paypal-transmission-sig": signature(transmissionId, time, webhookId, input.event),
+        "paypal-transmission-sig": signature(transmissionId, time, signedFor, input.event),
         "paypal-transmission-time": time,
       });
     }
@@ -199,18 +369,25 @@ export async function startPaypalMock(): Promise<PaypalMock> {
     });
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const path = url.pathname;
+      const failed = (e: unknown) => {
+        if (!res.headersSent) fail(res, 500, "INTERNAL_SERVER_ERROR", "INTERNAL_SERVICE_ERROR", e instanceof Error ? e.message : String(e));
+      };
       try {
-        if (path.startsWith("/__control/")) handleControl(req, res, path, body);
+        if (path.startsWith("/__control/")) handleControl(req, res, path, body).catch(failed);
+        else if (path === "/checkoutnow" || path.startsWith("/checkoutnow/")) handleCheckout(req, res, url);
         else handleApi(req, res, path, body);
       } catch (e) {
-        if (!res.headersSent) fail(res, 500, "INTERNAL_SERVER_ERROR", "INTERNAL_SERVICE_ERROR", e instanceof Error ? e.message : String(e));
+        failed(e);
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
