@@ -2,6 +2,7 @@
 // effective on the gateway at once, and every change audited and reversible.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { auditDetailView, auditPageView, rollbackView } from "../worker/api/audit.ts";
 import { sha256Hex } from "../worker/core/security/hash.ts";
 import { type Member, bearer, call, createMember, createTenant, json, jsonInit, latestAudit } from "./fixtures.ts";
 
@@ -112,8 +113,11 @@ describe("audit and rollback of keys", () => {
     await call(`/api/keys/${created.id}`, jsonInit({ name: "renamed" }, admin.headers, "PATCH"));
     const update = await latestAudit(admin, created.id);
     expect(update).toMatchObject({ action: "update", before: { name: "audited" }, after: { name: "renamed" } });
-    const detail = await json<{ diff: { field: string; before: unknown; after: unknown }[] }>(await call(`/api/audit/${update.id}`, { headers: admin.headers }));
+    // Parsed with the documented schemas: the PWA's generated types rely on them.
+    const raw = await json(await call(`/api/audit/${update.id}`, { headers: admin.headers }));
+    const detail = auditDetailView.strict().parse(raw);
     expect(detail.diff).toEqual([{ field: "name", before: "audited", after: "renamed" }]);
+    expect(detail).toMatchObject({ id: update.id, action: "update", entity_type: "api_key", entity_id: created.id, tenant_id: expect.any(String), created_at: expect.any(String) });
   });
 
   it("rolls back an update, then rolls back the rollback", async () => {
@@ -123,6 +127,7 @@ describe("audit and rollback of keys", () => {
 
     const rollback = await call(`/api/audit/${update.id}/rollback`, jsonInit({}, admin.headers));
     expect(rollback.status).toBe(200);
+    expect(rollbackView.strict().parse(await json(rollback))).toMatchObject({ entity_type: "api_key", entity_id: created.id, restored: { name: "v1", keyHash: "[redacted]" } });
     let key = await json<KeyJson>(await call(`/api/keys/${created.id}`, { headers: admin.headers }));
     expect(key).toMatchObject({ name: "v1", rpm_limit: null });
 
@@ -174,7 +179,7 @@ describe("audit and rollback of keys", () => {
     let cursor: string | null = null;
     do {
       const url: string = `/api/audit?entity_id=${created.id}&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = await json<{ data: { id: string }[]; next_cursor: string | null }>(await call(url, { headers: admin.headers }));
+      const page = auditPageView.parse(await json(await call(url, { headers: admin.headers })));
       seen.push(...page.data.map((e) => e.id));
       cursor = page.next_cursor;
     } while (cursor);

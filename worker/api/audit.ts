@@ -3,7 +3,6 @@
 import * as z from "zod";
 import { actorOf, diffRows, redactRow, rollbackEntry } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
-import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { type AuditRow, findAudit, listAudit } from "../db/audit.ts";
 import { ENTITIES, findEntity, isEntityType } from "../db/entities.ts";
@@ -23,6 +22,32 @@ const listQuery = z.object({
 
 const rollbackBody = z.strictObject({ force: z.boolean().default(false) });
 
+const loggedRow = z.record(z.string(), z.unknown()).nullable().describe("The row as stored (camelCase columns), hidden columns as \"[redacted]\"; null: none");
+
+const fieldDiffView = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
+
+const auditEntryView = z.object({
+  id: z.string(),
+  tenant_id: z.string().nullable().describe("null: a platform-wide entry"),
+  actor_id: z.string().nullable(),
+  action: z.string(),
+  entity_type: z.string(),
+  entity_id: z.string(),
+  before: loggedRow,
+  after: loggedRow,
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  request_id: z.string().nullable(),
+  rollback_of: z.string().nullable().describe("The entry this one rolled back"),
+  created_at: z.string(),
+});
+
+export const auditDetailView = auditEntryView.extend({ diff: z.array(fieldDiffView).optional().describe("Field-level changes; absent for an entity type that cannot be rolled back") });
+
+export const auditPageView = z.object({ data: z.array(auditEntryView), next_cursor: z.string().nullable().describe("null: the last page") });
+
+export const rollbackView = z.object({ audit_id: z.string(), entity_type: z.string(), entity_id: z.string(), restored: loggedRow });
+
 function encodeCursor(row: AuditRow): string {
   return btoa(`${row.createdAt}:${row.id}`).replace(/=+$/, "");
 }
@@ -38,7 +63,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   throw new AppError("invalid_request", "The cursor is not one this API returned.", { code: "invalid_cursor", param: "cursor" });
 }
 
-function entryJson(row: AuditRow, withDiff: boolean) {
+function entryJson(row: AuditRow, withDiff: boolean): z.output<typeof auditDetailView> {
   const typed = isEntityType(row.entityType) ? row.entityType : undefined;
   return {
     id: row.id,
@@ -53,7 +78,7 @@ function entryJson(row: AuditRow, withDiff: boolean) {
     user_agent: row.userAgent,
     request_id: row.requestId,
     rollback_of: row.rollbackOf,
-    created_at: iso(row.createdAt),
+    created_at: new Date(row.createdAt).toISOString(),
     ...(withDiff && typed ? { diff: diffRows(typed, row.before ?? null, row.after ?? null) } : {}),
   };
 }
@@ -78,7 +103,7 @@ async function assertMayRestore(c: ApiContext, entry: AuditRow): Promise<void> {
 }
 
 export const audit = new ApiRouter("audit")
-  .endpoint("get", "/", { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery }, async (c, { query }) => {
+  .endpoint("get", "/", { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery, response: auditPageView }, async (c, { query }) => {
     if (query.scope === "platform" && !c.var.user.isOperator) {
       throw new AppError("permission", "Only the platform operator sees platform-wide entries.", { code: "forbidden" });
     }
@@ -97,7 +122,7 @@ export const audit = new ApiRouter("audit")
     const last = page.at(-1);
     return c.json({ data: page.map((r) => entryJson(r, false)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
   })
-  .endpoint("get", "/:id", { summary: "One entry with its field-level diff.", access: "audit:read" }, async (c) =>
+  .endpoint("get", "/:id", { summary: "One entry with its field-level diff.", access: "audit:read", response: auditDetailView }, async (c) =>
     c.json(entryJson(await visibleEntry(c, c.req.param("id")!), true)),
   )
   .endpoint(
@@ -107,11 +132,13 @@ export const audit = new ApiRouter("audit")
       summary: "Restore the entry's before state; 409 with the current state if the entity changed since, unless force.",
       access: "audit:rollback",
       body: rollbackBody,
+      response: rollbackView,
     },
     async (c, { body }) => {
       const entry = await visibleEntry(c, c.req.param("id")!);
       await assertMayRestore(c, entry);
       const result = await rollbackEntry(getDb(c.env.DB), actorOf(c), entry, body.force);
-      return c.json({ audit_id: result.auditId, entity_type: entry.entityType, entity_id: entry.entityId, restored: result.restored });
+      const answer: z.output<typeof rollbackView> = { audit_id: result.auditId, entity_type: entry.entityType, entity_id: entry.entityId, restored: result.restored };
+      return c.json(answer);
     },
   );

@@ -9,5 +9,3 @@ export const isString = (value: unknown): value is string => typeof value === 's
 
 export const isNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
-
-export const stringOrNull = (value: unknown): string | null => (isString(value) ? value : null);

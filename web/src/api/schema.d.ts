@@ -865,7 +865,33 @@ export interface Paths {
       };
       body: never;
       status: 200;
-      response: unknown;
+      response: {
+        data: {
+          id: string;
+          /** null: a platform-wide entry */
+          tenant_id: string | null;
+          actor_id: string | null;
+          action: string;
+          entity_type: string;
+          entity_id: string;
+          /** The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none */
+          before: {
+            [key: string]: unknown;
+          } | null;
+          /** The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none */
+          after: {
+            [key: string]: unknown;
+          } | null;
+          ip: string | null;
+          user_agent: string | null;
+          request_id: string | null;
+          /** The entry this one rolled back */
+          rollback_of: string | null;
+          created_at: string;
+        }[];
+        /** null: the last page */
+        next_cursor: string | null;
+      };
     };
   };
   "/api/audit/{id}": {
@@ -878,7 +904,35 @@ export interface Paths {
       query: never;
       body: never;
       status: 200;
-      response: unknown;
+      response: {
+        id: string;
+        /** null: a platform-wide entry */
+        tenant_id: string | null;
+        actor_id: string | null;
+        action: string;
+        entity_type: string;
+        entity_id: string;
+        /** The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none */
+        before: {
+          [key: string]: unknown;
+        } | null;
+        /** The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none */
+        after: {
+          [key: string]: unknown;
+        } | null;
+        ip: string | null;
+        user_agent: string | null;
+        request_id: string | null;
+        /** The entry this one rolled back */
+        rollback_of: string | null;
+        created_at: string;
+        /** Field-level changes; absent for an entity type that cannot be rolled back */
+        diff?: {
+          field: string;
+          before: unknown;
+          after: unknown;
+        }[];
+      };
     };
   };
   "/api/audit/{id}/rollback": {
@@ -893,7 +947,15 @@ export interface Paths {
         force?: boolean;
       };
       status: 200;
-      response: unknown;
+      response: {
+        audit_id: string;
+        entity_type: string;
+        entity_id: string;
+        /** The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none */
+        restored: {
+          [key: string]: unknown;
+        } | null;
+      };
     };
   };
   "/api/providers": {

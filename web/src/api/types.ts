@@ -73,3 +73,10 @@ export type GateStatus = NonNullable<DiagnosticsReport['gate']>;
 export type ProviderHealth = DiagnosticsReport['providers'][number];
 export type CircuitState = ProviderHealth['circuit'];
 export type RecentError = DiagnosticsReport['recent_errors'][number];
+
+export type AuditQuery = NonNullable<Operation<'/api/audit', 'get'>['query']>;
+export type AuditPage = ResponseOf<'/api/audit', 'get'>;
+/** An entry as GET /api/audit/:id answers it; in a page (GET /api/audit) it has no diff. */
+export type AuditEntry = ResponseOf<'/api/audit/{id}', 'get'>;
+export type FieldDiff = NonNullable<AuditEntry['diff']>[number];
+export type RollbackResult = ResponseOf<'/api/audit/{id}/rollback', 'post'>;

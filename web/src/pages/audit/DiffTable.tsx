@@ -1,4 +1,4 @@
-import type { FieldDiff } from '../../api/audit';
+import type { FieldDiff } from '../../api/types';
 import { t } from '../../i18n';
 import { formatValue } from './formatValue';
 

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { type AuditEntry, getAuditEntry, parseConflict, rollback, type RollbackResult } from '../../api/audit';
+import { getAuditEntry, parseConflict, rollback } from '../../api/audit';
 import { isApiError } from '../../api/error';
+import type { AuditEntry, RollbackResult } from '../../api/types';
 import { AsyncView } from '../../components/AsyncView';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAction } from '../../hooks/useAction';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { type AuditEntry, type AuditQuery, listAudit } from '../../api/audit';
+import { listAudit } from '../../api/audit';
+import type { AuditEntry, AuditQuery } from '../../api/types';
 import type { Filters } from './AuditFilters';
 
 const PAGE_SIZE = 50;
