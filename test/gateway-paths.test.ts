@@ -498,6 +498,15 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(sent).toMatchObject({ authorized: true, headers: { "anthropic-version": "2023-06-01" }, body: { model: "claude-haiku-4-5" } });
   });
 
+  it("is in the request log with the provider's attempt, at no cost", async () => {
+    const res = await post("/v1/messages/count_tokens", { model: an.model("claude-haiku-4-5"), ...params });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aggregator-attempts")).toBe(`${an.model("claude-haiku-4-5")}=ok`);
+    const row = await logRow(res);
+    expect(row).toMatchObject({ endpoint: "messages.count_tokens", status: 200, provider: an.name, cost_micros: 0, input_tokens: 0 });
+    expect(attemptsOf(row)).toEqual([`${an.model("claude-haiku-4-5")}=ok`]);
+  });
+
   it("counts itself for other providers", async () => {
     const counted = await anthropic.messages.countTokens({ model: oa.model("gpt-4o-mini"), ...params });
     expect(counted.input_tokens).toBe(8);

@@ -7,7 +7,8 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { breakers } from "../worker/gateway/breaker.ts";
-import { anthropic, attemptsOf, createProvider, createRoute, logRow, MOCK_ORIGIN, mockBase, openai, parseSse, post, type ProviderKind, type RouteBody, tag, upstream } from "./gateway-kit.ts";
+import { call, json, jsonInit, uniqueName } from "./fixtures.ts";
+import { admin, anthropic, attemptsOf, createProvider, createRoute, logRow, MOCK_ORIGIN, mockBase, openai, parseSse, post, type ProviderKind, type RouteBody, tag, upstream } from "./gateway-kit.ts";
 import { UPSTREAM_KEYS } from "./upstream-keys.ts";
 
 /** A route whose first target is `faultModel` on one provider and whose second answers, on another. */
@@ -243,23 +244,39 @@ describe("circuit breaker", () => {
 });
 
 describe("a call every attempt of which failed", () => {
+  const everyEndpoint = (alias: string): [string, Record<string, unknown>][] => [
+    ["/v1/chat/completions", { model: alias, messages: hello() }],
+    ["/v1/chat/completions", { model: alias, messages: hello(), stream: true }],
+    ["/v1/messages", { model: alias, max_tokens: 10, messages: hello() }],
+    ["/v1/embeddings", { model: alias, input: "Hello there" }],
+    ["/v1/responses", { model: alias, input: "Hello there" }],
+  ];
+
   it("names the provider and the attempts in its headers on every endpoint", async () => {
     const model = `fail-500-${tag()}`;
     const p = await createProvider("openai", [model]);
     const alias = await createRoute({ targets: [{ model: p.model(model) }], retries: 0 });
-    const calls: [string, Record<string, unknown>][] = [
-      ["/v1/chat/completions", { model: alias, messages: hello() }],
-      ["/v1/chat/completions", { model: alias, messages: hello(), stream: true }],
-      ["/v1/messages", { model: alias, max_tokens: 10, messages: hello() }],
-      ["/v1/embeddings", { model: alias, input: "Hello there" }],
-      ["/v1/responses", { model: alias, input: "Hello there" }],
-    ];
-    for (const [path, body] of calls) {
+    for (const [path, body] of everyEndpoint(alias)) {
       const res = await post(path, body);
       expect(res.status, path).toBe(502);
       expect(res.headers.get("x-aggregator-provider"), path).toBe(p.name);
       expect(res.headers.get("x-aggregator-attempts"), path).toBe(`${p.model(model)}=500`);
       expect(attemptsOf(await logRow(res))).toEqual([`${p.model(model)}=500`]);
+    }
+  });
+
+  it("carries the x-ratelimit-* headers of its admission, as a success does", async () => {
+    const model = `fail-500-${tag()}`;
+    const [p, an] = await Promise.all([createProvider("openai", [model]), createProvider("anthropic", [model])]);
+    const alias = await createRoute({ targets: [{ model: p.model(model) }], retries: 0 });
+    const created = await call("/api/keys", jsonInit({ name: uniqueName("limited"), rpm_limit: 10 }, (await admin()).headers));
+    const { key } = await json<{ key: string }>(created);
+    const calls = [...everyEndpoint(alias), ["/v1/messages/count_tokens", { model: an.model(model), messages: hello() }] as const];
+    for (const [i, [path, body]] of calls.entries()) {
+      const res = await post(path, body, { authorization: `Bearer ${key}` });
+      expect(res.status, path).toBe(502);
+      expect(res.headers.get("x-ratelimit-limit-requests"), path).toBe("10");
+      expect(res.headers.get("x-ratelimit-remaining-requests"), path).toBe(String(9 - i));
     }
   });
 

@@ -3,7 +3,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { API_KEY, ORIGIN, call, jsonInit } from "./fixtures.ts";
+import { API_KEY, ORIGIN, call, createMember, createTenant, json, jsonInit, requestLogRow } from "./fixtures.ts";
 
 const fetchWorker = (input: string | URL | Request, init?: RequestInit) => exports.default.fetch(new Request(input, init));
 const client = new Anthropic({ apiKey: API_KEY, baseURL: ORIGIN, maxRetries: 0, fetch: fetchWorker });
@@ -81,5 +81,51 @@ describe("POST /v1/messages", () => {
   it("counts tokens locally for providers without a counting endpoint", async () => {
     const counted = await client.messages.countTokens({ model: "demo/echo", system: "Be brief.", messages: [{ role: "user", content: "Hello there!" }] });
     expect(counted.input_tokens).toBe(6);
+  });
+});
+
+describe("POST /v1/messages/count_tokens", () => {
+  /** A key of a new tenant, which has no credit: counting needs none. */
+  async function newKey(limits: { rpm_limit?: number; tpm_limit?: number }) {
+    const tenantId = await createTenant();
+    const owner = await createMember("owner", tenantId);
+    const { key } = await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "count", ...limits }, owner.headers)));
+    return { tenantId, owner, key };
+  }
+  const count = (key: string) => call("/v1/messages/count_tokens", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "Hello there!" }] }, { "x-api-key": key }));
+  const requestId = (res: Response) => res.headers.get("x-request-id")!;
+
+  it("counts toward the key's requests per minute, not its tokens, and is logged at no cost", async () => {
+    const { tenantId, key } = await newKey({ rpm_limit: 2, tpm_limit: 1 });
+    const first = await count(key);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ input_tokens: expect.any(Number) });
+    expect(first.headers.get("x-ratelimit-limit-requests")).toBe("2");
+    expect(first.headers.get("x-ratelimit-remaining-requests")).toBe("1");
+    expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe("1");
+    expect((await count(key)).status).toBe(200);
+    const refused = await count(key);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+
+    expect(await requestLogRow(tenantId, requestId(first))).toMatchObject({
+      endpoint: "messages.count_tokens",
+      status: 200,
+      error_type: null,
+      provider: "demo",
+      model: "demo/echo",
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_micros: 0,
+    });
+    expect(await requestLogRow(tenantId, requestId(refused))).toMatchObject({ endpoint: "messages.count_tokens", status: 429, error_type: "rate_limit_exceeded", cost_micros: 0 });
+  });
+
+  it("counts toward the tenant's requests per minute", async () => {
+    const { owner, key } = await newKey({});
+    expect((await call("/api/tenant", jsonInit({ rpm_limit: 1 }, owner.headers, "PATCH"))).status).toBe(200);
+    expect((await count(key)).status).toBe(200);
+    expect((await count(key)).status).toBe(429);
   });
 });

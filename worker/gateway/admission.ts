@@ -10,9 +10,6 @@ import { costMicros } from "./usage.ts";
 
 /** Returns the x-ratelimit-* headers for the answer; throws the 401/402/429 when refused. */
 export function admitCall(c: Context<AppEnv>, plan: CallPlan, promptTokens: number, requestedMaxOutput: number | null | undefined): Promise<Record<string, string>> {
-  const shard = shardFor(c.var.requestId, plan.gateShards);
-  c.set("gateShard", shard);
-  const key = c.var.apiKey;
   let tokens = 0;
   let maxCostMicros = 0;
   for (const t of plan.targets) {
@@ -21,5 +18,17 @@ export function admitCall(c: Context<AppEnv>, plan: CallPlan, promptTokens: numb
     const cost = costMicros({ inputTokens: promptTokens, outputTokens: output, cachedTokens: 0, reasoningTokens: 0, estimated: true }, t.price);
     maxCostMicros = Math.max(maxCostMicros, cost);
   }
+  return reserve(c, plan, tokens, maxCostMicros);
+}
+
+/** A free call (count_tokens): it counts toward the requests per minute, reserving no tokens and no credit. */
+export function admitFreeCall(c: Context<AppEnv>, plan: CallPlan): Promise<Record<string, string>> {
+  return reserve(c, plan, 0, 0);
+}
+
+function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCostMicros: number): Promise<Record<string, string>> {
+  const shard = shardFor(c.var.requestId, plan.gateShards);
+  c.set("gateShard", shard);
+  const key = c.var.apiKey;
   return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, tokens, maxCostMicros }, shard);
 }

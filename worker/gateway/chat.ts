@@ -119,7 +119,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
   const limitHeaders = await admitCall(c, plan, call.promptTokens, requestedMaxOutput(call));
   const attempts: AttemptRecord[] = [];
   const record = baseRecord(c, call, startedAt, attempts);
-  const fail = (error: unknown): never => recordFailure({ ...record, target: plan.targets[0] }, error);
+  const fail = (error: unknown): never => recordFailure({ ...record, target: plan.targets[0], limitHeaders }, error);
 
   if (!call.stream) {
     const ttl = cacheTtl(c.req.header("x-aggregator-cache"), plan.cacheTtlSeconds);

@@ -69,20 +69,26 @@ function internalError(error: unknown, requestId: string): AppError {
 }
 
 /** x-aggregator-provider (the last target tried) and x-aggregator-attempts, as a success sends them. */
-function attemptHeaders(attempts: AttemptRecord[]): Record<string, string> {
+export function attemptHeaders(attempts: AttemptRecord[]): Record<string, string> {
   const last = attempts.at(-1);
   return last ? { "x-aggregator-provider": last.provider, "x-aggregator-attempts": attemptChain(attempts).join(", ") } : {};
 }
 
+export interface FailedCall extends Omit<CallRecord, "status" | "usage"> {
+  /** The x-ratelimit-* headers admission returned: a failed call counted against the limits too. */
+  limitHeaders: Record<string, string>;
+}
+
 /**
  * Records a call that failed before any usage (settling its reservation at zero) and rethrows
- * it with the attempt chain in its headers, so a client sees what was tried without the log.
+ * it with the limit headers and the attempt chain in its headers, as a success would have them,
+ * so a client sees what was tried without the log.
  */
-export function recordFailure(r: Omit<CallRecord, "status" | "usage">, error: unknown): never {
+export function recordFailure(r: FailedCall, error: unknown): never {
   const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId);
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
   const { kind, message, code, param, details } = appError;
-  throw new AppError(kind, message, { code, param, details, headers: { ...appError.headers, ...attemptHeaders(r.attempts) } });
+  throw new AppError(kind, message, { code, param, details, headers: { ...r.limitHeaders, ...appError.headers, ...attemptHeaders(r.attempts) } });
 }
 
 /**

@@ -71,7 +71,7 @@ export async function passResponses(c: Context<AppEnv>): Promise<Response> {
       }
     },
     attempts,
-  ).catch((error: unknown) => recordFailure({ c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: plan.targets[0] }, error));
+  ).catch((error: unknown) => recordFailure({ c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: plan.targets[0], limitHeaders }, error));
   const base = { c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: result.target };
   const headers = { "x-aggregator-provider": result.target.provider.name, "x-aggregator-attempts": attemptChain(attempts).join(", "), ...limitHeaders };
   if (result.value.text !== null) {

@@ -6,16 +6,16 @@ import { readJson } from "../core/validation.ts";
 import { priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
-import { admitCall } from "./admission.ts";
+import { admitCall, admitFreeCall } from "./admission.ts";
 import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
 import { authenticateKey } from "./auth.ts";
 import { runChat } from "./chat.ts";
-import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
+import { type AnthropicCountTokensRequest, anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
 import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
-import { planCall } from "./plan.ts";
+import { type PlannedTarget, planCall } from "./plan.ts";
 import { anthropicPromptTokens, openAIPromptTokens } from "./prompt-tokens.ts";
 import { adapterFor } from "./providers/index.ts";
-import { recordCall, recordFailure, recordRefusals } from "./record.ts";
+import { attemptHeaders, recordCall, recordFailure, recordRefusals } from "./record.ts";
 import { isModelAllowed, tenantCatalog } from "./resolve.ts";
 import { passResponses } from "./responses.ts";
 import { countTokens } from "./tokens.ts";
@@ -48,15 +48,37 @@ async function plan(c: Context<AppEnv>, model: string) {
   return planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, model, c.env.SECRETS_KEY);
 }
 
+interface TokenCount {
+  input_tokens: number;
+}
+
+/** Anthropic's own count (its tokenizer); for any other provider ours, without an upstream call. */
+async function countInputTokens(target: PlannedTarget, body: AnthropicCountTokensRequest, attempts: AttemptRecord[]): Promise<TokenCount> {
+  if (target.provider.kind !== "anthropic") return { input_tokens: anthropicPromptTokens(body) };
+  const native = adapterFor(target.provider).nativeRequest!(target.target, body, { timeoutMs: 30_000 });
+  const url = native.url.replace(/\/v1\/messages$/, "/v1/messages/count_tokens");
+  const counted = await runAttempts(
+    { targets: [target], retries: 1, timeoutMs: 30_000, cacheTtlSeconds: null, gateShards: 1 },
+    async () => upstreamJson<TokenCount>(await upstreamFetch({ ...native, url })),
+    attempts,
+  );
+  return counted.value;
+}
+
+// Free, like Anthropic's own, but rate limited like it: admitted against the requests per
+// minute only, and logged at zero cost.
 gateway.post("/messages/count_tokens", async (c) => {
+  const startedAt = Date.now();
   const body = await readJson(c.req.raw, anthropicCountTokensRequest);
-  const target = (await plan(c, body.model)).targets[0]!;
-  if (target.provider.kind === "anthropic") {
-    const native = adapterFor(target.provider).nativeRequest!(target.target, body, { timeoutMs: 30_000 });
-    const res = await runAttempts({ targets: [target], retries: 1, timeoutMs: 30_000, cacheTtlSeconds: null, gateShards: 1 }, () => upstreamFetch({ ...native, url: native.url.replace(/\/v1\/messages$/, "/v1/messages/count_tokens") }), []);
-    return c.json(await upstreamJson<{ input_tokens: number }>(res.value));
-  }
-  return c.json({ input_tokens: anthropicPromptTokens(body) });
+  const callPlan = await plan(c, body.model);
+  const target = callPlan.targets[0]!;
+  const limitHeaders = await admitFreeCall(c, callPlan);
+  const attempts: AttemptRecord[] = [];
+  const record = { c, endpoint: "messages.count_tokens", stream: false, startedAt, attempts, target };
+  const count = await countInputTokens(target, body, attempts).catch((error: unknown) => recordFailure({ ...record, limitHeaders }, error));
+  recordCall({ ...record, status: 200, usage: null });
+  for (const [name, value] of Object.entries({ ...attemptHeaders(attempts), ...limitHeaders })) c.header(name, value);
+  return c.json(count);
 });
 
 gateway.post("/embeddings", async (c) => {
@@ -75,7 +97,7 @@ gateway.post("/embeddings", async (c) => {
       return adapter.embed(target.target, body, { timeoutMs });
     },
     attempts,
-  ).catch((error: unknown) => recordFailure({ c, endpoint: "embeddings", stream: false, startedAt, attempts, target: callPlan.targets[0] }, error));
+  ).catch((error: unknown) => recordFailure({ c, endpoint: "embeddings", stream: false, startedAt, attempts, target: callPlan.targets[0], limitHeaders }, error));
   const reported = result.value.usage.prompt_tokens;
   const inputTokens = reported || estimate;
   recordCall({

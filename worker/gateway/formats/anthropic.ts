@@ -62,6 +62,7 @@ export const anthropicCountTokensRequest = anthropicMessagesRequest.omit({ max_t
 });
 
 export type AnthropicMessagesRequest = z.output<typeof anthropicMessagesRequest>;
+export type AnthropicCountTokensRequest = z.output<typeof anthropicCountTokensRequest>;
 export type AnthropicMessage = z.output<typeof anthropicMessage>;
 export type AnthropicContentBlock = z.output<typeof anthropicContentBlock>;
 
