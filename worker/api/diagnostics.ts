@@ -6,8 +6,8 @@ import * as z from "zod";
 import type { ProviderRow } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { PROVIDER_KINDS, requestLog } from "../db/schema.ts";
-import { breakers } from "../gateway/breaker.ts";
-import { latencySnapshot } from "../gateway/latency.ts";
+import { CIRCUIT_STATES } from "../gateway/breaker.ts";
+import { providerHealth } from "../gateway/provider-health.ts";
 import { tenantCatalog } from "../gateway/resolve.ts";
 import { gateFor } from "../gateway/gate.ts";
 import { ApiRouter } from "./router.ts";
@@ -27,7 +27,7 @@ const providerHealthView = z.object({
   name: z.string(),
   kind: z.enum(PROVIDER_KINDS),
   scope: z.enum(["platform", "tenant"]),
-  circuit: z.enum(["closed", "open", "half-open"]),
+  circuit: z.enum(CIRCUIT_STATES),
   window: z.object({ samples: z.int(), failures: z.int() }),
   latency_ms: z.record(z.string(), z.number()).describe("Moving average per target (provider/model), as observed by the isolate that answered"),
 });
@@ -49,18 +49,17 @@ export const diagnosticsView = z.object({
   recent_errors: z.array(recentErrorView),
 });
 
-type Circuit = ReturnType<typeof breakers.snapshot>[number];
-
 /** A provider's circuit, failure window and latencies, as the isolate answering sees them. */
-function providerHealth(p: ProviderRow, circuit: Circuit | undefined, latency: Record<string, number>): z.output<typeof providerHealthView> {
+function providerHealthJson(p: ProviderRow): z.output<typeof providerHealthView> {
+  const health = providerHealth(p);
   return {
     id: p.id,
     name: p.name,
     kind: p.kind,
     scope: p.tenantId === null ? "platform" : "tenant",
-    circuit: circuit?.state ?? "closed",
-    window: { samples: circuit?.samples ?? 0, failures: circuit?.failures ?? 0 },
-    latency_ms: Object.fromEntries(Object.entries(latency).filter(([target]) => target.startsWith(`${p.name}/`))),
+    circuit: health.circuit,
+    window: { samples: health.samples, failures: health.failures },
+    latency_ms: health.latency,
   };
 }
 
@@ -82,13 +81,11 @@ export const diagnostics = new ApiRouter("diagnostics").endpoint(
         .limit(20),
       gateFor(c.env, user.tenantId).status(user.tenantId).catch(() => null),
     ]);
-    const circuits = new Map(breakers.snapshot().map((b) => [b.provider, b]));
-    const latency = latencySnapshot();
     const body: z.output<typeof diagnosticsView> = {
       build: { id: c.env.BUILD_ID ?? "dev", app: c.env.APP_NAME ?? "AI Aggregator" },
       checks: health,
       gate,
-      providers: catalog.providers.map((p) => providerHealth(p, circuits.get(p.id), latency)),
+      providers: catalog.providers.map(providerHealthJson),
       recent_errors: recentErrors.map((e) => ({ request_id: e.id, at: new Date(e.at).toISOString(), status: e.status, error_type: e.errorType, model: e.model, provider: e.provider })),
     };
     return c.json(body);

@@ -14,6 +14,8 @@ import { getDb } from "../db/client.ts";
 import { findVisibleProvider, listVisibleProviders, type ProviderRecord, providerNameTaken } from "../db/providers.ts";
 import { PROVIDER_KINDS, providers } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
+import { CIRCUIT_STATES } from "../gateway/breaker.ts";
+import { meanLatency, providerHealth } from "../gateway/provider-health.ts";
 import { DEMO_MODELS } from "../gateway/providers/demo-models.ts";
 import { probeProvider, probeResult } from "./provider-probe.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -60,6 +62,15 @@ const createBody = z.strictObject({
 
 const updateBody = z.strictObject(fields).partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
 
+const healthView = z
+  .object({
+    circuit: z.enum(CIRCUIT_STATES).describe("Its circuit breaker: open skips it, half-open lets one probe through"),
+    samples: z.int().describe("Calls in the breaker's window"),
+    failures: z.int().describe("Failed calls in the breaker's window"),
+    latency_ms: z.number().nullable().describe("Mean of its models' moving-average latency; null: no call observed yet"),
+  })
+  .describe("As observed by the isolate that answered");
+
 const providerView = z.object({
   id: z.string(),
   name: z.string(),
@@ -73,9 +84,15 @@ const providerView = z.object({
   scope: scopeField,
   created_at: z.string(),
   updated_at: z.string().nullable(),
+  health: healthView,
 });
 
 const canWrite = (c: ApiContext, row: ProviderRecord) => hasPermission(c.var.user, row.tenantId === null ? "platform:write" : "providers:write");
+
+function healthJson(row: ProviderRecord): z.output<typeof healthView> {
+  const { circuit, samples, failures, latency } = providerHealth(row);
+  return { circuit, samples, failures, latency_ms: meanLatency(latency) };
+}
 
 function providerJson(c: ApiContext, row: ProviderRecord): z.output<typeof providerView> {
   return {
@@ -91,6 +108,7 @@ function providerJson(c: ApiContext, row: ProviderRecord): z.output<typeof provi
     scope: row.tenantId === null ? "platform" : "tenant",
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt),
+    health: healthJson(row),
   };
 }
 

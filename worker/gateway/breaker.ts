@@ -2,13 +2,21 @@
 // after a cool-down one probe request is let through (half-open); its outcome closes or
 // re-opens it. State is readable for diagnostics. record() returns the change it made, if any,
 // so the caller can alert the tenant whose call saw it (worker/gateway/circuit-alerts.ts).
-export type CircuitState = "closed" | "open" | "half-open";
+export const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 /** A circuit opened (from closed, or a failed probe) or closed again; with the window at that moment. */
 export interface CircuitChange {
   to: "open" | "closed";
   failures: number;
   samples: number;
+}
+
+/** A circuit as the dashboard shows it: its state and the outcomes in its window. */
+export interface CircuitView {
+  state: CircuitState;
+  samples: number;
+  failures: number;
 }
 
 export interface BreakerOptions {
@@ -95,11 +103,11 @@ export class Breakers {
     return null;
   }
 
-  snapshot(now = Date.now()): { provider: string; state: CircuitState; samples: number; failures: number }[] {
-    return [...this.circuits.keys()].map((id) => {
-      const c = this.circuit(id);
-      return { provider: id, state: this.state(id, now), samples: c.outcomes.length, failures: c.outcomes.filter((o) => !o.ok).length };
-    });
+  /** One provider's circuit and window; one never called is closed, its window empty (and nothing is stored for it). */
+  view(id: string, now = Date.now()): CircuitView {
+    const c = this.circuits.get(id);
+    if (!c) return { state: "closed", samples: 0, failures: 0 };
+    return { state: this.state(id, now), samples: c.outcomes.length, failures: c.outcomes.filter((o) => !o.ok).length };
   }
 }
 

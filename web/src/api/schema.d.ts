@@ -982,6 +982,17 @@ export interface Paths {
           scope: "tenant" | "platform";
           created_at: string;
           updated_at: string | null;
+          /** As observed by the isolate that answered */
+          health: {
+            /** Its circuit breaker: open skips it, half-open lets one probe through */
+            circuit: "closed" | "open" | "half-open";
+            /** Calls in the breaker's window */
+            samples: number;
+            /** Failed calls in the breaker's window */
+            failures: number;
+            /** Mean of its models' moving-average latency; null: no call observed yet */
+            latency_ms: number | null;
+          };
         }[];
       };
     };
@@ -1019,6 +1030,17 @@ export interface Paths {
         scope: "tenant" | "platform";
         created_at: string;
         updated_at: string | null;
+        /** As observed by the isolate that answered */
+        health: {
+          /** Its circuit breaker: open skips it, half-open lets one probe through */
+          circuit: "closed" | "open" | "half-open";
+          /** Calls in the breaker's window */
+          samples: number;
+          /** Failed calls in the breaker's window */
+          failures: number;
+          /** Mean of its models' moving-average latency; null: no call observed yet */
+          latency_ms: number | null;
+        };
       };
     };
   };
@@ -1047,6 +1069,17 @@ export interface Paths {
         scope: "tenant" | "platform";
         created_at: string;
         updated_at: string | null;
+        /** As observed by the isolate that answered */
+        health: {
+          /** Its circuit breaker: open skips it, half-open lets one probe through */
+          circuit: "closed" | "open" | "half-open";
+          /** Calls in the breaker's window */
+          samples: number;
+          /** Failed calls in the breaker's window */
+          failures: number;
+          /** Mean of its models' moving-average latency; null: no call observed yet */
+          latency_ms: number | null;
+        };
       };
     };
     patch: {
@@ -1083,6 +1116,17 @@ export interface Paths {
         scope: "tenant" | "platform";
         created_at: string;
         updated_at: string | null;
+        /** As observed by the isolate that answered */
+        health: {
+          /** Its circuit breaker: open skips it, half-open lets one probe through */
+          circuit: "closed" | "open" | "half-open";
+          /** Calls in the breaker's window */
+          samples: number;
+          /** Failed calls in the breaker's window */
+          failures: number;
+          /** Mean of its models' moving-average latency; null: no call observed yet */
+          latency_ms: number | null;
+        };
       };
     };
     delete: {
@@ -1109,6 +1153,17 @@ export interface Paths {
         scope: "tenant" | "platform";
         created_at: string;
         updated_at: string | null;
+        /** As observed by the isolate that answered */
+        health: {
+          /** Its circuit breaker: open skips it, half-open lets one probe through */
+          circuit: "closed" | "open" | "half-open";
+          /** Calls in the breaker's window */
+          samples: number;
+          /** Failed calls in the breaker's window */
+          failures: number;
+          /** Mean of its models' moving-average latency; null: no call observed yet */
+          latency_ms: number | null;
+        };
       };
     };
   };

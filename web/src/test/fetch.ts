@@ -91,4 +91,5 @@ export const PROVIDER: Provider = {
   scope: 'tenant',
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: null,
+  health: { circuit: 'closed', samples: 0, failures: 0, latency_ms: null },
 };

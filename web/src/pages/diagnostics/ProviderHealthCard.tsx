@@ -1,6 +1,6 @@
 import type { ProviderHealth } from '../../api/types';
+import { CircuitBadge } from '../../components/CircuitBadge';
 import { t } from '../../i18n';
-import { CircuitBadge } from './CircuitBadge';
 import { LatencyProbe } from './LatencyProbe';
 
 function ObservedLatency({ latency }: { latency: Record<string, number> }) {

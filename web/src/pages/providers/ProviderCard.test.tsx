@@ -23,6 +23,20 @@ describe('ProviderCard', () => {
     expect(within(models).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['gpt-4o-mini', 'gpt-4o']);
   });
 
+  it('shows a provider not called yet as closed, with no latency', () => {
+    renderCard();
+    const card = screen.getByRole('article', { name: 'openai' });
+    expect(within(card).getByText('Closed · healthy')).toBeTruthy();
+    expect(within(card).getByText('Observed latency').nextElementSibling?.textContent).toBe('No calls yet');
+  });
+
+  it('shows an open circuit and the observed latency', () => {
+    renderCard({ ...PROVIDER, health: { circuit: 'open', samples: 5, failures: 5, latency_ms: 120 } });
+    const card = screen.getByRole('article', { name: 'openai' });
+    expect(within(card).getByText('Open · tripped')).toBeTruthy();
+    expect(within(card).getByText('Observed latency').nextElementSibling?.textContent).toBe('~120 ms');
+  });
+
   it('collapses long model lists', () => {
     renderCard({ ...PROVIDER, models: Array.from({ length: 9 }, (_, i) => `m${i}`) });
     expect(screen.getByText('+3 more')).toBeTruthy();

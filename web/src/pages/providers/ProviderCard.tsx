@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { Provider, ProviderTestResult } from '../../api/types';
+import { CircuitBadge } from '../../components/CircuitBadge';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAction } from '../../hooks/useAction';
@@ -26,6 +27,11 @@ function KeyFact({ provider }: { provider: Provider }) {
   if (!provider.has_api_key) return <>{t('providers.noKeySet')}</>;
   if (provider.api_key_last4) return <span class="mono">••••{provider.api_key_last4}</span>;
   return <>{t('providers.keySet')}</>;
+}
+
+function ObservedLatency({ ms }: { ms: number | null }) {
+  if (ms === null) return <span class="muted">{t('providers.latencyNone')}</span>;
+  return <>{t('providers.latencyValue', { ms })}</>;
 }
 
 export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted }: ProviderCardProps) {
@@ -61,6 +67,7 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
         <h3 id={headingId}>{provider.name}</h3>
         <div class="row">
           <span class={provider.enabled ? 'badge ok' : 'badge'}>{provider.enabled ? t('providers.enabled') : t('providers.disabled')}</span>
+          <CircuitBadge state={provider.health.circuit} />
           <span class="badge accent">{provider.scope === 'platform' ? t('providers.scope.platform') : t('providers.scope.tenant')}</span>
         </div>
       </div>
@@ -79,6 +86,10 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
         </dd>
         <dt>{t('providers.weight')}</dt>
         <dd>{provider.weight}</dd>
+        <dt>{t('providers.latency')}</dt>
+        <dd>
+          <ObservedLatency ms={provider.health.latency_ms} />
+        </dd>
         <dt>{t('providers.models')}</dt>
         <dd>
           {provider.models.length === 0 ? (

@@ -1,5 +1,5 @@
-import type { CircuitState } from '../../api/types';
-import { t } from '../../i18n';
+import type { CircuitState } from '../api/types';
+import { t } from '../i18n';
 
 const TONE: Record<CircuitState, string> = { closed: 'ok', open: 'bad', 'half-open': 'warn' };
 
@@ -7,7 +7,7 @@ const TONE: Record<CircuitState, string> = { closed: 'ok', open: 'bad', 'half-op
 export function CircuitBadge({ state }: { state: CircuitState }) {
   return (
     <span class={`badge ${TONE[state]}`} data-circuit={state}>
-      {t(`diagnostics.circuit.${state}`)}
+      {t(`circuit.${state}`)}
     </span>
   );
 }
