@@ -3,15 +3,15 @@
 // .dev.vars and local storage under <stateDir>/v3 (the layout `wrangler dev --persist-to` and
 // `wrangler d1 --local` use). Unlike `wrangler dev` there is no proxy Worker in front of it and
 // no file watcher: each call crosses one HTTP hop less (`npm run dev` keeps both, for editing).
+import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { bin, root, run } from "./run.mjs";
+import { bin, childEnv, root, run } from "./run.mjs";
 
 const require = createRequire(path.join(root, "package.json"));
 // The Miniflare wrangler itself runs (wrangler may pin its own copy).
 const { Miniflare, convertV4MiniflareOptions } = createRequire(require.resolve("wrangler/package.json"))("miniflare");
-const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = require("wrangler");
 
 /**
  * `wrangler deploy --dry-run`: the production bundle (minified, as uploaded, unless a profiler
@@ -34,6 +34,16 @@ function pruneOlderThan(dir, ageMs) {
   }
 }
 
+/** wrangler.toml as Miniflare options, read in a child process (worker-options.mjs). */
+function workerOptionsFromConfig() {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(import.meta.dirname, "worker-options.mjs"), { cwd: root, env: childEnv() });
+    child.once("message", resolve);
+    child.once("error", reject);
+    child.once("exit", (code) => code !== 0 && reject(new Error(`reading wrangler.toml failed (${code})`)));
+  });
+}
+
 /** Miniflare's v4 worker options carry empty defaults that its v5 converter rejects or ignores. */
 function meaningful(options) {
   const { rootPath: _root, modulesRules: _rules, ...rest } = options;
@@ -47,10 +57,7 @@ function meaningful(options) {
  */
 export async function serveWorker({ host, port, stateDir, bindings = {}, inspectorPort, minify = true }) {
   const build = await buildWorker({ minify });
-  const configPath = path.join(root, "wrangler.toml");
-  // The Worker's name keys its Durable Objects' storage: the same as under `wrangler dev`.
-  const { name } = unstable_readConfig({ config: configPath });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+  const { name, workerOptions } = await workerOptionsFromConfig();
   const options = meaningful(workerOptions);
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
