@@ -288,6 +288,145 @@ describe("ingest and flush", () => {
   });
 });
 
+describe("rollups derived from events at flush", () => {
+  /** Sums as the live minute and /api/metrics report them. */
+  const reported = (s: { requests: number; errors: number; input_tokens?: number; inputTokens?: number; cost_micros?: number; costMicros?: number }) => ({
+    requests: s.requests,
+    errors: s.errors,
+    input: s.input_tokens ?? s.inputTokens,
+    cost: s.cost_micros ?? s.costMicros,
+  });
+  const expectedReported = (rows: readonly RequestLogRow[]) => {
+    const e = expectedSums(rows);
+    return { requests: e.requests, errors: e.errors, input: e.input, cost: e.cost };
+  };
+  const metricsSum = async (tenant: string) => {
+    const totals = (await hubFor(tenant).metrics()).totals;
+    return reported(totals.reduce((s, t) => ({ requests: s.requests + t.sums.requests, errors: s.errors + t.sums.errors, inputTokens: s.inputTokens + t.sums.inputTokens, costMicros: s.costMicros + t.sums.costMicros }), { requests: 0, errors: 0, inputTokens: 0, costMicros: 0 }));
+  };
+  const liveMinute = async (tenant: string) => {
+    const hello = await hubFor(tenant).snapshot();
+    return reported(hello.minute);
+  };
+  /** Live views are of the current minute: start well inside one. */
+  const awayFromMinuteEdge = async () => {
+    const into = Date.now() % 60_000;
+    if (into > 50_000) await sleep(60_000 - into + 50);
+  };
+
+  it("after an eviction with events pending, live and metrics still count them and the next flush writes exact absolutes", async () => {
+    await awayFromMinuteEdge();
+    const tenant = uniq("ten_derive");
+    const hub = hubFor(tenant);
+    await holdFlushes(tenant);
+    // Some flushed first, so the stored rollups are a non-zero base.
+    const before = Array.from({ length: 12 }, (_, i) => event(tenant, { costMicros: i, status: i % 4 === 0 ? 500 : 200 }));
+    for (const row of before) await hub.ingest(row);
+    await releaseFlushes(tenant);
+    expect((await hub.flush()).ok).toBe(true);
+    await holdFlushes(tenant);
+    const pending = Array.from({ length: 20 }, (_, i) => event(tenant, { costMicros: 100 + i, inputTokens: i, status: i % 5 === 0 ? 429 : 200, model: i % 2 ? "demo/lorem" : "demo/echo" }));
+    for (const row of pending) await hub.ingest(row);
+    const all = [...before, ...pending];
+
+    await evictDurableObject(hub);
+    expect(await liveMinute(tenant)).toEqual(expectedReported(all));
+    expect(await metricsSum(tenant)).toEqual(expectedReported(all));
+    expect(await hub.stats()).toMatchObject({ pendingEvents: 20 });
+    // A repeat after the restart changes nothing, the in-memory sums included.
+    expect(await hub.ingest(pending[3]!)).toEqual({ accepted: true, duplicate: true });
+    expect(await metricsSum(tenant)).toEqual(expectedReported(all));
+
+    await releaseFlushes(tenant);
+    expect((await hub.flush()).ok).toBe(true);
+    expect(await d1RollupSums(tenant)).toEqual({ ...expectedSums(all), le: expectedLe(all) });
+    // Now stored, no longer pending: still counted once.
+    expect(await hub.stats()).toMatchObject({ pendingEvents: 0, dirtyRollups: 0 });
+    expect(await liveMinute(tenant)).toEqual(expectedReported(all));
+    expect(await metricsSum(tenant)).toEqual(expectedReported(all));
+  }, 20_000);
+
+  it("writes the sum of all events exactly once when D1 commits but the hub never hears, across a restart", async () => {
+    const tenant = uniq("ten_derive");
+    const hub = hubFor(tenant);
+    await holdFlushes(tenant);
+    const first = variedEvents(tenant, 30);
+    for (const row of first) await hub.ingest(row);
+    await releaseFlushes(tenant);
+    expect((await hub.flush()).ok).toBe(true);
+
+    // The same keys again: D1 commits stored + these, the hub does not learn it.
+    await setSink(tenant, () => "fail-after");
+    const second = variedEvents(tenant, 30);
+    for (const row of second) await hub.ingest(row);
+    expect((await hub.flush()).ok).toBe(false);
+    expect(await d1RollupSums(tenant)).toEqual({ ...expectedSums([...first, ...second]), le: expectedLe([...first, ...second]) });
+
+    await evictDurableObject(hub);
+    const third = variedEvents(tenant, 10);
+    for (const row of third) await hub.ingest(row);
+    await releaseFlushes(tenant);
+    expect((await hub.flush()).ok).toBe(true);
+    const all = [...first, ...second, ...third];
+    expect(await d1RollupSums(tenant)).toEqual({ ...expectedSums(all), le: expectedLe(all) });
+    expect(await metricsSum(tenant)).toEqual(expectedReported(all));
+    expect(await hub.stats()).toMatchObject({ pendingEvents: 0, dirtyRollups: 0, failures: 0 });
+  });
+
+  it("sums many events of one rollup key in a round into one D1 row", async () => {
+    const tenant = uniq("ten_derive");
+    const hub = hubFor(tenant);
+    await holdFlushes(tenant);
+    const minute = minuteOf(Date.now() - 5 * 60_000);
+    const rows = Array.from({ length: 600 }, (_, i) => event(tenant, { createdAt: minute + (i % 60_000), latencyMs: (i * 131) % 35_000, status: i % 9 === 0 ? 503 : 200, inputTokens: i, outputTokens: 3 * i, costMicros: 7 * i }));
+    await runInDurableObject(hub, async (instance: AnalyticsHub) => {
+      for (const row of rows) await instance.ingest(row);
+    });
+    await releaseFlushes(tenant);
+    expect(await hub.flush()).toMatchObject({ ok: true, events: 600, rollups: 1, rounds: 1 });
+    const { results } = await env.DB.prepare("SELECT minute, model, provider, key_id FROM usage_rollups WHERE tenant_id = ?").bind(tenant).all();
+    expect(results).toEqual([{ minute, model: "demo/echo", provider: "demo", key_id: "key_a" }]);
+    expect(await d1RollupSums(tenant)).toEqual({ ...expectedSums(rows), le: expectedLe(rows) });
+  });
+
+  it("takes pending events out of the rollups and totals of a hub that counted them at ingest", async () => {
+    const tenant = uniq("ten_derive");
+    const hub = hubFor(tenant);
+    await holdFlushes(tenant);
+    const rows = variedEvents(tenant, 15);
+    for (const row of rows) await hub.ingest(row);
+    const oldMinute = minuteOf(Date.now() - 30 * 60_000);
+    // The layout before: every pending event already in rollups (dirty) and totals, and one
+    // rollup counted but never written to D1 whose events were flushed long ago.
+    await runInDurableObject(hub, (_: AnalyticsHub, state) => {
+      const sql = state.storage.sql;
+      const minute = "created_at - created_at % 60000";
+      const model = "coalesce(json_extract(payload, '$[4]'), '')";
+      const le = LATENCY_BUCKETS_MS.map((b) => `le_${b}`).join(", ");
+      const leSums = LATENCY_BUCKETS_MS.map((b) => `sum(json_extract(payload, '$[9]') <= ${b})`).join(", ");
+      const sums = `count(*), sum(json_extract(payload, '$[6]') >= 400), sum(json_extract(payload, '$[11]')), sum(json_extract(payload, '$[12]')), sum(json_extract(payload, '$[15]')), sum(json_extract(payload, '$[9]')), ${leSums}`;
+      const cols = `requests, errors, input_tokens, output_tokens, cost_micros, latency_ms_sum, ${le}`;
+      sql.exec(`INSERT INTO rollups (minute, model, provider, key_id, ${cols}, version, flushed_version)
+        SELECT ${minute}, ${model}, 'demo', json_extract(payload, '$[2]'), ${sums}, 2, 1 FROM events WHERE flushed_at IS NULL GROUP BY 1, 2, 3, 4`);
+      sql.exec(`INSERT INTO totals (model, provider, ${cols}) SELECT ${model}, 'demo', ${sums} FROM events WHERE flushed_at IS NULL GROUP BY 1, 2`);
+      sql.exec(`INSERT INTO rollups (minute, model, provider, key_id, requests, cost_micros, version, flushed_version) VALUES (?, 'demo/old', 'demo', 'key_a', 5, 50, 3, 2)`, oldMinute);
+      sql.exec("DELETE FROM meta WHERE key = 'layout'");
+    });
+    await evictDurableObject(hub);
+    expect(await metricsSum(tenant)).toEqual(expectedReported(rows));
+    expect((await hub.stats()).dirtyRollups).toBeGreaterThan(0);
+
+    await releaseFlushes(tenant);
+    expect((await hub.flush()).ok).toBe(true);
+    const old = await env.DB.prepare("SELECT requests, cost_micros FROM usage_rollups WHERE tenant_id = ? AND model = 'demo/old'").bind(tenant).first();
+    expect(old).toEqual({ requests: 5, cost_micros: 50 });
+    const d1 = await d1RollupSums(tenant);
+    expect({ ...d1, requests: d1.requests - 5, cost: d1.cost - 50 }).toEqual({ ...expectedSums(rows), le: expectedLe(rows) });
+    expect(await hub.stats()).toMatchObject({ pendingEvents: 0, dirtyRollups: 0 });
+    expect(await metricsSum(tenant)).toEqual(expectedReported(rows));
+  });
+});
+
 describe("pure parts", () => {
   it("chunks JSON by rows and bytes", () => {
     const rows = Array.from({ length: 1234 }, (_, i) => [i, "x".repeat(i % 50)]);

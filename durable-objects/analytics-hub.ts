@@ -2,13 +2,17 @@
 // usage events, keeps per-minute aggregates, fans updates out to live dashboards and flushes
 // the request log and the minute rollups to D1 — exactly once.
 //
-//   ingest(row)  stores the event in the hub's SQLite first (idempotent by request id: a known
-//                id changes nothing), adds it to its minute rollup and the cumulative totals in
-//                the same transaction, queues a live update and makes sure an alarm is set.
-//   alarm()      flushes pending events to request_log and dirty rollups to usage_rollups in
-//                one D1 batch per round (see hub/flush.ts), marks them flushed only after D1
-//                committed; on failure keeps everything and retries with exponential backoff.
-//                Since all state is in SQLite, a restart between ingest and flush loses nothing.
+//   ingest(row)  stores the event in the hub's SQLite (one insert, idempotent by request id: a
+//                known id changes nothing), adds it to the in-memory sums of pending events,
+//                queues a live update and makes sure an alarm is set. No rollup is written here.
+//   alarm()      flushes in rounds of pending events: new absolute rollups = stored + the
+//                round's sums, written to D1 with the round's request_log rows in one batch
+//                (see hub/flush.ts); only after D1 committed, one SQLite transaction marks the
+//                events flushed and stores those rollups and the totals. A failure before or
+//                after D1 commits changes nothing here, so the retry writes the same absolutes;
+//                it backs off exponentially. The event rows are the truth: after a restart the
+//                pending sums are summed again from them, so nothing is lost.
+//   reads        live views and metrics() are stored (flushed) sums plus the pending sums.
 //   fetch()      `/ws` (WebSocket, Hibernation API) and `/sse` (text/event-stream) subscriptions;
 //                the Worker has authenticated the caller and picked this tenant's hub.
 import { DurableObject } from "cloudflare:workers";
@@ -20,11 +24,14 @@ import { AlarmClock } from "./alarm-clock.ts";
 import { type LogEvent, parseEvent } from "./hub/event.ts";
 import { type HubSink, d1Sink } from "./hub/flush.ts";
 import { LiveFanout, type LiveMessage, type SocketAttachment } from "./hub/live.ts";
-import { HubStore, type IngestOutcome, type TotalsRecord } from "./hub/store.ts";
+import { PendingSums, mergeTotals } from "./hub/pending.ts";
+import { type FlushRound, HubStore, type IngestOutcome, type TotalsRecord } from "./hub/store.ts";
+import { addSums, minuteOf } from "./hub/sums.ts";
 
 /** How long events gather before a flush: one D1 batch carries many requests. */
 export const FLUSH_DELAY_MS = 1000;
 const EVENTS_PER_ROUND = 1000;
+/** Only for rollups an older hub left unwritten; a round's own rollups are at most its events. */
 const ROLLUPS_PER_ROUND = 1000;
 const MAX_ROUNDS = 10;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -51,6 +58,7 @@ export interface FlushResult {
 export interface HubStats {
   tenantId: string | null;
   pendingEvents: number;
+  /** Rollups the pending events (or an older hub) still have to write to D1. */
   dirtyRollups: number;
   websockets: number;
   sseStreams: number;
@@ -72,6 +80,8 @@ export function backoffMs(failures: number, random = Math.random()): number {
 export class AnalyticsHub extends DurableObject<Env> {
   private readonly store: HubStore;
   private readonly live: LiveFanout;
+  /** The pending events' sums: SQLite's rollups and totals hold only flushed ones. */
+  private pendingSums = new PendingSums();
   /** Where flushes go: D1. Tests replace it to make D1 fail before or after it commits. */
   sink: HubSink;
   private tenantId: string | null = null;
@@ -85,9 +95,10 @@ export class AnalyticsHub extends DurableObject<Env> {
     this.store = new HubStore(ctx.storage);
     this.clock = new AlarmClock(ctx.storage);
     this.sink = d1Sink(env.DB);
-    this.live = new LiveFanout(ctx, (minute) => this.store.minuteSums(minute));
+    this.live = new LiveFanout(ctx, (minute) => addSums(this.store.minuteSums(minute), this.pendingSums.minute(minute)));
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.pendingSums = new PendingSums(this.store.pendingRollups());
       this.tenantId = this.store.meta("tenant_id");
       this.backoffUntil = Number(this.store.meta("backoff_until") ?? 0);
     });
@@ -116,6 +127,7 @@ export class AnalyticsHub extends DurableObject<Env> {
     const outcome = this.store.ingest(event, now);
     if (!outcome.accepted) return this.refused(row, outcome);
     if (!outcome.duplicate) {
+      this.pendingSums.add({ minute: minuteOf(event.createdAt), model: event.model ?? "", provider: event.provider ?? "", keyId: event.keyId ?? "" }, event);
       this.live.add(event, now);
       // Under a steady stream of events the alarm may lag (seen on local workerd: nothing
       // flushed during a 9 s burst), so a full round's worth of pending events flushes at once.
@@ -170,16 +182,13 @@ export class AnalyticsHub extends DurableObject<Env> {
     let more = false;
     try {
       while (this.tenantId !== null && rounds < MAX_ROUNDS) {
-        const pending = this.store.pendingEvents(EVENTS_PER_ROUND);
-        const dirty = this.store.dirtyRollups(ROLLUPS_PER_ROUND);
-        if (pending.length === 0 && dirty.length === 0) break;
-        await this.sink.write({ tenantId: this.tenantId, events: pending.map((p) => p.tuple), rollups: dirty });
-        // Only now that D1 has committed: a crash before this line replays the same absolute rows.
-        this.store.markFlushed(pending.map((p) => p.id), dirty, Date.now());
-        events += pending.length;
-        rollups += dirty.length;
+        const round = this.store.nextRound(EVENTS_PER_ROUND, ROLLUPS_PER_ROUND);
+        if (round === null) break;
+        await this.writeRound(this.tenantId, round);
+        events += round.events.length;
+        rollups += round.rollups.length;
         rounds += 1;
-        more = pending.length === EVENTS_PER_ROUND || dirty.length === ROLLUPS_PER_ROUND;
+        more = round.full;
         if (!more) break;
       }
     } catch (error) {
@@ -204,16 +213,23 @@ export class AnalyticsHub extends DurableObject<Env> {
       this.nextPruneAt = now + PRUNE_EVERY_MS;
     }
     if (more) await this.schedule(now, true);
-    else if (this.store.pendingCount() > 0 || this.store.dirtyCount() > 0) await this.schedule(now + FLUSH_DELAY_MS);
+    else if (this.store.pendingCount() > 0 || this.store.unwrittenCount() > 0) await this.schedule(now + FLUSH_DELAY_MS);
     else if (pruneAt !== null) await this.schedule(Math.max(pruneAt, this.nextPruneAt));
     return { ok: true, events, rollups, rounds, ms: Date.now() - started };
+  }
+
+  private async writeRound(tenantId: string, round: FlushRound): Promise<void> {
+    await this.sink.write({ tenantId, events: round.events.map((e) => e.tuple), rollups: round.rollups });
+    // Only now that D1 has committed: a crash before this line recomputes the same absolutes.
+    this.store.commitRound(round, Date.now());
+    this.pendingSums.subtract(round.added);
   }
 
   stats(): HubStats {
     return {
       tenantId: this.tenantId,
       pendingEvents: this.store.pendingCount(),
-      dirtyRollups: this.store.dirtyCount(),
+      dirtyRollups: this.pendingSums.size + this.store.unwrittenCount(),
       websockets: this.live.websockets,
       sseStreams: this.live.sseStreams,
       failures: Number(this.store.meta("flush_failures") ?? 0),
@@ -224,7 +240,7 @@ export class AnalyticsHub extends DurableObject<Env> {
   metrics(): HubMetrics {
     return {
       tenantId: this.tenantId,
-      totals: this.store.totals(),
+      totals: mergeTotals(this.store.totals(), this.pendingSums.totalsList()),
       pendingEvents: this.store.pendingCount(),
       subscribers: this.live.websockets + this.live.sseStreams,
     };

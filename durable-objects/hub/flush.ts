@@ -8,10 +8,11 @@
 // (D1 allows values up to 2 MB).
 //
 // Exactly once: request_log rows are inserted ON CONFLICT(id) DO NOTHING, and rollups are
-// upserted with the hub's absolute values, so replaying a flush that D1 already committed (the
-// hub crashed before it marked them) changes nothing.
+// upserted with absolute values (the hub's stored rollup + the round's events), which the hub
+// stores only after D1 committed; so replaying a flush that D1 already committed (the hub
+// crashed or lost the answer before it marked the round) rewrites the same values.
 import { LOG_COLUMNS, type LogTuple } from "./event.ts";
-import type { RollupRecord } from "./store.ts";
+import type { RollupRecord } from "./pending.ts";
 import { LATENCY_BUCKETS_MS } from "./sums.ts";
 
 export interface FlushBatch {

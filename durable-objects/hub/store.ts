@@ -1,13 +1,20 @@
 // The hub's own SQLite: the durable truth it flushes from. Three tables:
-//  events   one row per request id. Pending (flushed_at NULL) rows carry the request_log row;
-//           once in D1 the payload is dropped and the id stays as a tombstone, so a repeated
-//           ingest of the same id is recognised for TOMBSTONE_MS.
-//  rollups  per (minute, model, provider, key): absolute sums. `version` counts changes and
-//           `flushed_version` is the version D1 has; the flush upserts absolute values, so
-//           writing the same version twice changes nothing.
-//  totals   per (model, provider), cumulative since the hub began: /api/metrics' counters.
-import { type LogEvent, type LogTuple, toTuple } from "./event.ts";
-import { LATENCY_BUCKETS_MS, type Sums, emptySums, isError, latencyIncrements, minuteOf } from "./sums.ts";
+//  events   one row per request id: the only write an ingest makes. Pending (flushed_at NULL)
+//           rows carry the request_log row; once in D1 the payload is dropped and the id stays
+//           as a tombstone, so a repeated ingest of the same id is recognised for TOMBSTONE_MS.
+//  rollups  per (minute, model, provider, key): absolute sums of the FLUSHED events, the values
+//           D1 has. A flush round computes stored + the round's events, writes that to D1 and
+//           only then, in one transaction, stores it and marks the round's events flushed. Until
+//           then nothing here changes, so a retry recomputes the same absolutes.
+//  totals   per (model, provider), cumulative over the flushed events: /api/metrics' counters.
+// The pending events' share of rollups and totals is summed in memory (pending.ts).
+//
+// Hubs written before this layout (meta `layout` absent) counted every event into rollups and
+// totals at ingest; migrate() takes the pending events back out once, and rollups such a hub
+// had not yet written to D1 (version > flushed_version) are written by the next flush.
+import { LOG_COLUMNS, type LogEvent, type LogTuple, toTuple } from "./event.ts";
+import { type RollupKey, type RollupRecord, type TotalsRecord, rollupKeyOf, sumByRollup, totalsOf } from "./pending.ts";
+import { LATENCY_BUCKETS_MS, MINUTE_MS, type Sums, addSums, emptySums, minuteOf } from "./sums.ts";
 
 /** Events older than this are refused: their id may no longer be remembered. */
 export const ACCEPT_WINDOW_MS = 2 * 24 * 3600_000;
@@ -16,17 +23,29 @@ export const FUTURE_SKEW_MS = 3600_000;
 /** Flushed ids and rollups are kept this long, longer than the accept window. */
 export const TOMBSTONE_MS = 3 * 24 * 3600_000;
 
+const LAYOUT = "derived";
 const LE = LATENCY_BUCKETS_MS.map((b) => `le_${b}`);
 const SUM_COLUMNS = ["requests", "errors", "input_tokens", "output_tokens", "cost_micros", "latency_ms_sum", ...LE];
 const sumDdl = SUM_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
-const addExcluded = SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
-/** errors, tokens, cost, latency and its buckets: the values an event adds to its sums. */
-const ADDED_VALUES = SUM_COLUMNS.length - 1;
-const ROLLUP_UPSERT = `INSERT INTO rollups (minute, model, provider, key_id, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, 1, ${placeholders(ADDED_VALUES)})
-   ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${addExcluded}, version = version + 1`;
-const TOTALS_UPSERT = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, 1, ${placeholders(ADDED_VALUES)})
-   ON CONFLICT (model, provider) DO UPDATE SET ${addExcluded}`;
+const KEY_MATCH = "minute = ? AND model = ? AND provider = ? AND key_id = ?";
+const ROLLUP_WRITE = `INSERT INTO rollups (minute, model, provider, key_id, ${SUM_COLUMNS.join(", ")}, version, flushed_version)
+   VALUES (?, ?, ?, ?, ${placeholders(SUM_COLUMNS.length)}, 1, 1)
+   ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}, flushed_version = version`;
+const TOTALS_ADD = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ${placeholders(SUM_COLUMNS.length)})
+   ON CONFLICT (model, provider) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
+
+const field = (column: (typeof LOG_COLUMNS)[number]) => `json_extract(payload, '$[${LOG_COLUMNS.indexOf(column)}]')`;
+/** The pending events summed per rollup key, as the JS in pending.ts sums them. */
+const PENDING_ROLLUPS = `SELECT minute, model, provider, key_id, count(*) AS requests, sum(status >= 400) AS errors,
+     sum(input) AS input_tokens, sum(output) AS output_tokens, sum(cost) AS cost_micros, sum(latency) AS latency_ms_sum,
+     ${LATENCY_BUCKETS_MS.map((b) => `sum(latency <= ${b}) AS le_${b}`).join(", ")}
+   FROM (SELECT created_at - created_at % ${MINUTE_MS} AS minute, coalesce(${field("model")}, '') AS model,
+       coalesce(${field("provider")}, '') AS provider, coalesce(${field("key_id")}, '') AS key_id, ${field("status")} AS status,
+       coalesce(${field("input_tokens")}, 0) AS input, coalesce(${field("output_tokens")}, 0) AS output,
+       coalesce(${field("cost_micros")}, 0) AS cost, coalesce(${field("latency_ms")}, 0) AS latency
+     FROM events WHERE flushed_at IS NULL)
+   GROUP BY minute, model, provider, key_id`;
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -54,24 +73,22 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
 ];
 
-export interface RollupRecord {
-  minute: number;
-  model: string;
-  provider: string;
-  keyId: string;
-  sums: Sums;
-  version: number;
-}
-
-export interface TotalsRecord {
-  model: string;
-  provider: string;
-  sums: Sums;
-}
+export type { RollupRecord, TotalsRecord } from "./pending.ts";
 
 export interface PendingEvent {
   id: string;
   tuple: LogTuple;
+}
+
+/** One flush round: its events, their sums per rollup key, and the absolute rollups for D1. */
+export interface FlushRound {
+  events: PendingEvent[];
+  /** The round's events summed per rollup key: what committing the round adds. */
+  added: RollupRecord[];
+  /** Absolute values: stored + added, and rollups an older hub left unwritten. */
+  rollups: RollupRecord[];
+  /** A limit was reached: more may be waiting. */
+  full: boolean;
 }
 
 export type IngestOutcome =
@@ -95,6 +112,11 @@ function sumsFromRow(row: Row): Sums {
   };
 }
 
+const rollupFromRow = (r: Row): RollupRecord => ({ minute: num(r.minute), model: str(r.model), provider: str(r.provider), keyId: str(r.key_id), sums: sumsFromRow(r) });
+
+/** In SUM_COLUMNS' order. */
+const sumValues = (s: Sums): number[] => [s.requests, s.errors, s.inputTokens, s.outputTokens, s.costMicros, s.latencyMsSum, ...s.latencyLe];
+
 const sumsSelect = SUM_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(", ");
 
 export class HubStore {
@@ -112,6 +134,16 @@ export class HubStore {
 
   migrate(): void {
     for (const ddl of SCHEMA) this.sql.exec(ddl);
+    if (this.meta("layout") !== LAYOUT) this.storage.transactionSync(() => this.adoptLayout());
+  }
+
+  /** An older hub counted its pending events into rollups and totals at ingest: take them out. */
+  private adoptLayout(): void {
+    const pending = this.pendingRollups();
+    const minus = SUM_COLUMNS.map((c) => `${c} = ${c} - ?`).join(", ");
+    for (const r of pending) this.sql.exec(`UPDATE rollups SET ${minus} WHERE ${KEY_MATCH}`, ...sumValues(r.sums), r.minute, r.model, r.provider, r.keyId);
+    for (const t of totalsOf(pending)) this.sql.exec(`UPDATE totals SET ${minus} WHERE model = ? AND provider = ?`, ...sumValues(t.sums), t.model, t.provider);
+    this.setMeta("layout", LAYOUT);
   }
 
   meta(key: string): string | null {
@@ -123,46 +155,19 @@ export class HubStore {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
   }
 
-  /**
-   * The event, its rollup and its totals in one transaction: either all three are durable or
-   * none is. A known id changes nothing.
-   */
+  /** Stores the event, one statement; a known id changes nothing. */
   ingest(e: LogEvent, now: number): IngestOutcome {
     if (e.createdAt < now - ACCEPT_WINDOW_MS) return { accepted: false, reason: "too_old" };
     if (e.createdAt > now + FUTURE_SKEW_MS) return { accepted: false, reason: "in_the_future" };
-    const outcome = this.insertEvent(e);
-    if (outcome.accepted && !outcome.duplicate && this.pending !== undefined) this.pending++;
-    return outcome;
-  }
-
-  private insertEvent(e: LogEvent): IngestOutcome {
-    return this.storage.transactionSync(() => {
-      const inserted = this.sql.exec(
-        "INSERT INTO events (id, created_at, payload) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
-        e.id,
-        e.createdAt,
-        JSON.stringify(toTuple(e)),
-      ).rowsWritten;
-      if (inserted === 0) return { accepted: true, duplicate: true };
-      const model = e.model ?? "";
-      const provider = e.provider ?? "";
-      const values = [isError(e.status) ? 1 : 0, e.inputTokens, e.outputTokens, e.costMicros, e.latencyMs, ...latencyIncrements(e.latencyMs)];
-      this.sql.exec(
-        ROLLUP_UPSERT,
-        minuteOf(e.createdAt),
-        model,
-        provider,
-        e.keyId ?? "",
-        ...values,
-      );
-      this.sql.exec(
-        TOTALS_UPSERT,
-        model,
-        provider,
-        ...values,
-      );
-      return { accepted: true, duplicate: false };
-    });
+    const inserted = this.sql.exec(
+      "INSERT INTO events (id, created_at, payload) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+      e.id,
+      e.createdAt,
+      JSON.stringify(toTuple(e)),
+    ).rowsWritten;
+    if (inserted === 0) return { accepted: true, duplicate: true };
+    if (this.pending !== undefined) this.pending++;
+    return { accepted: true, duplicate: false };
   }
 
   pendingEvents(limit: number): PendingEvent[] {
@@ -172,31 +177,50 @@ export class HubStore {
       .map((r) => ({ id: r.id, tuple: JSON.parse(r.payload) as LogTuple }));
   }
 
-  dirtyRollups(limit: number): RollupRecord[] {
-    return this.sql
-      .exec<Row>("SELECT * FROM rollups WHERE version > flushed_version ORDER BY minute LIMIT ?", limit)
-      .toArray()
-      .map((r) => ({ minute: num(r.minute), model: str(r.model), provider: str(r.provider), keyId: str(r.key_id), sums: sumsFromRow(r), version: num(r.version) }));
+  /** Every pending event summed per rollup key: the in-memory sums after a restart. */
+  pendingRollups(): RollupRecord[] {
+    return this.sql.exec<Row>(PENDING_ROLLUPS).toArray().map(rollupFromRow);
   }
 
-  /** After D1 has them: the events become tombstones, the rollups clean at the version written. */
-  markFlushed(eventIds: readonly string[], rollups: readonly RollupRecord[], now: number): void {
+  /**
+   * The next round: up to `eventLimit` pending events and the absolute rollups they lead to.
+   * Reads only; nothing changes until commitRound(), so a failed round is recomputed the same.
+   */
+  nextRound(eventLimit: number, rollupLimit: number): FlushRound | null {
+    const events = this.pendingEvents(eventLimit);
+    const unwritten = this.unwrittenRollups(rollupLimit);
+    if (events.length === 0 && unwritten.length === 0) return null;
+    const added = sumByRollup(events.map((e) => e.tuple));
+    const rollups = new Map(unwritten.map((r) => [rollupKeyOf(r), r]));
+    for (const r of added) rollups.set(rollupKeyOf(r), { minute: r.minute, model: r.model, provider: r.provider, keyId: r.keyId, sums: addSums(this.storedSums(r), r.sums) });
+    return { events, added, rollups: [...rollups.values()], full: events.length === eventLimit || unwritten.length === rollupLimit };
+  }
+
+  private storedSums(k: RollupKey): Sums {
+    const row = this.sql.exec<Row>(`SELECT * FROM rollups WHERE ${KEY_MATCH}`, k.minute, k.model, k.provider, k.keyId).toArray()[0];
+    return row ? sumsFromRow(row) : emptySums();
+  }
+
+  /** Rollups an older hub counted but had not written to D1. */
+  private unwrittenRollups(limit: number): RollupRecord[] {
+    return this.sql.exec<Row>("SELECT * FROM rollups WHERE version > flushed_version ORDER BY minute LIMIT ?", limit).toArray().map(rollupFromRow);
+  }
+
+  unwrittenCount(): number {
+    return num(this.sql.exec<Row>("SELECT count(*) AS n FROM rollups WHERE version > flushed_version").one().n);
+  }
+
+  /** After D1 has the round, in one transaction: its events become tombstones, its absolutes stored. */
+  commitRound(round: FlushRound, now: number): void {
     this.pending = undefined;
+    const ids = round.events.map((e) => e.id);
     this.storage.transactionSync(() => {
-      for (let i = 0; i < eventIds.length; i += 90) {
-        const chunk = eventIds.slice(i, i + 90);
+      for (let i = 0; i < ids.length; i += 90) {
+        const chunk = ids.slice(i, i + 90);
         this.sql.exec(`UPDATE events SET flushed_at = ?, payload = NULL WHERE id IN (${placeholders(chunk.length)})`, now, ...chunk);
       }
-      for (const r of rollups) {
-        this.sql.exec(
-          "UPDATE rollups SET flushed_version = max(flushed_version, ?) WHERE minute = ? AND model = ? AND provider = ? AND key_id = ?",
-          r.version,
-          r.minute,
-          r.model,
-          r.provider,
-          r.keyId,
-        );
-      }
+      for (const r of round.rollups) this.sql.exec(ROLLUP_WRITE, r.minute, r.model, r.provider, r.keyId, ...sumValues(r.sums));
+      for (const t of totalsOf(round.added)) this.sql.exec(TOTALS_ADD, t.model, t.provider, ...sumValues(t.sums));
     });
   }
 
@@ -205,16 +229,18 @@ export class HubStore {
     return this.pending;
   }
 
-  dirtyCount(): number {
-    return num(this.sql.exec<Row>("SELECT count(*) AS n FROM rollups WHERE version > flushed_version").one().n);
-  }
-
-  /** Drops tombstones, clean rollups and spent tickets past their time; returns when to prune next. */
+  /**
+   * Drops tombstones, written rollups and spent tickets past their time; returns when to prune
+   * next. A rollup's stored value is the base its pending events are added to: never dropped
+   * while its minute may still have some (a flush failing for longer than the window's slack).
+   */
   prune(now: number): number | null {
     const horizon = now - TOMBSTONE_MS;
+    const oldestPending = this.sql.exec<Row>("SELECT min(created_at) AS t FROM events WHERE flushed_at IS NULL").one().t;
+    const rollupHorizon = oldestPending === null || oldestPending === undefined ? minuteOf(horizon) : Math.min(minuteOf(horizon), minuteOf(num(oldestPending)));
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM events WHERE created_at < ? AND flushed_at IS NOT NULL", horizon);
-      this.sql.exec("DELETE FROM rollups WHERE minute < ? AND version = flushed_version", minuteOf(horizon));
+      this.sql.exec("DELETE FROM rollups WHERE minute < ? AND version = flushed_version", rollupHorizon);
       this.sql.exec("DELETE FROM used_tickets WHERE expires_at < ?", now);
     });
     const oldest = this.sql
@@ -229,12 +255,13 @@ export class HubStore {
     return oldest === null || oldest === undefined ? null : num(oldest) + TOMBSTONE_MS;
   }
 
-  /** The sums of one minute across every model, provider and key. */
+  /** The flushed sums of one minute across every model, provider and key. */
   minuteSums(minute: number): Sums {
     const row = this.sql.exec<Row>(`SELECT ${sumsSelect} FROM rollups WHERE minute = ?`, minute).one();
     return row ? sumsFromRow(row) : emptySums();
   }
 
+  /** The flushed totals. */
   totals(): TotalsRecord[] {
     return this.sql
       .exec<Row>("SELECT * FROM totals ORDER BY model, provider")
