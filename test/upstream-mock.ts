@@ -811,6 +811,16 @@ export interface UpstreamMock {
   close(): Promise<void>;
 }
 
+/** False for a body too deeply nested to serialise again (the bad-input corpus sends some): the log must stay readable. */
+function serializable(json: Json | undefined): boolean {
+  try {
+    JSON.stringify(json);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<UpstreamMock> {
   const log: RecordedRequest[] = [];
   const flaky = new Map<string, number>();
@@ -862,7 +872,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
       stream: json?.stream === true || target.path.endsWith(":streamGenerateContent"),
       authorized: key === UPSTREAM_KEYS[target.flavor],
       headers: Object.fromEntries(["anthropic-version", "content-type", "accept"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : []))),
-      body: text.length <= 256 * 1024 ? (json ?? null) : null,
+      body: text.length <= 256 * 1024 && serializable(json) ? (json ?? null) : null,
       status: null,
       events: [],
       completed: false,
