@@ -182,8 +182,9 @@ export class TenantGate extends DurableObject<Env> {
     if (known && now - known.loadedAt < CONFIG_TTL_MS) return known.config;
     const cached = this.sql.exec<Row>("SELECT * FROM keys WHERE key_id = ?", keyId).toArray()[0];
     if (cached && now - Number(cached.loaded_at) < CONFIG_TTL_MS) {
-      this.keyCache.set(keyId, { config: keyFrom(cached), loadedAt: Number(cached.loaded_at) });
-      return keyFrom(cached);
+      const config = keyFrom(cached);
+      this.keyCache.set(keyId, { config, loadedAt: Number(cached.loaded_at) });
+      return config;
     }
     let loaded: KeyConfig | null = null;
     await this.ctx.blockConcurrencyWhile(async () => {
@@ -267,7 +268,7 @@ export class TenantGate extends DurableObject<Env> {
       this.sql.exec("INSERT OR REPLACE INTO admissions (id, key_id, at, tokens) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, now, req.tokens);
       this.sql.exec("INSERT OR REPLACE INTO reservations (id, key_id, amount, expires_at) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, req.maxCostMicros, now + RESERVATION_TTL_MS);
     });
-    void this.scheduleAlarm(now + RESERVATION_TTL_MS);
+    void this.clock.wakeBy(now + RESERVATION_TTL_MS);
     // The answer's limits count this admission: one request and its tokens fewer, and a window
     // that is no longer empty resets when its oldest admission (perhaps this one) leaves it.
     const admitted = (w: Window): Window => ({ requests: w.requests + 1, tokens: w.tokens + req.tokens, oldest: w.oldest ?? now });
@@ -405,7 +406,7 @@ export class TenantGate extends DurableObject<Env> {
       }
       charged = true;
     });
-    if (charged && req.costMicros > 0) void this.scheduleAlarm(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
+    if (charged && req.costMicros > 0) void this.clock.wakeBy(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
     if (charged && req.costMicros > 0) void this.alerts.check();
     return { charged, balanceMicros: this.balance };
   }
@@ -468,10 +469,6 @@ export class TenantGate extends DurableObject<Env> {
   }
 
   // ── the alarm: expire reservations, flush the journal to the D1 ledger ──────────────────
-
-  private scheduleAlarm(at: number): Promise<void> {
-    return this.clock.wakeBy(at);
-  }
 
   override async alarm(): Promise<void> {
     this.clock.fired();

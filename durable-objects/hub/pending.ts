@@ -42,8 +42,8 @@ export function tupleRollup(t: LogTuple): { key: RollupKey; contribution: Contri
   };
 }
 
-/** A round's events summed per rollup key. */
-export function sumByRollup(tuples: readonly LogTuple[]): RollupRecord[] {
+/** Events summed per rollup key. */
+export function sumByRollup(tuples: Iterable<LogTuple>): RollupRecord[] {
   const byKey = new Map<string, RollupRecord>();
   for (const t of tuples) {
     const { key, contribution } = tupleRollup(t);

@@ -12,9 +12,9 @@
 // Hubs written before this layout (meta `layout` absent) counted every event into rollups and
 // totals at ingest; migrate() takes the pending events back out once, and rollups such a hub
 // had not yet written to D1 (version > flushed_version) are written by the next flush.
-import { LOG_COLUMNS, type LogEvent, type LogTuple, toTuple } from "./event.ts";
+import { type LogEvent, type LogTuple, toTuple } from "./event.ts";
 import { type RollupKey, type RollupRecord, type TotalsRecord, rollupKeyOf, sumByRollup, totalsOf } from "./pending.ts";
-import { LATENCY_BUCKETS_MS, MINUTE_MS, type Sums, addSums, emptySums, minuteOf } from "./sums.ts";
+import { LATENCY_BUCKETS_MS, type Sums, addSums, emptySums, minuteOf } from "./sums.ts";
 
 /** Events older than this are refused: their id may no longer be remembered. */
 export const ACCEPT_WINDOW_MS = 2 * 24 * 3600_000;
@@ -35,17 +35,6 @@ const ROLLUP_WRITE = `INSERT INTO rollups (minute, model, provider, key_id, ${SU
 const TOTALS_ADD = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ${placeholders(SUM_COLUMNS.length)})
    ON CONFLICT (model, provider) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
 
-const field = (column: (typeof LOG_COLUMNS)[number]) => `json_extract(payload, '$[${LOG_COLUMNS.indexOf(column)}]')`;
-/** The pending events summed per rollup key, as the JS in pending.ts sums them. */
-const PENDING_ROLLUPS = `SELECT minute, model, provider, key_id, count(*) AS requests, sum(status >= 400) AS errors,
-     sum(input) AS input_tokens, sum(output) AS output_tokens, sum(cost) AS cost_micros, sum(latency) AS latency_ms_sum,
-     ${LATENCY_BUCKETS_MS.map((b) => `sum(latency <= ${b}) AS le_${b}`).join(", ")}
-   FROM (SELECT created_at - created_at % ${MINUTE_MS} AS minute, coalesce(${field("model")}, '') AS model,
-       coalesce(${field("provider")}, '') AS provider, coalesce(${field("key_id")}, '') AS key_id, ${field("status")} AS status,
-       coalesce(${field("input_tokens")}, 0) AS input, coalesce(${field("output_tokens")}, 0) AS output,
-       coalesce(${field("cost_micros")}, 0) AS cost, coalesce(${field("latency_ms")}, 0) AS latency
-     FROM events WHERE flushed_at IS NULL)
-   GROUP BY minute, model, provider, key_id`;
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -110,6 +99,10 @@ function sumsFromRow(row: Row): Sums {
     latencyMsSum: num(row.latency_ms_sum),
     latencyLe: LE.map((c) => num(row[c])),
   };
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
+  for (const item of items) yield f(item);
 }
 
 const rollupFromRow = (r: Row): RollupRecord => ({ minute: num(r.minute), model: str(r.model), provider: str(r.provider), keyId: str(r.key_id), sums: sumsFromRow(r) });
@@ -177,9 +170,10 @@ export class HubStore {
       .map((r) => ({ id: r.id, tuple: JSON.parse(r.payload) as LogTuple }));
   }
 
-  /** Every pending event summed per rollup key: the in-memory sums after a restart. */
+  /** Every pending event summed per rollup key: the in-memory sums after a restart (streamed: there may be many). */
   pendingRollups(): RollupRecord[] {
-    return this.sql.exec<Row>(PENDING_ROLLUPS).toArray().map(rollupFromRow);
+    const payloads = this.sql.exec<{ payload: string }>("SELECT payload FROM events WHERE flushed_at IS NULL");
+    return sumByRollup(mapIterable(payloads, (r) => JSON.parse(r.payload) as LogTuple));
   }
 
   /**

@@ -32,17 +32,17 @@ export function paymentBindings(env = process.env) {
  * empty one turns a setting off) go to `<stateDir>/payments.env` (0600; each app its own), which
  * wrangler dev then reads after .dev.vars: `--env-file` twice, the later file winning. Given
  * --env-file, wrangler expands `$NAME` in values, .dev.vars' included; ours are escaped.
- * → { names, args: wrangler dev's arguments, remove: deletes the file }
+ * → { args: wrangler dev's arguments, remove: deletes the file }
  */
 export function paymentOverrides(stateDir, env = process.env) {
   const file = path.join(stateDir, "payments.env");
   const remove = () => rmSync(file, { force: true });
   remove();
-  const names = PAYMENT_VARS.filter((name) => env[name] !== undefined);
-  if (names.length === 0) return { names, args: [], remove };
+  const settings = Object.entries(paymentBindings(env));
+  if (settings.length === 0) return { args: [], remove };
   mkdirSync(stateDir, { recursive: true });
-  writeFileSync(file, names.map((name) => `${name}=${envFileValue(name, env[name])}\n`).join(""), { mode: 0o600 });
-  return { names, args: ["--env-file", DEV_VARS, "--env-file", file], remove };
+  writeFileSync(file, settings.map(([name, value]) => `${name}=${envFileValue(name, value)}\n`).join(""), { mode: 0o600 });
+  return { args: ["--env-file", DEV_VARS, "--env-file", file], remove };
 }
 
 /** Single quotes keep the value as written; `\$` keeps wrangler from expanding it. */

@@ -11,6 +11,7 @@
 import type { Context, Next } from "hono";
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from "jose";
 import * as z from "zod";
+import { LOG_COLUMNS } from "../../durable-objects/hub/event.ts";
 import { type Sums, LATENCY_BUCKETS_MS, addSums, emptySums, histogramQuantile, minuteOf } from "../../durable-objects/hub/sums.ts";
 import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
@@ -329,27 +330,8 @@ const exportQuery = z.object({
   token: tokenField,
 });
 
-export const EXPORT_COLUMNS = [
-  "id",
-  "created_at",
-  "tenant_id",
-  "key_id",
-  "provider",
-  "model",
-  "endpoint",
-  "status",
-  "error_type",
-  "stream",
-  "latency_ms",
-  "ttfb_ms",
-  "input_tokens",
-  "output_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_micros",
-  "estimated",
-  "attempts",
-] as const;
+/** request_log's columns with created_at moved up next to the id, where a reader looks for it. */
+export const EXPORT_COLUMNS = ["id", "created_at", ...LOG_COLUMNS.filter((c) => c !== "id" && c !== "created_at")] as const;
 
 type ExportValue = string | number | boolean | null | string[];
 

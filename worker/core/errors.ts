@@ -91,6 +91,11 @@ export class AppError extends Error {
   get status(): number {
     return STATUS[this.kind];
   }
+
+  /** The same error answered with these headers instead. */
+  withHeaders(headers: Record<string, string>): AppError {
+    return new AppError(this.kind, this.message, { code: this.code, param: this.param, details: this.details, headers });
+  }
 }
 
 export type ErrorFormat = "openai" | "anthropic" | "api";

@@ -14,12 +14,18 @@ export interface AttemptRecord {
   outcome: string;
   ms: number;
   /** This attempt opened or closed the provider's circuit: alerted on after the response. */
-  circuit?: CircuitChange & { providerId: string; providerName: string };
+  circuit?: CircuitChange & { providerId: string };
 }
 
 /** The chain as logged and as sent in x-aggregator-attempts: `target=outcome` each. */
 export function attemptChain(attempts: AttemptRecord[]): string[] {
   return attempts.map((a) => `${a.target}=${a.outcome}`);
+}
+
+/** x-aggregator-provider (the last target tried: on success, the one that answered) and x-aggregator-attempts. */
+export function attemptHeaders(attempts: AttemptRecord[]): Record<string, string> {
+  const last = attempts.at(-1);
+  return last ? { "x-aggregator-provider": last.provider, "x-aggregator-attempts": attemptChain(attempts).join(", ") } : {};
 }
 
 export interface AttemptsResult<T> {
@@ -78,7 +84,7 @@ const noProviderError = () => new AppError("unavailable", "No provider is availa
 /** Tells the breaker the attempt's verdict on the provider; a change of its circuit goes with the attempt. */
 function judge(attempt: AttemptRecord, target: PlannedTarget, ok: boolean): void {
   const change = breakers.record(target.provider.id, ok);
-  if (change) attempt.circuit = { ...change, providerId: target.provider.id, providerName: target.provider.name };
+  if (change) attempt.circuit = { ...change, providerId: target.provider.id };
 }
 
 /** `attempts` is filled in as the call goes, so the caller has the chain even when it fails. */

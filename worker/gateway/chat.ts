@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { admitCall } from "./admission.ts";
-import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
+import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
 import type { AnthropicMessageResponse, AnthropicMessagesRequest } from "./formats/anthropic.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion } from "./formats/openai.ts";
@@ -100,10 +100,6 @@ async function openStream(call: ChatCall, target: PlannedTarget, options: CallOp
   return { first: first.value, events, tally };
 }
 
-function attemptsHeader(attempts: AttemptRecord[]): string {
-  return attemptChain(attempts).join(", ");
-}
-
 function baseRecord(c: Context<AppEnv>, call: ChatCall, startedAt: number, attempts: AttemptRecord[]): Omit<CallRecord, "target" | "status" | "usage"> {
   return { c, endpoint: endpointOf(call.format), stream: call.stream, startedAt, attempts };
 }
@@ -135,8 +131,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
     return new Response(result.value.text, {
       headers: {
         "content-type": "application/json",
-        "x-aggregator-provider": result.target.provider.name,
-        "x-aggregator-attempts": attemptsHeader(attempts),
+        ...attemptHeaders(attempts),
         "x-aggregator-cache": cacheId ? "MISS" : "BYPASS",
         ...limitHeaders,
       },
@@ -184,8 +179,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      "x-aggregator-provider": result.target.provider.name,
-      "x-aggregator-attempts": attemptsHeader(attempts),
+      ...attemptHeaders(attempts),
       "x-aggregator-cache": "BYPASS",
       ...limitHeaders,
     },

@@ -20,7 +20,7 @@ function tell(env: Env, tenantId: string, report: ProviderCircuitReport): Promis
 function reportOf(attempt: AttemptRecord): ProviderCircuitReport | null {
   const c = attempt.circuit;
   if (!c) return null;
-  return { providerId: c.providerId, providerName: c.providerName, state: c.to, reason: attempt.outcome, failures: c.failures, samples: c.samples };
+  return { providerId: c.providerId, providerName: attempt.provider, state: c.to, reason: attempt.outcome, failures: c.failures, samples: c.samples };
 }
 
 /** Who hears of the change: the caller's tenant, and on a closing everyone told of the opening. */

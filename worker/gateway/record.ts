@@ -4,7 +4,7 @@ import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
-import { type AttemptRecord, attemptChain } from "./attempts.ts";
+import { type AttemptRecord, attemptChain, attemptHeaders } from "./attempts.ts";
 import { circuitAlerts } from "./circuit-alerts.ts";
 import { settle } from "./gate.ts";
 import type { PlannedTarget } from "./plan.ts";
@@ -68,12 +68,6 @@ function internalError(error: unknown, requestId: string): AppError {
   return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
 }
 
-/** x-aggregator-provider (the last target tried) and x-aggregator-attempts, as a success sends them. */
-export function attemptHeaders(attempts: AttemptRecord[]): Record<string, string> {
-  const last = attempts.at(-1);
-  return last ? { "x-aggregator-provider": last.provider, "x-aggregator-attempts": attemptChain(attempts).join(", ") } : {};
-}
-
 export interface FailedCall extends Omit<CallRecord, "status" | "usage"> {
   /** The x-ratelimit-* headers admission returned: a failed call counted against the limits too. */
   limitHeaders: Record<string, string>;
@@ -87,8 +81,7 @@ export interface FailedCall extends Omit<CallRecord, "status" | "usage"> {
 export function recordFailure(r: FailedCall, error: unknown): never {
   const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId);
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
-  const { kind, message, code, param, details } = appError;
-  throw new AppError(kind, message, { code, param, details, headers: { ...r.limitHeaders, ...appError.headers, ...attemptHeaders(r.attempts) } });
+  throw appError.withHeaders({ ...r.limitHeaders, ...appError.headers, ...attemptHeaders(r.attempts) });
 }
 
 /**

@@ -7,7 +7,7 @@ import { readJson } from "../core/validation.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { admitCall } from "./admission.ts";
-import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
+import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { planCall } from "./plan.ts";
 import { adapterFor } from "./providers/index.ts";
 import { recordCall, recordFailure } from "./record.ts";
@@ -73,7 +73,7 @@ export async function passResponses(c: Context<AppEnv>): Promise<Response> {
     attempts,
   ).catch((error: unknown) => recordFailure({ c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: plan.targets[0], limitHeaders }, error));
   const base = { c, endpoint: "responses", stream: body.stream === true, startedAt, attempts, target: result.target };
-  const headers = { "x-aggregator-provider": result.target.provider.name, "x-aggregator-attempts": attemptChain(attempts).join(", "), ...limitHeaders };
+  const headers = { ...attemptHeaders(attempts), ...limitHeaders };
   if (result.value.text !== null) {
     recordCall({ ...base, status: 200, usage: result.value.usage });
     return new Response(result.value.text, { headers: { "content-type": "application/json", ...headers } });

@@ -7,7 +7,7 @@ import { priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { admitCall, admitFreeCall } from "./admission.ts";
-import { type AttemptRecord, attemptChain, runAttempts } from "./attempts.ts";
+import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { authenticateKey } from "./auth.ts";
 import { runChat } from "./chat.ts";
 import { type AnthropicCountTokensRequest, anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
@@ -15,7 +15,7 @@ import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 import { type PlannedTarget, planCall } from "./plan.ts";
 import { anthropicPromptTokens, openAIPromptTokens } from "./prompt-tokens.ts";
 import { adapterFor } from "./providers/index.ts";
-import { attemptHeaders, recordCall, recordFailure, recordRefusals } from "./record.ts";
+import { recordCall, recordFailure, recordRefusals } from "./record.ts";
 import { isModelAllowed, tenantCatalog } from "./resolve.ts";
 import { passResponses } from "./responses.ts";
 import { countTokens } from "./tokens.ts";
@@ -110,9 +110,7 @@ gateway.post("/embeddings", async (c) => {
     status: 200,
     usage: { inputTokens, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: !reported },
   });
-  c.header("x-aggregator-provider", result.target.provider.name);
-  c.header("x-aggregator-attempts", attemptChain(attempts).join(", "));
-  for (const [name, value] of Object.entries(limitHeaders)) c.header(name, value);
+  for (const [name, value] of Object.entries({ ...attemptHeaders(attempts), ...limitHeaders })) c.header(name, value);
   const data = body.encoding_format === "base64" ? result.value.data.map((d) => ({ ...d, embedding: base64Embedding(d.embedding) })) : result.value.data;
   return c.json({ ...result.value, data, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } });
 });
