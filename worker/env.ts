@@ -13,7 +13,13 @@ export interface Env {
   /** Key material for AES-GCM encryption of provider secrets (secret). */
   SECRETS_KEY: string;
   APP_NAME?: string;
+  /** "false" (or 0, no, off) closes self-service sign-up; invitations still work. */
   ALLOW_SIGNUP?: string;
+  /**
+   * Secret, optional: registering with this as `bootstrap_token` creates the platform operator,
+   * only while there is none (at least 32 characters, else bootstrap is off).
+   */
+  OPERATOR_BOOTSTRAP_TOKEN?: string;
   /** Platform markup on every price, in basis points (default 0); a tenant's markup_bps overrides it. */
   PRICE_MARKUP_BPS?: string;
   /** Set by the build; shown in diagnostics. */
@@ -39,6 +45,10 @@ export interface Env {
   BILLING_CURRENCY?: string;
   /** Default low-balance alert threshold in micro-dollars; a tenant's low_balance_micros overrides it. */
   LOW_BALANCE_MICROS?: string;
+  /** How long a stream the client abandoned is read on for the provider's usage, in ms (default and most 25,000). */
+  STREAM_DRAIN_MS?: string;
+  /** Concurrent calls a tenant that set no limit may run (default 256; 0: no default limit). */
+  DEFAULT_CONCURRENCY_LIMIT?: string;
 }
 
 /** Per-request values set by middleware. */
@@ -48,6 +58,10 @@ export interface Vars {
   apiKey: AuthenticatedKey;
   /** The TenantGate shard that admitted this call (settlement goes back to it). */
   gateShard: number;
+  /** Credit admission reserved for this call: the most it is charged (micro-dollars). */
+  reservedMicros: number;
+  /** The gateway body's size in UTF-8 bytes, read once by readGatewayJson. */
+  bodyBytes: number;
   /** Set once the gateway call has its request-log record. */
   recorded: boolean;
   /** Set by the control plane's session authentication. */

@@ -13,6 +13,7 @@ export type ErrorKind =
   | "rate_limit"
   | "upstream"
   | "unavailable"
+  | "loop_detected"
   | "internal";
 
 const STATUS: Record<ErrorKind, number> = {
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorKind, number> = {
   internal: 500,
   upstream: 502,
   unavailable: 503,
+  loop_detected: 508,
 };
 
 const OPENAI_TYPE: Record<ErrorKind, string> = {
@@ -43,6 +45,8 @@ const OPENAI_TYPE: Record<ErrorKind, string> = {
   internal: "server_error",
   upstream: "server_error",
   unavailable: "server_error",
+  // A configuration to fix (a provider leading back to the gateway), not an outage.
+  loop_detected: "invalid_request_error",
 };
 
 const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
@@ -58,6 +62,7 @@ const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
   internal: "api_error",
   upstream: "api_error",
   unavailable: "overloaded_error",
+  loop_detected: "invalid_request_error",
 };
 
 export interface AppErrorOptions {

@@ -99,6 +99,11 @@ export const prices = sqliteTable("prices", {
   outputPerMTokMicros: integer("output_per_mtok_micros").notNull(),
   cachedInputPerMTokMicros: integer("cached_input_per_mtok_micros"),
   reasoningPerMTokMicros: integer("reasoning_per_mtok_micros"),
+  /**
+   * A tenant row set by the platform operator: a negotiated price that also applies to the
+   * platform's providers. A tenant's own rows price only its own (bring-your-own-key) providers.
+   */
+  operatorSet: integer("operator_set", { mode: "boolean" }).notNull().default(false),
   source: text("source"),
   effectiveAt: integer("effective_at").notNull(),
   createdAt: createdAt(),
@@ -154,6 +159,8 @@ export const requestLog = sqliteTable("request_log", {
   cachedTokens: integer("cached_tokens").notNull().default(0),
   reasoningTokens: integer("reasoning_tokens").notNull().default(0),
   costMicros: integer("cost_micros").notNull().default(0),
+  /** What the call cost above its reservation: not charged (the cap), reported to the operator. */
+  uncollectedMicros: integer("uncollected_micros").notNull().default(0),
   estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
   attempts: json<string[]>("attempts"),
   createdAt: integer("created_at").notNull(),
@@ -221,6 +228,8 @@ export const sessions = sqliteTable("sessions", {
   family: text("family").notNull(),
   tokenHash: text("token_hash").notNull(),
   expiresAt: integer("expires_at").notNull(),
+  /** When the family's first sign-in happened: rotations never extend a session past an absolute lifetime. */
+  familyStartedAt: integer("family_started_at"),
   rotatedAt: integer("rotated_at"),
   revokedAt: integer("revoked_at"),
   userAgent: text("user_agent"),
@@ -268,3 +277,15 @@ export const invitations = sqliteTable("invitations", {
   createdBy: text("created_by"),
   createdAt: createdAt(),
 }, (t) => [uniqueIndex("invitations_token_uq").on(t.tokenHash), index("invitations_tenant_idx").on(t.tenantId)]);
+
+/** Read-only analytics tokens (JWTs): one row per token id (`jti`), so each can be listed and revoked. */
+export const readTokens = sqliteTable("read_tokens", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  userId: text("user_id").notNull().references(() => users.id),
+  name: text("name"),
+  expiresAt: integer("expires_at").notNull(),
+  revokedAt: integer("revoked_at"),
+  lastUsedAt: integer("last_used_at"),
+  createdAt: createdAt(),
+}, (t) => [index("read_tokens_tenant_idx").on(t.tenantId, t.createdAt)]);
