@@ -16,6 +16,9 @@ import { billingTenant, mockJson, stripeBase } from "./payments-kit.ts";
 
 let reqCounter = 0;
 
+/** The platform operator, a member of the tenant: only it may point the webhook at the local mock. */
+const mockHookSetter = (tenantId: string) => createMember("owner", tenantId, { operator: true });
+
 /** A call admitted and settled at the gate for `cost` micro-dollars. */
 async function spend(tenantId: string, keyId: string, cost: number): Promise<void> {
   const gate = gateFor(env, tenantId);
@@ -88,7 +91,7 @@ describe("low balance", () => {
   it("fires once per crossing, to the list and to the signed webhook", async () => {
     const { tenantId, owner } = await billingTenant(10_000_000);
     const hook = `low-${crypto.randomUUID()}`;
-    const settings = await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, owner.headers, "PUT"));
+    const settings = await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"));
     expect(settings.status).toBe(200);
     const { webhook_secret: secret } = await json<{ webhook_secret: string }>(settings);
     expect(secret).toMatch(/^whsec_/);
@@ -125,7 +128,7 @@ describe("low balance", () => {
     const { tenantId, owner } = await billingTenant(10_000_000);
     const hook = `retry-${crypto.randomUUID()}`;
     await mockJson(stripeBase(), `/__hooks/${hook}/fail`, { times: 2 });
-    await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, owner.headers, "PUT"));
+    await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"));
     await debit(tenantId, -9_000_000);
     const gate = gateFor(env, tenantId);
     const outbox = () =>

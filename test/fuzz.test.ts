@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHAT_TARGETS, MOCK_PROVIDERS, errorShapeProblems, formatOf, internalsIn } from "./bad-input-corpus.ts";
-import { API_KEY, type Member, call, createMember, createTenant, jsonInit } from "./fixtures.ts";
+import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, jsonInit } from "./fixtures.ts";
 import { UPSTREAM_KEYS } from "./upstream-keys.ts";
 
 const RUNS = 200;
@@ -254,7 +254,8 @@ const validProvider: fc.Arbitrary<Json> = asJson(fc.record(
   {
     name: fc.constant(null).map(() => fresh("fz")),
     kind: fc.constantFrom("openai", "anthropic", "gemini", "openai-compatible", "demo"),
-    base_url: fc.constantFrom("http://127.0.0.1:1", "https://example.com/v1"),
+    // A tenant's base_url must be public https (the operator's may be local: the mock's below).
+    base_url: fc.constantFrom("https://llm.example.org", "https://example.com/v1"),
     api_key: anyString,
     models: fc.array(fc.constantFrom("echo", "gpt-4o-mini", "m"), { maxLength: 3 }),
     weight: fc.integer({ min: 0, max: 1000 }),
@@ -338,11 +339,11 @@ beforeAll(async () => {
   // The /api bodies are fuzzed in a tenant of their own: a fuzzed provider named like one the
   // /v1 properties call must not shadow it.
   member = await createMember("owner", await createTenant("fuzz"));
-  const owner = await createMember("owner");
+  const operator = await createMember("owner", TENANT_ID, { operator: true });
   const mock = `http://127.0.0.1:${env.UPSTREAM_PORT}`;
   for (const p of MOCK_PROVIDERS) {
     const models = p.flavor === "openai" ? [p.model, "text-embedding-3-small"] : [p.model];
-    const res = await call("/api/providers", jsonInit({ name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models }, owner.headers));
+    const res = await call("/api/providers", jsonInit({ name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models }, operator.headers));
     expect(res.status, await res.text()).toBe(201);
   }
 });

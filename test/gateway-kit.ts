@@ -1,6 +1,7 @@
-// Shared by the gateway-*.test.ts files: providers, routes and prices created through /api as an
-// admin, pointing at the mock upstream (test/upstream-mock.ts); the official SDKs wired to the
-// Worker with every after-response write awaitable; what reached the mock; request_log rows.
+// Shared by the gateway-*.test.ts files: providers (by the operator, the only one who may point
+// them at the mock upstream, test/upstream-mock.ts), routes and prices created through /api;
+// the official SDKs wired to the Worker with every after-response write awaitable; what reached
+// the mock; request_log rows.
 import Anthropic from "@anthropic-ai/sdk";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -17,6 +18,10 @@ export const FLAVOR: Record<ProviderKind, UpstreamFlavor> = { openai: "openai", 
 let adminMember: Promise<Member> | undefined;
 export const admin = (): Promise<Member> => (adminMember ??= createMember("admin"));
 
+let operatorMember: Promise<Member> | undefined;
+/** The platform operator, in the seeded tenant: only the operator may point a provider at the local mock. */
+export const operator = (): Promise<Member> => (operatorMember ??= createMember("admin", TENANT_ID, { operator: true }));
+
 export const MOCK_ORIGIN = (): string => `http://127.0.0.1:${env.UPSTREAM_PORT}`;
 export const mockBase = (flavor: UpstreamFlavor): string => `${MOCK_ORIGIN()}/${flavor}${flavor === "openai" ? "/v1" : ""}`;
 
@@ -32,7 +37,7 @@ export interface Provider {
 export async function createProvider(kind: ProviderKind, models: string[], extra: Record<string, unknown> = {}): Promise<Provider> {
   const flavor = FLAVOR[kind];
   const body = { name: uniqueName(kind.replace("openai-compatible", "compat")), kind, base_url: mockBase(flavor), api_key: UPSTREAM_KEYS[flavor], models, ...extra };
-  const res = await call("/api/providers", jsonInit(body, (await admin()).headers));
+  const res = await call("/api/providers", jsonInit(body, (await operator()).headers));
   expect(res.status, await res.clone().text()).toBe(201);
   const created = await json<{ id: string; name: string }>(res);
   return { id: created.id, name: created.name, kind, model: (m) => `${created.name}/${m}` };

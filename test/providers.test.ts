@@ -47,17 +47,19 @@ const openaiBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function createProvider(body: Record<string, unknown> = openaiBody(), who: Member = admin): Promise<ProviderJson> {
+// The operator, a member of the seeded tenant, sets up providers at the local mock: a tenant's own
+// base_url must be public https (see test/url-guard.test.ts).
+async function createProvider(body: Record<string, unknown> = openaiBody(), who: Member = operator): Promise<ProviderJson> {
   const res = await call("/api/providers", jsonInit(body, who.headers));
   expect(res.status, await res.clone().text()).toBe(201);
   return json<ProviderJson>(res);
 }
 
-const getProvider = (id: string, who: Member = admin) => call(`/api/providers/${id}`, { headers: who.headers });
-const patchProvider = (id: string, body: unknown, who: Member = admin) => call(`/api/providers/${id}`, jsonInit(body, who.headers, "PATCH"));
-const deleteProvider = (id: string, who: Member = admin) => call(`/api/providers/${id}`, { method: "DELETE", headers: who.headers });
+const getProvider = (id: string, who: Member = operator) => call(`/api/providers/${id}`, { headers: who.headers });
+const patchProvider = (id: string, body: unknown, who: Member = operator) => call(`/api/providers/${id}`, jsonInit(body, who.headers, "PATCH"));
+const deleteProvider = (id: string, who: Member = operator) => call(`/api/providers/${id}`, { method: "DELETE", headers: who.headers });
 
-async function probe(id: string, who: Member = admin): Promise<ProbeJson> {
+async function probe(id: string, who: Member = operator): Promise<ProbeJson> {
   const res = await call(`/api/providers/${id}/test`, { method: "POST", headers: who.headers });
   expect(res.status).toBe(200);
   return json<ProbeJson>(res);
@@ -121,12 +123,12 @@ describe("providers", () => {
   it("answers 409 for a name taken in the same scope, and allows it in another", async () => {
     const name = uniqueName("dup");
     await createProvider(openaiBody({ name }));
-    const again = await call("/api/providers", jsonInit(openaiBody({ name }), admin.headers));
+    const again = await call("/api/providers", jsonInit(openaiBody({ name }), operator.headers));
     expect(again.status).toBe(409);
     expect(await json(again)).toMatchObject({ error: { code: "provider_exists" } });
 
     const other = await createMember("admin", await createTenant());
-    await createProvider(openaiBody({ name }), other);
+    await createProvider(openaiBody({ name, base_url: "https://llm.example.com/v1" }), other);
     await createProvider(openaiBody({ name, scope: "platform" }), operator);
 
     const second = await createProvider();
@@ -136,7 +138,7 @@ describe("providers", () => {
 
     // Two creates racing for one name: one wins, the other is a 409, never a 500.
     const raced = uniqueName("race");
-    const statuses = await Promise.all([1, 2, 3].map(() => call("/api/providers", jsonInit(openaiBody({ name: raced }), admin.headers)).then((r) => r.status)));
+    const statuses = await Promise.all([1, 2, 3].map(() => call("/api/providers", jsonInit(openaiBody({ name: raced }), operator.headers)).then((r) => r.status)));
     expect(statuses.sort()).toEqual([201, 409, 409]);
   });
 
@@ -207,16 +209,13 @@ describe("POST /api/providers/:id/test", () => {
     const wrongKey = "sk-wrong-0123456789abcdefghijklmnopqrstuv";
     for (const flavor of ["openai", "anthropic", "gemini"] as const) {
       const created = await createProvider({ name: uniqueName(flavor), kind: flavor, base_url: mockBase(flavor), api_key: wrongKey });
-      const res = await call(`/api/providers/${created.id}/test`, { method: "POST", headers: admin.headers });
+      const res = await call(`/api/providers/${created.id}/test`, { method: "POST", headers: operator.headers });
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).not.toContain(wrongKey);
-      expect(JSON.parse(text), flavor).toMatchObject({ ok: false, status: 401 });
-      expect((JSON.parse(text) as ProbeJson).error).toBeTruthy();
+      // A generic reason, never the upstream's own text (the mock's OpenAI error quotes the key).
+      expect(JSON.parse(text), flavor).toEqual({ ok: false, status: 401, latency_ms: expect.any(Number), error: "The provider refused the API key." });
     }
-    // The mock's OpenAI error quotes the presented key in full: it must come back redacted.
-    const openai = await createProvider({ name: uniqueName("echoed"), kind: "openai", base_url: mockBase("openai"), api_key: wrongKey });
-    expect((await probe(openai.id)).error).toContain("[redacted]");
   });
 
   it("reports an unreachable or wrong upstream as ok: false", async () => {
@@ -295,7 +294,8 @@ describe("audit and rollback of providers", () => {
     expect(deletion).toMatchObject({ action: "delete", after: null, before: { apiKeyEncrypted: "[redacted]" } });
     expect((await call(`/api/providers/${created.id}/test`, { method: "POST", headers: admin.headers })).status).toBe(404);
 
-    expect((await rollback(admin, deletion.id)).status).toBe(200);
+    // The operator restores it: its base_url is the local mock, which a tenant may not configure.
+    expect((await rollback(operator, deletion.id)).status).toBe(200);
     expect(await json(await getProvider(created.id))).toMatchObject({ name: created.name, has_api_key: true, api_key_last4: created.api_key_last4 });
     expect(await probe(created.id)).toMatchObject({ ok: true, status: 200, models: [...UPSTREAM_MODELS.openai] });
     expect(await gatewayModels()).toContain(`${created.name}/gpt-4o-mini`);

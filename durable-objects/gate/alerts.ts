@@ -365,10 +365,12 @@ export class GateAlerts {
               [SIGNATURE_HEADER]: await signAlert(secret, body, Math.floor(Date.now() / 1000)),
             },
             body,
+            // Not followed: the receiver was checked when it was configured, a redirect's target never is.
+            redirect: "manual",
             signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
           });
           await res.body?.cancel();
-          if (!res.ok) error = `HTTP ${res.status}`;
+          if (!res.ok) error = res.status >= 300 && res.status < 400 ? `HTTP ${res.status} (redirects are not followed)` : `HTTP ${res.status}`;
         } catch (e) {
           error = e instanceof Error ? e.message : String(e);
         }

@@ -9,6 +9,7 @@ import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
+import { assertConfigurableUrl } from "../core/security/url-guard.ts";
 import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { auditAdjustment, decodeCursor, encodeCursor, listLedger } from "../db/ledger.ts";
@@ -203,7 +204,10 @@ const settingsBody = z
       .url({ protocol: /^https?$/ })
       .max(2048)
       .nullable()
-      .describe("Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>"),
+      .describe(
+        "Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>. " +
+          "A tenant's (not the operator's): https, no internal address, local network name, credentials or this gateway's host (400 url_not_allowed); redirects are not followed",
+      ),
     low_balance_micros: z.int().min(0).max(1_000_000_000_000).nullable().describe("Alert below this balance; null: the platform default, 0: never"),
     rotate_secret: z.literal(true).describe("Replace the webhook signing secret"),
   })
@@ -277,6 +281,7 @@ export const notifications = new ApiRouter("notifications")
     "/settings",
     { summary: "Set the alert webhook URL, the low-balance threshold, or rotate the webhook secret.", access: "tenant:write", body: settingsBody, response: settingsView },
     async (c, { body }) => {
+      if (body.webhook_url) assertConfigurableUrl(c, body.webhook_url, "webhook_url");
       const before = await currentTenant(c);
       const changes: Partial<TenantRow> = {
         ...(body.webhook_url !== undefined && { alertWebhookUrl: body.webhook_url }),

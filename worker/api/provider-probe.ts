@@ -1,6 +1,8 @@
 // POST /api/providers/:id/test: one cheap authenticated upstream call (list models) that
 // reports whether the provider answers and accepts the key. Any failure is part of the
-// report, never an error of ours; the key is never echoed back.
+// report, never an error of ours. The report says no more than needed: the status, the
+// latency, the model ids and a generic reason; never the upstream's body, headers or the
+// connection error's text, which could tell a caller about hosts it cannot otherwise see.
 import * as z from "zod";
 import type { ProviderKind } from "../db/schema.ts";
 
@@ -9,7 +11,7 @@ export const probeResult = z.object({
   status: z.int().nullable().describe("The upstream HTTP status; null when there was no answer"),
   latency_ms: z.int(),
   models: z.array(z.string()).optional().describe("The models the upstream lists"),
-  error: z.string().optional(),
+  error: z.string().optional().describe("A short generic reason; never the upstream's own text"),
 });
 
 export type ProbeResult = z.output<typeof probeResult>;
@@ -26,7 +28,6 @@ const DEFAULT_BASE: Record<Exclude<ProviderKind, "demo">, string> = {
 
 const idList = z.object({ data: z.array(z.object({ id: z.string() })) });
 const geminiList = z.object({ models: z.array(z.object({ name: z.string() })) });
-const errorBody = z.object({ error: z.object({ message: z.string() }) });
 
 interface Probe {
   url: string;
@@ -53,12 +54,6 @@ function probeFor(kind: Exclude<ProviderKind, "demo">, baseUrl: string | null, k
   }
 }
 
-/** Upstream text made safe to show: the key removed wherever it appears, and bounded. */
-function scrub(text: string, key: string | null): string {
-  const clean = key ? text.split(key).join("[redacted]") : text;
-  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -67,10 +62,19 @@ function parseJson(text: string): unknown {
   }
 }
 
+function statusReason(status: number): string {
+  if (status >= 300 && status < 400) return "The provider answered with a redirect, which is not followed; check base_url.";
+  if (status === 401 || status === 403) return "The provider refused the API key.";
+  if (status === 404) return "The provider has no model list at this address; check base_url and kind.";
+  if (status === 429) return "The provider is rate limiting; try again later.";
+  if (status >= 500) return "The provider failed to answer.";
+  return "The provider rejected the request.";
+}
+
 function failure(error: unknown): string {
   const known = error instanceof Error || error instanceof DOMException;
   if (known && error.name === "TimeoutError") return `No answer within ${TIMEOUT_MS / 1000} s.`;
-  return `Could not reach the provider: ${known ? error.message : String(error)}`;
+  return "Could not reach the provider; check base_url.";
 }
 
 export async function probeProvider(kind: ProviderKind, baseUrl: string | null, key: string | null, demoModels: string[]): Promise<ProbeResult> {
@@ -80,19 +84,15 @@ export async function probeProvider(kind: ProviderKind, baseUrl: string | null, 
   try {
     // Manual redirects: following one would send the key to wherever it points.
     const res = await fetch(probe.url, { headers: probe.headers, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
-    const body = parseJson(await res.text());
     const latency_ms = Date.now() - started;
-    if (res.status >= 300 && res.status < 400) {
-      return { ok: false, status: res.status, latency_ms, error: "The provider answered with a redirect; check base_url." };
-    }
     if (!res.ok) {
-      const message = errorBody.safeParse(body).data?.error.message ?? `HTTP ${res.status}`;
-      return { ok: false, status: res.status, latency_ms, error: scrub(message, key) };
+      await res.body?.cancel().catch(() => undefined);
+      return { ok: false, status: res.status, latency_ms, error: statusReason(res.status) };
     }
-    const models = probe.models(body);
+    const models = probe.models(parseJson(await res.text()));
     if (!models) return { ok: false, status: res.status, latency_ms, error: "The answer is not a model list; check base_url and kind." };
     return { ok: true, status: res.status, latency_ms, models: models.slice(0, MAX_MODELS) };
   } catch (error) {
-    return { ok: false, status: null, latency_ms: Date.now() - started, error: scrub(failure(error), key) };
+    return { ok: false, status: null, latency_ms: Date.now() - started, error: failure(error) };
   }
 }

@@ -9,6 +9,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission, hasPermission } from "../core/rbac.ts";
 import { decryptSecret, encryptSecret } from "../core/security/secrets.ts";
+import { assertConfigurableUrl } from "../core/security/url-guard.ts";
 import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { findVisibleProvider, listVisibleProviders, type ProviderRecord, providerNameTaken } from "../db/providers.ts";
@@ -32,7 +33,8 @@ const baseUrl = z
   .url({ protocol: /^https?$/, error: "Must be an http(s) URL." })
   .max(2048)
   .refine((url) => !/[?#]/.test(url), "Must not have a query or fragment.")
-  .transform((url) => url.replace(/\/+$/, ""));
+  .transform((url) => url.replace(/\/+$/, ""))
+  .describe("A tenant's (not the operator's): https, and no internal address, local network name, credentials or this gateway's host (400 url_not_allowed)");
 const apiKey = z.string().trim().min(1).max(4096);
 const models = z
   .array(z.string().regex(MODEL_ID, "Model ids are printable ASCII without spaces, at most 256 characters."))
@@ -185,6 +187,7 @@ export const providersApi = new ApiRouter("providers")
       const tenantId = body.scope === "platform" ? null : c.var.user.tenantId;
       const url = body.base_url ?? null;
       assertBaseUrl(body.kind, url);
+      if (url !== null) assertConfigurableUrl(c, url, "base_url");
       await assertNameFree(c, tenantId, body.name);
       const row: ProviderRecord = {
         id: newId("prv"),
@@ -209,6 +212,7 @@ export const providersApi = new ApiRouter("providers")
     { summary: "Change a provider; send api_key to rotate it, null to remove it.", access: "providers:write", body: updateBody, response: providerView },
     async (c, { body }) => {
       const before = await findWritable(c, c.req.param("id")!);
+      if (body.base_url) assertConfigurableUrl(c, body.base_url, "base_url");
       const after: ProviderRecord = {
         ...before,
         ...(body.name !== undefined && { name: body.name }),
@@ -236,11 +240,16 @@ export const providersApi = new ApiRouter("providers")
     "/:id/test",
     {
       summary: "Call the provider once (list its models) and report; an upstream failure is ok: false, not an error.",
+      description:
+        "The report is the status, the latency, the models listed and a short generic reason; never the upstream's body or headers. " +
+        "Redirects are not followed. A tenant's provider whose base_url is not allowed (see POST) is refused with 400 url_not_allowed.",
       access: "providers:write",
       response: probeResult,
     },
     async (c) => {
       const row = await findWritable(c, c.req.param("id")!);
+      // Checked again here: a URL stored before the guard existed must not become a probe.
+      if (row.baseUrl !== null) assertConfigurableUrl(c, row.baseUrl, "base_url");
       let key: string | null;
       try {
         key = await openKey(c, row);

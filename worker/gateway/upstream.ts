@@ -2,6 +2,11 @@
 // headers, otherwise until the whole body is read), caller abort, and failures classified so
 // the router knows whether another attempt may help. Provider error texts are kept for the log
 // and mapped errors with the provider's key and URL scrubbed, never passed on verbatim.
+// Redirects are not followed: their target was never checked like a configured base URL (a
+// Worker cannot resolve it), and following one would send the provider's key there.
+import { HOP_HEADER } from "./hops.ts";
+
+export const isRedirect = (status: number): boolean => status >= 300 && status < 400;
 
 export type UpstreamFailure = "http" | "timeout" | "network" | "protocol";
 
@@ -21,10 +26,11 @@ export class UpstreamError extends Error {
     this.upstreamMessage = options.upstreamMessage;
   }
 
-  /** 429, 5xx, timeouts and connection errors may succeed elsewhere or later; a 4xx will not. */
+  /** 429, 5xx, redirects, timeouts and connection errors may succeed elsewhere or later; a 4xx or a loop (508) will not. */
   get retryable(): boolean {
     if (this.failure !== "http") return true;
-    return this.status === 429 || (this.status !== null && this.status >= 500);
+    if (this.status === null || this.status === 508) return false;
+    return this.status === 429 || this.status >= 500 || isRedirect(this.status);
   }
 }
 
@@ -79,6 +85,8 @@ export interface UpstreamRequest {
   body?: string;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Sent as x-aggregator-hops: the incoming count plus one (see hops.ts). */
+  hops: number;
 }
 
 export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
@@ -87,12 +95,23 @@ export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
   const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
   let res: Response;
   try {
-    res = await fetch(req.url, { method: req.method ?? "POST", headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}), signal });
+    res = await fetch(req.url, {
+      method: req.method ?? "POST",
+      headers: { ...req.headers, [HOP_HEADER]: String(req.hops) },
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      redirect: "manual",
+      signal,
+    });
   } catch (error) {
     clearTimeout(timer);
     if (timeout.signal.aborted) throw new UpstreamError("timeout", `no response within ${req.timeoutMs} ms`);
     if (req.signal?.aborted) throw new UpstreamError("network", "the client went away");
     throw new UpstreamError("network", `connection failed: ${scrubUpstream(error instanceof Error ? error.message : String(error), req)}`);
+  }
+  if (isRedirect(res.status)) {
+    clearTimeout(timer);
+    await res.body?.cancel().catch(() => undefined);
+    throw new UpstreamError("http", `upstream answered ${res.status}, a redirect (not followed)`, { status: res.status });
   }
   // A stream may run for longer than the attempt's timeout: only its start is timed.
   if (res.ok && res.headers.get("content-type")?.startsWith("text/event-stream")) {

@@ -21,6 +21,7 @@ function request(target: Target, path: string, body: Record<string, unknown>, op
     body: JSON.stringify(body),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
+    hops: options.hops,
   };
 }
 

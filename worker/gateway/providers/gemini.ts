@@ -17,6 +17,7 @@ function request(target: Target, action: string, body: unknown, options: CallOpt
     body: JSON.stringify(body),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
+    hops: options.hops,
   };
 }
 

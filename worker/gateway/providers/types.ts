@@ -18,6 +18,8 @@ export interface Target {
 export interface CallOptions {
   signal?: AbortSignal | undefined;
   timeoutMs: number;
+  /** The x-aggregator-hops count to send upstream (hops.ts). */
+  hops: number;
 }
 
 /**
