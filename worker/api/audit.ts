@@ -1,11 +1,12 @@
 // /api/audit: the log with filters and cursor pagination, one entry with its field-level
-// diff, and rollback (409 with the current state when the entity changed since, unless force).
+// diff, and rollback (409 with the current state when the entity changed since, unless force;
+// 403 naming the fields when it would change what the caller may not — core/field-access.ts).
 import * as z from "zod";
 import { actorOf, diffRows, redactRow, rollbackEntry } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { getDb } from "../db/client.ts";
 import { type AuditRow, findAudit, listAudit } from "../db/audit.ts";
-import { ENTITIES, findEntity, isEntityType } from "../db/entities.ts";
+import { isEntityType } from "../db/entities.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const listQuery = z.object({
@@ -92,16 +93,6 @@ async function visibleEntry(c: ApiContext, id: string): Promise<AuditRow> {
   return entry;
 }
 
-/** Rolling back a membership may not do what the caller could not do directly: touch an owner. */
-async function assertMayRestore(c: ApiContext, entry: AuditRow): Promise<void> {
-  const user = c.var.user;
-  if (entry.entityType !== "membership" || user.isOperator || user.role === "owner") return;
-  const current = await findEntity(getDb(c.env.DB), ENTITIES.membership, entry.entityId);
-  if ([entry.before, entry.after, current].some((row) => row?.role === "owner")) {
-    throw new AppError("permission", "Only an owner may roll back a change that involves the owner role.", { code: "forbidden" });
-  }
-}
-
 export const audit = new ApiRouter("audit")
   .endpoint("get", "/", { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery, response: auditPageView }, async (c, { query }) => {
     if (query.scope === "platform" && !c.var.user.isOperator) {
@@ -136,8 +127,7 @@ export const audit = new ApiRouter("audit")
     },
     async (c, { body }) => {
       const entry = await visibleEntry(c, c.req.param("id")!);
-      await assertMayRestore(c, entry);
-      const result = await rollbackEntry(getDb(c.env.DB), actorOf(c), entry, body.force);
+      const result = await rollbackEntry(getDb(c.env.DB), actorOf(c), { user: c.var.user, requestUrl: c.req.url }, entry, body.force);
       const answer: z.output<typeof rollbackView> = { audit_id: result.auditId, entity_type: entry.entityType, entity_id: entry.entityId, restored: result.restored };
       return c.json(answer);
     },

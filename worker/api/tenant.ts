@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import * as z from "zod";
 import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
-import { assertPermission } from "../core/rbac.ts";
+import { assertMayChange } from "../core/field-access.ts";
 import { iso } from "../core/time.ts";
 import { MAX_MARKUP_BPS } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
@@ -20,9 +20,6 @@ const thresholds = z
   .refine((list) => list.every((n, i) => i === 0 || n > list[i - 1]!), "Thresholds must be strictly ascending.")
   .nullable()
   .describe("Percentages of the monthly budget at which to alert, ascending");
-
-/** Fields only the platform operator may change. */
-const OPERATOR_FIELDS = ["billing_enabled", "gate_shards", "markup_bps"] as const;
 
 const updateBody = z
   .strictObject({
@@ -54,6 +51,9 @@ const tenantView = z.object({
   updated_at: z.string().nullable(),
 });
 
+/** billingEnabled → billing_enabled: the row's field as this endpoint names it. */
+const columnName = (field: string) => field.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+
 function tenantJson(row: TenantRow): z.output<typeof tenantView> {
   return {
     id: row.id,
@@ -84,7 +84,6 @@ export const tenantApi = new ApiRouter("tenant")
     "/",
     { summary: "Change the tenant's settings; billing_enabled, gate_shards and markup_bps need the operator.", access: "tenant:write", body: updateBody, response: tenantView },
     async (c, { body }) => {
-      if (OPERATOR_FIELDS.some((field) => body[field] !== undefined)) assertPermission(c.var.user, "platform:write");
       const before = await currentTenant(c);
       const after: TenantRow = {
         ...before,
@@ -99,6 +98,8 @@ export const tenantApi = new ApiRouter("tenant")
         ...(body.markup_bps !== undefined && { markupBps: body.markup_bps }),
         updatedAt: Date.now(),
       };
+      // Which fields are the operator's is declared once, for this endpoint and for rollback.
+      assertMayChange(c.var.user, "tenant", before, after, { label: columnName });
       const db = getDb(c.env.DB);
       await commitChange(db, actorOf(c), { action: "update", entityType: "tenant", entityId: before.id, tenantId: before.id, before, after }, [
         db.update(tenants).set(after).where(eq(tenants.id, before.id)),

@@ -21,8 +21,10 @@ import { auditLog, memberships } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { afterChange } from "../gateway/invalidate.ts";
 import { AppError } from "./errors.ts";
+import { assertMayChange, type Caller, holds, restorable, withoutSystem } from "./field-access.ts";
 import { newId } from "./ids.ts";
 import { stableJson } from "./json.ts";
+import { assertConfigurableUrl } from "./security/url-guard.ts";
 
 export interface Actor {
   actorId: string | null;
@@ -126,12 +128,78 @@ async function assertOwnerRemains(db: Db, current: Row | null, target: Row | nul
   }
 }
 
+/** Whose the row is: the tenant's id for a tenant, else its tenantId (null: platform-wide). */
+function ownerOf(entityType: EntityType, row: Row): string | null {
+  const owner = entityType === "tenant" ? row.id : row.tenantId;
+  return typeof owner === "string" ? owner : null;
+}
+
+/**
+ * A rollback stays where its entry is: it never moves an entity to another tenant, never
+ * touches a platform-wide one without platform:write, and restores the entity the entry is about.
+ */
+function assertSamePlace(caller: Caller, entityType: EntityType, entry: AuditRow, rows: (Row | null)[]): void {
+  const def = ENTITIES[entityType];
+  for (const row of rows) {
+    if (!row) continue;
+    const owner = ownerOf(entityType, row);
+    if (owner !== entry.tenantId || def.idOf(row) !== entry.entityId) {
+      throw new AppError("permission", "This rollback would move the entity to another tenant or entity; it is refused.", { code: "forbidden", param: "tenantId", details: { fields: ["tenantId"] } });
+    }
+    if (owner === null && !holds(caller, "platform:write")) {
+      throw new AppError("permission", "Only the platform operator may roll back a platform-wide entity.", { code: "forbidden" });
+    }
+  }
+}
+
+/** The entity is as the entry left it: every column the entry recorded, system columns aside, is the same. */
+function unchangedSince(entityType: EntityType, expected: Row | null, current: Row | null): boolean {
+  if (expected === null || current === null) return expected === current;
+  return Object.entries(withoutSystem(entityType, expected)).every(([k, v]) => k in current && stableJson(v) === stableJson(current[k]));
+}
+
+/** Who asks for a rollback: their role, and the URL the request came to (the gateway's own host, which a tenant's URLs may not name). */
+export interface RollbackCaller {
+  user: Caller;
+  requestUrl: string;
+}
+
+const changed = (current: Row | null, target: Row, field: string) => current === null || stableJson(current[field] ?? null) !== stableJson(target[field] ?? null);
+
+/**
+ * What a rollback writes meets today's rules, not only those of the day it was logged: a
+ * tenant's URLs pass the URL guard (a provider's base URL whenever the rollback changes it or
+ * the key sent to it; the alert webhook whenever it changes), and an openai-compatible
+ * provider has a base URL. The operator's URLs are not checked, as on the direct endpoints.
+ */
+function assertValidNow(caller: RollbackCaller, entityType: EntityType, current: Row | null, target: Row | null): void {
+  if (target === null) return;
+  const configurer = { var: { user: caller.user }, req: { url: caller.requestUrl } };
+  if (entityType === "provider") {
+    if (target.kind === "openai-compatible" && target.baseUrl == null) {
+      throw new AppError("invalid_request", "An openai-compatible provider needs a base_url; this rollback would leave it without one.", { code: "invalid_request", param: "baseUrl" });
+    }
+    if (typeof target.baseUrl === "string" && (changed(current, target, "baseUrl") || changed(current, target, "apiKeyEncrypted"))) {
+      assertConfigurableUrl(configurer, target.baseUrl, "baseUrl");
+    }
+  }
+  if (entityType === "tenant" && typeof target.alertWebhookUrl === "string" && changed(current, target, "alertWebhookUrl")) {
+    assertConfigurableUrl(configurer, target.alertWebhookUrl, "alertWebhookUrl");
+  }
+}
+
 /**
  * Restores the entry's `before`: a create is undone, a delete restored, an update reverted.
  * If the entity changed since the entry (its current state is not the entry's `after`), the
  * answer is 409 with the current state and the diff, unless `force`.
+ *
+ * A rollback is held to the same field-level rules as the direct endpoints (core/field-access.ts):
+ * if it would change anything `caller` could not change directly — an operator-only field, a
+ * platform or operator-set row, the owner role — it is refused whole, 403 naming the fields.
+ * System columns (ids, hashes, timestamps, the Stripe customer) keep their current values, and
+ * what it writes must pass today's value rules (assertValidNow).
  */
-export async function rollbackEntry(db: Db, actor: Actor, entry: AuditRow, force: boolean): Promise<{ auditId: string; restored: Row | null }> {
+export async function rollbackEntry(db: Db, actor: Actor, caller: RollbackCaller, entry: AuditRow, force: boolean): Promise<{ auditId: string; restored: Row | null }> {
   if (!isEntityType(entry.entityType)) {
     throw new AppError("invalid_request", `Entries of type '${entry.entityType}' cannot be rolled back.`, { code: "not_rollbackable" });
   }
@@ -139,13 +207,17 @@ export async function rollbackEntry(db: Db, actor: Actor, entry: AuditRow, force
   const def = ENTITIES[entityType];
   const current = (await findEntity(db, def, entry.entityId)) ?? null;
   const expected = entry.after ?? null;
-  if (!force && stableJson(current) !== stableJson(expected)) {
+  if (!force && !unchangedSince(entityType, expected, current)) {
     throw new AppError("conflict", "The entity changed after this entry; send force: true to roll back anyway.", {
       code: "rollback_conflict",
       details: { current: redactRow(entityType, current), diff: diffRows(entityType, expected, current) },
     });
   }
-  const target = entry.before ?? null;
+  const stored = entry.before ?? null;
+  assertSamePlace(caller.user, entityType, entry, [current, stored]);
+  const target = stored && current ? restorable(entityType, current, stored) : stored;
+  assertMayChange(caller.user, entityType, current, target, { doing: "roll back a change to" });
+  assertValidNow(caller, entityType, current, target);
   if (entityType === "membership") await assertOwnerRemains(db, current, target);
 
   const writes: BatchItem<"sqlite">[] = [];

@@ -2,6 +2,8 @@
 // SubtleCrypto provider (no Node APIs), pointed at STRIPE_API_BASE (a local mock in tests).
 import Stripe from "stripe";
 import type { StripeConfig } from "../api/payments/config.ts";
+import { AppError } from "../core/errors.ts";
+import { constantTimeEqual, toHex } from "../core/security/hash.ts";
 
 export type { Stripe };
 
@@ -49,6 +51,45 @@ export async function createCustomer(config: StripeConfig, tenant: { id: string;
   return customer.id;
 }
 
+// The marker that says a Checkout Session is this app's. A session is credited only if its
+// metadata carries `aggregator_checkout: "v1"` and `aggregator_sig`, an HMAC-SHA256 under the
+// server's SECRETS_KEY of the tenant and the amount, and its client_reference_id is that tenant.
+// Metadata is set server-side when the app creates the session; a Payment Link (to which anyone
+// can append ?client_reference_id=), a dashboard session or another integration on the same
+// Stripe account cannot make the signature, and copying one from another session keeps its
+// tenant and amount.
+export const CHECKOUT_MARKER = { key: "aggregator_checkout", version: "v1", signature: "aggregator_sig" } as const;
+
+const encoder = new TextEncoder();
+
+async function markerSignature(secretsKey: string, tenantId: string, amountMicros: number): Promise<string> {
+  if (!secretsKey || secretsKey.length < 32) throw new AppError("unavailable", "The server's SECRETS_KEY is not configured.", { code: "not_configured" });
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secretsKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const message = `stripe-checkout:${CHECKOUT_MARKER.version}:${tenantId}:${amountMicros}`;
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message))));
+}
+
+/** The metadata that marks a session as this app's, for `tenantId` and `amountMicros`. */
+export async function checkoutMarker(secretsKey: string, tenantId: string, amountMicros: number): Promise<Record<string, string>> {
+  return { [CHECKOUT_MARKER.key]: CHECKOUT_MARKER.version, [CHECKOUT_MARKER.signature]: await markerSignature(secretsKey, tenantId, amountMicros) };
+}
+
+/** The tenant and amount of a session this app created; null for any other session. */
+export async function ourCheckout(
+  secretsKey: string,
+  session: Pick<Stripe.Checkout.Session, "metadata" | "client_reference_id">,
+): Promise<{ tenantId: string; amountMicros: number } | null> {
+  const metadata = session.metadata ?? {};
+  const tenantId = metadata.tenant_id;
+  const amountMicros = Number(metadata.amount_micros);
+  const signature = metadata[CHECKOUT_MARKER.signature];
+  if (metadata[CHECKOUT_MARKER.key] !== CHECKOUT_MARKER.version || !tenantId || !signature) return null;
+  if (!Number.isSafeInteger(amountMicros) || String(amountMicros) !== metadata.amount_micros) return null;
+  if (session.client_reference_id !== tenantId) return null;
+  const expected = await markerSignature(secretsKey, tenantId, amountMicros);
+  return constantTimeEqual(encoder.encode(signature), encoder.encode(expected)) ? { tenantId, amountMicros } : null;
+}
+
 export interface CheckoutInput {
   tenantId: string;
   customerId: string;
@@ -57,11 +98,13 @@ export interface CheckoutInput {
   currency: string;
   successUrl: string;
   cancelUrl: string;
+  /** From checkoutMarker: what makes the webhook credit the session. */
+  marker: Record<string, string>;
   idempotencyKey?: string;
 }
 
 export async function createCheckoutSession(config: StripeConfig, input: CheckoutInput): Promise<Stripe.Checkout.Session> {
-  const metadata = { tenant_id: input.tenantId, amount_micros: String(input.amountMicros) };
+  const metadata = { tenant_id: input.tenantId, amount_micros: String(input.amountMicros), ...input.marker };
   return stripeClient(config).checkout.sessions.create(
     {
       mode: "payment",

@@ -3,7 +3,9 @@
 // The webhook is verified over the raw body (Stripe-Signature, 5 minute tolerance) before
 // anything is recorded. Every verified event is recorded in payment_events once; credits and
 // debits go through the tenant's gate with keys that make each happen once, whatever the
-// number, order or concurrency of deliveries:
+// number, order or concurrency of deliveries. A Checkout Session is credited only if this app
+// created it (the signed marker in its metadata, services/stripe.ts: ourCheckout) for the
+// amount it was created for; any other session is acknowledged, logged and credits nothing:
 //   checkout.session.completed / async_payment_succeeded (paid)  +amount   stripe:session:<cs>
 //   charge.refunded                                  −each refund          stripe:refund:<re>
 //   charge.dispute.created                           −disputed amount      stripe:dispute:<dp>
@@ -16,7 +18,7 @@ import { getDb, type Db } from "../../db/client.ts";
 import { recordPaymentEvent, saveStripeCustomer, tenantByStripeCustomer, tenantExists } from "../../db/payments.ts";
 import { findTenant } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
-import { createCheckoutSession, createCustomer, isStripeError, listRefunds, retrieveCharge, type Stripe, verifyStripeEvent } from "../../services/stripe.ts";
+import { checkoutMarker, createCheckoutSession, createCustomer, isStripeError, listRefunds, ourCheckout, retrieveCharge, type Stripe, verifyStripeEvent } from "../../services/stripe.ts";
 import { ApiRouter } from "../router.ts";
 import { applyCredit, siteOrigin } from "./credit.ts";
 import { checkTopupAmount, microsToMinor, minorToMicros, requireStripe, type StripeConfig, topupConfig } from "./config.ts";
@@ -66,6 +68,9 @@ async function tenantOfCharge(db: Db, charge: Stripe.Charge): Promise<string | n
   return customer ? tenantByStripeCustomer(db, customer) : null;
 }
 
+/** Verified events that could have moved money but did not: acknowledged, and logged for the operator. */
+const NOT_APPLIED = new Set(["not_ours", "unknown_tenant", "wrong_currency", "amount_mismatch"]);
+
 interface Plan {
   tenantId: string | null;
   objectId: string | null;
@@ -82,12 +87,15 @@ async function planFor(env: Env, db: Db, config: StripeConfig, event: Stripe.Eve
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
       const session = event.data.object;
-      const claimed = session.client_reference_id ?? session.metadata?.tenant_id ?? null;
-      const tenantId = claimed && (await tenantExists(db, claimed)) ? claimed : null;
+      // Only sessions this app created (the signed marker in their metadata) are credited.
+      const ours = await ourCheckout(env.SECRETS_KEY, session);
+      if (!ours) return none("not_ours", session.id);
+      const tenantId = (await tenantExists(db, ours.tenantId)) ? ours.tenantId : null;
       if (session.payment_status !== "paid") return none("not_paid", session.id, tenantId);
       if (!tenantId) return none("unknown_tenant", session.id);
       if (session.currency?.toLowerCase() !== currency || session.amount_total === null) return none("wrong_currency", session.id, tenantId);
       const amountMicros = minorToMicros(session.amount_total);
+      if (amountMicros !== ours.amountMicros) return none("amount_mismatch", session.id, tenantId);
       return {
         tenantId,
         objectId: session.id,
@@ -165,6 +173,7 @@ export const stripePayments = new ApiRouter("payments")
         const session = await createCheckoutSession(config, {
           tenantId,
           customerId,
+          marker: await checkoutMarker(c.env.SECRETS_KEY, tenantId, body.amount_micros),
           amountMicros: body.amount_micros,
           amountMinor: microsToMinor(body.amount_micros),
           currency,
@@ -220,7 +229,7 @@ export const stripePayments = new ApiRouter("payments")
       // Applied even for a repeated event: if an earlier delivery was recorded but its credit
       // failed, this one completes it; the gate's key keeps it to once.
       for (const credit of plan.credits) await applyCredit(c.env, plan.tenantId!, credit);
-      if (plan.action === "unknown_tenant" || plan.action === "wrong_currency") log("warn", "stripe event not applied", { eventId: event.id, type: event.type, action: plan.action });
+      if (NOT_APPLIED.has(plan.action)) log("warn", "stripe event not applied", { eventId: event.id, type: event.type, action: plan.action, objectId: plan.objectId });
       return c.json({ received: true as const, duplicate: !fresh, action: plan.action });
     },
   );
