@@ -110,7 +110,23 @@ describe("GET /api/diagnostics", () => {
     expect(body.checks.d1.ok).toBe(true);
     expect(body.providers).toContainEqual(expect.objectContaining({ name: "demo", circuit: "closed" }));
     expect(body.build.id).toBe("dev");
-    expect(body.gate?.balanceMicros).toBeGreaterThan(0);
+    // Money is for roles with billing:read only.
+    expect(body.gate).toMatchObject({ billingEnabled: expect.any(Boolean), openReservations: expect.any(Number) });
+    expect(body.gate).not.toHaveProperty("balanceMicros");
+    expect(body.gate).not.toHaveProperty("reservedMicros");
+    expect(body.gate).not.toHaveProperty("monthSpendMicros");
+  });
+
+  it("shows the balance and spend to roles with billing:read only", async () => {
+    for (const role of ["developer", "viewer"] as const) {
+      const text = await (await call("/api/diagnostics", { headers: (await createMember(role)).headers })).text();
+      expect(text, role).not.toMatch(/balanceMicros|reservedMicros|monthSpendMicros/);
+    }
+    for (const role of ["owner", "admin"] as const) {
+      const body = diagnosticsView.parse(await (await call("/api/diagnostics", { headers: (await createMember(role)).headers })).json());
+      expect(body.gate?.balanceMicros, role).toBeGreaterThan(0);
+      expect(body.gate, role).toMatchObject({ reservedMicros: expect.any(Number), monthSpendMicros: expect.any(Number) });
+    }
   });
 });
 

@@ -8,16 +8,13 @@
 //   read token    (ai-aggregator:analytics) GET /api/analytics, /export, /api/metrics; as
 //                 `Authorization: Bearer` or `?token=`, for scrapers and spreadsheets
 //   live ticket   (ai-aggregator:live)      GET /api/analytics/live once, within 60 s
-import type { Context, Next } from "hono";
-import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from "jose";
+// Read tokens are issued, listed, revoked and checked in api/read-tokens.ts; both kinds are
+// signed and verified by api/scoped-jwt.ts.
 import * as z from "zod";
 import { LOG_COLUMNS } from "../../durable-objects/hub/event.ts";
 import { type Sums, LATENCY_BUCKETS_MS, addSums, emptySums, histogramQuantile, minuteOf } from "../../durable-objects/hub/sums.ts";
 import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
-import { assertPermission } from "../core/rbac.ts";
-import { ISSUER } from "../core/security/jwt.ts";
-import { validate } from "../core/validation.ts";
 import {
   type ExportCursor,
   type GroupBy,
@@ -31,10 +28,10 @@ import {
   topGroups,
 } from "../db/analytics.ts";
 import { getDb } from "../db/client.ts";
-import { findActiveUser } from "../db/users.ts";
-import type { AppEnv, SessionUser } from "../env.ts";
+import type { SessionUser } from "../env.ts";
+import { READ_TOKEN_AUDIENCE, readTokenEndpoints, withReadToken } from "./read-tokens.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
-import { roleIn, sessionUser } from "./session.ts";
+import { type ScopedClaims, memberFor, signScoped, verifyScoped } from "./scoped-jwt.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -48,7 +45,7 @@ export const EXPORT_PAGE_ROWS = 500;
 
 export const TICKET_AUDIENCE = "ai-aggregator:live";
 export const TICKET_TTL_SECONDS = 60;
-export const READ_TOKEN_AUDIENCE = "ai-aggregator:analytics";
+export { READ_TOKEN_AUDIENCE, withReadToken };
 
 // ── time ranges ───────────────────────────────────────────────────────────────────────────
 
@@ -92,95 +89,6 @@ function autoInterval(span: number): Interval {
 function monthStart(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
-// ── credentials other than the access token ───────────────────────────────────────────────
-
-function hmacKey(secret: string): Uint8Array {
-  if (!secret || secret.length < 32) throw new AppError("unavailable", "The server's JWT_SECRET is not configured.", { code: "not_configured" });
-  return new TextEncoder().encode(secret);
-}
-
-interface ScopedClaims {
-  sub: string;
-  tid: string;
-  jti: string;
-  /** Epoch seconds. */
-  exp: number;
-}
-
-async function signScoped(secret: string, audience: string, user: SessionUser, ttlSeconds: number): Promise<{ token: string; exp: number }> {
-  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await new SignJWT({ tid: user.tenantId })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(user.id)
-    .setIssuer(ISSUER)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setJti(crypto.randomUUID())
-    .setExpirationTime(exp)
-    .sign(hmacKey(secret));
-  return { token, exp };
-}
-
-async function verifyScoped(secret: string, token: string, audience: string, what: string): Promise<ScopedClaims> {
-  const code = `invalid_${what.replace(/\s+/g, "_")}`;
-  try {
-    const { payload } = await jwtVerify(token, hmacKey(secret), { issuer: ISSUER, audience, algorithms: ["HS256"], requiredClaims: ["sub", "exp", "jti"] });
-    const { sub, tid, jti, exp } = payload;
-    if (typeof sub !== "string" || typeof tid !== "string" || typeof jti !== "string" || typeof exp !== "number") throw new Error("malformed");
-    return { sub, tid, jti, exp };
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    const expired = error instanceof joseErrors.JWTExpired;
-    throw new AppError("authentication", expired ? `The ${what} has expired: ask for a new one.` : `The ${what} is not valid.`, {
-      code: expired ? `${what.replace(/\s+/g, "_")}_expired` : code,
-    });
-  }
-}
-
-/** The member a ticket or read token speaks for, as of now: removed users lose access at once. */
-async function memberFor(c: ApiContext, claims: ScopedClaims, what: string): Promise<SessionUser> {
-  const db = getDb(c.env.DB);
-  const user = await findActiveUser(db, claims.sub);
-  const role = user && (await roleIn(db, user, claims.tid));
-  if (!user || !role) throw new AppError("authentication", `The ${what} is no longer valid.`, { code: `invalid_${what.replace(/\s+/g, "_")}` });
-  const member = sessionUser({ user, tenantId: claims.tid, role });
-  assertPermission(member, "analytics:read");
-  return member;
-}
-
-const bearerOf = (c: Context<AppEnv>) => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
-
-function audienceOf(token: string): unknown {
-  try {
-    return decodeJwt(token).aud;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A read token from `?token=` or a Bearer header carrying one (an access token is not one). */
-function presentedReadToken(c: Context<AppEnv>): string | undefined {
-  const query = c.req.query("token");
-  if (query) return query;
-  const bearer = bearerOf(c);
-  return bearer && audienceOf(bearer) === READ_TOKEN_AUDIENCE ? bearer : undefined;
-}
-
-/**
- * Runs before the router's own authentication of an endpoint: if the request carries a read
- * token, it is authenticated here and `handle` answers; otherwise the router's access-token
- * path does. Either way the same handler and the same permission apply.
- */
-export function withReadToken<Q extends z.ZodType>(query: Q, handle: (c: ApiContext, user: SessionUser, query: z.output<Q>) => Response | Promise<Response>) {
-  return async (c: Context<AppEnv>, next: Next): Promise<Response | void> => {
-    const token = presentedReadToken(c);
-    if (!token) return next();
-    const user = await memberFor(c, await verifyScoped(c.env.JWT_SECRET, token, READ_TOKEN_AUDIENCE, "read token"), "read token");
-    c.set("user", user);
-    return handle(c, user, validate(c.req.query(), query));
-  };
 }
 
 // ── the report ────────────────────────────────────────────────────────────────────────────
@@ -356,6 +264,7 @@ function exportRecord(row: RequestLogRecord): Record<(typeof EXPORT_COLUMNS)[num
     cost_micros: row.costMicros,
     estimated: row.estimated,
     attempts: row.attempts ?? null,
+    uncollected_micros: row.uncollectedMicros,
   };
 }
 
@@ -422,13 +331,7 @@ function exportResponse(c: ApiContext, user: SessionUser, query: z.output<typeof
   });
 }
 
-// ── read tokens and live tickets ──────────────────────────────────────────────────────────
-
-const tokenBody = z.strictObject({
-  expires_in_days: z.int().min(1).max(90).default(30),
-});
-
-const tokenView = z.object({ token: z.string(), token_type: z.literal("Bearer"), scope: z.literal("analytics:read"), expires_at: z.string() });
+// ── live tickets ────────────────────────────────────────────────────────────────────────────
 
 const ticketView = z.object({ ticket: z.string(), expires_in: z.int(), url: z.string() });
 
@@ -497,26 +400,9 @@ analytics
       query: exportQuery,
     },
     (c, { query }) => exportResponse(c, c.var.user, query),
-  )
-  .endpoint(
-    "post",
-    "/tokens",
-    {
-      summary: "A long-lived, read-only analytics token for BI tools (Grafana, Prometheus, spreadsheets).",
-      description:
-        "Valid for /api/analytics, /api/analytics/export and /api/metrics only, as 'Authorization: Bearer' or '?token='. It acts as you, " +
-        "in this tenant, while you remain a member; it cannot be listed or revoked one by one (rotating JWT_SECRET revokes all).",
-      access: "analytics:read",
-      body: tokenBody,
-      status: 201,
-      response: tokenView,
-    },
-    async (c, { body }) => {
-      const { token, exp } = await signScoped(c.env.JWT_SECRET, READ_TOKEN_AUDIENCE, c.var.user, body.expires_in_days * 86_400);
-      log("info", "analytics read token issued", { requestId: c.var.requestId, userId: c.var.user.id, tenantId: c.var.user.tenantId, expiresAt: exp });
-      return c.json({ token, token_type: "Bearer" as const, scope: "analytics:read" as const, expires_at: new Date(exp * 1000).toISOString() }, 201);
-    },
-  )
+  );
+
+readTokenEndpoints(analytics)
   .endpoint(
     "post",
     "/live/ticket",

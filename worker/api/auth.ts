@@ -5,25 +5,27 @@ import * as z from "zod";
 import { type Actor, actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { sha256Hex } from "../core/security/hash.ts";
+import { constantTimeEqual, sha256Hex } from "../core/security/hash.ts";
 import { DUMMY_PASSWORD_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "../core/security/passwords.ts";
 import { isUniqueViolation } from "../db/unique.ts";
 import { getDb, type Db } from "../db/client.ts";
 import { claimInvitation, findInvitationByHash, type InvitationRow, releaseInvitation } from "../db/invitations.ts";
 import { memberships, type Role, tenants } from "../db/schema.ts";
-import { blockedForMs, clearFailures, recordFailure } from "../db/throttle.ts";
+import { hasSignedInFrom } from "../db/sessions.ts";
+import { type Counted, countAttempt, refund, settleSuccess, throttleKeys, waitMs } from "../db/throttle.ts";
 import {
   findActiveUser,
   findActiveUserByEmail,
   findMembership,
   findUserByEmail,
-  hasAnyUser,
   insertUser,
   listMemberships,
   type MembershipRow,
   normalizeEmail,
+  operatorExists,
   type UserRow,
 } from "../db/users.ts";
+import type { Env } from "../env.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 import { endSession, type Grant, publicUser, retargetPresentedSession, roleIn, rotateSession, startSession, tokenBody } from "./session.ts";
 
@@ -49,6 +51,7 @@ const registerBody = z.strictObject({
   password: newPassword,
   name: displayName.optional(),
   tenant_name: displayName.optional().describe("The new tenant's name; default: '<name>'s workspace'"),
+  bootstrap_token: z.string().min(1).max(512).optional().describe("The installation's OPERATOR_BOOTSTRAP_TOKEN: the account becomes the platform operator (only while there is none)"),
 });
 
 const switchBody = z.strictObject({ tenant_id: z.string().min(1).max(64) });
@@ -61,6 +64,11 @@ const acceptBody = z.strictObject({
 
 const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), tenant_id: z.string(), is_operator: z.boolean() });
 const tokenView = z.object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.int(), user: userView });
+const registeredView = z.object({
+  status: z.literal("accepted"),
+  email: z.string(),
+  message: z.string(),
+});
 const meView = z.object({
   user: userView,
   tenant: z.object({ id: z.string(), name: z.string() }),
@@ -71,76 +79,130 @@ const SIGNED_IN = "Answers with an access token and sets the refresh token as th
 
 const invalidCredentials = () => new AppError("authentication", "Incorrect email or password.", { code: "invalid_credentials" });
 
-/** Per email, and per client IP when there is one (Cloudflare always sets it; a bare local run may not). */
-function throttleKeys(c: ApiContext, email: string): [string, ...string[]] {
-  const ip = c.req.header("cf-connecting-ip");
-  return [`email:${normalizeEmail(email)}`, ...(ip ? [`ip:${ip}`] : [])];
+/** How long an address the account signed in from stays exempt from the email's ceiling. */
+const KNOWN_CLIENT_MS = 30 * 24 * 60 * 60 * 1000;
+
+const clientIp = (c: ApiContext): string | undefined => c.req.header("cf-connecting-ip");
+
+function tooManyAttempts(waitForMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitForMs / 1000));
+  return new AppError("rate_limit", `Too many sign-in attempts. Try again in ${seconds} seconds.`, {
+    code: "too_many_attempts",
+    headers: { "retry-after": String(seconds) },
+  });
 }
 
-async function assertNotThrottled(db: Db, keys: readonly string[]): Promise<void> {
-  const waitMs = await blockedForMs(db, keys, Date.now());
-  if (waitMs > 0) {
-    const seconds = Math.ceil(waitMs / 1000);
-    throw new AppError("rate_limit", `Too many failed sign-ins. Try again in ${seconds} seconds.`, {
-      code: "too_many_attempts",
-      headers: { "retry-after": String(seconds) },
-    });
-  }
+/**
+ * Only the email's ceiling holds the attempt back, and the account signed in from this address
+ * before: a flood from elsewhere does not lock its owner out. Unknown emails cost the same query.
+ */
+async function isKnownClient(c: ApiContext, db: Db, waiting: readonly Counted[], user: UserRow | undefined): Promise<boolean> {
+  const ip = clientIp(c);
+  if (!ip || waiting.some((k) => k.kind !== "email")) return false;
+  return hasSignedInFrom(db, user?.id ?? "", ip, Date.now() - KNOWN_CLIENT_MS);
 }
 
-/** Verifies a password under the throttle: a failure is counted, a success clears the email's count. */
-async function checkPassword(db: Db, keys: [string, ...string[]], password: string, user: UserRow | undefined): Promise<UserRow> {
-  await assertNotThrottled(db, keys);
+/** Counts the attempt first (atomically per key); refuses it with 429, given back, when a limit holds it. */
+async function admitAttempt(c: ApiContext, db: Db, keys: readonly string[], user: UserRow | undefined): Promise<void> {
+  const now = Date.now();
+  const waiting = (await countAttempt(db, keys, now)).filter((k) => waitMs(k, now) > 0);
+  if (waiting.length === 0 || (await isKnownClient(c, db, waiting, user))) return;
+  await refund(db, keys);
+  throw tooManyAttempts(Math.max(...waiting.map((k) => waitMs(k, now))));
+}
+
+/** Verifies a password under the throttle: a failure stays counted, a success is given back. */
+async function checkPassword(c: ApiContext, db: Db, email: string, password: string, user: UserRow | undefined): Promise<UserRow> {
+  const keys = throttleKeys(normalizeEmail(email), clientIp(c));
+  await admitAttempt(c, db, keys, user);
   // An unknown email costs the same PBKDF2 work and gets the same answer as a wrong password.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !ok) {
-    await recordFailure(db, keys, Date.now());
-    throw invalidCredentials();
-  }
-  await clearFailures(db, keys[0]);
+  if (!user || !ok) throw invalidCredentials();
+  await settleSuccess(db, keys);
   return user;
 }
 
 /** The new user is the actor of their own sign-up or joining. */
 const actorAs = (c: ApiContext, userId: string): Actor => ({ ...actorOf(c), actorId: userId });
 
-async function signedIn(c: ApiContext, grant: Grant, status: 200 | 201 = 200): Promise<Response> {
+async function signedIn(c: ApiContext, grant: Grant): Promise<Response> {
   await startSession(c, grant);
-  return c.json(await tokenBody(c, grant), status);
-}
-
-async function assertMayRegister(c: ApiContext, db: Db, email: string): Promise<void> {
-  if (c.env.ALLOW_SIGNUP?.trim().toLowerCase() === "false" && (await hasAnyUser(db))) {
-    throw new AppError("permission", "Sign-up is disabled on this installation; ask for an invitation.", { code: "signup_disabled" });
-  }
-  if (await findUserByEmail(db, email)) throw emailTaken();
+  return c.json(await tokenBody(c, grant));
 }
 
 const emailTaken = () => new AppError("conflict", "An account with this email already exists.", { code: "email_taken", param: "email" });
+const operatorTaken = () => new AppError("conflict", "This installation already has a platform operator.", { code: "operator_exists" });
 
-async function register(c: ApiContext, body: z.output<typeof registerBody>): Promise<Response> {
-  const db = getDb(c.env.DB);
-  await assertMayRegister(c, db, body.email);
+const REGISTERED =
+  "Sign in with this email and password to continue. If the email already had an account, nothing was created: sign in with that account's password.";
+
+/** Open unless ALLOW_SIGNUP says otherwise: unset, "true", "1", "yes" or "on" keep it open, any other value closes it. */
+function signupOpen(env: Env): boolean {
+  const value = env.ALLOW_SIGNUP?.trim().toLowerCase();
+  return !value || ["true", "1", "yes", "on"].includes(value);
+}
+
+/** The user, the tenant it owns and the membership, in one audited batch. */
+async function createAccount(c: ApiContext, db: Db, body: z.output<typeof registerBody>, passwordHash: string, asOperator: boolean): Promise<void> {
   const now = Date.now();
   const userId = newId("usr");
   const tenantId = newId("ten");
   const name = body.name ?? body.email.split("@")[0]!;
   const membership: MembershipRow = { tenantId, userId, role: "owner", createdAt: now };
   const writes: BatchItem<"sqlite">[] = [
-    insertUser(db, { id: userId, email: body.email, name, passwordHash: await hashPassword(body.password), createdAt: now }, true),
+    insertUser(db, { id: userId, email: body.email, name, passwordHash, createdAt: now }, asOperator),
     db.insert(tenants).values({ id: tenantId, name: body.tenant_name ?? `${name}'s workspace`, createdAt: now }),
     db.insert(memberships).values(membership),
   ];
   const change = { action: "create", entityType: "membership" as const, entityId: `${tenantId}:${userId}`, tenantId, before: null, after: membership };
+  await commitChange(db, actorAs(c, userId), change, writes);
+}
+
+/** Self-service sign-up. A taken email creates nothing and is answered like a free one. */
+async function signUp(c: ApiContext, db: Db, body: z.output<typeof registerBody>): Promise<void> {
+  if (!signupOpen(c.env)) throw new AppError("permission", "Sign-up is disabled on this installation; ask for an invitation.", { code: "signup_disabled" });
+  // Hashed whether or not the email is taken: the answer costs the same PBKDF2 work either way.
+  const passwordHash = await hashPassword(body.password);
+  if (await findUserByEmail(db, body.email)) return;
   try {
-    await commitChange(db, actorAs(c, userId), change, writes);
+    await createAccount(c, db, body, passwordHash, false);
   } catch (error) {
+    if (!isUniqueViolation(error)) throw error; // taken meanwhile: the same answer
+  }
+}
+
+const MIN_BOOTSTRAP_TOKEN_LENGTH = 32;
+
+/** Constant-time: both sides are hashed to the same length before comparing. */
+async function bootstrapTokenMatches(configured: string | undefined, presented: string): Promise<boolean> {
+  const expected = configured?.trim() ?? "";
+  if (expected.length < MIN_BOOTSTRAP_TOKEN_LENGTH) return false;
+  const encoder = new TextEncoder();
+  const [a, b] = await Promise.all([sha256Hex(expected), sha256Hex(presented.trim())]);
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
+}
+
+/** The platform operator, by whoever holds OPERATOR_BOOTSTRAP_TOKEN, while there is none (sign-up closed or not). */
+async function bootstrapOperator(c: ApiContext, db: Db, body: z.output<typeof registerBody>, token: string): Promise<void> {
+  if (!(await bootstrapTokenMatches(c.env.OPERATOR_BOOTSTRAP_TOKEN, token))) {
+    throw new AppError("permission", "This bootstrap token is not the installation's OPERATOR_BOOTSTRAP_TOKEN.", { code: "invalid_bootstrap_token" });
+  }
+  if (await operatorExists(db)) throw operatorTaken();
+  if (await findUserByEmail(db, body.email)) throw emailTaken();
+  try {
+    await createAccount(c, db, body, await hashPassword(body.password), true);
+  } catch (error) {
+    if (await operatorExists(db)) throw operatorTaken(); // a concurrent bootstrap won
     if (isUniqueViolation(error)) throw emailTaken();
     throw error;
   }
-  const user = await findActiveUser(db, userId);
-  if (!user) throw new AppError("internal", "The new account could not be read back.", { code: "internal_error" });
-  return signedIn(c, { user, tenantId, role: "owner" }, 201);
+}
+
+async function register(c: ApiContext, body: z.output<typeof registerBody>): Promise<Response> {
+  const db = getDb(c.env.DB);
+  if (body.bootstrap_token !== undefined) await bootstrapOperator(c, db, body, body.bootstrap_token);
+  else await signUp(c, db, body);
+  return c.json({ status: "accepted" as const, email: body.email, message: REGISTERED }, 202);
 }
 
 async function pendingInvitation(db: Db, token: string): Promise<InvitationRow> {
@@ -161,7 +223,7 @@ async function invitee(c: ApiContext, db: Db, invitation: InvitationRow, body: z
   const existing = await findUserByEmail(db, invitation.email);
   if (existing && existing.deletedAt !== null) throw emailTaken();
   if (existing) {
-    const user = await checkPassword(db, throttleKeys(c, existing.email), body.password, existing);
+    const user = await checkPassword(c, db, existing.email, body.password, existing);
     if (await findMembership(db, invitation.tenantId, user.id)) {
       throw new AppError("conflict", "You are already a member of this tenant.", { code: "already_member" });
     }
@@ -218,12 +280,16 @@ export const auth = new ApiRouter("auth")
     "post",
     "/register",
     {
-      summary: "Create an account and its own tenant (owner). The first account of an installation is the platform operator.",
-      description: `${SIGNED_IN} 403 signup_disabled when ALLOW_SIGNUP is "false" (except for the very first account); 409 email_taken.`,
+      summary: "Create an account and its own tenant (owner); then sign in with POST /api/auth/login.",
+      description:
+        "Answers 202 with the same body whether or not the email already has an account (then nothing is created, and only that " +
+        "account's password signs in): the answer never tells which emails exist. 403 signup_disabled unless ALLOW_SIGNUP allows it. " +
+        "With bootstrap_token equal to the OPERATOR_BOOTSTRAP_TOKEN secret the account is the platform operator, sign-up closed or not: " +
+        "403 invalid_bootstrap_token, 409 operator_exists once there is one, 409 email_taken.",
       access: "public",
       body: registerBody,
-      status: 201,
-      response: tokenView,
+      status: 202,
+      response: registeredView,
     },
     (c, { body }) => register(c, body),
   )
@@ -232,14 +298,18 @@ export const auth = new ApiRouter("auth")
     "/login",
     {
       summary: "Sign in with email and password.",
-      description: `${SIGNED_IN} After 10 failures in 15 minutes for an email or a client IP: 429 too_many_attempts with Retry-After.`,
+      description:
+        `${SIGNED_IN} Each attempt is counted before its password is checked. 429 too_many_attempts with Retry-After: after 5 attempts ` +
+        "for one email from one address the n-th waits 2^(n-6) s (within the hour; a success resets it); 10 attempts from one address " +
+        "in 15 minutes lock that address; 50 for one email in 15 minutes, except from an address that account signed in from in the last 30 days. " +
+        "Refused attempts and successful sign-ins are not counted.",
       access: "public",
       body: loginBody,
       response: tokenView,
     },
     async (c, { body }) => {
       const db = getDb(c.env.DB);
-      const user = await checkPassword(db, throttleKeys(c, body.email), body.password, await findActiveUserByEmail(db, body.email));
+      const user = await checkPassword(c, db, body.email, body.password, await findActiveUserByEmail(db, body.email));
       const [membership] = await listMemberships(db, user.id);
       if (!membership) throw invalidCredentials();
       return signedIn(c, { user, tenantId: membership.tenantId, role: membership.role });
@@ -251,7 +321,9 @@ export const auth = new ApiRouter("auth")
     {
       summary: "Trade the refresh cookie for a new access token; the cookie is rotated.",
       description:
-        "Reusing an already rotated refresh token signs out every session of its family: 401 refresh_reused. A user no longer in the session's tenant gets a token for their oldest remaining one.",
+        "Reusing an already rotated refresh token signs out every session of its family: 401 refresh_reused. A session family lasts at most " +
+        "30 days from its first sign-in, however often it is rotated: then 401 session_lifetime_exceeded. A user no longer in the session's " +
+        "tenant gets a token for their oldest remaining one.",
       access: "public",
       response: tokenView,
     },

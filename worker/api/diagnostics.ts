@@ -3,6 +3,7 @@
 // the tenant's recent errors with their request ids, and the build.
 import { and, desc, eq, gte } from "drizzle-orm";
 import * as z from "zod";
+import { hasPermission } from "../core/rbac.ts";
 import type { ProviderRow } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { PROVIDER_KINDS, requestLog } from "../db/schema.ts";
@@ -10,17 +11,30 @@ import { CIRCUIT_STATES } from "../gateway/breaker.ts";
 import { providerHealth } from "../gateway/provider-health.ts";
 import { tenantCatalog } from "../gateway/resolve.ts";
 import { gateFor } from "../gateway/gate.ts";
+import type { SessionUser } from "../env.ts";
 import { ApiRouter } from "./router.ts";
 import { checks, checksView } from "./health.ts";
 
+const BILLING_ONLY = "Only for roles with billing:read";
+
 const gateView = z.object({
-  balanceMicros: z.int(),
-  reservedMicros: z.int(),
+  balanceMicros: z.int().optional().describe(BILLING_ONLY),
+  reservedMicros: z.int().optional().describe(BILLING_ONLY),
   openReservations: z.int(),
-  monthSpendMicros: z.int(),
+  monthSpendMicros: z.int().optional().describe(BILLING_ONLY),
   unflushedEntries: z.int(),
   billingEnabled: z.boolean(),
 });
+
+type GateJson = z.output<typeof gateView>;
+
+/** The gate's state as the caller may see it: the money only with billing:read. */
+function gateJson(status: Required<GateJson>, user: SessionUser): GateJson {
+  const { openReservations, unflushedEntries, billingEnabled } = status;
+  const visible: GateJson = { openReservations, unflushedEntries, billingEnabled };
+  if (!hasPermission(user, "billing:read")) return visible;
+  return { ...visible, balanceMicros: status.balanceMicros, reservedMicros: status.reservedMicros, monthSpendMicros: status.monthSpendMicros };
+}
 
 const providerHealthView = z.object({
   id: z.string(),
@@ -66,7 +80,12 @@ function providerHealthJson(p: ProviderRow): z.output<typeof providerHealthView>
 export const diagnostics = new ApiRouter("diagnostics").endpoint(
   "get",
   "/",
-  { summary: "Health of D1, the Durable Objects and providers (circuit, latency), recent errors, build info.", access: "analytics:read", response: diagnosticsView },
+  {
+    summary: "Health of D1, the Durable Objects and providers (circuit, latency), recent errors, build info.",
+    description: "The gate's balance, reserved amount and month's spend are shown only to roles with billing:read.",
+    access: "analytics:read",
+    response: diagnosticsView,
+  },
   async (c) => {
     const user = c.var.user;
     const db = getDb(c.env.DB);
@@ -84,7 +103,7 @@ export const diagnostics = new ApiRouter("diagnostics").endpoint(
     const body: z.output<typeof diagnosticsView> = {
       build: { id: c.env.BUILD_ID ?? "dev", app: c.env.APP_NAME ?? "AI Aggregator" },
       checks: health,
-      gate,
+      gate: gate && gateJson(gate, user),
       providers: catalog.providers.map(providerHealthJson),
       recent_errors: recentErrors.map((e) => ({ request_id: e.id, at: new Date(e.at).toISOString(), status: e.status, error_type: e.errorType, model: e.model, provider: e.provider })),
     };

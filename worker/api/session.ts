@@ -2,6 +2,7 @@
 // against the live user and membership. Refresh tokens: random, stored as SHA-256 in
 // `sessions`, sent as an httpOnly cookie, rotated on every use; reusing a rotated one revokes
 // its whole family (it was stolen, or the client is confused — either way, sign in again).
+// A family lives at most SESSION_LIFETIME_MS from its first sign-in, however often it rotates.
 import type { Context } from "hono";
 import { deleteCookie, generateCookie, getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../core/errors.ts";
@@ -10,12 +11,14 @@ import { sha256Hex } from "../core/security/hash.ts";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from "../core/security/jwt.ts";
 import { getDb, type Db } from "../db/client.ts";
 import type { Role } from "../db/schema.ts";
-import { findSessionByHash, insertSession, markRotated, retargetSession, revokeFamily, type SessionRow } from "../db/sessions.ts";
+import { familyStartOf, findSessionByHash, insertSession, markRotated, retargetSession, revokeFamily, type SessionRow } from "../db/sessions.ts";
 import { findActiveUser, findMembership, listMemberships, tenantExists, type UserRow } from "../db/users.ts";
 import type { AppEnv, SessionUser } from "../env.ts";
 
 export const REFRESH_COOKIE = "agg_refresh";
 export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** The absolute lifetime of a session family, from its first sign-in. */
+export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Strict", path: "/api/auth" } as const;
 
 /** A user acting in one tenant with one role: what an access token is minted for. */
@@ -57,22 +60,31 @@ export async function tokenBody(c: Context<AppEnv>, grant: Grant) {
   return { access_token: accessToken, token_type: "Bearer" as const, expires_in: ACCESS_TOKEN_TTL_SECONDS, user: publicUser(sessionUser(grant)) };
 }
 
+/** A family being continued by rotation: its id and when its first sign-in happened. */
+export interface Family {
+  id: string;
+  startedAt: number;
+}
+
 /** Stores a new refresh session (a new family unless rotating) and sets its cookie. */
-export async function startSession(c: Context<AppEnv>, grant: Grant, family: string = newId("fam")): Promise<void> {
+export async function startSession(c: Context<AppEnv>, grant: Grant, family?: Family): Promise<void> {
   const token = randomSecret();
   const now = Date.now();
+  const startedAt = family?.startedAt ?? now;
+  const expiresAt = Math.min(now + REFRESH_TTL_SECONDS * 1000, startedAt + SESSION_LIFETIME_MS);
   await insertSession(getDb(c.env.DB), {
     id: newId("ses"),
     userId: grant.user.id,
     tenantId: grant.tenantId,
-    family,
+    family: family?.id ?? newId("fam"),
+    familyStartedAt: startedAt,
     tokenHash: await sha256Hex(token),
-    expiresAt: now + REFRESH_TTL_SECONDS * 1000,
+    expiresAt,
     userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
     ip: c.req.header("cf-connecting-ip") ?? null,
     createdAt: now,
   });
-  setCookie(c, REFRESH_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: REFRESH_TTL_SECONDS });
+  setCookie(c, REFRESH_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: Math.floor((expiresAt - now) / 1000) });
 }
 
 export function clearRefreshCookie(c: Context<AppEnv>): void {
@@ -100,17 +112,30 @@ async function grantForSession(db: Db, session: SessionRow): Promise<Grant | und
   return first && { user, tenantId: first.tenantId, role: first.role };
 }
 
-/** Rotates the presented refresh token: the old one is spent, a new one in the same family is set. */
-export async function rotateSession(c: Context<AppEnv>): Promise<Grant> {
-  const db = getDb(c.env.DB);
+const reused = () => refreshError("refresh_reused", "This refresh token was already used; every session it belongs to is now signed out.");
+
+/** The presented session if it may be rotated, with its family's start; otherwise a 401 (and the family revoked where it must be). */
+async function refreshableSession(c: Context<AppEnv>, db: Db, now: number): Promise<{ session: SessionRow; family: Family }> {
   const session = await presentedSession(c);
-  const now = Date.now();
   if (!session || session.revokedAt !== null) throw refreshError("invalid_refresh_token", "The session has ended: sign in again.");
   if (session.rotatedAt !== null) {
     await revokeFamily(db, session.family, now);
-    throw refreshError("refresh_reused", "This refresh token was already used; every session it belongs to is now signed out.");
+    throw reused();
+  }
+  const startedAt = await familyStartOf(db, session);
+  if (startedAt + SESSION_LIFETIME_MS <= now) {
+    await revokeFamily(db, session.family, now);
+    throw refreshError("session_lifetime_exceeded", "This session is 30 days old, the longest a session lasts: sign in again.");
   }
   if (session.expiresAt <= now) throw refreshError("refresh_expired", "The session has expired: sign in again.");
+  return { session, family: { id: session.family, startedAt } };
+}
+
+/** Rotates the presented refresh token: the old one is spent, a new one in the same family is set. */
+export async function rotateSession(c: Context<AppEnv>): Promise<Grant> {
+  const db = getDb(c.env.DB);
+  const now = Date.now();
+  const { session, family } = await refreshableSession(c, db, now);
   const grant = await grantForSession(db, session);
   if (!grant) {
     await revokeFamily(db, session.family, now);
@@ -119,9 +144,9 @@ export async function rotateSession(c: Context<AppEnv>): Promise<Grant> {
   // Two requests presenting the same token: only one may rotate it; the other is a reuse.
   if (!(await markRotated(db, session.id, now))) {
     await revokeFamily(db, session.family, now);
-    throw refreshError("refresh_reused", "This refresh token was already used; every session it belongs to is now signed out.");
+    throw reused();
   }
-  await startSession(c, grant, session.family);
+  await startSession(c, grant, family);
   return grant;
 }
 

@@ -1,6 +1,6 @@
 // Refresh-token sessions. A session row holds only the SHA-256 of its token; rotating marks
 // the row and inserts its successor in the same family, so reuse of a rotated token is seen.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gte, isNull, min } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { sessions } from "./schema.ts";
 
@@ -35,4 +35,22 @@ export async function retargetSession(db: Db, tokenHash: string, userId: string,
     .update(sessions)
     .set({ tenantId })
     .where(and(eq(sessions.tokenHash, tokenHash), eq(sessions.userId, userId), isNull(sessions.rotatedAt), isNull(sessions.revokedAt)));
+}
+
+/** When a family began: its recorded start, or (for sessions from before it was recorded) its oldest row. */
+export async function familyStartOf(db: Db, session: SessionRow): Promise<number> {
+  if (session.familyStartedAt !== null) return session.familyStartedAt;
+  const row = await db.select({ first: min(sessions.createdAt) }).from(sessions).where(eq(sessions.family, session.family)).get();
+  return row?.first ?? session.createdAt;
+}
+
+/** Whether the user signed in from this client address since `since` (a known client). */
+export async function hasSignedInFrom(db: Db, userId: string, ip: string, since: number): Promise<boolean> {
+  const row = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.ip, ip), gte(sessions.createdAt, since)))
+    .limit(1)
+    .get();
+  return row !== undefined;
 }

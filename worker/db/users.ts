@@ -20,16 +20,18 @@ export async function findActiveUser(db: Db, id: string): Promise<UserRow | unde
   return db.select().from(users).where(and(eq(users.id, id), isNull(users.deletedAt))).get();
 }
 
-export async function hasAnyUser(db: Db): Promise<boolean> {
-  return (await db.select({ id: users.id }).from(users).limit(1).get()) !== undefined;
+export async function operatorExists(db: Db): Promise<boolean> {
+  return (await db.select({ id: users.id }).from(users).where(eq(users.isOperator, true)).limit(1).get()) !== undefined;
 }
 
 /**
- * Inserts a user. With `firstIsOperator`, the account becomes platform operator exactly when
- * no user exists yet: decided inside the INSERT, so two racing sign-ups cannot both win.
+ * Inserts a user. With `asOperator` (the bootstrap), the account becomes platform operator only
+ * while there is none, decided inside the INSERT: when one exists, is_operator would be NULL,
+ * which its NOT NULL constraint refuses, so the whole batch fails and two racing bootstraps
+ * cannot both win.
  */
-export function insertUser(db: Db, row: Omit<typeof users.$inferInsert, "isOperator">, firstIsOperator: boolean) {
-  const isOperator = firstIsOperator ? sql<boolean>`NOT EXISTS (SELECT 1 FROM ${users})` : false;
+export function insertUser(db: Db, row: Omit<typeof users.$inferInsert, "isOperator">, asOperator = false) {
+  const isOperator = asOperator ? sql<boolean>`CASE WHEN EXISTS (SELECT 1 FROM ${users} WHERE ${users.isOperator} = 1) THEN NULL ELSE 1 END` : false;
   return db.insert(users).values({ ...row, isOperator });
 }
 

@@ -1,5 +1,5 @@
 import { call, request } from './client';
-import type { AcceptInvitationBody, MeResponse, RegisterBody, TokenResponse } from './types';
+import type { AcceptInvitationBody, MeResponse, RegisterBody, RegisterResponse, TokenResponse } from './types';
 
 export interface Credentials {
   email: string;
@@ -12,7 +12,9 @@ const signInCall = async (path: string, body: unknown): Promise<TokenResponse> =
   (await request(path, { method: 'POST', body, auth: false })) as TokenResponse;
 
 export const login = (credentials: Credentials) => signInCall('/api/auth/login', credentials);
-export const register = (body: RegisterBody) => signInCall('/api/auth/register', body);
+/** Answers the same whether or not the email was free, and signs nobody in: log in next. */
+export const register = async (body: RegisterBody): Promise<RegisterResponse> =>
+  (await request('/api/auth/register', { method: 'POST', body, auth: false })) as RegisterResponse;
 export const acceptInvitation = (body: AcceptInvitationBody) => signInCall('/api/auth/accept-invitation', body);
 
 export const fetchMe = (signal?: AbortSignal): Promise<MeResponse> => call('get', '/api/auth/me', signal ? { signal } : {});

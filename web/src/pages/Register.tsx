@@ -1,7 +1,7 @@
 import type { TargetedSubmitEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { register } from '../api/auth';
+import { login, register } from '../api/auth';
 import type { RegisterBody } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/Field';
@@ -18,6 +18,28 @@ export default function Register() {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [errors, setErrors] = useState<Errors<Name>>({});
+  const [signInFailed, setSignInFailed] = useState(false);
+
+  function fail(err: unknown, afterRegistering: boolean) {
+    setError(err);
+    setSignInFailed(afterRegistering);
+    setSubmitting(false);
+  }
+
+  /** The answer never says whether the email was free: signing in with the same details tells. */
+  async function registerAndSignIn(body: RegisterBody) {
+    try {
+      await register(body);
+    } catch (err) {
+      return fail(err, false);
+    }
+    try {
+      await startSession(await login({ email: body.email, password: body.password }));
+      route('/dashboard', true);
+    } catch (err) {
+      fail(err, true);
+    }
+  }
 
   async function onSubmit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,13 +59,8 @@ export default function Register() {
     if (input.tenantName) body.tenant_name = input.tenantName;
     setSubmitting(true);
     setError(null);
-    try {
-      await startSession(await register(body));
-      route('/dashboard', true);
-    } catch (err) {
-      setError(err);
-      setSubmitting(false);
-    }
+    setSignInFailed(false);
+    await registerAndSignIn(body);
   }
 
   const message = (name: Name) => {
@@ -56,6 +73,11 @@ export default function Register() {
       <h1>{t('register.title')}</h1>
       <form class="stack" onSubmit={onSubmit} aria-busy={submitting} noValidate>
         <ErrorAlert error={error} />
+        {signInFailed && (
+          <p class="hint">
+            {t('register.signInFailed')} <a href="/login">{t('register.signIn')}</a>
+          </p>
+        )}
         <Field label={t('auth.email')} error={message('email')}>
           {(a11y) => <input {...a11y} name="email" type="email" autocomplete="email" required />}
         </Field>
