@@ -25,6 +25,7 @@ const CLOSED = "flushed = 0 AND (kind <> 'usage' OR minute < ? OR epoch < ?)";
 const CONFIG_TTL_MS = 5 * 60_000;
 const SETTLED_TTL_MS = 24 * 3600_000;
 const FLUSH_BATCH = 50;
+const DEFAULT_CONCURRENCY = 256;
 
 export interface GateHealth {
   ok: true;
@@ -169,7 +170,7 @@ export class TenantGate extends DurableObject<Env> {
         shards,
         rpm: shareOf(row?.rpm_limit ?? null, this.shard, shards),
         tpm: shareOf(row?.tpm_limit ?? null, this.shard, shards),
-        concurrency: shareOf(row?.concurrency_limit ?? null, this.shard, shards),
+        concurrency: shareOf(row?.concurrency_limit ?? defaultConcurrency(this.env.DEFAULT_CONCURRENCY_LIMIT), this.shard, shards),
         monthlyBudgetMicros: row?.monthly_budget_micros ?? null,
         loadedAt: now,
       };
@@ -273,6 +274,15 @@ export class TenantGate extends DurableObject<Env> {
     // that is no longer empty resets when its oldest admission (perhaps this one) leaves it.
     const admitted = (w: Window): Window => ({ requests: w.requests + 1, tokens: w.tokens + req.tokens, oldest: w.oldest ?? now });
     return { ok: true, limits: this.limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now) };
+  }
+
+  /** Whether a key may be used now, as the gate knows it (revocation reaches it at once): for calls that reserve nothing. */
+  async keyUsable(tenantId: string, keyId: string): Promise<boolean> {
+    const now = Date.now();
+    await this.ensureTenant(tenantId);
+    await this.tenantConfig(now);
+    const key = await this.keyConfig(keyId, now);
+    return key !== null && !key.revoked && (key.expiresAt === null || key.expiresAt > now);
   }
 
   private window(now: number, keyId: string | null): Window {
@@ -386,29 +396,45 @@ export class TenantGate extends DurableObject<Env> {
     if (this.tenantId !== tenantId) return { charged: false, balanceMicros: this.balance };
     const now = Date.now();
     let charged = false;
+    let costMicros = 0;
     this.transaction(() => {
       if (this.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", req.requestId, now).rowsWritten === 0) return;
+      costMicros = this.chargeable(req);
       this.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
       this.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
-      if (req.costMicros > 0) {
+      if (costMicros > 0) {
         const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
         const epoch = this.epoch;
         this.sql.exec(
           "INSERT INTO journal (id, kind, amount, minute, epoch, created_at) VALUES (?, 'usage', ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET amount = amount + excluded.amount",
           `${this.shard ? `s${this.shard}:` : ""}usage:${req.keyId}:${minute}:${epoch}`,
-          -req.costMicros,
+          -costMicros,
           minute,
           epoch,
           now,
         );
-        this.setMeta("balance", this.balance - req.costMicros);
-        if (this.shard > 0) this.setMeta("unreported", this.unreported + req.costMicros);
+        this.setMeta("balance", this.balance - costMicros);
+        if (this.shard > 0) this.setMeta("unreported", this.unreported + costMicros);
       }
       charged = true;
     });
-    if (charged && req.costMicros > 0) void this.clock.wakeBy(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
-    if (charged && req.costMicros > 0) void this.alerts.check();
+    if (charged && costMicros > 0) void this.clock.wakeBy(this.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
+    if (charged && costMicros > 0) void this.alerts.check();
     return { charged, balanceMicros: this.balance };
+  }
+
+  /**
+   * What a settlement may take: never more than the call's reservation, and for a call whose
+   * reservation is gone (expired) never more than the credit nobody else holds, so a balance
+   * cannot go below zero whatever the caller reports.
+   */
+  private chargeable(req: SettleRequest): number {
+    const cost = Math.max(0, req.costMicros);
+    const reservation = this.sql.exec<{ amount: number }>("SELECT amount FROM reservations WHERE id = ?", req.requestId).toArray()[0];
+    if (reservation) return Math.min(cost, reservation.amount);
+    if (this.config && !this.config.billingEnabled) return cost;
+    const held = this.sql.exec<{ r: number }>("SELECT coalesce(sum(amount), 0) AS r FROM reservations").one().r;
+    return Math.min(cost, Math.max(0, this.balance - this.leasedOut - held));
   }
 
   /** Adds (or, negative, removes) credit once per idempotency key. */
@@ -547,6 +573,13 @@ export class TenantGate extends DurableObject<Env> {
     const unflushed = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM journal WHERE flushed = 0").one().n;
     return { balanceMicros: this.balance, ledgerMicros, driftMicros: this.balance - ledgerMicros, unflushedEntries: unflushed };
   }
+}
+
+/** Concurrent calls for a tenant that set no limit: DEFAULT_CONCURRENCY_LIMIT, 256 if unset, none if 0. */
+export function defaultConcurrency(value: string | undefined): number | null {
+  const parsed = value === undefined || value.trim() === "" ? DEFAULT_CONCURRENCY : Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) return DEFAULT_CONCURRENCY;
+  return parsed === 0 ? null : parsed;
 }
 
 function keyFrom(row: Row): KeyConfig {

@@ -86,7 +86,7 @@ async function setUp(): Promise<World> {
   // A provider of every wire format at the mock upstream, so /v1 bodies are translated too.
   const mock = `http://127.0.0.1:${env.UPSTREAM_PORT}`;
   for (const p of MOCK_PROVIDERS) {
-    await created(owner, "/api/providers", { name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models: [p.model] });
+    await created(operator, "/api/providers", { name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models: [p.model] });
   }
 
   // Our rows, for the :id routes.
@@ -99,6 +99,7 @@ async function setUp(): Promise<World> {
   await created(owner, "/api/routes", { alias: `corpus-disposable-${Date.now().toString(36)}`, targets: [{ model: "demo/echo" }] });
   const auditId = await newestAuditId(owner);
   const order = await created<{ id: string }>(owner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
+  const readToken = await created<{ id: string }>(owner, "/api/analytics/tokens", { expires_in_days: 1 });
   const own: World["own"] = {
     "/api/keys/:id": { id: key.id },
     "/api/providers/:id": { id: provider.id },
@@ -110,6 +111,7 @@ async function setUp(): Promise<World> {
     "/api/audit/:id": { id: auditId },
     "/api/audit/:id/rollback": { id: auditId },
     "/api/payments/paypal/orders/:id/capture": { id: order.id },
+    "/api/analytics/tokens/:id": { id: readToken.id },
   };
 
   // Keys that no longer work.
@@ -135,6 +137,7 @@ async function setUp(): Promise<World> {
   const theirInvitation = await created<{ id: string }>(otherOwner, "/api/users/invitations", { email: `${MARK}@example.com`, role: "admin" });
   const theirAudit = await newestAuditId(otherOwner);
   const theirOrder = await created<{ id: string }>(otherOwner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
+  const theirReadToken = await created<{ id: string }>(otherOwner, "/api/analytics/tokens", { expires_in_days: 1 });
   await grantCredit(otherTenant, 10_000_000);
   const traffic = await call("/v1/chat/completions", jsonInit({ model: alias, messages: [{ role: "user", content: `${MARK} prompt` }] }, { authorization: `Bearer ${theirKey.key}` }));
   expect(traffic.status, await traffic.clone().text()).toBe(200);
@@ -151,6 +154,7 @@ async function setUp(): Promise<World> {
     "/api/audit/:id": { id: theirAudit },
     "/api/audit/:id/rollback": { id: theirAudit },
     "/api/payments/paypal/orders/:id/capture": { id: theirOrder.id },
+    "/api/analytics/tokens/:id": { id: theirReadToken.id },
   };
 
   // Tokens: forged, stale, misdirected.

@@ -1,7 +1,9 @@
 // Streams when things go wrong: an upstream that stops without its terminator (the client gets
 // what was produced, then an error event in its own format, never a clean end; the call is
-// billed for what it produced), a client that goes away (the upstream connection is closed and
-// the call billed as far as it got), and streams that outlast the per-attempt timeout.
+// billed for what it produced), a client that goes away (the upstream is read on for its usage,
+// up to STREAM_DRAIN_MS — 1.5 s in tests — then closed, and the call billed what the provider
+// counted, or failing that its prompt and everything produced), and streams that outlast the
+// per-attempt timeout.
 import { describe, expect, it } from "vitest";
 import { attemptsOf, createPrice, createProvider, createRoute, eventually, logRow, MOCK_ORIGIN, parseSse, post, type Provider, type ProviderKind, readEvents, tag, upstream } from "./gateway-kit.ts";
 import { UPSTREAM_KEYS } from "./upstream-keys.ts";
@@ -92,7 +94,21 @@ describe.each(PATHS)("$label", ({ client, kind }) => {
     expect(row.cost_micros).toBeGreaterThan(0);
   });
 
-  it("a client that disconnects mid-stream closes the upstream and is billed for what it got", async () => {
+  it("a client that disconnects mid-stream is billed the provider's own count once the upstream ends", async () => {
+    const model = `long-40-${tag()}`;
+    const p = await priced(kind, model);
+    const res = await streamCall(client, p.model(model), "Write a lot");
+    const reader = res.body!.getReader();
+    expect(textOf(client, await readEvents(reader, 4))).toMatch(/^w1/);
+    await reader.cancel();
+    const [sent] = await eventually(() => upstream(model), (r) => r[0]?.completed === true);
+    expect(sent?.aborted).toBe(false);
+    const row = await logRow(res);
+    // 40 words at 15 ms: read to the end within the drain time; the provider's usage, not ours.
+    expect(row).toMatchObject({ status: 499, error_type: "client_closed", output_tokens: 40, estimated: 0, input_tokens: 3, cost_micros: 43 });
+  });
+
+  it("a client that disconnects from a stream longer than the drain time closes the upstream and is billed what was produced", async () => {
     const model = `long-300-${tag()}`;
     const p = await priced(kind, model);
     const res = await streamCall(client, p.model(model), "Write a lot");
@@ -133,7 +149,7 @@ describe("a client that disconnects before any output", () => {
     ["openai", "anthropic"],
     ["anthropic", "anthropic"],
     ["anthropic", "openai"],
-  ])("%s client → %s: is billed nothing", async (client, kind) => {
+  ])("%s client → %s: is billed its prompt", async (client, kind) => {
     const model = `stall-${tag()}`;
     const p = await priced(kind, model);
     const res = await streamCall(client, p.model(model), "Wait for it");
@@ -144,7 +160,9 @@ describe("a client that disconnects before any output", () => {
     const [sent] = await eventually(() => upstream(model), (r) => r[0]?.aborted === true);
     expect(sent?.aborted).toBe(true);
     const row = await logRow(res);
-    expect(row).toMatchObject({ status: 499, error_type: "client_closed", output_tokens: 0, cost_micros: 0 });
+    // Nothing was produced, but the prompt was read: 3 tokens at 1 µ$ (Anthropic reports it in
+    // message_start; elsewhere our count).
+    expect(row).toMatchObject({ status: 499, error_type: "client_closed", input_tokens: 3, output_tokens: 0, cost_micros: 3 });
   });
 });
 

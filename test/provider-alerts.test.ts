@@ -34,6 +34,8 @@ async function withCoolDown(run: () => Promise<void>): Promise<void> {
 interface Tenant {
   tenantId: string;
   owner: Member;
+  /** The platform operator, a member of the tenant: only it may point providers and webhooks at the local mocks. */
+  operator: Member;
   apiKey: string;
 }
 
@@ -43,10 +45,10 @@ async function tenant(): Promise<Tenant> {
   await getDb(env.DB).update(tenants).set({ billingEnabled: false }).where(eq(tenants.id, tenantId));
   const res = await call("/api/keys", jsonInit({ name: "provider-alerts" }, owner.headers));
   expect(res.status).toBe(201);
-  return { tenantId, owner, apiKey: (await json<{ key: string }>(res)).key };
+  return { tenantId, owner, operator: await createMember("owner", tenantId, { operator: true }), apiKey: (await json<{ key: string }>(res)).key };
 }
 
-/** A provider at the mock upstream, the tenant's own or (made by an operator) the platform's. */
+/** A provider at the mock upstream (made by an operator), the tenant's own or the platform's. */
 async function provider(by: Member, models: string[], scope: "tenant" | "platform" = "tenant"): Promise<{ id: string; name: string }> {
   const body = { name: uniqueName("down"), kind: "openai", base_url: mockBase("openai"), api_key: UPSTREAM_KEYS.openai, models, scope };
   const res = await call("/api/providers", jsonInit(body, by.headers));
@@ -83,11 +85,11 @@ describe("provider alerts", () => {
     withCoolDown(async () => {
       const t = await tenant();
       const hook = `provider-${crypto.randomUUID()}`;
-      const settings = await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}` }, t.owner.headers, "PUT"));
+      const settings = await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}` }, t.operator.headers, "PUT"));
       const { webhook_secret: secret } = await json<{ webhook_secret: string }>(settings);
       const faultModel = `flaky-6-${tag()}`;
       const okModel = `ok-${tag()}`;
-      const [down, backup] = await Promise.all([provider(t.owner, [faultModel]), provider(t.owner, [okModel])]);
+      const [down, backup] = await Promise.all([provider(t.operator, [faultModel]), provider(t.operator, [okModel])]);
       const first = `${down.name}/${faultModel}`;
       const second = `${backup.name}/${okModel}`;
       const alias = await route(t, [first, second]);
@@ -142,7 +144,7 @@ describe("provider alerts", () => {
     withCoolDown(async () => {
       const t = await tenant();
       const faultModel = `fail-500-${tag()}`;
-      const only = await provider(t.owner, [faultModel]);
+      const only = await provider(t.operator, [faultModel]);
       const alias = await route(t, [`${only.name}/${faultModel}`]);
       // The only target is still tried while its circuit is open: the caller gets the provider's error each time.
       for (let i = 0; i < 7; i++) {
@@ -161,6 +163,9 @@ describe("provider alerts", () => {
       const faultModel = `flaky-6-${tag()}`;
       const shared = await provider(operator, [faultModel], "platform");
       const model = `${shared.name}/${faultModel}`;
+      // A platform model is served only once the operator has priced it (model_not_priced).
+      const priced = await call("/api/prices", jsonInit({ model, input_per_mtok_micros: 1, output_per_mtok_micros: 1, scope: "platform" }, operator.headers));
+      expect(priced.status).toBe(201);
       const [aliasA, aliasB] = await Promise.all([route(a, [model]), route(b, [model])]);
       for (let i = 0; i < 5; i++) expect((await chat(a, aliasA)).status).toBe(502);
       // B's call fails too (the circuit is open, but it is B's only target): no change of the circuit, no alert for B.

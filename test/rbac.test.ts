@@ -43,6 +43,7 @@ const EXPECTED: Record<string, Expected> = {
   "POST /api/providers/:id/test": MANAGERS,
   "GET /api/prices": ALL,
   "GET /api/prices/:id": ALL,
+  "GET /api/prices/models": ALL,
   "POST /api/prices": MANAGERS,
   "PATCH /api/prices/:id": MANAGERS,
   "DELETE /api/prices/:id": MANAGERS,
@@ -57,6 +58,8 @@ const EXPECTED: Record<string, Expected> = {
   "GET /api/analytics": ALL,
   "GET /api/analytics/export": ALL,
   "POST /api/analytics/tokens": ALL,
+  "GET /api/analytics/tokens": ALL,
+  "DELETE /api/analytics/tokens/:id": ALL,
   "POST /api/analytics/live/ticket": ALL,
   "GET /api/analytics/live": ALL,
   "GET /api/metrics": ALL,
@@ -142,6 +145,7 @@ describe("another tenant's member", () => {
     const price = await created("/api/prices", { model: "ours/model", input_per_mtok_micros: 1, output_per_mtok_micros: 2 });
     const route = await created("/api/routes", { alias: `ours-${Date.now().toString(36)}`, targets: [{ model: "demo/echo" }] });
     const invitation = await created("/api/users/invitations", { email: "invitee@example.com", role: "viewer" });
+    const readToken = await created("/api/analytics/tokens", { expires_in_days: 1 });
     const audit = (await json<{ data: { id: string }[] }>(await call("/api/audit?limit=1", { headers: owner.headers }))).data[0]!;
     const ids: Record<string, Record<string, string>> = {
       "/api/keys/:id": { id: key.id },
@@ -153,13 +157,14 @@ describe("another tenant's member", () => {
       "/api/users/:userId": { userId: admin.userId },
       "/api/audit/:id": { id: audit.id },
       "/api/audit/:id/rollback": { id: audit.id },
+      "/api/analytics/tokens/:id": { id: readToken.id },
     };
     const outsider = await createMember("owner", await createTenant());
     for (const e of endpoints.filter((x) => x.path.includes(":"))) {
       const res = await request(e.method, e.path, outsider.headers, ids[e.path], e.method === "PATCH" ? VALID_PATCH[e.path] : {});
       expect(res.status, e.key).toBe(404);
     }
-    const ours = [key.id, provider.id, price.id, route.id, invitation.id, admin.userId, audit.id];
+    const ours = [key.id, provider.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id];
     for (const e of endpoints.filter((x) => x.method === "GET" && !x.path.includes(":") && Array.isArray(EXPECTED[x.key]))) {
       const text = await (await request(e.method, e.path, outsider.headers)).text();
       for (const id of ours) expect(text, `${e.key} leaks ${id}`).not.toContain(id);

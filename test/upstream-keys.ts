@@ -34,7 +34,7 @@ export interface RecordedRequest {
   stream: boolean;
   /** Whether the flavour's key was presented. */
   authorized: boolean;
-  /** The headers of interest: anthropic-version, content-type, accept. */
+  /** The headers of interest: anthropic-version, content-type, accept, x-aggregator-hops. */
   headers: Record<string, string>;
   /** The parsed JSON body (null when there was none or it was not JSON). */
   body: unknown;
@@ -51,7 +51,8 @@ export interface RecordedRequest {
 /**
  * The mock's token count: whitespace-separated words. A prompt's input tokens are the words of
  * its system and message texts (not images, tool calls or tool results); an answer's output
- * tokens are its words. `[cached=N]` in a prompt adds N cached input tokens, `[reasoning=N]`
- * N reasoning output tokens.
+ * tokens are its words. `[cached=N]` in a prompt adds N cached input tokens, `[input=N]` N
+ * uncached ones, `[reasoning=N]` N reasoning output tokens, and `[thinking=N]` (Anthropic
+ * streams) a thinking block of N words before the text, counted as output.
  */
 export const mockWords = (text: string): number => (text.match(/\S+/g) ?? []).length;

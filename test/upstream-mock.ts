@@ -37,6 +37,8 @@
 //   stall              a stream sends its first event then hangs (until the client leaves)
 //   long-<n>           answers n words "w1 … wn", streamed 15 ms apart
 //   nousage            answers without usage (OpenAI, Gemini, Responses)
+//   redirect           a 307 to the same path with ?redirected=1, where it answers normally:
+//                      a gateway that follows redirects shows up as a recorded second request
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mockWords, type RecordedRequest, UPSTREAM_KEYS, UPSTREAM_MODELS, type UpstreamFlavor } from "./upstream-keys.ts";
@@ -145,7 +147,7 @@ export type Fault =
   | { kind: "fail"; status: number }
   | { kind: "flaky"; times: number; status: 503 | 429 }
   | { kind: "slow"; ms: number }
-  | { kind: "reset" | "malformed" | "truncate" | "midstream" | "stall" | "nousage" }
+  | { kind: "reset" | "malformed" | "truncate" | "midstream" | "stall" | "nousage" | "redirect" }
   | { kind: "long"; words: number };
 
 export function faultOf(model: string | null): Fault | null {
@@ -155,7 +157,7 @@ export function faultOf(model: string | null): Fault | null {
   if ((m = /^flaky(429)?-(\d+)-.+$/.exec(model))) return { kind: "flaky", times: Number(m[2]), status: m[1] ? 429 : 503 };
   if ((m = /^slow-(\d+)(?:-.*)?$/.exec(model))) return { kind: "slow", ms: Math.min(MAX_WAIT_MS, Number(m[1])) };
   if ((m = /^long-(\d+)(?:-.*)?$/.exec(model))) return { kind: "long", words: Math.min(5000, Number(m[1])) };
-  if ((m = /^(reset|malformed|truncate|midstream|stall|nousage)(?:-.*)?$/.exec(model))) return { kind: m[1] as "reset" };
+  if ((m = /^(reset|malformed|truncate|midstream|stall|nousage|redirect)(?:-.*)?$/.exec(model))) return { kind: m[1] as "reset" };
   return null;
 }
 
@@ -328,6 +330,8 @@ interface Answer {
   /** Output tokens, reasoning ones included. */
   output: number;
   reasoning: number;
+  /** Anthropic thinking words streamed before the text (counted in output). */
+  thinking: number;
 }
 
 /** Output tokens a tool call costs. */
@@ -346,14 +350,14 @@ function argsFor(tool: Tool): Json {
 }
 
 /** The input tokens of a conversation: the words of its texts, plus any [cached=N]. */
-function inputTokens(c: Conversation): { input: number; cached: number; reasoning: number } {
+function inputTokens(c: Conversation): { input: number; cached: number; reasoning: number; thinking: number } {
   const all = [c.system, ...c.turns.map((t) => t.text)].join("\n");
   const cached = directive(all, "cached");
-  return { input: mockWords(all) + cached, cached, reasoning: directive(all, "reasoning") };
+  return { input: mockWords(all) + cached + directive(all, "input"), cached, reasoning: directive(all, "reasoning"), thinking: directive(all, "thinking") };
 }
 
 function answer(c: Conversation, fault: Fault | null): Answer {
-  const { input, cached, reasoning } = inputTokens(c);
+  const { input, cached, reasoning, thinking } = inputTokens(c);
   const last = [...c.turns].reverse().find((t) => t.role === "user") ?? turn("user");
   let text = "";
   let calls: ToolCall[] = [];
@@ -380,7 +384,7 @@ function answer(c: Conversation, fault: Fault | null): Answer {
     finish = "length";
     stopSequence = null;
   }
-  return { text: pieces.join(""), pieces, calls, finish, stopSequence, input, cached, output: pieces.length + calls.length * TOKENS_PER_CALL + reasoning, reasoning };
+  return { text: pieces.join(""), pieces, calls, finish, stopSequence, input, cached, output: pieces.length + calls.length * TOKENS_PER_CALL + reasoning + thinking, reasoning, thinking };
 }
 
 /** A tool call's arguments as two deltas, the way providers stream them. */
@@ -625,6 +629,12 @@ function anthropicMessages(req: MockRequest): MockReply {
     ev({ type: "message_start", message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }),
   ];
   let index = 0;
+  if (a.thinking > 0) {
+    events.push(ev({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "" } }));
+    for (let i = 1; i <= a.thinking; i++) events.push(ev({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: `${i === 1 ? "" : " "}t${i}` } }, { content: true }));
+    events.push(ev({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: "sig_mock" } }), ev({ type: "content_block_stop", index }));
+    index++;
+  }
   if (hasText) {
     events.push(ev({ type: "content_block_start", index, content_block: { type: "text", text: "" } }), ev({ type: "ping" }));
     for (const text of a.pieces) events.push(ev({ type: "content_block_delta", index, delta: { type: "text_delta", text } }, { content: true }));
@@ -871,7 +881,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
       model,
       stream: json?.stream === true || target.path.endsWith(":streamGenerateContent"),
       authorized: key === UPSTREAM_KEYS[target.flavor],
-      headers: Object.fromEntries(["anthropic-version", "content-type", "accept"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : []))),
+      headers: Object.fromEntries(["anthropic-version", "content-type", "accept", "x-aggregator-hops"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : []))),
       body: text.length <= 256 * 1024 && serializable(json) ? (json ?? null) : null,
       status: null,
       events: [],
@@ -921,6 +931,11 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
     if (fault?.kind === "reset") {
       selfClosed = true;
       req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.kind === "redirect" && !url.searchParams.has("redirected")) {
+      head(307, { location: `${url.pathname}?redirected=1`, "content-type": "application/json" });
+      res.end("{}");
       return;
     }
     if (fault?.kind === "fail") {

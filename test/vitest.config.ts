@@ -17,6 +17,8 @@ export default defineConfig(async () => ({
           TEST_MIGRATIONS: await readD1Migrations(here("../migrations")),
           JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz",
           SECRETS_KEY: "test-secrets-key-0123456789abcdefghijklmnopqrstuvwxyz",
+          // An abandoned stream is read on for its usage this long (25 s in production).
+          STREAM_DRAIN_MS: "1500",
           // The mock upstream started by global-setup.ts.
           UPSTREAM_PORT: String(inject("upstreamPort")),
           // The mock Stripe and PayPal APIs started by payments-setup.ts.

@@ -23,6 +23,7 @@ const eventSchema = z.object({
   cachedTokens: count.default(0),
   reasoningTokens: count.default(0),
   costMicros: count.default(0),
+  uncollectedMicros: count.default(0),
   estimated: z.boolean().default(false),
   attempts: z.array(z.string().max(1000)).max(100).nullish().transform((v) => v ?? null),
   createdAt: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
@@ -63,6 +64,7 @@ export const LOG_COLUMNS = [
   "estimated",
   "attempts",
   "created_at",
+  "uncollected_micros",
 ] as const;
 
 export type LogTuple = (string | number | null)[];
@@ -89,5 +91,6 @@ export function toTuple(e: LogEvent): LogTuple {
     e.estimated ? 1 : 0,
     e.attempts === null ? null : JSON.stringify(e.attempts),
     e.createdAt,
+    e.uncollectedMicros,
   ];
 }

@@ -45,10 +45,12 @@ const ROLLUP_COLUMNS = [
 const ROLLUP_VALUE_COLUMNS = ROLLUP_COLUMNS.slice(4);
 
 const extract = (columns: readonly string[]) => columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+// Events stored before a column was added carry no value for it: its default, not NULL.
+const extractLog = LOG_COLUMNS.map((column, i) => (column === "uncollected_micros" ? `coalesce(json_extract(value, '$[${i}]'), 0)` : `json_extract(value, '$[${i}]')`)).join(", ");
 
 // Built from the constant column lists above, never from input; the rows are the bound JSON.
 const INSERT_LOG = `INSERT INTO request_log (${LOG_COLUMNS.join(", ")})
-  SELECT ${extract(LOG_COLUMNS)} FROM json_each(?1) WHERE true
+  SELECT ${extractLog} FROM json_each(?1) WHERE true
   ON CONFLICT(id) DO NOTHING`;
 
 const UPSERT_ROLLUPS = `INSERT INTO usage_rollups (tenant_id, ${ROLLUP_COLUMNS.join(", ")})

@@ -8,7 +8,9 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
+import { type Catalog, loadCatalog, priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
+import { priceWithMarkup } from "../gateway/usage.ts";
 import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
 import { prices } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
@@ -57,7 +59,20 @@ const priceView = z.object({
   effective_at: z.string(),
   scope: scopeField,
   override: z.boolean().describe("A tenant override"),
+  operator_set: z
+    .boolean()
+    .describe("A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers."),
   created_at: z.string(),
+});
+
+const modelView = z.object({
+  model: z.string().describe("`provider/model`, as a client calls it"),
+  provider_id: z.string(),
+  platform: z.boolean().describe("Served by a platform provider on the operator's keys"),
+  priced: z.boolean().describe("false: a platform model without a price, refused with model_not_priced until the operator prices it"),
+  price_id: z.string().nullable(),
+  input_per_mtok_micros: z.int().nullable().describe("With the markup"),
+  output_per_mtok_micros: z.int().nullable().describe("With the markup"),
 });
 
 function priceJson(row: PriceRecord): z.output<typeof priceView> {
@@ -72,6 +87,7 @@ function priceJson(row: PriceRecord): z.output<typeof priceView> {
     effective_at: iso(row.effectiveAt)!,
     scope: row.tenantId === null ? "platform" : "tenant",
     override: row.tenantId !== null,
+    operator_set: row.operatorSet,
     created_at: iso(row.createdAt)!,
   };
 }
@@ -82,9 +98,10 @@ async function findOr404(c: ApiContext, id: string): Promise<PriceRecord> {
   return row;
 }
 
+/** Platform prices and the operator's negotiated prices are the operator's to change. */
 async function findWritable(c: ApiContext, id: string): Promise<PriceRecord> {
   const row = await findOr404(c, id);
-  if (row.tenantId === null) assertPermission(c.var.user, "platform:write");
+  if (row.tenantId === null || row.operatorSet) assertPermission(c.var.user, "platform:write");
   return row;
 }
 
@@ -96,6 +113,23 @@ async function commit(c: ApiContext, action: string, before: PriceRecord | null,
   await conflictOnDuplicate(
     commitChange(getDb(c.env.DB), actorOf(c), { action, entityType: "price", entityId: row.id, tenantId: row.tenantId, before, after }, [write]),
     priceConflict(row.model),
+  );
+}
+
+function modelPrices(catalog: Catalog): z.output<typeof modelView>[] {
+  return catalog.providers.flatMap((provider) =>
+    provider.models.map((model) => {
+      const price = priceFor(catalog, provider, model);
+      return {
+        model: `${provider.name}/${model}`,
+        provider_id: provider.id,
+        platform: provider.tenantId === null,
+        priced: price !== undefined || provider.tenantId !== null,
+        price_id: price?.id ?? null,
+        input_per_mtok_micros: price ? priceWithMarkup(price.inputPerMTokMicros, price.markupBps) : null,
+        output_per_mtok_micros: price ? priceWithMarkup(price.outputPerMTokMicros, price.markupBps) : null,
+      };
+    }),
   );
 }
 
@@ -112,11 +146,24 @@ export const pricesApi = new ApiRouter("prices")
       return c.json({ data: (query.scope === "effective" ? effectivePrices(rows) : rows).map(priceJson) });
     },
   )
+  .endpoint(
+    "get",
+    "/models",
+    {
+      summary: "Every model the tenant can call with the price that applies to it; platform models without a price are flagged (priced: false).",
+      access: "prices:read",
+      response: z.object({ data: z.array(modelView) }),
+    },
+    async (c) => c.json({ data: modelPrices(await loadCatalog(getDb(c.env.DB), c.var.user.tenantId)) }),
+  )
   .endpoint("get", "/:id", { summary: "One price.", access: "prices:read", response: priceView }, async (c) => c.json(priceJson(await findOr404(c, c.req.param("id")!))))
   .endpoint(
     "post",
     "/",
-    { summary: "Set a model's price: a tenant override, or with scope 'platform' the platform price (operator).", access: "prices:write", body: createBody, status: 201, response: priceView },
+    {
+      summary:
+        "Set a model's price. scope 'tenant': a tenant's price, which prices its own providers; set by the operator it is a negotiated price that applies to platform providers too. scope 'platform': the list price (operator).",
+      access: "prices:write", body: createBody, status: 201, response: priceView },
     async (c, { body }) => {
       if (body.scope === "platform") assertPermission(c.var.user, "platform:write");
       const tenantId = body.scope === "platform" ? null : c.var.user.tenantId;
@@ -130,6 +177,7 @@ export const pricesApi = new ApiRouter("prices")
         outputPerMTokMicros: body.output_per_mtok_micros,
         cachedInputPerMTokMicros: body.cached_input_per_mtok_micros ?? null,
         reasoningPerMTokMicros: body.reasoning_per_mtok_micros ?? null,
+        operatorSet: tenantId !== null && c.var.user.isOperator,
         source: body.source ?? null,
         effectiveAt: body.effective_at ? Date.parse(body.effective_at) : now,
         createdAt: now,

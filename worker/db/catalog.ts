@@ -14,12 +14,21 @@ export type StoredPrice = typeof prices.$inferSelect;
 /** A price as a call is billed: the stored price plus the markup on top (basis points; absent: none). */
 export type PriceRow = StoredPrice & { markupBps?: number };
 
+/** The prices that apply to a tenant, by who may set them (keys: `provider/model` or a bare upstream model). */
+export interface PriceTables {
+  /** The operator's list prices (tenant_id null). */
+  platform: Map<string, StoredPrice>;
+  /** Tenant rows the operator set: negotiated prices, for the platform's providers too. */
+  negotiated: Map<string, StoredPrice>;
+  /** Tenant rows the tenant set: they price only its own (bring-your-own-key) providers. */
+  own: Map<string, StoredPrice>;
+}
+
 export interface Catalog {
   providers: ProviderRow[];
   /** alias → the tenant's route. */
   routes: Map<string, RouteRow>;
-  /** model (`provider/model` or a bare upstream model) → price; a tenant override replaces the platform price. */
-  prices: Map<string, StoredPrice>;
+  prices: PriceTables;
   /** Basis points added to every price: the tenant's own markup, else the platform's. */
   markupBps: number;
   /** How many TenantGate shards admit this tenant's calls. */
@@ -46,19 +55,41 @@ export async function loadCatalog(db: Db, tenantId: string): Promise<Catalog> {
     db.select().from(prices).where(visible(prices.tenantId)),
     db.select({ markupBps: tenants.markupBps, gateShards: tenants.gateShards }).from(tenants).where(eq(tenants.id, tenantId)),
   ]);
-  const priceMap = new Map<string, StoredPrice>();
-  for (const row of priceRows) {
-    if (!priceMap.has(row.model) || row.tenantId !== null) priceMap.set(row.model, row);
-  }
   const markupBps = tenantRows[0]?.markupBps ?? platformMarkupBps((env as Partial<Env>).PRICE_MARKUP_BPS);
-  return { providers: providerRows, routes: new Map(routeRows.map((r) => [r.alias, r])), prices: priceMap, markupBps, gateShards: tenantRows[0]?.gateShards ?? 1 };
+  return { providers: providerRows, routes: new Map(routeRows.map((r) => [r.alias, r])), prices: priceTables(priceRows), markupBps, gateShards: tenantRows[0]?.gateShards ?? 1 };
+}
+
+export function priceTables(rows: StoredPrice[]): PriceTables {
+  const tables: PriceTables = { platform: new Map(), negotiated: new Map(), own: new Map() };
+  for (const row of rows) {
+    const table = row.tenantId === null ? tables.platform : row.operatorSet ? tables.negotiated : tables.own;
+    table.set(row.model, row);
+  }
+  return tables;
 }
 
 /**
  * The price of `<provider>/<model>`: the provider-qualified price first, then the bare
- * upstream model's (one table entry for `gpt-4o` serves every provider that offers it).
+ * upstream model's (one table entry for `gpt-4o` serves every provider that offers it). On a
+ * platform provider (the operator's keys) only the operator's prices count: a negotiated
+ * price, else the list price. A tenant's own prices apply to its own providers only.
  */
-export function priceFor(catalog: Catalog, providerName: string, upstreamModel: string): PriceRow | undefined {
-  const price = catalog.prices.get(`${providerName}/${upstreamModel}`) ?? catalog.prices.get(upstreamModel);
+export function priceFor(catalog: Catalog, provider: Pick<ProviderRow, "name" | "tenantId">, upstreamModel: string): PriceRow | undefined {
+  const { platform, negotiated, own } = catalog.prices;
+  const tenantSide = provider.tenantId === null ? negotiated : own;
+  if (provider.tenantId === null) warnIgnoredOverride(own, provider.name, upstreamModel);
+  const lookup = (model: string) => tenantSide.get(model) ?? platform.get(model);
+  const price = lookup(`${provider.name}/${upstreamModel}`) ?? lookup(upstreamModel);
   return price && { ...price, markupBps: catalog.markupBps };
+}
+
+const warned = new Set<string>();
+
+/** A tenant's own price for a platform model (allowed before this rule) is ignored, with a warning once per isolate. */
+function warnIgnoredOverride(own: Map<string, StoredPrice>, providerName: string, upstreamModel: string): void {
+  const row = own.get(`${providerName}/${upstreamModel}`) ?? own.get(upstreamModel);
+  if (!row || warned.has(row.id)) return;
+  if (warned.size > 10_000) warned.clear();
+  warned.add(row.id);
+  log("warn", "a tenant's own price for a platform model is ignored: only the operator prices platform models", { priceId: row.id, tenantId: row.tenantId, model: row.model });
 }

@@ -4,8 +4,8 @@
 import { AppError } from "../core/errors.ts";
 import { breakers, type CircuitChange } from "./breaker.ts";
 import { observeLatency } from "./latency.ts";
-import type { CallPlan, PlannedTarget } from "./plan.ts";
-import { UpstreamError } from "./upstream.ts";
+import { type CallPlan, DEFAULT_TIMEOUT_MS, type PlannedTarget } from "./plan.ts";
+import { isRedirect, UpstreamError } from "./upstream.ts";
 
 export interface AttemptRecord {
   target: string;
@@ -68,6 +68,10 @@ export function clientError(error: unknown): AppError {
   if (error.failure === "timeout") return new AppError("upstream", `The provider did not answer in time (${error.message}).`, { code: "upstream_timeout" });
   if (error.failure !== "http") return new AppError("upstream", `The provider call failed: ${error.message}.`, { code: "upstream_error" });
   const status = error.status ?? 502;
+  if (status === 508) return new AppError("loop_detected", "The provider's base_url leads back to an AI gateway in a loop; point it at the provider itself.", { code: "loop_detected" });
+  if (isRedirect(status)) {
+    return new AppError("upstream", `The provider answered with a redirect (${status}), which the gateway does not follow; check its base_url.`, { code: "upstream_redirect" });
+  }
   if (status === 429) {
     const seconds = Math.ceil((error.retryAfterMs ?? 1000) / 1000);
     return new AppError("rate_limit", `The provider is rate limiting this model${detail}`, { code: "upstream_rate_limited", headers: { "retry-after": String(seconds) } });
@@ -85,6 +89,14 @@ const noProviderError = () => new AppError("unavailable", "No provider is availa
 function judge(attempt: AttemptRecord, target: PlannedTarget, ok: boolean): void {
   const change = breakers.record(target.provider.id, ok);
   if (change) attempt.circuit = { ...change, providerId: target.provider.id };
+}
+
+/**
+ * A platform provider serves every tenant: a timeout under a tenant's own shorter route timeout
+ * says nothing about its health, so it cannot open the circuit for everyone.
+ */
+function shortenedTimeout(error: UpstreamError, target: PlannedTarget, plan: CallPlan): boolean {
+  return error.failure === "timeout" && target.provider.tenantId === null && plan.timeoutMs < DEFAULT_TIMEOUT_MS;
 }
 
 /** `attempts` is filled in as the call goes, so the caller has the chain even when it fails. */
@@ -128,7 +140,8 @@ export async function runAttempts<T>(
           judge(failed, target, true);
           throw clientError(error);
         }
-        judge(failed, target, false);
+        if (shortenedTimeout(error, target, plan)) breakers.release(target.provider.id);
+        else judge(failed, target, false);
         const wait = backoffMs(retry, error.retryAfterMs);
         if (retry === plan.retries || wait > MAX_RETRY_AFTER_MS || Date.now() + wait >= deadline) break;
         await sleep(wait, signal);

@@ -9,10 +9,13 @@ import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
 import type { AnthropicMessageResponse, AnthropicMessagesRequest } from "./formats/anthropic.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion } from "./formats/openai.ts";
+import { upstreamHops } from "./hops.ts";
+import { drainMs, pipe } from "./pipe.ts";
 import { type CallPlan, type PlannedTarget, planCall } from "./plan.ts";
 import { adapterFor } from "./providers/index.ts";
 import type { CallOptions, ProviderAdapter, WireFormat } from "./providers/types.ts";
 import { tenantCatalog } from "./resolve.ts";
+import { refuseUnpricedFeatures } from "./unpriced-features.ts";
 import { type ClientEvents, passAnthropic, passOpenAI, renderAnthropic, renderOpenAI, StreamTally, streamErrorEvent } from "./stream-out.ts";
 import { countTokens } from "./tokens.ts";
 import { toOpenAIRequest } from "./translate/anthropic-to-openai.ts";
@@ -22,9 +25,16 @@ import { type Usage, usageFromOpenAI } from "./types.ts";
 import { UpstreamError, upstreamFetch } from "./upstream.ts";
 import { type CallRecord, recordCall, recordFailure } from "./record.ts";
 
+interface CallSizes {
+  /** Our estimate of the prompt's tokens (tokens.ts). */
+  promptTokens: number;
+  /** The most tokens the prompt can be (prompt-bound.ts). */
+  promptBound: number;
+}
+
 export type ChatCall =
-  | { format: "openai"; body: ChatCompletionRequest; model: string; stream: boolean; includeUsage: boolean; promptTokens: number }
-  | { format: "anthropic"; body: AnthropicMessagesRequest; model: string; stream: boolean; includeUsage: true; promptTokens: number };
+  | ({ format: "openai"; body: ChatCompletionRequest; model: string; stream: boolean; includeUsage: boolean } & CallSizes)
+  | ({ format: "anthropic"; body: AnthropicMessagesRequest; model: string; stream: boolean; includeUsage: true } & CallSizes);
 
 const endpointOf = (format: WireFormat) => (format === "openai" ? "chat.completions" : "messages");
 
@@ -112,7 +122,8 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
   const startedAt = Date.now();
   const key = c.var.apiKey;
   const plan: CallPlan = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY);
-  const limitHeaders = await admitCall(c, plan, call.promptTokens, requestedMaxOutput(call));
+  refuseUnpricedFeatures(plan, call.body);
+  const limitHeaders = await admitCall(c, plan, { promptTokens: call.promptTokens, promptBound: call.promptBound, maxOutput: requestedMaxOutput(call) });
   const attempts: AttemptRecord[] = [];
   const record = baseRecord(c, call, startedAt, attempts);
   const fail = (error: unknown): never => recordFailure({ ...record, target: plan.targets[0], limitHeaders }, error);
@@ -125,7 +136,7 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
       recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
       return new Response(cached, { headers: { "content-type": "application/json", "x-aggregator-cache": "HIT", "x-aggregator-attempts": "cache", ...limitHeaders } });
     }
-    const result = await runAttempts(plan, (target, timeoutMs) => answerOnce(call, target, { timeoutMs }), attempts).catch(fail);
+    const result = await runAttempts(plan, (target, timeoutMs) => answerOnce(call, target, { timeoutMs, hops: upstreamHops(c) }), attempts).catch(fail);
     recordCall({ ...record, target: result.target, status: 200, usage: result.value.usage });
     if (cacheId && ttl) c.executionCtx.waitUntil(cachePut(cacheId, result.value.text, ttl));
     return new Response(result.value.text, {
@@ -139,41 +150,16 @@ export async function runChat(c: Context<AppEnv>, call: ChatCall): Promise<Respo
   }
 
   const abort = new AbortController();
-  const result = await runAttempts(plan, (target, timeoutMs) => openStream(call, target, { timeoutMs, signal: abort.signal }), attempts, abort.signal).catch(fail);
+  const result = await runAttempts(plan, (target, timeoutMs) => openStream(call, target, { timeoutMs, signal: abort.signal, hops: upstreamHops(c) }), attempts, abort.signal).catch(fail);
   const ttfbMs = Date.now() - startedAt;
   const { first, events, tally } = result.value;
-  let ended = false;
-  const end = (status: number, errorType?: string) => {
-    if (ended) return;
-    ended = true;
-    recordCall({ ...record, target: result.target, status, usage: tally.final(call.promptTokens), ttfbMs, ...(errorType ? { errorType } : {}) });
-  };
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(first);
-    },
-    async pull(controller) {
-      try {
-        const next = await events.next();
-        if (ended) return;
-        if (next.done) {
-          controller.close();
-          end(200);
-        } else controller.enqueue(next.value);
-      } catch (error) {
-        if (ended) return;
-        const message = error instanceof UpstreamError ? `Upstream stream failed: ${error.message}` : "Upstream stream failed.";
-        controller.enqueue(streamErrorEvent(call.format, message));
-        controller.close();
-        end(502, error instanceof UpstreamError && error.failure === "protocol" ? "truncated_stream" : "stream_error");
-      }
-    },
-    cancel() {
-      // The client went away: stop the upstream and bill what was produced.
-      end(499, "client_closed");
-      abort.abort();
-      void events.return(undefined).catch(() => undefined);
-    },
+  const body = pipe(c.executionCtx, {
+    first,
+    events,
+    abort,
+    drainMs: drainMs(c.env.STREAM_DRAIN_MS),
+    errorEvent: (error) => streamErrorEvent(call.format, error instanceof UpstreamError ? `Upstream stream failed: ${error.message}` : "Upstream stream failed."),
+    end: (status, errorType) => recordCall({ ...record, target: result.target, status, usage: tally.final(call.promptTokens), ttfbMs, ...(errorType ? { errorType } : {}) }),
   });
   return new Response(body, {
     headers: {

@@ -33,9 +33,9 @@ export function recordCall(r: CallRecord): void {
   const alerts = circuitAlerts(r.c.env, key.tenantId, r.attempts);
   if (alerts) r.c.executionCtx.waitUntil(alerts);
   const usage = r.usage ?? emptyUsage();
-  const cost = r.usage && r.target ? costMicros(r.usage, r.target.price) : 0;
+  const { charged, uncollected } = capped(r.c, r.usage && r.target ? costMicros(r.usage, r.target.price) : 0, r.target);
   r.c.executionCtx.waitUntil(
-    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, { requestId: r.c.var.requestId, keyId: key.id, costMicros: cost, tokens: usage.inputTokens + usage.outputTokens }),
+    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, { requestId: r.c.var.requestId, keyId: key.id, costMicros: charged, tokens: usage.inputTokens + usage.outputTokens }),
   );
   r.c.executionCtx.waitUntil(
     recordUsage(r.c.env, {
@@ -54,12 +54,33 @@ export function recordCall(r: CallRecord): void {
       outputTokens: usage.outputTokens,
       cachedTokens: usage.cachedTokens,
       reasoningTokens: usage.reasoningTokens,
-      costMicros: cost,
+      costMicros: charged,
+      uncollectedMicros: uncollected,
       estimated: usage.estimated,
       attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
     }),
   );
+}
+
+/**
+ * A call is charged at most what admission reserved for it, so no set of concurrent calls can
+ * take a balance below zero; what the provider billed beyond that is the operator's loss, kept
+ * in the log as uncollected and warned about.
+ */
+function capped(c: Context<AppEnv>, cost: number, target: PlannedTarget | undefined): { charged: number; uncollected: number } {
+  const charged = Math.min(cost, c.var.reservedMicros ?? 0);
+  const uncollected = cost - charged;
+  if (uncollected > 0) {
+    log("warn", "a call cost more than its reservation; the rest is uncollected", {
+      requestId: c.var.requestId,
+      tenantId: c.var.apiKey.tenantId,
+      model: target?.name,
+      platformProvider: target?.provider.tenantId === null,
+      uncollectedMicros: uncollected,
+    });
+  }
+  return { charged, uncollected };
 }
 
 /** A bug of ours, not the provider's: logged with its stack, answered as a plain 500. */

@@ -14,25 +14,35 @@ import { notJsonEvent, UpstreamError } from "./upstream.ts";
 export type ClientEvents = AsyncGenerator<Uint8Array, void, undefined>;
 
 export class StreamTally {
+  /** The provider's own final count, once it reported one. */
   usage: Usage | null = null;
+  /** The input the provider reported before its final count (Anthropic's message_start). */
+  reportedInput: Pick<Usage, "inputTokens" | "cachedTokens"> | null = null;
+  /** Output tokens the provider reported so far (Anthropic's running message_delta count). */
+  reportedOutput = 0;
+  /** Output produced so far by our count: text, tool arguments, thinking and reasoning. */
   outputTokens = 0;
 
   produced(text: string | null | undefined): void {
     if (text) this.outputTokens += countTokens(text);
   }
 
-  /** The reported usage, or an estimate from what was produced (flagged as such). */
+  /**
+   * The reported usage; else an estimate (flagged as such): the provider-reported input, or
+   * our count of the prompt, plus every output token produced. A stream abandoned before any
+   * text still bills its prompt.
+   */
   final(promptTokens: number): Usage {
     if (this.usage) return this.usage;
-    // Nothing produced is nothing billed, even the prompt.
-    if (this.outputTokens === 0) return { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: true };
-    return { inputTokens: promptTokens, outputTokens: this.outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+    const input = this.reportedInput ?? { inputTokens: promptTokens, cachedTokens: 0 };
+    return { ...input, outputTokens: Math.max(this.outputTokens, this.reportedOutput), reasoningTokens: 0, estimated: true };
   }
 }
 
 function countChunk(tally: StreamTally, chunk: OpenAIChunk): void {
   for (const choice of chunk.choices) {
     tally.produced(choice.delta.content);
+    tally.produced(choice.delta.reasoning_content ?? choice.delta.reasoning);
     for (const call of choice.delta.tool_calls ?? []) tally.produced(call.function?.arguments);
   }
   if (chunk.usage) tally.usage = usageFromOpenAI(chunk.usage);
@@ -86,11 +96,19 @@ export async function* passAnthropic(body: ReadableStream<Uint8Array>, tally: St
   for await (const raw of sseEvents(body)) {
     const event = eventJson<AnthropicStreamEvent>(raw, notJsonEvent);
     if (event.type === "error") throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: event.error.message });
-    if (event.type === "message_start") usage = { ...event.message.usage };
-    if (event.type === "message_delta") usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };
+    if (event.type === "message_start") {
+      usage = { ...event.message.usage };
+      const { prompt_tokens, prompt_tokens_details } = usageFromAnthropic(usage);
+      tally.reportedInput = { inputTokens: prompt_tokens ?? 0, cachedTokens: prompt_tokens_details?.cached_tokens ?? 0 };
+    }
+    if (event.type === "message_delta") {
+      usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };
+      tally.reportedOutput = Math.max(tally.reportedOutput, usage.output_tokens ?? 0);
+    }
     if (event.type === "content_block_delta") {
       if (event.delta.type === "text_delta") tally.produced(event.delta.text);
       if (event.delta.type === "input_json_delta") tally.produced(event.delta.partial_json);
+      if (event.delta.type === "thinking_delta") tally.produced(event.delta.thinking);
     }
     yield encoder.encode(`${raw.event ? `event: ${raw.event}\n` : ""}data: ${raw.data}\n\n`);
     if (event.type === "message_stop") {

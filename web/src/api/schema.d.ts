@@ -431,7 +431,7 @@ export interface Paths {
   };
   "/api/auth/register": {
     post: {
-      /** Create an account and its own tenant (owner). The first account of an installation is the platform operator. Access: public. */
+      /** Create an account and its own tenant (owner); then sign in with POST /api/auth/login. Access: public. */
       operationId: "postApiAuthRegister";
       path: never;
       query: never;
@@ -441,20 +441,14 @@ export interface Paths {
         name?: string;
         /** The new tenant's name; default: '<name>'s workspace' */
         tenant_name?: string;
+        /** The installation's OPERATOR_BOOTSTRAP_TOKEN: the account becomes the platform operator (only while there is none) */
+        bootstrap_token?: string;
       };
-      status: 201;
+      status: 202;
       response: {
-        access_token: string;
-        token_type: "Bearer";
-        expires_in: number;
-        user: {
-          id: string;
-          email: string;
-          name: string;
-          role: string;
-          tenant_id: string;
-          is_operator: boolean;
-        };
+        status: "accepted";
+        email: string;
+        message: string;
       };
     };
   };
@@ -1004,6 +998,7 @@ export interface Paths {
       body: {
         name: string;
         kind: "openai" | "anthropic" | "gemini" | "openai-compatible" | "demo";
+        /** A tenant's (not the operator's): https, and no internal address, local network name, credentials or this gateway's host (400 url_not_allowed) */
         base_url?: string;
         /** Write-only; stored encrypted */
         api_key?: string;
@@ -1184,6 +1179,7 @@ export interface Paths {
         latency_ms: number;
         /** The models the upstream lists */
         models?: string[];
+        /** A short generic reason; never the upstream's own text */
         error?: string;
       };
     };
@@ -1213,12 +1209,14 @@ export interface Paths {
           scope: "tenant" | "platform";
           /** A tenant override */
           override: boolean;
+          /** A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers. */
+          operator_set: boolean;
           created_at: string;
         }[];
       };
     };
     post: {
-      /** Set a model's price: a tenant override, or with scope 'platform' the platform price (operator). Access: prices:write. */
+      /** Set a model's price. scope 'tenant': a tenant's price, which prices its own providers; set by the operator it is a negotiated price that applies to platform providers too. scope 'platform': the list price (operator). Access: prices:write. */
       operationId: "postApiPrices";
       path: never;
       query: never;
@@ -1251,7 +1249,35 @@ export interface Paths {
         scope: "tenant" | "platform";
         /** A tenant override */
         override: boolean;
+        /** A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers. */
+        operator_set: boolean;
         created_at: string;
+      };
+    };
+  };
+  "/api/prices/models": {
+    get: {
+      /** Every model the tenant can call with the price that applies to it; platform models without a price are flagged (priced: false). Access: prices:read. */
+      operationId: "getApiPricesModels";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          /** `provider/model`, as a client calls it */
+          model: string;
+          provider_id: string;
+          /** Served by a platform provider on the operator's keys */
+          platform: boolean;
+          /** false: a platform model without a price, refused with model_not_priced until the operator prices it */
+          priced: boolean;
+          price_id: string | null;
+          /** With the markup */
+          input_per_mtok_micros: number | null;
+          /** With the markup */
+          output_per_mtok_micros: number | null;
+        }[];
       };
     };
   };
@@ -1278,6 +1304,8 @@ export interface Paths {
         scope: "tenant" | "platform";
         /** A tenant override */
         override: boolean;
+        /** A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers. */
+        operator_set: boolean;
         created_at: string;
       };
     };
@@ -1312,6 +1340,8 @@ export interface Paths {
         scope: "tenant" | "platform";
         /** A tenant override */
         override: boolean;
+        /** A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers. */
+        operator_set: boolean;
         created_at: string;
       };
     };
@@ -1337,6 +1367,8 @@ export interface Paths {
         scope: "tenant" | "platform";
         /** A tenant override */
         override: boolean;
+        /** A tenant price the platform operator set: it applies to the platform's providers too. A tenant's own prices apply only to its own providers. */
+        operator_set: boolean;
         created_at: string;
       };
     };
@@ -1587,10 +1619,13 @@ export interface Paths {
         };
         /** null: this tenant's TenantGate did not answer */
         gate: {
-          balanceMicros: number;
-          reservedMicros: number;
+          /** Only for roles with billing:read */
+          balanceMicros?: number;
+          /** Only for roles with billing:read */
+          reservedMicros?: number;
           openReservations: number;
-          monthSpendMicros: number;
+          /** Only for roles with billing:read */
+          monthSpendMicros?: number;
           unflushedEntries: number;
           billingEnabled: boolean;
         } | null;
@@ -1730,6 +1765,27 @@ export interface Paths {
     };
   };
   "/api/analytics/tokens": {
+    get: {
+      /** Read tokens, newest first: your own, or every one of the tenant's for owners and admins. Access: analytics:read. */
+      operationId: "getApiAnalyticsTokens";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          name: string | null;
+          /** Whose token it is: it acts as this member */
+          user_id: string;
+          created_at: string;
+          expires_at: string;
+          /** To the minute; null: never used */
+          last_used_at: string | null;
+          revoked_at: string | null;
+        }[];
+      };
+    };
     post: {
       /** A long-lived, read-only analytics token for BI tools (Grafana, Prometheus, spreadsheets). Access: analytics:read. */
       operationId: "postApiAnalyticsTokens";
@@ -1737,13 +1793,40 @@ export interface Paths {
       query: never;
       body: {
         expires_in_days?: number;
+        /** What it is for, e.g. 'grafana' */
+        name?: string;
       };
       status: 201;
       response: {
+        id: string;
+        name: string | null;
         token: string;
         token_type: "Bearer";
         scope: "analytics:read";
         expires_at: string;
+      };
+    };
+  };
+  "/api/analytics/tokens/{id}": {
+    delete: {
+      /** Revoke a read token: refused from the next request on. Your own, or any of the tenant's for owners and admins. Access: analytics:read. */
+      operationId: "deleteApiAnalyticsTokensId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        id: string;
+        name: string | null;
+        /** Whose token it is: it acts as this member */
+        user_id: string;
+        created_at: string;
+        expires_at: string;
+        /** To the minute; null: never used */
+        last_used_at: string | null;
+        revoked_at: string | null;
       };
     };
   };
@@ -1952,7 +2035,7 @@ export interface Paths {
       path: never;
       query: never;
       body: {
-        /** Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)> */
+        /** Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>. A tenant's (not the operator's): https, no internal address, local network name, credentials or this gateway's host (400 url_not_allowed); redirects are not followed */
         webhook_url?: string | null;
         /** Alert below this balance; null: the platform default, 0: never */
         low_balance_micros?: number | null;

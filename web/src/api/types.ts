@@ -20,6 +20,7 @@ export type MeResponse = ResponseOf<'/api/auth/me', 'get'>;
 export type Tenant = MeResponse['tenant'];
 export type TenantMembership = MeResponse['tenants'][number];
 export type RegisterBody = BodyOf<'/api/auth/register', 'post'>;
+export type RegisterResponse = ResponseOf<'/api/auth/register', 'post'>;
 export type AcceptInvitationBody = BodyOf<'/api/auth/accept-invitation', 'post'>;
 
 export type Member = Item<ResponseOf<'/api/users', 'get'>>;
@@ -39,6 +40,7 @@ export type ProviderUpdateBody = BodyOf<'/api/providers/{id}', 'patch'>;
 export type ProviderTestResult = ResponseOf<'/api/providers/{id}/test', 'post'>;
 
 export type Price = ResponseOf<'/api/prices/{id}', 'get'>;
+export type ModelPrice = Item<ResponseOf<'/api/prices/models', 'get'>>;
 
 export type RouteAlias = ResponseOf<'/api/routes/{id}', 'get'>;
 export type RouteStrategy = RouteAlias['strategy'];

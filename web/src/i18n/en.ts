@@ -54,6 +54,7 @@ export const en = {
   'register.submit': 'Create account',
   'register.haveAccount': 'Already registered?',
   'register.signIn': 'Sign in',
+  'register.signInFailed': 'Signing in with these details failed. If this email already had an account, nothing new was created: sign in with that account’s password.',
   'invite.title': 'Accept the invitation',
   'invite.explain':
     'If you already have an account with the invited email, enter its password. Otherwise choose a password (at least {min} characters) for your new account.',
@@ -299,7 +300,9 @@ export const en = {
   'models.title': 'Models & routes',
   'models.description': 'What the gateway can call, what it costs, and your route aliases.',
   'models.catalogue': 'Catalogue',
-  'models.perMillion': 'Prices per million tokens, before any markup.',
+  'models.perMillion': 'Prices per million tokens, as you are billed (markup included).',
+  'models.unpriced': 'not priced',
+  'models.unpricedHint': 'The operator has not priced this platform model yet: calls to it are refused (model_not_priced).',
   'models.noModels': 'No enabled provider lists any models.',
   'models.model': 'Model',
   'models.input': 'Input',

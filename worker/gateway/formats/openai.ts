@@ -48,7 +48,15 @@ export interface OpenAIChunk {
   model: string;
   choices: {
     index: number;
-    delta: { role?: "assistant"; content?: string | null; refusal?: string | null; tool_calls?: OpenAIToolCallDelta[] };
+    delta: {
+      role?: "assistant";
+      content?: string | null;
+      refusal?: string | null;
+      tool_calls?: OpenAIToolCallDelta[];
+      /** Thinking, as OpenAI-compatible servers stream it (DeepSeek, vLLM: reasoning_content; others: reasoning). */
+      reasoning_content?: string | null;
+      reasoning?: string | null;
+    };
     logprobs?: null;
     finish_reason: OpenAIFinishReason | null;
   }[];

@@ -1,16 +1,11 @@
-import type { Price } from '../../api/types';
+import type { ModelPrice } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState';
 import { formatMicros } from '../../i18n/format';
 import { t } from '../../i18n';
-import { providers } from '../../stores/providers';
-import { priceFor } from './prices';
 
-/** Every callable model (enabled providers × their models) with the price that applies to it. */
-export function Catalogue({ prices }: { prices: readonly Price[] }) {
-  const rows = (providers.value ?? [])
-    .filter((p) => p.enabled)
-    .flatMap((p) => p.models.map((m) => ({ id: `${p.name}/${m}`, provider: p.name, price: priceFor(prices, p.name, m) })));
-  if (rows.length === 0) return <EmptyState>{t('models.noModels')}</EmptyState>;
+/** Every callable model with the price the tenant is billed; platform models without a price are flagged. */
+export function Catalogue({ models }: { models: readonly ModelPrice[] }) {
+  if (models.length === 0) return <EmptyState>{t('models.noModels')}</EmptyState>;
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="catalogue-heading">
       <table>
@@ -26,13 +21,19 @@ export function Catalogue({ prices }: { prices: readonly Price[] }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={row.id}>
+          {models.map((row) => (
+            <tr key={row.model}>
               <th scope="row" class="mono break">
-                {row.id}
+                {row.model}
+                {!row.priced && ' '}
+                {!row.priced && (
+                  <span class="badge bad" title={t('models.unpricedHint')}>
+                    {t('models.unpriced')}
+                  </span>
+                )}
               </th>
-              <td class="num">{row.price ? formatMicros(row.price.input_per_mtok_micros) : '—'}</td>
-              <td class="num">{row.price ? formatMicros(row.price.output_per_mtok_micros) : '—'}</td>
+              <td class="num">{row.input_per_mtok_micros !== null ? formatMicros(row.input_per_mtok_micros) : '—'}</td>
+              <td class="num">{row.output_per_mtok_micros !== null ? formatMicros(row.output_per_mtok_micros) : '—'}</td>
             </tr>
           ))}
         </tbody>

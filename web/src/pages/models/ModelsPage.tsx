@@ -10,9 +10,11 @@ import { PriceTable } from './PriceTable';
 import { RoutesSection } from './RoutesSection';
 
 const loadPrices = async (signal: AbortSignal) => (await call('get', '/api/prices', { signal })).data;
+const loadModels = async (signal: AbortSignal) => (await call('get', '/api/prices/models', { signal })).data;
 
 export default function ModelsPage() {
   const { state } = useAsync(loadPrices);
+  const { state: models } = useAsync(loadModels);
   useEffect(() => void loadProviders(), []);
   return (
     <>
@@ -20,7 +22,7 @@ export default function ModelsPage() {
       <section aria-labelledby="catalogue-heading">
         <h2 id="catalogue-heading">{t('models.catalogue')}</h2>
         <p class="muted small">{t('models.perMillion')}</p>
-        <AsyncView state={state}>{(prices) => <Catalogue prices={prices} />}</AsyncView>
+        <AsyncView state={models}>{(list) => <Catalogue models={list} />}</AsyncView>
       </section>
       <RoutesSection />
       <section class="section" aria-labelledby="prices-heading">
