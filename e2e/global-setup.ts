@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startMockInThread, type ThreadedMock } from "../test/mock-thread.ts";
+import { resolveChromium } from "./browser.ts";
 import { type Credentials, freePort, startApp } from "./server.ts";
 
 declare module "vitest" {
@@ -45,6 +46,8 @@ async function startPaypal(appOrigin: string): Promise<{ mock: ThreadedMock; bas
 }
 
 export default async function setup(project: TestProject) {
+  // Find (and on first use unpack) the browser before starting anything: one clear error, not one per file.
+  console.log(`e2e: driving ${(await resolveChromium()).source}`);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aggregator-e2e-"));
   const port = await freePort();
   const first = await startApp(stateDir, port);
