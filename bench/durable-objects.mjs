@@ -111,7 +111,11 @@ const COST = 100;
 async function admissionPart(harness) {
   const driver = { host: "127.0.0.1", port: harness.port };
   const post = async (pathname, body) => {
-    const res = await fetch(`http://127.0.0.1:${harness.port}${pathname}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`http://127.0.0.1:${harness.port}${pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const out = await res.json();
     if (!res.ok || out.error) throw new Error(`driver ${pathname}: ${res.status} ${out.error ?? JSON.stringify(out)}`);
     return out;
@@ -165,13 +169,33 @@ async function admissionPart(harness) {
       healthMs.push(performance.now() - a);
     });
     const errorCount = Object.values(errors).reduce((s, v) => s + v, 0);
-    viaProxy.push({ concurrency, calls: pairMs.length + errorCount, errors: errorCount, errorKinds: errors, pairsPerS: pairMs.length / elapsedS, admit: stats(admitMs), settle: stats(settleMs), pair: stats(pairMs), noopRpc: stats(healthMs) });
-    log(`proxy  c=${pad(concurrency, 2)}  admit p50 ${fmtMs(stats(admitMs).p50)} ms · settle p50 ${fmtMs(stats(settleMs).p50)} ms · no-op RPC p50 ${fmtMs(stats(healthMs).p50)} ms · ${fmtRps(pairMs.length / elapsedS)} pairs/s`);
+    viaProxy.push({
+      concurrency,
+      calls: pairMs.length + errorCount,
+      errors: errorCount,
+      errorKinds: errors,
+      pairsPerS: pairMs.length / elapsedS,
+      admit: stats(admitMs),
+      settle: stats(settleMs),
+      pair: stats(pairMs),
+      noopRpc: stats(healthMs),
+    });
+    log(
+      `proxy  c=${pad(concurrency, 2)}  admit p50 ${fmtMs(stats(admitMs).p50)} ms · settle p50 ${fmtMs(stats(settleMs).p50)} ms · no-op RPC p50 ${fmtMs(stats(healthMs).p50)} ms · ${fmtRps(pairMs.length / elapsedS)} pairs/s`,
+    );
   }
 
   // 2. From Node over HTTP to the driver, which makes the two RPCs.
   const okCheck = (status, body) => (status === 200 && body.includes('"ok":true') ? null : `HTTP ${status} ${body.toString().slice(0, 120)}`);
-  const spec = (name, pathname, body) => ({ name, ...driver, path: pathname, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), check: okCheck });
+  const spec = (name, pathname, body) => ({
+    name,
+    ...driver,
+    path: pathname,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    check: okCheck,
+  });
   const noopSpec = { ...spec("noop", "/noop", {}), method: "GET", body: undefined };
   const pairSpec = spec("admit+settle", "/admit-settle", { tenant: TENANT, key: KEY, cost: COST });
   const viaHttp = [];
@@ -179,7 +203,13 @@ async function admissionPart(harness) {
     let noop;
     let pair;
     if (concurrency === 1) {
-      const r = await runInterleaved({ variants: [noopSpec, pairSpec], requests: config.httpCalls, maxSeconds: config.pointSeconds, warmup: 50, timeoutMs: 10_000 });
+      const r = await runInterleaved({
+        variants: [noopSpec, pairSpec],
+        requests: config.httpCalls,
+        maxSeconds: config.pointSeconds,
+        warmup: 50,
+        timeoutMs: 10_000,
+      });
       noop = r.noop;
       pair = r["admit+settle"];
     } else {
@@ -187,7 +217,9 @@ async function admissionPart(harness) {
       pair = await runPoint({ ...pairSpec, concurrency, requests: config.httpCalls, maxSeconds: config.pointSeconds, warmup: 100, timeoutMs: 10_000 });
     }
     viaHttp.push({ concurrency, noop, pair });
-    log(`http   c=${pad(concurrency, 2)}  admit+settle p50 ${fmtMs(pair.latencyMs.p50)} ms (noop ${fmtMs(noop.latencyMs.p50)} ms) · ${fmtRps(pair.rps)} req/s${pair.errors ? red(`  ${pair.errors} errors`) : ""}`);
+    log(
+      `http   c=${pad(concurrency, 2)}  admit+settle p50 ${fmtMs(pair.latencyMs.p50)} ms (noop ${fmtMs(noop.latencyMs.p50)} ms) · ${fmtRps(pair.rps)} req/s${pair.errors ? red(`  ${pair.errors} errors`) : ""}`,
+    );
   }
 
   // 3. Inside workerd.
@@ -197,7 +229,9 @@ async function admissionPart(harness) {
     const r = await post("/admit-loop", { tenant: TENANT, key: KEY, n: config.loopCalls, concurrency, cost: COST });
     const refused = Object.values(r.refusals).reduce((s, v) => s + v, 0);
     inWorkerd.push({ ...r, refused, pairsPerS: (r.ok / r.elapsedMs) * 1000, meanPairMs: (r.elapsedMs / r.n) * concurrency });
-    log(`inside c=${pad(concurrency, 2)}  ${r.n} pairs in ${r.elapsedMs} ms: ${fmtRps((r.ok / r.elapsedMs) * 1000)} pairs/s, mean admit ${fmtMs(r.meanAdmitMs)} ms, settle ${fmtMs(r.meanSettleMs)} ms${refused ? red(`  ${refused} refused`) : ""}`);
+    log(
+      `inside c=${pad(concurrency, 2)}  ${r.n} pairs in ${r.elapsedMs} ms: ${fmtRps((r.ok / r.elapsedMs) * 1000)} pairs/s, mean admit ${fmtMs(r.meanAdmitMs)} ms, settle ${fmtMs(r.meanSettleMs)} ms${refused ? red(`  ${refused} refused`) : ""}`,
+    );
   }
   return { viaProxy, viaHttp, inWorkerd };
 }
@@ -386,12 +420,16 @@ async function livePart() {
     missingDeliveries: missing,
     unexpectedEvents: extraEvents,
     closedEarly: subs.filter((s) => s.closed).length,
-    closeCodes: subs.filter((s) => s.closed).reduce((m, s) => ({ ...m, [`${s.closeCode} ${s.closeReason}`.trim()]: (m[`${s.closeCode} ${s.closeReason}`.trim()] ?? 0) + 1 }), {}),
+    closeCodes: subs
+      .filter((s) => s.closed)
+      .reduce((m, s) => ({ ...m, [`${s.closeCode} ${s.closeReason}`.trim()]: (m[`${s.closeCode} ${s.closeReason}`.trim()] ?? 0) + 1 }), {}),
     closedAfterMs: stats(subs.filter((s) => s.closed).map((s) => s.closedAt - t0)),
     eventsSeenBySubscriber: stats(subs.filter((s) => s.hello).map((s) => s.seen)),
     badMessages: subs.reduce((s, sub) => s + sub.bad, 0),
   };
-  log(`live   ${calls.length} calls → first subscriber p50 ${fmtMs(result.toFirst.p50)} ms, last of ${connected} p50 ${fmtMs(result.toLast.p50)} ms${missing ? red(`  ${missing} deliveries missing`) : ""}`);
+  log(
+    `live   ${calls.length} calls → first subscriber p50 ${fmtMs(result.toFirst.p50)} ms, last of ${connected} p50 ${fmtMs(result.toLast.p50)} ms${missing ? red(`  ${missing} deliveries missing`) : ""}`,
+  );
   for (const s of subs) s.ws.close();
   await app.stop();
   return result;
@@ -403,7 +441,9 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
   const lines = preamble("AI Aggregator — Durable Objects (TenantGate admission, AnalyticsHub live and flush)", {
     loadBefore,
     loadAfter,
-    extra: [`node for the app: ${process.version}; Miniflare harness: wrangler createTestHarness (storage in memory), app: npm start (PERSIST_DIR in a temp dir)`],
+    extra: [
+      `node for the app: ${process.version}; Miniflare harness: wrangler createTestHarness (storage in memory), app: npm start (PERSIST_DIR in a temp dir)`,
+    ],
   });
   const out = (s = "") => lines.push(s);
   let errors = 0;
@@ -416,7 +456,9 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
     out("─".repeat(h1.length));
     for (const p of admission.viaProxy) {
       errors += p.errors;
-      out(`${pad(p.concurrency, 5)}${pad(p.calls, 7)}${pad(p.errors, 5)}${pad(fmtRps(p.pairsPerS), 9)}${pad(fmtMs(p.admit.p50), 11)}${pad(fmtMs(p.admit.p99), 11)}${pad(fmtMs(p.settle.p50), 12)}${pad(fmtMs(p.settle.p99), 12)}${pad(fmtMs(p.noopRpc.p50), 11)}${pad(fmtMs(p.noopRpc.p99), 11)}`);
+      out(
+        `${pad(p.concurrency, 5)}${pad(p.calls, 7)}${pad(p.errors, 5)}${pad(fmtRps(p.pairsPerS), 9)}${pad(fmtMs(p.admit.p50), 11)}${pad(fmtMs(p.admit.p99), 11)}${pad(fmtMs(p.settle.p50), 12)}${pad(fmtMs(p.settle.p99), 12)}${pad(fmtMs(p.noopRpc.p50), 11)}${pad(fmtMs(p.noopRpc.p99), 11)}`,
+      );
     }
     out();
     out("a2 — from Node over keep-alive HTTP to a driver Worker in the same workerd that makes both RPCs (noop: the driver alone), ms");
@@ -438,13 +480,19 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
     out("─".repeat(h3.length));
     for (const p of admission.inWorkerd) {
       errors += p.refused;
-      out(`${pad(p.concurrency, 5)}${pad(p.n, 7)}${pad(p.refused, 9)}${pad(p.elapsedMs, 8)}${pad(fmtRps(p.pairsPerS), 9)}${pad(fmtMs(p.meanAdmitMs), 12)}${pad(fmtMs(p.meanSettleMs), 13)}`);
+      out(
+        `${pad(p.concurrency, 5)}${pad(p.n, 7)}${pad(p.refused, 9)}${pad(p.elapsedMs, 8)}${pad(fmtRps(p.pairsPerS), 9)}${pad(fmtMs(p.meanAdmitMs), 12)}${pad(fmtMs(p.meanSettleMs), 13)}`,
+      );
     }
   }
   if (live) {
     errors += live.callErrors + live.missingDeliveries + (live.subscribers - live.connected) + live.closedEarly;
     out();
-    out(bold(`(b) event to dashboard: ${live.connected}/${live.subscribers} WebSocket subscribers, ${live.calls} gateway calls (demo/echo) one every ${live.intervalMs} ms`));
+    out(
+      bold(
+        `(b) event to dashboard: ${live.connected}/${live.subscribers} WebSocket subscribers, ${live.calls} gateway calls (demo/echo) one every ${live.intervalMs} ms`,
+      ),
+    );
     out("from the end of a call's response to the arrival (in this Node process) of the first update reflecting it, and of the last of all subscribers, ms");
     const h = `${padEnd("", 26)}${pad("p50", 8)}${pad("p90", 8)}${pad("p99", 8)}${pad("max", 8)}`;
     out(h);
@@ -458,8 +506,14 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
         (live.openErrors.length ? ` · ${live.openErrors.length} subscriptions failed` : ""),
     );
     if (live.closedEarly) {
-      out(red(`${live.closedEarly} subscribers were disconnected during the run (${JSON.stringify(live.closeCodes)}, ~${fmtMs(live.closedAfterMs.p50)} ms after the first call).`));
-      out("(wrangler dev rebuilds and reloads the Worker when one of its source files changes, dropping every WebSocket with 1006: was the tree being edited?)");
+      out(
+        red(
+          `${live.closedEarly} subscribers were disconnected during the run (${JSON.stringify(live.closeCodes)}, ~${fmtMs(live.closedAfterMs.p50)} ms after the first call).`,
+        ),
+      );
+      out(
+        "(wrangler dev rebuilds and reloads the Worker when one of its source files changes, dropping every WebSocket with 1006: was the tree being edited?)",
+      );
     }
     out("(the hub sends at most one update per 300 ms (PUSH_INTERVAL_MS), so ~300 ms of this is by design)");
   }
@@ -486,7 +540,9 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
     for (const r of flush) {
       const a = r.alarmOnly;
       if (!a.complete) errors += r.n - a.logged;
-      out(`${pad(r.n, 7)}${pad(a.ingestMs, 11)}${pad(a.loggedDuringIngest, 25)}${pad(a.pendingAfterIngest, 14)}${pad(`${a.untilAllLoggedMs} ms`, 17)}${pad(a.complete ? "all" : red(`${a.logged}`), 8)}`);
+      out(
+        `${pad(r.n, 7)}${pad(a.ingestMs, 11)}${pad(a.loggedDuringIngest, 25)}${pad(a.pendingAfterIngest, 14)}${pad(`${a.untilAllLoggedMs} ms`, 17)}${pad(a.complete ? "all" : red(`${a.logged}`), 8)}`,
+      );
     }
     if (flush.some((r) => r.alarmOnly.ingestMs > 1500 && r.alarmOnly.loggedDuringIngest === 0)) {
       out(red("the alarm did not run while events kept arriving back to back: nothing reached D1 until the ingest stopped"));
@@ -503,17 +559,48 @@ function report({ admission, flush, live, failures, loadBefore, loadAfter, start
     versions: versions(),
     config: { ...config, out: path.relative(repoRoot, config.out) },
     admission: admission && {
-      via_node_proxy: admission.viaProxy.map((p) => ({ concurrency: p.concurrency, calls: p.calls, errors: p.errors, error_kinds: p.errorKinds, pairs_per_s: round(p.pairsPerS, 1), admit_ms: roundStats(p.admit), settle_ms: roundStats(p.settle), pair_ms: roundStats(p.pair), noop_rpc_ms: roundStats(p.noopRpc) })),
+      via_node_proxy: admission.viaProxy.map((p) => ({
+        concurrency: p.concurrency,
+        calls: p.calls,
+        errors: p.errors,
+        error_kinds: p.errorKinds,
+        pairs_per_s: round(p.pairsPerS, 1),
+        admit_ms: roundStats(p.admit),
+        settle_ms: roundStats(p.settle),
+        pair_ms: roundStats(p.pair),
+        noop_rpc_ms: roundStats(p.noopRpc),
+      })),
       via_http_driver: admission.viaHttp.map((p) => ({
         concurrency: p.concurrency,
-        pair: { requests: p.pair.requests, errors: p.pair.errors, error_kinds: p.pair.errorKinds, rps: round(p.pair.rps, 1), latency_ms: roundStats(p.pair.latencyMs) },
+        pair: {
+          requests: p.pair.requests,
+          errors: p.pair.errors,
+          error_kinds: p.pair.errorKinds,
+          rps: round(p.pair.rps, 1),
+          latency_ms: roundStats(p.pair.latencyMs),
+        },
         noop: { requests: p.noop.requests, errors: p.noop.errors, rps: round(p.noop.rps, 1), latency_ms: roundStats(p.noop.latencyMs) },
         pair_minus_noop_ms: { p50: round(p.pair.latencyMs.p50 - p.noop.latencyMs.p50), p99: round(p.pair.latencyMs.p99 - p.noop.latencyMs.p99) },
       })),
-      inside_workerd: admission.inWorkerd.map((p) => ({ concurrency: p.concurrency, pairs: p.n, ok: p.ok, refused: p.refused, refusals: p.refusals, elapsed_ms: p.elapsedMs, pairs_per_s: round(p.pairsPerS, 1), mean_admit_ms: round(p.meanAdmitMs), mean_settle_ms: round(p.meanSettleMs) })),
+      inside_workerd: admission.inWorkerd.map((p) => ({
+        concurrency: p.concurrency,
+        pairs: p.n,
+        ok: p.ok,
+        refused: p.refused,
+        refusals: p.refusals,
+        elapsed_ms: p.elapsedMs,
+        pairs_per_s: round(p.pairsPerS, 1),
+        mean_admit_ms: round(p.meanAdmitMs),
+        mean_settle_ms: round(p.meanSettleMs),
+      })),
     },
     live: live && { ...live, callLatency: roundStats(live.callLatency), toFirst: roundStats(live.toFirst), toLast: roundStats(live.toLast) },
-    flush: flush && flush.map((r) => ({ ...r, ingestPerS: round(r.ingestPerS, 1), flushRowsPerS: round(r.flushRowsPerS, 1), drainRowsPerS: round(r.drainRowsPerS, 1) })),
+    flush: flush?.map((r) => ({
+      ...r,
+      ingestPerS: round(r.ingestPerS, 1),
+      flushRowsPerS: round(r.flushRowsPerS, 1),
+      drainRowsPerS: round(r.drainRowsPerS, 1),
+    })),
     errors,
     failed_parts: failures,
   };

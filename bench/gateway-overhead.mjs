@@ -101,7 +101,6 @@ const UPSTREAM_KEY = "sk-bench-upstream-not-a-real-key";
 
 const { cleanup, defer, register, watchdog } = lifecycle();
 
-
 // ---------------------------------------------------------------------------------- helpers
 
 async function api(origin, method, pathname, { token, body } = {}) {
@@ -175,7 +174,12 @@ async function main() {
   watchdog(config.totalSeconds, "BENCH_TOTAL_SECONDS");
 
   // 1. The mock upstream.
-  const mock = await startMockThread({ delayMs: config.mockDelayMs, chunkDelayMs: config.mockChunkDelayMs, pacedChunkMs: config.pacedChunkMs, gatewayKey: UPSTREAM_KEY });
+  const mock = await startMockThread({
+    delayMs: config.mockDelayMs,
+    chunkDelayMs: config.mockChunkDelayMs,
+    pacedChunkMs: config.pacedChunkMs,
+    gatewayKey: UPSTREAM_KEY,
+  });
   defer(() => mock.close());
   log(`mock OpenAI upstream on ${mock.url}`);
 
@@ -193,7 +197,9 @@ async function main() {
   const startupS = Number(process.hrtime.bigint() - appStarted) / 1e9;
   log(`gateway serving on ${app.origin} after ${startupS.toFixed(1)} s`);
 
-  const { access_token: token } = await api(app.origin, "POST", "/api/auth/login", { body: { email: app.credentials.adminEmail, password: app.credentials.adminPassword } });
+  const { access_token: token } = await api(app.origin, "POST", "/api/auth/login", {
+    body: { email: app.credentials.adminEmail, password: app.credentials.adminPassword },
+  });
   await api(app.origin, "POST", "/api/providers", {
     token,
     body: { name: "bench", kind: "openai-compatible", base_url: mock.url, api_key: UPSTREAM_KEY, models: ["gpt-bench", "gpt-bench-paced"] },
@@ -294,7 +300,13 @@ async function main() {
     const expect401 = (status) => (status === 401 ? null : `HTTP ${status} (expected 401)`);
     const mix = [
       { ...spec("direct", false), name: "direct (json)", description: "the mock alone, for reference" },
-      { ...spec("gateway", false), name: "no key → 401", headers: { "content-type": "application/json" }, check: expect401, description: "request id, body limit, auth rejects before any D1 query, JSON error, log line" },
+      {
+        ...spec("gateway", false),
+        name: "no key → 401",
+        headers: { "content-type": "application/json" },
+        check: expect401,
+        description: "request id, body limit, auth rejects before any D1 query, JSON error, log line",
+      },
       {
         ...spec("gateway", false),
         name: "unknown key → 401",
@@ -324,7 +336,10 @@ async function main() {
   const loadAfter = loadavg();
 
   // ------------------------------------------------------------------------------ report
-  const totalErrors = points.reduce((s, p) => s + p.direct.errors + p.gateway.errors, 0) + probes.reduce((s, p) => s + p.result.errors, 0) + (paced ? paced.direct.errors + paced.gateway.errors : 0);
+  const totalErrors =
+    points.reduce((s, p) => s + p.direct.errors + p.gateway.errors, 0) +
+    probes.reduce((s, p) => s + p.result.errors, 0) +
+    (paced ? paced.direct.errors + paced.gateway.errors : 0);
   const totalRequests = points.reduce((s, p) => s + p.direct.requests + p.gateway.requests, 0);
 
   const saturation = {};
@@ -336,7 +351,8 @@ async function main() {
 
   const at1 = (mode) => points.find((p) => p.mode === mode && p.concurrency === 1);
   const verdicts = [];
-  const verdict = (label, value, limit) => verdicts.push({ label, value_ms: round(value), limit_ms: limit, met: Number.isFinite(value) ? value <= limit : null });
+  const verdict = (label, value, limit) =>
+    verdicts.push({ label, value_ms: round(value), limit_ms: limit, met: Number.isFinite(value) ? value <= limit : null });
   for (const mode of config.modes) {
     const p = at1(mode);
     if (!p) continue;
@@ -352,7 +368,11 @@ async function main() {
     // first byte comes about as long before its last as the mock's does; held back (buffered),
     // that lead shrinks by up to (events − 1) × gap. The fixed per-call overhead cancels out.
     const lead = (r) => r.latencyMs.p50 - r.ttfbMs.p50;
-    verdict(`first streamed byte not held back: paced upstream (${config.pacedChunkMs} ms gaps), lead of first byte over last lost`, lead(paced.direct) - lead(paced.gateway), config.pacedChunkMs / 2);
+    verdict(
+      `first streamed byte not held back: paced upstream (${config.pacedChunkMs} ms gaps), lead of first byte over last lost`,
+      lead(paced.direct) - lead(paced.gateway),
+      config.pacedChunkMs / 2,
+    );
   }
   const versions = {
     node: process.version,
@@ -396,13 +416,17 @@ async function main() {
   out(" opened to the mock during the point, warm-up included — with keep-alive pooling at most the concurrency)");
   out();
   for (const [mode, s] of Object.entries(saturation)) {
-    out(`saturation (${mode})  direct ${fmtRps(s.direct?.rps)} req/s at c=${s.direct?.concurrency} · gateway ${fmtRps(s.gateway?.rps)} req/s at c=${s.gateway?.concurrency}`);
+    out(
+      `saturation (${mode})  direct ${fmtRps(s.direct?.rps)} req/s at c=${s.direct?.concurrency} · gateway ${fmtRps(s.gateway?.rps)} req/s at c=${s.gateway?.concurrency}`,
+    );
   }
   if (probes.length) {
     out();
     out("diagnostics, concurrency 1 (through the gateway port)");
     for (const p of probes) {
-      out(`  ${padEnd(p.name, 20)} p50 ${pad(fmtMs(p.result.latencyMs.p50), 6)}  p99 ${pad(fmtMs(p.result.latencyMs.p99), 6)}  ${pad(fmtRps(p.result.rps), 6)} req/s  ${p.result.errors ? `\x1b[31m${p.result.errors} errors\x1b[0m  ` : ""}— ${p.description}`);
+      out(
+        `  ${padEnd(p.name, 20)} p50 ${pad(fmtMs(p.result.latencyMs.p50), 6)}  p99 ${pad(fmtMs(p.result.latencyMs.p99), 6)}  ${pad(fmtRps(p.result.rps), 6)} req/s  ${p.result.errors ? `\x1b[31m${p.result.errors} errors\x1b[0m  ` : ""}— ${p.description}`,
+      );
     }
     const [direct1, noKey, badKey, full] = probes.map((p) => p.result.latencyMs.p50);
     out(
@@ -415,7 +439,9 @@ async function main() {
     out(`paced stream (upstream events ${paced.chunkGapMs} ms apart), concurrency 1, ${paced.direct.requests}+${paced.gateway.requests} requests`);
     for (const side of ["direct", "gateway"]) {
       const r = paced[side];
-      out(`  ${padEnd(side, 8)} first byte p50 ${pad(fmtMs(r.ttfbMs.p50), 5)} ms, last byte p50 ${pad(fmtMs(r.latencyMs.p50), 5)} ms: the first byte leads by ${fmtMs(r.latencyMs.p50 - r.ttfbMs.p50)} ms`);
+      out(
+        `  ${padEnd(side, 8)} first byte p50 ${pad(fmtMs(r.ttfbMs.p50), 5)} ms, last byte p50 ${pad(fmtMs(r.latencyMs.p50), 5)} ms: the first byte leads by ${fmtMs(r.latencyMs.p50 - r.ttfbMs.p50)} ms`,
+      );
     }
   }
   out();
@@ -438,7 +464,8 @@ async function main() {
       }
     }
     for (const p of probes) if (p.result.errors) out(`  probe ${p.name}: ${JSON.stringify(p.result.errorKinds)}`);
-    if (paced?.direct.errors || paced?.gateway.errors) out(`  paced: ${JSON.stringify({ direct: paced.direct.errorKinds, gateway: paced.gateway.errorKinds })}`);
+    if (paced?.direct.errors || paced?.gateway.errors)
+      out(`  paced: ${JSON.stringify({ direct: paced.direct.errorKinds, gateway: paced.gateway.errorKinds })}`);
   } else {
     out(`all ${totalRequests} measured requests (and every probe) answered correctly`);
   }
@@ -452,8 +479,24 @@ async function main() {
     config: { ...config, out: path.relative(repoRoot, config.out) },
     gateway_startup_s: round(startupS, 2),
     targets: TARGETS,
-    points: points.map((p) => ({ mode: p.mode, concurrency: p.concurrency, interleaved: p.interleaved, direct: figures(p.direct), gateway: figures(p.gateway), added: p.added, gateway_to_mock: p.upstream })),
-    saturation: Object.fromEntries(Object.entries(saturation).map(([mode, s]) => [mode, { direct: { rps: round(s.direct?.rps, 1), concurrency: s.direct?.concurrency }, gateway: { rps: round(s.gateway?.rps, 1), concurrency: s.gateway?.concurrency } }])),
+    points: points.map((p) => ({
+      mode: p.mode,
+      concurrency: p.concurrency,
+      interleaved: p.interleaved,
+      direct: figures(p.direct),
+      gateway: figures(p.gateway),
+      added: p.added,
+      gateway_to_mock: p.upstream,
+    })),
+    saturation: Object.fromEntries(
+      Object.entries(saturation).map(([mode, s]) => [
+        mode,
+        {
+          direct: { rps: round(s.direct?.rps, 1), concurrency: s.direct?.concurrency },
+          gateway: { rps: round(s.gateway?.rps, 1), concurrency: s.gateway?.concurrency },
+        },
+      ]),
+    ),
     diagnostics: {
       probes: probes.map((p) => ({ name: p.name, description: p.description, ...figures(p.result) })),
       paced: paced ? { chunk_gap_ms: paced.chunkGapMs, direct: figures(paced.direct), gateway: figures(paced.gateway) } : null,

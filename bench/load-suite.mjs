@@ -5,7 +5,7 @@
 //   npm run test:load            (or: node bench/load-suite.mjs)
 //
 // What it does, on loopback only:
-//  1. Starts the tests' provider mock (test/upstream-mock.ts, in a worker thread: faults by model
+//  1. Starts the tests' provider mock (test/mocks/upstream.ts, in a worker thread: faults by model
 //     name) and the app as `npm start` does (bench/lib/app.mjs: PORT, a fresh PERSIST_DIR).
 //  2. As the seeded owner: creates two openai-compatible providers on the mock — `flaky`
 //     (gpt-4o-mini and the fault models fail-500, fail-429, reset, truncate, slow-<ms>) and
@@ -145,7 +145,8 @@ function parseJson(text) {
   }
 }
 
-const isEnvelope = (j) => j && typeof j === "object" && j.error && typeof j.error === "object" && typeof j.error.message === "string" && typeof j.error.type === "string";
+const isEnvelope = (j) =>
+  j && typeof j === "object" && j.error && typeof j.error === "object" && typeof j.error.message === "string" && typeof j.error.type === "string";
 
 /**
  * What a call got, and whether it is well-formed:
@@ -159,7 +160,8 @@ function judge(p, r) {
   if (r.status === 200 && !p.stream) {
     const j = parseJson(text);
     if (!type.startsWith("application/json")) return { outcome: "ok-json", wellFormed: false, why: `content-type ${type}` };
-    if (!j || j.object !== "chat.completion" || !Array.isArray(j.choices) || typeof j.choices[0]?.message?.content !== "string") return { outcome: "ok-json", wellFormed: false, why: "not a chat.completion" };
+    if (j?.object !== "chat.completion" || !Array.isArray(j.choices) || typeof j.choices[0]?.message?.content !== "string")
+      return { outcome: "ok-json", wellFormed: false, why: "not a chat.completion" };
     return { outcome: "ok-json", wellFormed: true };
   }
   if (r.status === 200 && p.stream) {
@@ -180,13 +182,15 @@ function judge(p, r) {
       if (isEnvelope(j)) errorEvent = j;
     }
     const last = datas.at(-1);
-    if (last === "[DONE]") return errorEvent ? { outcome: "sse-error", wellFormed: true, code: errorEvent.error.code ?? null } : { outcome: "ok-stream", wellFormed: true };
+    if (last === "[DONE]")
+      return errorEvent ? { outcome: "sse-error", wellFormed: true, code: errorEvent.error.code ?? null } : { outcome: "ok-stream", wellFormed: true };
     if (errorEvent && last !== undefined && isEnvelope(parseJson(last))) return { outcome: "sse-error", wellFormed: true, code: errorEvent.error.code ?? null };
     return { outcome: "ok-stream", wellFormed: false, why: "stream ended without [DONE] or an error event" };
   }
   const j = parseJson(text);
   const outcome = `http-${r.status}`;
-  if (!type.startsWith("application/json") || !isEnvelope(j)) return { outcome, wellFormed: false, why: `not the JSON error envelope (${type}): ${text.slice(0, 120)}` };
+  if (!type.startsWith("application/json") || !isEnvelope(j))
+    return { outcome, wellFormed: false, why: `not the JSON error envelope (${type}): ${text.slice(0, 120)}` };
   if (r.status === 429 && !r.headers["retry-after"]) return { outcome, wellFormed: false, why: "429 without Retry-After", code: j.error.code ?? null };
   return { outcome, wellFormed: true, code: j.error.code ?? null };
 }
@@ -233,7 +237,7 @@ async function main() {
 
   const mock = await startFaultMockThread();
   life.defer(() => mock.close());
-  log(`provider mock (test/upstream-mock.ts) on ${mock.openaiBaseUrl}`);
+  log(`provider mock (test/mocks/upstream.ts) on ${mock.openaiBaseUrl}`);
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aggregator-load-"));
   life.defer(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -245,11 +249,20 @@ async function main() {
 
   // Providers and routes, as the seeded owner.
   const openaiKey = mock.keys.openai;
-  await api(app.origin, "POST", "/api/providers", { token, body: { name: "flaky", kind: "openai-compatible", base_url: mock.openaiBaseUrl, api_key: openaiKey, models: ["gpt-4o-mini", ...FAULTS] } });
-  await api(app.origin, "POST", "/api/providers", { token, body: { name: "healthy", kind: "openai-compatible", base_url: mock.openaiBaseUrl, api_key: openaiKey, models: ["gpt-4o-mini"] } });
+  await api(app.origin, "POST", "/api/providers", {
+    token,
+    body: { name: "flaky", kind: "openai-compatible", base_url: mock.openaiBaseUrl, api_key: openaiKey, models: ["gpt-4o-mini", ...FAULTS] },
+  });
+  await api(app.origin, "POST", "/api/providers", {
+    token,
+    body: { name: "healthy", kind: "openai-compatible", base_url: mock.openaiBaseUrl, api_key: openaiKey, models: ["gpt-4o-mini"] },
+  });
   const aliases = { "load-ok": "flaky/gpt-4o-mini", ...Object.fromEntries(FAULTS.map((f) => [`load-${faultName(f)}`, `flaky/${f}`])) };
   for (const [alias, first] of Object.entries(aliases)) {
-    await api(app.origin, "POST", "/api/routes", { token, body: { alias, strategy: "fallback", targets: [{ model: first }, { model: "healthy/gpt-4o-mini" }], retries: 0, timeout_ms: 10_000 } });
+    await api(app.origin, "POST", "/api/routes", {
+      token,
+      body: { alias, strategy: "fallback", targets: [{ model: first }, { model: "healthy/gpt-4o-mini" }], retries: 0, timeout_ms: 10_000 },
+    });
   }
   log(`created providers flaky + healthy and ${Object.keys(aliases).length} fallback aliases (${Object.keys(aliases).join(", ")})`);
 
@@ -320,11 +333,28 @@ async function main() {
       const started = performance.now();
       const token = {};
       inFlight.add(token);
-      const r = await once({ agent, host: "127.0.0.1", port, method: "POST", path: "/v1/chat/completions", headers: { ...headers, "content-length": String(body.length) }, body, timeoutMs: config.requestTimeoutMs });
+      const r = await once({
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { ...headers, "content-length": String(body.length) },
+        body,
+        timeoutMs: config.requestTimeoutMs,
+      });
       inFlight.delete(token);
       const ended = performance.now();
       const verdict = judge(p, r);
-      results[p.i] = { ...verdict, status: r.status ?? null, requestId: r.headers?.["x-request-id"] ?? null, started, ended, latencyMs: ended - started, upstreamAttempts: r.headers?.["x-aggregator-attempts"] ?? null };
+      results[p.i] = {
+        ...verdict,
+        status: r.status ?? null,
+        requestId: r.headers?.["x-request-id"] ?? null,
+        started,
+        ended,
+        latencyMs: ended - started,
+        upstreamAttempts: r.headers?.["x-aggregator-attempts"] ?? null,
+      };
       done++;
     }
   };
@@ -341,7 +371,7 @@ async function main() {
 
   // ------------------------------------------------------------------ the log and the books
   const answered = [];
-  for (const [i, r] of results.entries()) if (r && r.requestId && r.outcome !== "no-response" && !r.partial) answered.push({ i, r });
+  for (const [i, r] of results.entries()) if (r?.requestId && r.outcome !== "no-response" && !r.partial) answered.push({ i, r });
   const expectedLogged = answered.length;
   log(`waiting for the AnalyticsHub to flush (up to ${config.flushWaitSeconds} s): ${expectedLogged} answered calls to find in the request log`);
   let rows = [];
@@ -373,7 +403,15 @@ async function main() {
   for (const { i, r } of answered) {
     const row = rowById.get(r.requestId);
     if (!row) {
-      missing.push({ i, requestId: r.requestId, outcome: r.outcome, code: r.code ?? null, category: category(calls[i]), atRestart: atRestart(r), msFromKill: restart ? round(r.ended - restart.killAt, 1) : null });
+      missing.push({
+        i,
+        requestId: r.requestId,
+        outcome: r.outcome,
+        code: r.code ?? null,
+        category: category(calls[i]),
+        atRestart: atRestart(r),
+        msFromKill: restart ? round(r.ended - restart.killAt, 1) : null,
+      });
       continue;
     }
     // What the log should say: the HTTP status, but 502 for a stream that ended in an error event.
@@ -389,7 +427,7 @@ async function main() {
   const reconcile = billingApi ? await getJson(app.origin, "/api/billing/reconcile", token) : null;
   const billingAfter = billingApi ? await getJson(app.origin, "/api/billing", token) : null;
   const diagAfter = await getJson(app.origin, "/api/diagnostics", token);
-  const balanceAfter = billingApi ? billingAfter.body?.balance_micros : diagAfter.body?.gate?.balanceMicros ?? null;
+  const balanceAfter = billingApi ? billingAfter.body?.balance_micros : (diagAfter.body?.gate?.balanceMicros ?? null);
   const spend = balanceBefore !== null && balanceAfter !== null ? balanceBefore - balanceAfter : null;
   const loadAfter = loadavg();
 
@@ -397,14 +435,23 @@ async function main() {
   const verdicts = results.filter(Boolean);
   const malformed = verdicts.filter((r) => !r.wellFormed && r.outcome !== "no-response" && !r.partial);
   const bad5xx = [];
-  for (const [i, r] of results.entries()) if (r && unexpected5xx(calls[i], r)) bad5xx.push({ i, category: category(calls[i]), outcome: r.outcome, code: r.code ?? null });
+  for (const [i, r] of results.entries())
+    if (r && unexpected5xx(calls[i], r)) bad5xx.push({ i, category: category(calls[i]), outcome: r.outcome, code: r.code ?? null });
   const noResponseOutsideRestart = noResponse.filter((r) => !atRestart(r));
   const checks = [];
   const check = (name, ok, detail) => checks.push({ name, ok, detail });
   check("every call was sent", sent === calls.length, `${sent} of ${calls.length}`);
-  check("every answer well-formed (chat.completion; SSE ending in [DONE] or an error event; JSON error envelope; 429 with Retry-After)", malformed.length === 0, `${malformed.length} malformed`);
+  check(
+    "every answer well-formed (chat.completion; SSE ending in [DONE] or an error event; JSON error envelope; 429 with Retry-After)",
+    malformed.length === 0,
+    `${malformed.length} malformed`,
+  );
   check("no 5xx but an injected upstream failure without fallback, coded upstream_*", bad5xx.length === 0, `${bad5xx.length} other 5xx`);
-  check("every call got an answer, but those in flight at the restart", noResponseOutsideRestart.length === 0, `${noResponse.length} without an answer, ${noResponse.length - noResponseOutsideRestart.length} of them in flight at the kill`);
+  check(
+    "every call got an answer, but those in flight at the restart",
+    noResponseOutsideRestart.length === 0,
+    `${noResponse.length} without an answer, ${noResponse.length - noResponseOutsideRestart.length} of them in flight at the kill`,
+  );
   const missingBy = {};
   for (const m of missing) {
     const k = `${m.outcome}${m.code ? ` ${m.code}` : ""}`;
@@ -413,21 +460,54 @@ async function main() {
   check(
     "every answered call is in the request log (2xx, 4xx and 5xx alike)",
     missing.length === 0,
-    `${missing.length} of ${expectedLogged} missing${missing.length ? `: ${Object.entries(missingBy).map(([k, v]) => `${k} ×${v}`).join(", ")}; ${missing.filter((m) => m.atRestart).length} in flight at the kill` : ""}`,
+    `${missing.length} of ${expectedLogged} missing${
+      missing.length
+        ? `: ${Object.entries(missingBy)
+            .map(([k, v]) => `${k} ×${v}`)
+            .join(", ")}; ${missing.filter((m) => m.atRestart).length} in flight at the kill`
+        : ""
+    }`,
   );
   check("no request logged twice", duplicateRows === 0, `${duplicateRows} duplicate ids in the export`);
-  check("the log holds nothing no call explains (rows beyond the answered calls: only calls unanswered at the restart)", unexplained.length <= noResponse.length - noResponseOutsideRestart.length, `${unexplained.length} rows of unanswered calls (≤ ${noResponse.length - noResponseOutsideRestart.length} allowed)`);
-  check("each logged status is the status answered (502 for a stream ending in an error event)", statusMismatch.length === 0, `${statusMismatch.length} differ`);
-  check("request_log rows = calls sent (all statuses), less unanswered ones not logged", rows.length === expectedLogged + unexplained.length, `${rows.length} rows for ${sent} calls (${expectedLogged} answered)`);
+  check(
+    "the log holds nothing no call explains (rows beyond the answered calls: only calls unanswered at the restart)",
+    unexplained.length <= noResponse.length - noResponseOutsideRestart.length,
+    `${unexplained.length} rows of unanswered calls (≤ ${noResponse.length - noResponseOutsideRestart.length} allowed)`,
+  );
+  check(
+    "each logged status is the status answered (502 for a stream ending in an error event)",
+    statusMismatch.length === 0,
+    `${statusMismatch.length} differ`,
+  );
+  check(
+    "request_log rows = calls sent (all statuses), less unanswered ones not logged",
+    rows.length === expectedLogged + unexplained.length,
+    `${rows.length} rows for ${sent} calls (${expectedLogged} answered)`,
+  );
   if (rollups) {
-    check("rollups (GET /api/analytics) count the same requests as the log", rollups.requests === rows.length, `rollups ${rollups.requests} vs log ${rows.length}`);
+    check(
+      "rollups (GET /api/analytics) count the same requests as the log",
+      rollups.requests === rows.length,
+      `rollups ${rollups.requests} vs log ${rows.length}`,
+    );
     check("rollups hold the same cost as the log", rollups.cost_micros === costSum, `rollups ${rollups.cost_micros} vs log ${costSum} µ$`);
   } else check("rollups readable", false, `GET /api/analytics answered ${report.status}`);
-  if (spend !== null) check(`spend (balance before − after, ${billingApi ? "GET /api/billing" : "gate balance in /api/diagnostics"}) = Σ cost_micros of the log`, spend === costSum, `spend ${spend} vs Σ cost ${costSum} µ$`);
+  if (spend !== null)
+    check(
+      `spend (balance before − after, ${billingApi ? "GET /api/billing" : "gate balance in /api/diagnostics"}) = Σ cost_micros of the log`,
+      spend === costSum,
+      `spend ${spend} vs Σ cost ${costSum} µ$`,
+    );
   else check("balance readable before and after", false, "no balance");
   if (reconcile) {
     const rc = reconcile.body;
-    check("ledger = balance after reconcile (drift 0, nothing unflushed)", reconcile.status === 200 && rc.drift_micros === 0 && rc.unflushed_entries === 0, reconcile.status === 200 ? `balance ${rc.balance_micros}, ledger ${rc.ledger_micros}, drift ${rc.drift_micros}, unflushed ${rc.unflushed_entries}` : `GET /api/billing/reconcile answered ${reconcile.status}`);
+    check(
+      "ledger = balance after reconcile (drift 0, nothing unflushed)",
+      reconcile.status === 200 && rc.drift_micros === 0 && rc.unflushed_entries === 0,
+      reconcile.status === 200
+        ? `balance ${rc.balance_micros}, ledger ${rc.ledger_micros}, drift ${rc.drift_micros}, unflushed ${rc.unflushed_entries}`
+        : `GET /api/billing/reconcile answered ${reconcile.status}`,
+    );
   }
   // A call killed between admission and settlement leaves its reservation until the gate's alarm
   // releases it (15 minutes, by design): at most one per call in flight at the kill.
@@ -480,25 +560,44 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(", ");
-    out(`${padEnd(c, 34)}${pad(row.sent, 7)}${pad(fmtMs(s.p50), 8)}${pad(fmtMs(s.p99), 8)}  ${outcomes}${row.malformed ? red(`  (${row.malformed} malformed)`) : ""}`);
+    out(
+      `${padEnd(c, 34)}${pad(row.sent, 7)}${pad(fmtMs(s.p50), 8)}${pad(fmtMs(s.p99), 8)}  ${outcomes}${row.malformed ? red(`  (${row.malformed} malformed)`) : ""}`,
+    );
   }
   out("(ok-json / ok-stream: 200 answers; sse-error: a 200 stream that ended in an error event; http-N CODE: an error answer;");
   out(" no-response / cut-N: no answer, or an answer cut off — only calls in flight at the restart may end so)");
   out();
-  out(`request log ${rows.length} rows · answered ${expectedLogged} · no answer ${noResponse.length} · Σ cost ${costSum} µ$ · spend ${spend ?? "?"} µ$` + (rollups ? ` · rollups ${rollups.requests} requests, ${rollups.cost_micros} µ$` : ""));
-  if (reconcile?.status === 200) out(`books       reconcile: balance ${reconcile.body.balance_micros}, ledger ${reconcile.body.ledger_micros}, drift ${reconcile.body.drift_micros}, unflushed ${reconcile.body.unflushed_entries}; balance before ${balanceBefore}`);
+  out(
+    `request log ${rows.length} rows · answered ${expectedLogged} · no answer ${noResponse.length} · Σ cost ${costSum} µ$ · spend ${spend ?? "?"} µ$` +
+      (rollups ? ` · rollups ${rollups.requests} requests, ${rollups.cost_micros} µ$` : ""),
+  );
+  if (reconcile?.status === 200)
+    out(
+      `books       reconcile: balance ${reconcile.body.balance_micros}, ledger ${reconcile.body.ledger_micros}, drift ${reconcile.body.drift_micros}, unflushed ${reconcile.body.unflushed_entries}; balance before ${balanceBefore}`,
+    );
   out();
   out(bold("checks"));
   for (const c of checks) out(`  ${c.ok ? green("pass") : red("FAIL")}  ${padEnd(c.name, 110)} ${c.detail}`);
   const show = (title, list) => {
     if (!list.length) return;
-    out(`  ${title} (first 5): ${list.slice(0, 5).map((x) => JSON.stringify(x)).join(" ")}`);
+    out(
+      `  ${title} (first 5): ${list
+        .slice(0, 5)
+        .map((x) => JSON.stringify(x))
+        .join(" ")}`,
+    );
   };
-  show("malformed", malformed.map((r) => ({ outcome: r.outcome, why: r.why, requestId: r.requestId })));
+  show(
+    "malformed",
+    malformed.map((r) => ({ outcome: r.outcome, why: r.why, requestId: r.requestId })),
+  );
   show("unexpected 5xx", bad5xx);
   show("missing from the log", missing);
   show("status differs", statusMismatch);
-  show("no answer outside the restart", noResponseOutsideRestart.map((r) => ({ why: r.why, status: r.status })));
+  show(
+    "no answer outside the restart",
+    noResponseOutsideRestart.map((r) => ({ why: r.why, status: r.status })),
+  );
   out();
   out(failed ? red(`${failed} of ${checks.length} checks FAILED`) : green(`all ${checks.length} checks passed`));
 
@@ -509,12 +608,53 @@ async function main() {
     load_average: { before: loadBefore, after: loadAfter },
     versions: versions(),
     config: { ...config, out: path.relative(repoRoot, config.out), faults: FAULTS },
-    load: { sent, seconds: round(loadSeconds, 2), calls_per_s: round(sent / loadSeconds, 1), stopped_by_time_cap: stoppedByTime, latency_ms: roundStats(stats(verdicts.map((r) => r.latencyMs))) },
-    restart: restart && { after_calls: restart.afterCalls, signal: config.killSignal, in_flight_at_kill: restart.inFlightAtKill, down_s: round(restart.downS, 2), startup_s: round(restart.startS, 2) },
-    outcomes: Object.fromEntries(order.map((c) => [c, { sent: byCategory.get(c).sent, outcomes: byCategory.get(c).outcomes, malformed: byCategory.get(c).malformed, latency_ms: roundStats(stats(byCategory.get(c).latencies)) }])),
-    request_log: { rows: rows.length, answered: expectedLogged, no_answer: noResponse.length, unexplained_rows: unexplained.length, duplicate_rows: duplicateRows, missing: missing.slice(0, 100), missing_count: missing.length, missing_by_outcome: missingBy, status_mismatch: statusMismatch.slice(0, 100), status_mismatch_count: statusMismatch.length, cost_micros: costSum },
+    load: {
+      sent,
+      seconds: round(loadSeconds, 2),
+      calls_per_s: round(sent / loadSeconds, 1),
+      stopped_by_time_cap: stoppedByTime,
+      latency_ms: roundStats(stats(verdicts.map((r) => r.latencyMs))),
+    },
+    restart: restart && {
+      after_calls: restart.afterCalls,
+      signal: config.killSignal,
+      in_flight_at_kill: restart.inFlightAtKill,
+      down_s: round(restart.downS, 2),
+      startup_s: round(restart.startS, 2),
+    },
+    outcomes: Object.fromEntries(
+      order.map((c) => [
+        c,
+        {
+          sent: byCategory.get(c).sent,
+          outcomes: byCategory.get(c).outcomes,
+          malformed: byCategory.get(c).malformed,
+          latency_ms: roundStats(stats(byCategory.get(c).latencies)),
+        },
+      ]),
+    ),
+    request_log: {
+      rows: rows.length,
+      answered: expectedLogged,
+      no_answer: noResponse.length,
+      unexplained_rows: unexplained.length,
+      duplicate_rows: duplicateRows,
+      missing: missing.slice(0, 100),
+      missing_count: missing.length,
+      missing_by_outcome: missingBy,
+      status_mismatch: statusMismatch.slice(0, 100),
+      status_mismatch_count: statusMismatch.length,
+      cost_micros: costSum,
+    },
     rollups,
-    billing: { api: billingApi, balance_before: balanceBefore, balance_after: balanceAfter, spend, reconcile: reconcile?.body ?? null, after: billingAfter?.body ?? null },
+    billing: {
+      api: billingApi,
+      balance_before: balanceBefore,
+      balance_after: balanceAfter,
+      spend,
+      reconcile: reconcile?.body ?? null,
+      after: billingAfter?.body ?? null,
+    },
     malformed: malformed.slice(0, 100).map((r) => ({ outcome: r.outcome, why: r.why, requestId: r.requestId })),
     unexpected_5xx: bad5xx.slice(0, 100),
     checks,

@@ -153,7 +153,13 @@ const callSpec = (app, mode) => ({
 /** One point: load for config.seconds with the profiler on (stopped also when the load fails). */
 async function profilePoint(profiler, app, { mode, concurrency }) {
   await profiler.start(config.intervalUs);
-  const load = await runPoint({ ...callSpec(app, mode), concurrency, requests: Number.MAX_SAFE_INTEGER, maxSeconds: config.seconds, timeoutMs: config.requestTimeoutMs }).catch((error) => ({ error }));
+  const load = await runPoint({
+    ...callSpec(app, mode),
+    concurrency,
+    requests: Number.MAX_SAFE_INTEGER,
+    maxSeconds: config.seconds,
+    timeoutMs: config.requestTimeoutMs,
+  }).catch((error) => ({ error }));
   const profile = await profiler.stop();
   if (load.error) throw load.error;
   return { load, profile };
@@ -195,7 +201,9 @@ const cut = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 function functionTable(title, functions, by, a, requests) {
   const lines = [`  ${title}`, `  ${pad("ms", 8)}${pad("% all", 8)}${pad("% busy", 8)}${pad("µs/req", 8)}  ${padEnd("function", 38)} where`];
   for (const f of functions) {
-    lines.push(`  ${pad(ms(f[by]), 8)}${pad(pct(f[by], a.totalUs), 8)}${pad(pct(f[by], a.busyUs), 8)}${pad((f[by] / requests).toFixed(1), 8)}  ${padEnd(cut(f.name, 38), 38)} ${f.where}`);
+    lines.push(
+      `  ${pad(ms(f[by]), 8)}${pad(pct(f[by], a.totalUs), 8)}${pad(pct(f[by], a.busyUs), 8)}${pad((f[by] / requests).toFixed(1), 8)}  ${padEnd(cut(f.name, 38), 38)} ${f.where}`,
+    );
   }
   return lines;
 }
@@ -204,7 +212,12 @@ function bucketTable(a, requests) {
   const lines = ["  self time by source (bucket)", `  ${pad("ms", 8)}${pad("% all", 8)}${pad("% busy", 8)}${pad("µs/req", 8)}  bucket`];
   for (const b of a.buckets) {
     const busy = b.bucket === "(idle)" ? "" : pct(b.selfUs, a.busyUs);
-    const parts = b.parts.length ? `  (${b.parts.slice(0, 6).map((p) => `${p.name} ${pct(p.selfUs, a.busyUs)}`).join(", ")})` : "";
+    const parts = b.parts.length
+      ? `  (${b.parts
+          .slice(0, 6)
+          .map((p) => `${p.name} ${pct(p.selfUs, a.busyUs)}`)
+          .join(", ")})`
+      : "";
     lines.push(`  ${pad(ms(b.selfUs), 8)}${pad(pct(b.selfUs, a.totalUs), 8)}${pad(busy, 8)}${pad((b.selfUs / requests).toFixed(1), 8)}  ${b.bucket}${parts}`);
   }
   return lines;
@@ -230,7 +243,16 @@ function printPoint(point, load, a) {
 
 function summaryOf(point, load, a, file) {
   const requests = Math.max(1, load.requests);
-  const row = (f, by) => ({ function: f.name, where: f.where, bundle: f.bundle, bucket: f.bucket, ms: round(f[by] / 1000), pct_all: round((100 * f[by]) / a.totalUs, 2), pct_busy: round((100 * f[by]) / a.busyUs, 2), us_per_call: round(f[by] / requests, 2) });
+  const row = (f, by) => ({
+    function: f.name,
+    where: f.where,
+    bundle: f.bundle,
+    bucket: f.bucket,
+    ms: round(f[by] / 1000),
+    pct_all: round((100 * f[by]) / a.totalUs, 2),
+    pct_busy: round((100 * f[by]) / a.busyUs, 2),
+    us_per_call: round(f[by] / requests, 2),
+  });
   return {
     mode: point.mode,
     concurrency: point.concurrency,
@@ -244,7 +266,14 @@ function summaryOf(point, load, a, file) {
     idle_ms: round(a.idleUs / 1000),
     isolate_cpu_us_per_call: round(a.busyUs / requests, 1),
     samples: a.samples,
-    buckets: a.buckets.map((b) => ({ bucket: b.bucket, ms: round(b.selfUs / 1000), pct_all: round((100 * b.selfUs) / a.totalUs, 2), pct_busy: b.bucket === "(idle)" ? null : round((100 * b.selfUs) / a.busyUs, 2), us_per_call: round(b.selfUs / requests, 2), ...(b.parts.length ? { parts: b.parts.slice(0, 10).map((p) => ({ name: p.name, ms: round(p.selfUs / 1000) })) } : {}) })),
+    buckets: a.buckets.map((b) => ({
+      bucket: b.bucket,
+      ms: round(b.selfUs / 1000),
+      pct_all: round((100 * b.selfUs) / a.totalUs, 2),
+      pct_busy: b.bucket === "(idle)" ? null : round((100 * b.selfUs) / a.busyUs, 2),
+      us_per_call: round(b.selfUs / requests, 2),
+      ...(b.parts.length ? { parts: b.parts.slice(0, 10).map((p) => ({ name: p.name, ms: round(p.selfUs / 1000) })) } : {}),
+    })),
     top_self: top(a, "selfUs", config.top).map((f) => row(f, "selfUs")),
     top_inclusive: top(a, "totalUs", config.top).map((f) => row(f, "totalUs")),
   };
@@ -285,7 +314,9 @@ async function main() {
     preamble("AI Aggregator — CPU profile of the Worker isolate (POST /v1/chat/completions → local mock)", {
       loadBefore,
       loadAfter,
-      extra: [`settings  ${config.seconds} s per point, sampling every ${config.intervalUs} µs, ${config.warmup} warm-up calls per mode; µs/req = time ÷ calls in the point`],
+      extra: [
+        `settings  ${config.seconds} s per point, sampling every ${config.intervalUs} µs, ${config.warmup} warm-up calls per mode; µs/req = time ÷ calls in the point`,
+      ],
     }).join("\n"),
   );
   const errors = points.reduce((s, p) => s + p.errors, 0);

@@ -47,7 +47,6 @@ import path from "node:path";
 import { freePort, repoRoot, startApp } from "./lib/app.mjs";
 import {
   api,
-  bold,
   fmtAdded,
   fmtMiB,
   fmtMs,
@@ -120,14 +119,19 @@ async function main() {
   log(`starting our gateway as npm start does (PORT=${ourPort}, PERSIST_DIR=${stateDir})`);
   const app = await startApp({ stateDir, port: ourPort, register: life.register });
   const token = await login(app);
-  await api(app.origin, "POST", "/api/providers", { token, body: { name: "bench", kind: "openai-compatible", base_url: mock.url, api_key: UPSTREAM_KEY, models: ["gpt-bench"] } });
+  await api(app.origin, "POST", "/api/providers", {
+    token,
+    body: { name: "bench", kind: "openai-compatible", base_url: mock.url, api_key: UPSTREAM_KEY, models: ["gpt-bench"] },
+  });
 
   const peerPort = await freePort();
   log(`starting Portkey ${peerVersion()} (node …/@portkey-ai/gateway/build/start-server.js --port=${peerPort} --headless)`);
   const peer = await startPortkey({ port: peerPort, register: life.register });
 
   const samplers = { ours: rssSampler(app.pid), portkey: rssSampler(peer.pid) };
-  life.defer(() => Object.values(samplers).forEach((s) => s.stop()));
+  life.defer(() => {
+    for (const s of Object.values(samplers)) s.stop();
+  });
 
   const targets = {
     direct: { port: mock.port, model: "gpt-bench", headers: { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}` } },
@@ -135,15 +139,32 @@ async function main() {
     portkey: {
       port: peerPort,
       model: "gpt-bench",
-      headers: { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}`, "x-portkey-provider": "openai", "x-portkey-custom-host": mock.url },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${UPSTREAM_KEY}`,
+        "x-portkey-provider": "openai",
+        "x-portkey-custom-host": mock.url,
+      },
     },
   };
-  const spec = (name, stream) => ({ name, host: "127.0.0.1", port: targets[name].port, path: "/v1/chat/completions", headers: targets[name].headers, body: chatBody(targets[name].model, stream), stream });
+  const spec = (name, stream) => ({
+    name,
+    host: "127.0.0.1",
+    port: targets[name].port,
+    path: "/v1/chat/completions",
+    headers: targets[name].headers,
+    body: chatBody(targets[name].model, stream),
+    stream,
+  });
 
   // One call each first, to fail with the gateway's own words if the set-up is wrong.
   for (const name of TARGETS) {
     for (const stream of [false, true]) {
-      const res = await fetch(`http://127.0.0.1:${targets[name].port}/v1/chat/completions`, { method: "POST", headers: targets[name].headers, body: spec(name, stream).body });
+      const res = await fetch(`http://127.0.0.1:${targets[name].port}/v1/chat/completions`, {
+        method: "POST",
+        headers: targets[name].headers,
+        body: spec(name, stream).body,
+      });
       const text = await res.text();
       if (res.status !== 200 || (stream ? !text.trimEnd().endsWith("data: [DONE]") : !text.includes('"chat.completion"'))) {
         throw new Error(`a first ${stream ? "streamed " : ""}call to ${name} answered ${res.status}: ${text.slice(0, 400)}`);
@@ -153,7 +174,13 @@ async function main() {
   log("warming up every target in both modes");
   for (const stream of [false, true]) {
     for (const name of TARGETS) {
-      const w = await runPoint({ ...spec(name, stream), concurrency: 4, requests: Math.max(100, config.warmup), maxSeconds: config.pointSeconds, timeoutMs: config.requestTimeoutMs });
+      const w = await runPoint({
+        ...spec(name, stream),
+        concurrency: 4,
+        requests: Math.max(100, config.warmup),
+        maxSeconds: config.pointSeconds,
+        timeoutMs: config.requestTimeoutMs,
+      });
       if (w.errors) throw new Error(`warm-up of ${name} (${stream ? "stream" : "json"}) failed: ${JSON.stringify(w.errorKinds)}`);
     }
   }
@@ -167,7 +194,13 @@ async function main() {
       const results = {};
       const peaks = {};
       if (concurrency === 1) {
-        const r = await runInterleaved({ variants: TARGETS.map((t) => spec(t, stream)), requests: config.requests, maxSeconds: config.pointSeconds * TARGETS.length, warmup: Math.min(config.warmup, 50), timeoutMs: config.requestTimeoutMs });
+        const r = await runInterleaved({
+          variants: TARGETS.map((t) => spec(t, stream)),
+          requests: config.requests,
+          maxSeconds: config.pointSeconds * TARGETS.length,
+          warmup: Math.min(config.warmup, 50),
+          timeoutMs: config.requestTimeoutMs,
+        });
         Object.assign(results, r);
         for (const name of ["ours", "portkey"]) peaks[name] = samplers[name].mark();
       } else {
@@ -175,7 +208,14 @@ async function main() {
         rotation++;
         for (const name of order) {
           if (name !== "direct") samplers[name].mark();
-          results[name] = await runPoint({ ...spec(name, stream), concurrency, requests: config.requests, maxSeconds: config.pointSeconds, warmup: config.warmup, timeoutMs: config.requestTimeoutMs });
+          results[name] = await runPoint({
+            ...spec(name, stream),
+            concurrency,
+            requests: config.requests,
+            maxSeconds: config.pointSeconds,
+            warmup: config.warmup,
+            timeoutMs: config.requestTimeoutMs,
+          });
           if (name !== "direct") peaks[name] = samplers[name].mark();
         }
       }
@@ -192,7 +232,9 @@ async function main() {
       points.push({ mode, concurrency, results, added, peaks });
       log(
         `${padEnd(mode, 6)} c=${pad(concurrency, 2)}  ` +
-          TARGETS.map((t) => `${t} ${fmtRps(results[t].rps)} req/s p50 ${fmtMs(results[t].latencyMs.p50)} ms${results[t].errors ? red(` ${results[t].errors} err`) : ""}`).join(" · "),
+          TARGETS.map(
+            (t) => `${t} ${fmtRps(results[t].rps)} req/s p50 ${fmtMs(results[t].latencyMs.p50)} ms${results[t].errors ? red(` ${results[t].errors} err`) : ""}`,
+          ).join(" · "),
       );
     }
   }
@@ -204,19 +246,32 @@ async function main() {
   const saturation = {};
   for (const mode of config.modes) {
     const rows = points.filter((p) => p.mode === mode);
-    saturation[mode] = Object.fromEntries(TARGETS.map((t) => [t, rows.reduce((b, p) => (p.results[t].rps > (b?.rps ?? -1) ? { rps: p.results[t].rps, concurrency: p.concurrency } : b), null)]));
+    saturation[mode] = Object.fromEntries(
+      TARGETS.map((t) => [t, rows.reduce((b, p) => (p.results[t].rps > (b?.rps ?? -1) ? { rps: p.results[t].rps, concurrency: p.concurrency } : b), null)]),
+    );
   }
   const verdicts = [];
   for (const p of points) {
     for (const q of ["p50", "p99"]) {
       const ours = p.added.ours[q];
       const peer = p.added.portkey[q];
-      verdicts.push({ goal: `added ${q} below Portkey's: ${p.mode} c=${p.concurrency}`, ours_ms: round(ours), portkey_ms: round(peer), met: Number.isFinite(ours) && Number.isFinite(peer) ? ours < peer : null });
+      verdicts.push({
+        goal: `added ${q} below Portkey's: ${p.mode} c=${p.concurrency}`,
+        ours_ms: round(ours),
+        portkey_ms: round(peer),
+        met: Number.isFinite(ours) && Number.isFinite(peer) ? ours < peer : null,
+      });
     }
   }
   for (const [mode, s] of Object.entries(saturation)) {
     const ratio = s.ours && s.portkey ? s.ours.rps / s.portkey.rps : NaN;
-    verdicts.push({ goal: `saturation throughput ≥ ${GOALS.saturationRatio}× Portkey's (${mode})`, ours_rps: round(s.ours?.rps, 1), portkey_rps: round(s.portkey?.rps, 1), ratio: round(ratio, 3), met: Number.isFinite(ratio) ? ratio >= GOALS.saturationRatio : null });
+    verdicts.push({
+      goal: `saturation throughput ≥ ${GOALS.saturationRatio}× Portkey's (${mode})`,
+      ours_rps: round(s.ours?.rps, 1),
+      portkey_rps: round(s.portkey?.rps, 1),
+      ratio: round(ratio, 3),
+      met: Number.isFinite(ratio) ? ratio >= GOALS.saturationRatio : null,
+    });
   }
 
   // ------------------------------------------------------------------------------ report
@@ -251,21 +306,31 @@ async function main() {
   out("(peak RSS: the gateway's whole process tree during that point)");
   out();
   for (const [mode, s] of Object.entries(saturation)) {
-    out(`saturation (${mode})  ` + TARGETS.map((t) => `${t} ${fmtRps(s[t]?.rps)} req/s at c=${s[t]?.concurrency}`).join(" · ") + `  → ours/portkey ${(s.ours.rps / s.portkey.rps).toFixed(2)}×`);
+    out(
+      `saturation (${mode})  ` +
+        TARGETS.map((t) => `${t} ${fmtRps(s[t]?.rps)} req/s at c=${s[t]?.concurrency}`).join(" · ") +
+        `  → ours/portkey ${(s.ours.rps / s.portkey.rps).toFixed(2)}×`,
+    );
   }
   const memLine = (name, m) => `${name} peak ${fmtMiB(m.rssBytes)} (${m.members.map((x) => `${x.comm} ${fmtMiB(x.rssBytes)}`).join(", ")})`;
   out(`memory     ${memLine("ours", memory.ours)} · ${memLine("portkey", memory.portkey)}`);
   out();
   out("goals (from the issue)");
   for (const v of verdicts) {
-    const detail = "ratio" in v ? `ours ${fmtRps(v.ours_rps)} vs Portkey ${fmtRps(v.portkey_rps)} req/s = ${v.ratio}×` : `ours ${fmtAdded(v.ours_ms)} ms vs Portkey ${fmtAdded(v.portkey_ms)} ms`;
+    const detail =
+      "ratio" in v
+        ? `ours ${fmtRps(v.ours_rps)} vs Portkey ${fmtRps(v.portkey_rps)} req/s = ${v.ratio}×`
+        : `ours ${fmtAdded(v.ours_ms)} ms vs Portkey ${fmtAdded(v.portkey_ms)} ms`;
     out(`  ${mark(v.met)} ${padEnd(v.goal, 50)} ${detail}`);
   }
   out();
-  out(`mock upstream: ${mockStats.requests} requests (${mockStats.json} json, ${mockStats.stream} stream, ${mockStats.bad} bad) over ${mockStats.connections} connections`);
+  out(
+    `mock upstream: ${mockStats.requests} requests (${mockStats.json} json, ${mockStats.stream} stream, ${mockStats.bad} bad) over ${mockStats.connections} connections`,
+  );
   if (totalErrors) {
     out(red(`${totalErrors} REQUESTS FAILED — those points are not trustworthy`));
-    for (const p of points) for (const t of TARGETS) if (p.results[t].errors) out(`  ${p.mode} c=${p.concurrency} ${t}: ${JSON.stringify(p.results[t].errorKinds)}`);
+    for (const p of points)
+      for (const t of TARGETS) if (p.results[t].errors) out(`  ${p.mode} c=${p.concurrency} ${t}: ${JSON.stringify(p.results[t].errorKinds)}`);
   } else out(`all ${totalRequests} measured requests answered correctly (200; chat.completion; streams ending in data: [DONE])`);
 
   const figures = (r) => ({
@@ -295,7 +360,12 @@ async function main() {
       added_ms: Object.fromEntries(Object.entries(p.added).map(([k, a]) => [k, Object.fromEntries(Object.entries(a).map(([q, v]) => [q, round(v)]))])),
       peak_rss_bytes: p.peaks,
     })),
-    saturation: Object.fromEntries(Object.entries(saturation).map(([m, s]) => [m, Object.fromEntries(Object.entries(s).map(([t, v]) => [t, { rps: round(v?.rps, 1), concurrency: v?.concurrency }]))])),
+    saturation: Object.fromEntries(
+      Object.entries(saturation).map(([m, s]) => [
+        m,
+        Object.fromEntries(Object.entries(s).map(([t, v]) => [t, { rps: round(v?.rps, 1), concurrency: v?.concurrency }])),
+      ]),
+    ),
     memory_peak: Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, { rss_bytes: m.rssBytes, members: m.members }])),
     verdicts,
     mock: mockStats,

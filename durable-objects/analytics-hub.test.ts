@@ -3,11 +3,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { LATENCY_BUCKETS_MS, histogramQuantile, minuteOf } from "../worker/core/sums.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
 import { type AnalyticsHub, backoffMs } from "./analytics-hub.ts";
 import { type HubSink, d1Sink, jsonChunks } from "./hub/flush.ts";
 import type { LiveMessage } from "./hub/live.ts";
-import { LATENCY_BUCKETS_MS, histogramQuantile, minuteOf } from "./hub/sums.ts";
 
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}_${++seq}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -80,7 +80,11 @@ function expectedSums(rows: readonly RequestLogRow[]): Expected {
 }
 
 async function d1Log(tenantId: string): Promise<{ id: string; cost_micros: number; attempts: string | null; stream: number }[]> {
-  return (await env.DB.prepare("SELECT id, cost_micros, attempts, stream FROM request_log WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ id: string; cost_micros: number; attempts: string | null; stream: number }>()).results;
+  return (
+    await env.DB.prepare("SELECT id, cost_micros, attempts, stream FROM request_log WHERE tenant_id = ? ORDER BY id")
+      .bind(tenantId)
+      .all<{ id: string; cost_micros: number; attempts: string | null; stream: number }>()
+  ).results;
 }
 
 async function d1RollupSums(tenantId: string): Promise<Expected & { le: number[] }> {
@@ -215,7 +219,7 @@ describe("ingest and flush", () => {
     const hub = hubFor(tenant);
     // A fixed pseudo-random sequence, so a failure reproduces.
     let state = 12345;
-    const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const modes = ["ok", "fail-before", "fail-after"] as const;
     await setSink(tenant, () => modes[Math.floor(rand() * 3)]!);
     const all: RequestLogRow[] = [];
@@ -258,7 +262,9 @@ describe("ingest and flush", () => {
     await releaseFlushes(tenant);
     const result = await hub.flush();
     expect(result).toMatchObject({ ok: true, events: 2500, rounds: 3 });
-    console.warn(`[bench] AnalyticsHub flush: ${result.events} events + ${result.rollups} rollups in ${result.ms} ms (${Math.round((result.events / Math.max(1, result.ms)) * 1000)} rows/s)`);
+    console.warn(
+      `[bench] AnalyticsHub flush: ${result.events} events + ${result.rollups} rollups in ${result.ms} ms (${Math.round((result.events / Math.max(1, result.ms)) * 1000)} rows/s)`,
+    );
     const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM request_log WHERE tenant_id = ?").bind(tenant).first<{ n: number }>())!;
     expect(n).toBe(2500);
     expect(await d1RollupSums(tenant)).toEqual({ ...expectedSums(rows), le: expectedLe(rows) });
@@ -302,7 +308,17 @@ describe("rollups derived from events at flush", () => {
   };
   const metricsSum = async (tenant: string) => {
     const totals = (await hubFor(tenant).metrics()).totals;
-    return reported(totals.reduce((s, t) => ({ requests: s.requests + t.sums.requests, errors: s.errors + t.sums.errors, inputTokens: s.inputTokens + t.sums.inputTokens, costMicros: s.costMicros + t.sums.costMicros }), { requests: 0, errors: 0, inputTokens: 0, costMicros: 0 }));
+    return reported(
+      totals.reduce(
+        (s, t) => ({
+          requests: s.requests + t.sums.requests,
+          errors: s.errors + t.sums.errors,
+          inputTokens: s.inputTokens + t.sums.inputTokens,
+          costMicros: s.costMicros + t.sums.costMicros,
+        }),
+        { requests: 0, errors: 0, inputTokens: 0, costMicros: 0 },
+      ),
+    );
   };
   const liveMinute = async (tenant: string) => {
     const hello = await hubFor(tenant).snapshot();
@@ -325,7 +341,9 @@ describe("rollups derived from events at flush", () => {
     await releaseFlushes(tenant);
     expect((await hub.flush()).ok).toBe(true);
     await holdFlushes(tenant);
-    const pending = Array.from({ length: 20 }, (_, i) => event(tenant, { costMicros: 100 + i, inputTokens: i, status: i % 5 === 0 ? 429 : 200, model: i % 2 ? "demo/lorem" : "demo/echo" }));
+    const pending = Array.from({ length: 20 }, (_, i) =>
+      event(tenant, { costMicros: 100 + i, inputTokens: i, status: i % 5 === 0 ? 429 : 200, model: i % 2 ? "demo/lorem" : "demo/echo" }),
+    );
     for (const row of pending) await hub.ingest(row);
     const all = [...before, ...pending];
 
@@ -378,7 +396,16 @@ describe("rollups derived from events at flush", () => {
     const hub = hubFor(tenant);
     await holdFlushes(tenant);
     const minute = minuteOf(Date.now() - 5 * 60_000);
-    const rows = Array.from({ length: 600 }, (_, i) => event(tenant, { createdAt: minute + (i % 60_000), latencyMs: (i * 131) % 35_000, status: i % 9 === 0 ? 503 : 200, inputTokens: i, outputTokens: 3 * i, costMicros: 7 * i }));
+    const rows = Array.from({ length: 600 }, (_, i) =>
+      event(tenant, {
+        createdAt: minute + (i % 60_000),
+        latencyMs: (i * 131) % 35_000,
+        status: i % 9 === 0 ? 503 : 200,
+        inputTokens: i,
+        outputTokens: 3 * i,
+        costMicros: 7 * i,
+      }),
+    );
     await runInDurableObject(hub, async (instance: AnalyticsHub) => {
       for (const row of rows) await instance.ingest(row);
     });
@@ -409,7 +436,10 @@ describe("rollups derived from events at flush", () => {
       sql.exec(`INSERT INTO rollups (minute, model, provider, key_id, ${cols}, version, flushed_version)
         SELECT ${minute}, ${model}, 'demo', json_extract(payload, '$[2]'), ${sums}, 2, 1 FROM events WHERE flushed_at IS NULL GROUP BY 1, 2, 3, 4`);
       sql.exec(`INSERT INTO totals (model, provider, ${cols}) SELECT ${model}, 'demo', ${sums} FROM events WHERE flushed_at IS NULL GROUP BY 1, 2`);
-      sql.exec(`INSERT INTO rollups (minute, model, provider, key_id, requests, cost_micros, version, flushed_version) VALUES (?, 'demo/old', 'demo', 'key_a', 5, 50, 3, 2)`, oldMinute);
+      sql.exec(
+        `INSERT INTO rollups (minute, model, provider, key_id, requests, cost_micros, version, flushed_version) VALUES (?, 'demo/old', 'demo', 'key_a', 5, 50, 3, 2)`,
+        oldMinute,
+      );
       sql.exec("DELETE FROM meta WHERE key = 'layout'");
     });
     await evictDurableObject(hub);
@@ -479,7 +509,11 @@ describe("live fan-out", () => {
     await until(() => subs.every((s) => s.messages.some((m) => m.type === "hello")), "hello on every socket");
     expect((await hub.stats()).websockets).toBe(100);
 
-    const rows = [event(tenant, { model: "demo/echo", costMicros: 5 }), event(tenant, { model: "demo/lorem", costMicros: 6, status: 500 }), event(tenant, { costMicros: 7 })];
+    const rows = [
+      event(tenant, { model: "demo/echo", costMicros: 5 }),
+      event(tenant, { model: "demo/lorem", costMicros: 6, status: 500 }),
+      event(tenant, { costMicros: 7 }),
+    ];
     for (const row of rows) await hub.ingest(row);
     await until(() => subs.every((s) => eventsSeen(s.messages) === 3), "3 events on every socket");
     const update = updates(subs[0]!.messages)[0]!;

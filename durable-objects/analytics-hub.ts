@@ -18,15 +18,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { AppError, errorResponse } from "../worker/core/errors.ts";
 import { log } from "../worker/core/logger.ts";
+import { addSums, minuteOf } from "../worker/core/sums.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
-import type { Env } from "../worker/env.ts";
 import { AlarmClock } from "./alarm-clock.ts";
+import type { Env } from "./bindings.ts";
 import { type LogEvent, parseEvent } from "./hub/event.ts";
 import { type HubSink, d1Sink } from "./hub/flush.ts";
 import { LiveFanout, type LiveMessage, type SocketAttachment } from "./hub/live.ts";
 import { PendingSums, mergeTotals } from "./hub/pending.ts";
 import { type FlushRound, HubStore, type IngestOutcome, type TotalsRecord } from "./hub/store.ts";
-import { addSums, minuteOf } from "./hub/sums.ts";
 
 /** How long events gather before a flush: one D1 batch carries many requests. */
 export const FLUSH_DELAY_MS = 1000;
@@ -121,7 +121,11 @@ export class AnalyticsHub extends DurableObject<Env> {
       return this.refused(row, { accepted: false, reason: "invalid", message: error instanceof Error ? error.message : String(error) });
     }
     if (!this.bindTenant(event.tenantId)) {
-      return this.refused(row, { accepted: false, reason: "wrong_tenant", message: `this analytics hub belongs to tenant ${this.tenantId ?? this.ctx.id.name}` });
+      return this.refused(row, {
+        accepted: false,
+        reason: "wrong_tenant",
+        message: `this analytics hub belongs to tenant ${this.tenantId ?? this.ctx.id.name}`,
+      });
     }
     const now = Date.now();
     const outcome = this.store.ingest(event, now);
@@ -139,7 +143,12 @@ export class AnalyticsHub extends DurableObject<Env> {
 
   private refused(row: RequestLogRow, outcome: IngestResult): IngestResult {
     const reason = outcome.accepted ? undefined : outcome.reason;
-    log("warn", "usage event refused", { requestId: typeof row?.id === "string" ? row.id : null, tenantId: this.tenantId, reason, message: outcome.accepted ? undefined : outcome.message });
+    log("warn", "usage event refused", {
+      requestId: typeof row?.id === "string" ? row.id : null,
+      tenantId: this.tenantId,
+      reason,
+      message: outcome.accepted ? undefined : outcome.message,
+    });
     return outcome;
   }
 

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { apiKeys, tenants } from "../worker/db/schema.ts";
-import { createTenant, grantCredit } from "../test/fixtures.ts";
+import { createTenant, grantCredit } from "../test/kit/fixtures.ts";
 import { shardFor, shardName } from "./gate/shards.ts";
 import type { TenantGate } from "./tenant-gate.ts";
 
@@ -43,13 +43,16 @@ describe("TenantGate limits", () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => admit(s, i)));
     expect(results.filter((r) => r.ok)).toHaveLength(7);
     const ok = results.find((r) => r.ok);
-    expect(ok && ok.ok && ok.limits.limitRequests).toBe(7);
+    expect(ok?.ok && ok.limits.limitRequests).toBe(7);
   });
 
   it("answers an admission with limits that count it: the window it opened resets in a minute", async () => {
     const s = await setup({ billingEnabled: false, rpmLimit: 10 }, { tpmLimit: 1000 });
     const first = await admit(s, "a", 0, 100);
-    expect(first).toMatchObject({ ok: true, limits: { limitRequests: 10, remainingRequests: 9, resetRequestsMs: 60_000, limitTokens: 1000, remainingTokens: 900, resetTokensMs: 60_000 } });
+    expect(first).toMatchObject({
+      ok: true,
+      limits: { limitRequests: 10, remainingRequests: 9, resetRequestsMs: 60_000, limitTokens: 1000, remainingTokens: 900, resetTokensMs: 60_000 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const second = await admit(s, "b", 0, 100);
     expect(second).toMatchObject({ ok: true, limits: { remainingRequests: 8, remainingTokens: 800 } });
@@ -121,7 +124,9 @@ describe("TenantGate credit", () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => s.gate.credit(s.tenantId, credit)));
     expect(results.filter((r) => r.applied)).toHaveLength(1);
     expect((await s.gate.status(s.tenantId)).balanceMicros).toBe(5_000_000);
-    const rows = await env.DB.prepare("SELECT count(*) AS n, sum(amount_micros) AS total FROM ledger_entries WHERE tenant_id = ?").bind(s.tenantId).first<{ n: number; total: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n, sum(amount_micros) AS total FROM ledger_entries WHERE tenant_id = ?")
+      .bind(s.tenantId)
+      .first<{ n: number; total: number }>();
     expect(rows).toEqual({ n: 1, total: 5_000_000 });
   });
 
@@ -172,7 +177,9 @@ describe("TenantGate shards", () => {
   const admitSharded = (s: Setup, shards: number, i: number, maxCostMicros = 0) => {
     const requestId = `req_${i}`;
     const shard = shardFor(requestId, shards);
-    return shardStub(s.tenantId, shard).admit(s.tenantId, { requestId, keyId: s.keyId, tokens: 10, maxCostMicros }, shard).then((r) => ({ ...r, shard }));
+    return shardStub(s.tenantId, shard)
+      .admit(s.tenantId, { requestId, keyId: s.keyId, tokens: 10, maxCostMicros }, shard)
+      .then((r) => ({ ...r, shard }));
   };
 
   it("splits a limit so 4 shards together admit exactly 100 of 500 against 100 RPM", async () => {
@@ -190,7 +197,9 @@ describe("TenantGate shards", () => {
     const admitted = results.map((r, i) => (r.ok ? { i, shard: r.shard } : null)).filter((x) => x !== null);
     expect(admitted.length).toBeLessThanOrEqual(37);
     expect(admitted.length).toBeGreaterThanOrEqual(30);
-    await Promise.all(admitted.map(({ i, shard }) => shardStub(s.tenantId, shard).settle(s.tenantId, { requestId: `req_${i}`, keyId: s.keyId, costMicros: cost, tokens: 5 })));
+    await Promise.all(
+      admitted.map(({ i, shard }) => shardStub(s.tenantId, shard).settle(s.tenantId, { requestId: `req_${i}`, keyId: s.keyId, costMicros: cost, tokens: 5 })),
+    );
     const reconciled = await s.gate.reconcile(s.tenantId);
     expect(reconciled.driftMicros).toBe(0);
     expect(reconciled.balanceMicros).toBe(37 * cost + 999 - admitted.length * cost);

@@ -3,8 +3,8 @@
 // approval page, each with its signed webhook (see global-setup.ts).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { PaypalWebhookDelivery } from "../test/paypal-mock.ts";
-import type { WebhookDelivery } from "../test/stripe-mock.ts";
+import type { PaypalWebhookDelivery } from "../test/mocks/paypal.ts";
+import type { WebhookDelivery } from "../test/mocks/stripe.ts";
 import { launchBrowser } from "./browser.ts";
 import { api, apiToken, gatewayCall, screenshots, signedInPage } from "./helpers.ts";
 
@@ -164,7 +164,9 @@ describe("billing", () => {
 
     // The capture and PayPal's PAYMENT.CAPTURE.COMPLETED (sent after the capture's answer) are
     // the same credit: one ledger entry under the capture's key.
-    await expect.poll(async () => (await paypalDeliveriesFor(orderId)).map((d) => [d.type, d.status]), { timeout: 15_000 }).toEqual([["PAYMENT.CAPTURE.COMPLETED", 200]]);
+    await expect
+      .poll(async () => (await paypalDeliveriesFor(orderId)).map((d) => [d.type, d.status]), { timeout: 15_000 })
+      .toEqual([["PAYMENT.CAPTURE.COMPLETED", 200]]);
     const [delivery] = await paypalDeliveriesFor(orderId);
     const captureId = delivery!.object;
     expect(answerOf(delivery!)).toMatchObject({ duplicate: false, action: "credited" });

@@ -41,7 +41,11 @@ async function pick(): Promise<ChromiumChoice> {
     return { executablePath: own, args: [...COMMON_ARGS, "--headless", "--no-sandbox", "--disable-gpu"], source: `CHROMIUM_PATH (${own})` };
   }
   if (existsSync(DEBIAN_CHROMIUM)) {
-    return { executablePath: DEBIAN_CHROMIUM, args: [...COMMON_ARGS, "--headless", "--no-sandbox", "--disable-gpu"], source: `Debian's Chromium (${DEBIAN_CHROMIUM})` };
+    return {
+      executablePath: DEBIAN_CHROMIUM,
+      args: [...COMMON_ARGS, "--headless", "--no-sandbox", "--disable-gpu"],
+      source: `Debian's Chromium (${DEBIAN_CHROMIUM})`,
+    };
   }
   return packagedChromium();
 }
@@ -54,7 +58,9 @@ async function pick(): Promise<ChromiumChoice> {
 async function packagedChromium(): Promise<ChromiumChoice> {
   const hint = `Set CHROMIUM_PATH to a Chromium or Chrome, or install Debian's (apt-get install chromium).`;
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(`No Chromium found: ${DEBIAN_CHROMIUM} is missing and the packaged one (@sparticuz/chromium) is built for Linux x64 only, not ${process.platform}-${process.arch}. ${hint}`);
+    throw new Error(
+      `No Chromium found: ${DEBIAN_CHROMIUM} is missing and the packaged one (@sparticuz/chromium) is built for Linux x64 only, not ${process.platform}-${process.arch}. ${hint}`,
+    );
   }
   const { default: packaged } = await import("@sparticuz/chromium").catch((error: unknown) => {
     throw new Error(`No Chromium found: ${DEBIAN_CHROMIUM} is missing and @sparticuz/chromium is not installed (run npm install). ${hint}`, { cause: error });
@@ -70,9 +76,7 @@ async function packagedChromium(): Promise<ChromiumChoice> {
     problem = runs(executablePath, wanted);
   }
   if (problem) {
-    const libs = missingLibraries(problem)
-      ? ` It needs the system libraries libnss3, libnspr4 and libexpat1 (Debian/Ubuntu: apt-get install libnss3).`
-      : "";
+    const libs = missingLibraries(problem) ? ` It needs the system libraries libnss3, libnspr4 and libexpat1 (Debian/Ubuntu: apt-get install libnss3).` : "";
     throw new Error(`The packaged Chromium (${executablePath}, from @sparticuz/chromium) does not start: ${problem}.${libs} ${hint}`);
   }
   // With no system fontconfig (a slim container), use the fonts the package ships (Open Sans).
@@ -89,7 +93,9 @@ function packagedVersion(): string {
 /** Why `file --version` fails or does not print `wanted`, or undefined when all is well. */
 function runs(file: string, wanted: string): string | undefined {
   try {
-    const version = execFileSync(file, ["--version"], { stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 }).toString().trim();
+    const version = execFileSync(file, ["--version"], { stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 })
+      .toString()
+      .trim();
     return version.startsWith(wanted) ? undefined : `it is ${version || "no Chromium"}, not ${wanted}x`;
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();

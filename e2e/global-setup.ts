@@ -2,14 +2,14 @@
 // the second instance running for the tests. A third instance, with a state directory of its
 // own (the "workbench"), is for the browser tests that add keys, users, providers and usage:
 // start.e2e.ts checks the untouched seed, and files run in no fixed order. The workbench takes
-// payments through the mock Stripe (test/stripe-mock.ts) and the mock PayPal (test/paypal-mock.ts),
+// payments through the mock Stripe (test/mocks/stripe.ts) and the mock PayPal (test/mocks/paypal.ts),
 // with keys made for this run; the other instance has no payment settings at all.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startMockInThread, type ThreadedMock } from "../test/mock-thread.ts";
+import { startMockInThread, type ThreadedMock } from "../test/mocks/thread.ts";
 import { resolveChromium } from "./browser.ts";
 import { type Credentials, freePort, startApp } from "./server.ts";
 
@@ -29,7 +29,7 @@ async function startStripe(appOrigin: string): Promise<{ mock: ThreadedMock; bas
   const secretKey = `sk_test_${randomBytes(24).toString("hex")}`;
   const webhookSecret = `whsec_${randomBytes(24).toString("base64url")}`;
   const webhook = { url: `${appOrigin}/api/payments/stripe/webhook`, secret: webhookSecret };
-  const mock = await startMockInThread(new URL("../test/stripe-mock.ts", import.meta.url), "startStripeMock", { secretKey, webhook });
+  const mock = await startMockInThread(new URL("../test/mocks/stripe.ts", import.meta.url), "startStripeMock", { secretKey, webhook });
   const base = `http://127.0.0.1:${mock.port}`;
   return { mock, base, env: { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: base } };
 }
@@ -40,7 +40,7 @@ async function startPaypal(appOrigin: string): Promise<{ mock: ThreadedMock; bas
   const clientSecret = randomBytes(40).toString("base64url");
   const webhookId = randomBytes(9).toString("hex").toUpperCase();
   const webhook = { url: `${appOrigin}/api/payments/paypal/webhook` };
-  const mock = await startMockInThread(new URL("../test/paypal-mock.ts", import.meta.url), "startPaypalMock", { clientId, clientSecret, webhookId, webhook });
+  const mock = await startMockInThread(new URL("../test/mocks/paypal.ts", import.meta.url), "startPaypalMock", { clientId, clientSecret, webhookId, webhook });
   const base = `http://127.0.0.1:${mock.port}`;
   return { mock, base, env: { PAYPAL_CLIENT_ID: clientId, PAYPAL_CLIENT_SECRET: clientSecret, PAYPAL_WEBHOOK_ID: webhookId, PAYPAL_API_BASE: base } };
 }

@@ -58,7 +58,11 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 
 /** An access token for setting things up through the API rather than the UI. */
 export async function apiToken(origin: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${origin}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${origin}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
   if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }

@@ -60,12 +60,15 @@ describe("keys and the playground", () => {
       const samples: { length: number; busy: boolean }[] = [];
       (window as unknown as { samples: typeof samples }).samples = samples;
       if (!transcript) throw new Error("no transcript");
-      new MutationObserver(() => samples.push({ length: transcript.textContent?.length ?? 0, busy: transcript.getAttribute("aria-busy") === "true" })).observe(transcript, {
-        childList: true,
-        characterData: true,
-        subtree: true,
-        attributes: true,
-      });
+      new MutationObserver(() => samples.push({ length: transcript.textContent?.length ?? 0, busy: transcript.getAttribute("aria-busy") === "true" })).observe(
+        transcript,
+        {
+          childList: true,
+          characterData: true,
+          subtree: true,
+          attributes: true,
+        },
+      );
     });
     await page.getByRole("button", { name: "Send" }).click();
     const transcript = page.getByTestId("transcript");

@@ -27,7 +27,11 @@ describe("offline", () => {
     await context.setOffline(true);
     await page.reload();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    await page.getByRole("status").filter({ hasText: /offline/i }).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByRole("status")
+      .filter({ hasText: /offline/i })
+      .first()
+      .waitFor({ timeout: 15_000 });
     // The navigation is still there: the shell, not the browser's error page.
     expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(1);
     await screenshots(page, "offline");

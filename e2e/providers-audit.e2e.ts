@@ -49,7 +49,11 @@ describe("providers and audit", () => {
     expect(changed?.models).toEqual(["echo"]);
 
     await page.goto(`${origin}/audit`);
-    const entry = page.getByRole("listitem").filter({ hasText: "update" }).filter({ hasText: changed?.id ?? "?" }).first();
+    const entry = page
+      .getByRole("listitem")
+      .filter({ hasText: "update" })
+      .filter({ hasText: changed?.id ?? "?" })
+      .first();
     await entry.getByRole("button", { name: /Details/ }).click();
     dialog = page.getByRole("dialog");
     await dialog.getByRole("cell", { name: "7" }).first().waitFor();

@@ -21,7 +21,11 @@ const END = "<!-- endpoints:end -->";
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
 /** Table cell text: one line, pipes escaped. */
-const cell = (text) => String(text ?? "").replace(/\s+/g, " ").trim().replaceAll("|", "\\|");
+const cell = (text) =>
+  String(text ?? "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replaceAll("|", "\\|");
 
 /** The longest leading run of path segments the paths share, e.g. `/api/payments`. */
 function commonPrefix(paths) {

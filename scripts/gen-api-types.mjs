@@ -35,9 +35,7 @@ function union(parts) {
 function objectType(schema) {
   const props = schema.properties ?? {};
   const required = new Set(schema.required ?? []);
-  const lines = Object.entries(props).map(
-    ([name, prop]) => `${comment(prop)}${key(name)}${required.has(name) ? "" : "?"}: ${toType(prop)};`,
-  );
+  const lines = Object.entries(props).map(([name, prop]) => `${comment(prop)}${key(name)}${required.has(name) ? "" : "?"}: ${toType(prop)};`);
   const extra = schema.additionalProperties;
   if (extra && typeof extra === "object") lines.push(`[key: string]: ${toType(extra)};`);
   else if (extra === undefined && lines.length === 0) return "Record<string, unknown>";

@@ -24,7 +24,16 @@ const reportDir = path.join(root, "test-results/lighthouse");
 const CHROME = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 const TARGET = 95;
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
-const CHROME_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const CHROME_FLAGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +68,19 @@ async function ensureLighthouse() {
 }
 
 /** A module from bench/lighthouse's node_modules. */
-const fromTool = (name) => import(pathToFileURL(path.join(toolDir, "node_modules", name, JSON.parse(readFileSync(path.join(toolDir, "node_modules", name, "package.json"), "utf8")).exports?.["."]?.import ?? JSON.parse(readFileSync(path.join(toolDir, "node_modules", name, "package.json"), "utf8")).main ?? "index.js")).href);
+const fromTool = (name) =>
+  import(
+    pathToFileURL(
+      path.join(
+        toolDir,
+        "node_modules",
+        name,
+        JSON.parse(readFileSync(path.join(toolDir, "node_modules", name, "package.json"), "utf8")).exports?.["."]?.import ??
+          JSON.parse(readFileSync(path.join(toolDir, "node_modules", name, "package.json"), "utf8")).main ??
+          "index.js",
+      ),
+    ).href
+  );
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -144,16 +165,16 @@ async function main() {
   const { default: lighthouse } = await fromTool("lighthouse");
   const chromeLauncher = await fromTool("chrome-launcher");
 
-  const app = args.url
-    ? { origin: args.url.replace(/\/+$/, ""), email: args.email, password: args.password, stop: async () => {} }
-    : await startApp();
+  const app = args.url ? { origin: args.url.replace(/\/+$/, ""), email: args.email, password: args.password, stop: async () => {} } : await startApp();
   const profile = mkdtempSync(path.join(os.tmpdir(), "aggregator-lighthouse-chrome-"));
   const chrome = await chromeLauncher.launch({ chromePath: CHROME, chromeFlags: CHROME_FLAGS, userDataDir: profile, logLevel: "silent" });
   mkdirSync(reportDir, { recursive: true });
   const results = [];
   try {
     const flags = { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES };
-    const config = args.desktop ? (await import(pathToFileURL(path.join(toolDir, "node_modules/lighthouse/core/config/desktop-config.js")).href)).default : undefined;
+    const config = args.desktop
+      ? (await import(pathToFileURL(path.join(toolDir, "node_modules/lighthouse/core/config/desktop-config.js")).href)).default
+      : undefined;
     const pages = [{ name: "login", url: `${app.origin}/login`, extra: {} }];
     if (app.email && app.password) pages.push({ name: "dashboard", url: `${app.origin}/dashboard`, extra: { disableStorageReset: true }, signIn: true });
     else log("no credentials: measuring the login page only (pass --email and --password with --url)");
@@ -164,7 +185,10 @@ async function main() {
       const run = await lighthouse(page.url, { ...flags, ...page.extra }, config);
       if (!run?.lhr) throw new Error(`Lighthouse returned no result for ${page.url}`);
       if (run.lhr.runtimeError) throw new Error(`${page.url}: ${run.lhr.runtimeError.message}`);
-      writeFileSync(path.join(reportDir, `${page.name}${args.desktop ? "-desktop" : ""}.json`), typeof run.report === "string" ? run.report : JSON.stringify(run.lhr));
+      writeFileSync(
+        path.join(reportDir, `${page.name}${args.desktop ? "-desktop" : ""}.json`),
+        typeof run.report === "string" ? run.report : JSON.stringify(run.lhr),
+      );
       results.push({ name: page.name, lhr: run.lhr, scores: summary(run.lhr) });
     }
   } finally {

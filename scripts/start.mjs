@@ -36,7 +36,9 @@ function banner(creds) {
     "  Try it:",
     ...curl.map((l) => `  ${l}`),
     "",
-    "  (Credentials are kept in " + path.relative(root, path.join(stateDir, "local-credentials.json")) + "; set ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_API_KEY to choose them.)",
+    "  (Credentials are kept in " +
+      path.relative(root, path.join(stateDir, "local-credentials.json")) +
+      "; set ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_API_KEY to choose them.)",
     "",
   ].join("\n");
 }

@@ -4,11 +4,11 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LiveMessage } from "../durable-objects/hub/live.ts";
-import { LATENCY_BUCKETS_MS } from "../durable-objects/hub/sums.ts";
-import { EXPORT_COLUMNS, READ_TOKEN_AUDIENCE, TICKET_AUDIENCE } from "../worker/api/analytics.ts";
+import { LATENCY_BUCKETS_MS } from "../worker/core/sums.ts";
+import { EXPORT_COLUMNS, READ_TOKEN_AUDIENCE, TICKET_AUDIENCE } from "../worker/api/analytics/index.ts";
 import { ISSUER } from "../worker/core/security/jwt.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -265,14 +265,20 @@ describe("report", () => {
 
     // The histogram is exact; the percentiles lie inside the right buckets.
     expect(r.latency.method).toBe("histogram");
-    expect(r.latency.histogram).toEqual([...LATENCY_BUCKETS_MS.map((le) => ({ le_ms: le, count: rows.filter((x) => x.latencyMs <= le).length })), { le_ms: null, count: 36 }]);
+    expect(r.latency.histogram).toEqual([
+      ...LATENCY_BUCKETS_MS.map((le) => ({ le_ms: le, count: rows.filter((x) => x.latencyMs <= le).length })),
+      { le_ms: null, count: 36 },
+    ]);
     const sorted = rows.map((x) => x.latencyMs).sort((x, y) => x - y);
     const bucketOf = (ms: number) => LATENCY_BUCKETS_MS.findIndex((le) => ms <= le);
     expect(bucketOf(r.latency.p50_ms!)).toBe(bucketOf(sorted[17]!));
     expect(r.latency.p95_ms!).toBeGreaterThanOrEqual(r.latency.p50_ms!);
 
     const monthStart = Date.parse(r.budget.month_start);
-    const spent = sum(rows.filter((x) => x.createdAt >= monthStart), (x) => x.costMicros ?? 0);
+    const spent = sum(
+      rows.filter((x) => x.createdAt >= monthStart),
+      (x) => x.costMicros ?? 0,
+    );
     expect(r.budget).toMatchObject({ monthly_budget_micros: 1_000_000, spent_micros: spent, remaining_micros: 1_000_000 - spent });
   });
 
@@ -280,7 +286,12 @@ describe("report", () => {
     const byModel = await report(member, "?last=4h&interval=hour&group_by=model");
     const perModel = new Map<string, number>();
     for (const p of byModel.series) perModel.set(p.group!, (perModel.get(p.group!) ?? 0) + (p.cost_micros ?? 0));
-    expect(perModel.get("demo/lorem")).toBe(sum(rows.filter((x) => x.model === "demo/lorem"), (x) => x.costMicros ?? 0));
+    expect(perModel.get("demo/lorem")).toBe(
+      sum(
+        rows.filter((x) => x.model === "demo/lorem"),
+        (x) => x.costMicros ?? 0,
+      ),
+    );
 
     const byProvider = await report(member, "?last=4h&interval=hour&group_by=provider");
     expect(byProvider.series.filter((p) => p.group === "openai").reduce((n, p) => n + p.requests, 0)).toBe(12);
@@ -320,7 +331,8 @@ describe("report", () => {
     const end = Math.floor(Date.now() / MINUTE) * MINUTE;
     const start = end - 30 * DAY;
     const rollups: (string | number)[][] = [];
-    for (let m = start; m < end; m += MINUTE) for (const model of ["demo/echo", "demo/lorem"]) rollups.push([m, model, 2, 1, 50, 2, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
+    for (let m = start; m < end; m += MINUTE)
+      for (const model of ["demo/echo", "demo/lorem"]) rollups.push([m, model, 2, 1, 50, 2, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
     const insert = env.DB.prepare(
       `INSERT INTO usage_rollups (tenant_id, minute, model, provider, key_id, requests, errors, input_tokens, output_tokens, cost_micros, latency_ms_sum,
          latency_le_50, latency_le_100, latency_le_250, latency_le_500, latency_le_1000, latency_le_2500, latency_le_5000, latency_le_10000, latency_le_30000)
@@ -388,7 +400,27 @@ describe("export", () => {
     // 1,203 rows in range, three to a millisecond (so pages split ties), plus rows either side.
     const rows: (string | number | null)[][] = [];
     const add = (id: string, createdAt: number, model: string) =>
-      rows.push([id, member.tenantId, "key_a", "demo", model, "/v1/chat/completions", 200, null, 1, 100, 20, 1, 2, 0, 0, 3, 0, '["demo/echo=ok","demo/lorem=error"]', createdAt]);
+      rows.push([
+        id,
+        member.tenantId,
+        "key_a",
+        "demo",
+        model,
+        "/v1/chat/completions",
+        200,
+        null,
+        1,
+        100,
+        20,
+        1,
+        2,
+        0,
+        0,
+        3,
+        0,
+        '["demo/echo=ok","demo/lorem=error"]',
+        createdAt,
+      ]);
     inRange = [];
     for (let i = 0; i < 1203; i++) {
       const row = { id: `req_exp_${String(1202 - i).padStart(5, "0")}`, createdAt: base + Math.floor(i / 3), model: TRICKY[i % TRICKY.length]! };
@@ -398,8 +430,12 @@ describe("export", () => {
     add("req_exp_before", base - 1, "plain");
     add("req_exp_after", base + 10_000, "plain");
     inRange.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-    const columns = "id, tenant_id, key_id, provider, model, endpoint, status, error_type, stream, latency_ms, ttfb_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_micros, estimated, attempts, created_at";
-    const extract = columns.split(", ").map((_, i) => `value ->> ${i}`).join(", ");
+    const columns =
+      "id, tenant_id, key_id, provider, model, endpoint, status, error_type, stream, latency_ms, ttfb_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_micros, estimated, attempts, created_at";
+    const extract = columns
+      .split(", ")
+      .map((_, i) => `value ->> ${i}`)
+      .join(", ");
     await env.DB.prepare(`INSERT INTO request_log (${columns}) SELECT ${extract} FROM json_each(?1)`).bind(JSON.stringify(rows)).run();
   });
 
@@ -443,7 +479,13 @@ describe("export", () => {
     expect(lines.pop()).toBe("");
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => r.id)).toEqual(inRange.map((r) => r.id));
-    expect(records[1]).toMatchObject({ model: inRange[1]!.model, stream: true, estimated: false, attempts: ["demo/echo=ok", "demo/lorem=error"], cost_micros: 3 });
+    expect(records[1]).toMatchObject({
+      model: inRange[1]!.model,
+      stream: true,
+      estimated: false,
+      attempts: ["demo/echo=ok", "demo/lorem=error"],
+      cost_micros: 3,
+    });
 
     const outsider = await freshMember();
     const theirs = await call(`/api/analytics/export?format=ndjson&${range()}`, { headers: outsider.headers });
@@ -495,7 +537,8 @@ function parsePrometheus(text: string): { samples: Sample[]; types: Map<string, 
       continue;
     }
     if (/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$/.test(line)) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf))$/.exec(line);
+    const m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf))$/.exec(line);
     if (!m) throw new Error(`not a Prometheus line: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
@@ -522,7 +565,8 @@ describe("metrics", () => {
     const { samples, types } = parsePrometheus(await res.text());
     expect(types.get("aiagg_requests_total")).toBe("counter");
     expect(types.get("aiagg_request_duration_seconds")).toBe("histogram");
-    const find = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    const find = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
     const echo = { tenant: member.tenantId, model: "demo/echo", provider: "demo" };
     expect(find("aiagg_requests_total", echo)).toBe(2);
     expect(find("aiagg_request_errors_total", echo)).toBe(1);

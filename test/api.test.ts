@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { diagnosticsView } from "../worker/api/diagnostics.ts";
 import { healthView } from "../worker/api/health.ts";
-import { API_KEY, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, jsonInit } from "./fixtures.ts";
+import { API_KEY, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, jsonInit } from "./kit/fixtures.ts";
 
 async function login(email = OWNER_EMAIL, password = OWNER_PASSWORD) {
   return call("/api/auth/login", jsonInit({ email, password }));

@@ -5,7 +5,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../worker/index.ts";
-import { ORIGIN } from "./fixtures.ts";
+import { ORIGIN } from "./kit/fixtures.ts";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const SHELL = "<!doctype html><title>AI Aggregator</title>";

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, ISSUER } from "../worker/core/security/jwt.ts";
 import { sha256Hex } from "../worker/core/security/hash.ts";
 import worker from "../worker/index.ts";
-import { ORIGIN, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import { ORIGIN, OWNER_EMAIL, OWNER_PASSWORD, TENANT_ID, bearer, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 interface TokenJson {
   access_token: string;
@@ -55,7 +55,9 @@ async function register(body: Record<string, unknown> = {}) {
 const me = (token: string) => call("/api/auth/me", { headers: bearer(token) });
 
 async function sessionRow(token: string) {
-  return env.DB.prepare("SELECT * FROM sessions WHERE token_hash = ?").bind(await sha256Hex(token)).first<{ family: string; rotated_at: number | null; revoked_at: number | null; tenant_id: string }>();
+  return env.DB.prepare("SELECT * FROM sessions WHERE token_hash = ?")
+    .bind(await sha256Hex(token))
+    .first<{ family: string; rotated_at: number | null; revoked_at: number | null; tenant_id: string }>();
 }
 
 describe("POST /api/auth/register", () => {
@@ -68,7 +70,11 @@ describe("POST /api/auth/register", () => {
     const signedIn = await login("new.person@example.com", PASSWORD);
     expect(signedIn.status).toBe(200);
     const body = await json<TokenJson>(signedIn);
-    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { email: "new.person@example.com", name: "New Person", role: "owner", is_operator: false } });
+    expect(body).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 900,
+      user: { email: "new.person@example.com", name: "New Person", role: "owner", is_operator: false },
+    });
     expect(body.user.tenant_id).not.toBe(TENANT_ID);
     expect(refreshCookie(signedIn)).toMatch(/^[A-Za-z0-9]{43}$/);
 
@@ -76,7 +82,9 @@ describe("POST /api/auth/register", () => {
     expect(who.tenant).toEqual({ id: body.user.tenant_id, name: "Acme" });
     expect(who.tenants).toEqual([{ id: body.user.tenant_id, name: "Acme", role: "owner" }]);
 
-    const audit = await json<{ data: { action: string; entity_type: string; actor_id: string }[] }>(await call("/api/audit", { headers: bearer(body.access_token) }));
+    const audit = await json<{ data: { action: string; entity_type: string; actor_id: string }[] }>(
+      await call("/api/audit", { headers: bearer(body.access_token) }),
+    );
     expect(audit.data).toContainEqual(expect.objectContaining({ action: "create", entity_type: "membership", actor_id: body.user.id }));
   });
 
@@ -212,7 +220,9 @@ describe("POST /api/auth/login", () => {
   it("counts per email only when there is no client IP, so one local client cannot lock out all", async () => {
     const email = freshEmail("noip");
     await call("/api/auth/login", jsonInit({ email, password: "wrong password" }));
-    const rows = await env.DB.prepare("SELECT key FROM auth_throttle WHERE key LIKE 'ip:%' AND key NOT LIKE 'ip:%.%' AND key NOT LIKE 'ip:%:%'").all<{ key: string }>();
+    const rows = await env.DB.prepare("SELECT key FROM auth_throttle WHERE key LIKE 'ip:%' AND key NOT LIKE 'ip:%.%' AND key NOT LIKE 'ip:%:%'").all<{
+      key: string;
+    }>();
     expect(rows.results.map((r) => r.key)).not.toContain("ip:unknown");
     const byEmail = await env.DB.prepare("SELECT failures FROM auth_throttle WHERE key = ?").bind(`email:${email}`).first<{ failures: number }>();
     expect(byEmail?.failures).toBe(1);
@@ -278,7 +288,9 @@ describe("refresh tokens", () => {
 
   it("answer 401 refresh_expired once expired", async () => {
     const { cookie } = await register();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").bind(Date.now() - 1, await sha256Hex(cookie)).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 1, await sha256Hex(cookie))
+      .run();
     const res = await refresh(cookie);
     expect(res.status).toBe(401);
     expect(await json(res)).toMatchObject({ error: { code: "refresh_expired" } });
@@ -386,11 +398,25 @@ describe("access tokens", () => {
     const other = await createTenant("Elsewhere");
     const operator = await createMember("viewer", TENANT_ID, { operator: true });
     const asOperator = await new SignJWT({ tid: other, role: "owner", op: true })
-      .setProtectedHeader({ alg: "HS256" }).setSubject(operator.userId).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setJti("j1").setExpirationTime("5m").sign(key);
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(operator.userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti("j1")
+      .setExpirationTime("5m")
+      .sign(key);
     expect(await json(await me(asOperator))).toMatchObject({ user: { tenant_id: other, role: "owner", is_operator: true } });
 
     const notOperator = await new SignJWT({ tid: other, role: "owner", op: true })
-      .setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setJti("j2").setExpirationTime("5m").sign(key);
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti("j2")
+      .setExpirationTime("5m")
+      .sign(key);
     expect((await me(notOperator)).status).toBe(401);
   });
 });

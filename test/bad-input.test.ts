@@ -1,4 +1,4 @@
-// The bad-input corpus (test/bad-input-corpus.ts) against the Worker: every case must get an
+// The bad-input corpus (test/kit/bad-input-corpus.ts) against the Worker: every case must get an
 // answer below 500, JSON in the caller's error format (OpenAI's on /v1, Anthropic's on
 // /v1/messages, ours on /api), with no stack trace, no secret and nothing of another tenant's.
 // Then the cross-tenant checks: another tenant's id in every :id route is a 404 identical to a
@@ -25,11 +25,11 @@ import {
   internalsIn,
   isGuarded,
   paramsOf,
-} from "./bad-input-corpus.ts";
-import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit } from "./fixtures.ts";
-import { PAYPAL_TEST_CLIENT_SECRET } from "./paypal-mock.ts";
-import { STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET } from "./stripe-mock.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+} from "./kit/bad-input-corpus.ts";
+import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit } from "./kit/fixtures.ts";
+import { PAYPAL_TEST_CLIENT_SECRET } from "./mocks/paypal.ts";
+import { STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET } from "./mocks/stripe.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 const CASES = buildCorpus();
 
@@ -71,8 +71,16 @@ async function newestAuditId(who: Member): Promise<string> {
 
 const b64url = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
-async function sign(claims: Record<string, unknown>, options: { secret?: string; alg?: string; iss?: string; exp?: number; iat?: number; sub?: string | null; jti?: boolean } = {}): Promise<string> {
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT" }).setIssuer(options.iss ?? ISSUER).setAudience(AUDIENCE).setIssuedAt(options.iat).setExpirationTime(options.exp ?? "15m");
+async function sign(
+  claims: Record<string, unknown>,
+  options: { secret?: string; alg?: string; iss?: string; exp?: number; iat?: number; sub?: string | null; jti?: boolean } = {},
+): Promise<string> {
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT" })
+    .setIssuer(options.iss ?? ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(options.iat)
+    .setExpirationTime(options.exp ?? "15m");
   if (options.sub !== null) jwt = jwt.setSubject(options.sub ?? "usr_x");
   if (options.jti !== false) jwt = jwt.setJti(crypto.randomUUID());
   return jwt.sign(new TextEncoder().encode(options.secret ?? env.JWT_SECRET));
@@ -86,13 +94,28 @@ async function setUp(): Promise<World> {
   // A provider of every wire format at the mock upstream, so /v1 bodies are translated too.
   const mock = `http://127.0.0.1:${env.UPSTREAM_PORT}`;
   for (const p of MOCK_PROVIDERS) {
-    await created(operator, "/api/providers", { name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models: [p.model] });
+    await created(operator, "/api/providers", {
+      name: p.name,
+      kind: p.kind,
+      base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`,
+      api_key: UPSTREAM_KEYS[p.flavor],
+      models: [p.model],
+    });
   }
 
   // Our rows, for the :id routes.
   const key = await created<{ id: string }>(owner, "/api/keys", { name: "corpus key" });
-  const provider = await created<{ id: string }>(owner, "/api/providers", { name: `corpus-${Date.now().toString(36)}`, kind: "demo", models: ["echo"], api_key: OUR_PROVIDER_SECRET });
-  const price = await created<{ id: string }>(owner, "/api/prices", { model: `corpus/m-${Date.now().toString(36)}`, input_per_mtok_micros: 1, output_per_mtok_micros: 1 });
+  const provider = await created<{ id: string }>(owner, "/api/providers", {
+    name: `corpus-${Date.now().toString(36)}`,
+    kind: "demo",
+    models: ["echo"],
+    api_key: OUR_PROVIDER_SECRET,
+  });
+  const price = await created<{ id: string }>(owner, "/api/prices", {
+    model: `corpus/m-${Date.now().toString(36)}`,
+    input_per_mtok_micros: 1,
+    output_per_mtok_micros: 1,
+  });
   const route = await created<{ id: string }>(owner, "/api/routes", { alias: `corpus-${Date.now().toString(36)}`, targets: [{ model: "demo/echo" }] });
   const invitation = await created<{ id: string }>(owner, "/api/users/invitations", { email: `corpus-${Date.now().toString(36)}@example.com`, role: "viewer" });
   const target = await createMember("viewer");
@@ -130,8 +153,18 @@ async function setUp(): Promise<World> {
   const otherOwner = await createMember("owner", otherTenant);
   const theirKey = await created<{ id: string; key: string }>(otherOwner, "/api/keys", { name: `${MARK} key` });
   const providerName = `${MARK}-prov`;
-  const theirProvider = await created<{ id: string }>(otherOwner, "/api/providers", { name: providerName, kind: "demo", models: ["echo", `${MARK}-model`], api_key: THEIR_PROVIDER_SECRET });
-  const theirPrice = await created<{ id: string }>(otherOwner, "/api/prices", { model: `${providerName}/echo`, input_per_mtok_micros: 7, output_per_mtok_micros: 7, source: `${MARK} price` });
+  const theirProvider = await created<{ id: string }>(otherOwner, "/api/providers", {
+    name: providerName,
+    kind: "demo",
+    models: ["echo", `${MARK}-model`],
+    api_key: THEIR_PROVIDER_SECRET,
+  });
+  const theirPrice = await created<{ id: string }>(otherOwner, "/api/prices", {
+    model: `${providerName}/echo`,
+    input_per_mtok_micros: 7,
+    output_per_mtok_micros: 7,
+    source: `${MARK} price`,
+  });
   const alias = `${MARK}-alias`;
   const theirRoute = await created<{ id: string }>(otherOwner, "/api/routes", { alias, targets: [{ model: `${providerName}/echo` }] });
   const theirInvitation = await created<{ id: string }>(otherOwner, "/api/users/invitations", { email: `${MARK}@example.com`, role: "admin" });
@@ -139,7 +172,10 @@ async function setUp(): Promise<World> {
   const theirOrder = await created<{ id: string }>(otherOwner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
   const theirReadToken = await created<{ id: string }>(otherOwner, "/api/analytics/tokens", { expires_in_days: 1 });
   await grantCredit(otherTenant, 10_000_000);
-  const traffic = await call("/v1/chat/completions", jsonInit({ model: alias, messages: [{ role: "user", content: `${MARK} prompt` }] }, { authorization: `Bearer ${theirKey.key}` }));
+  const traffic = await call(
+    "/v1/chat/completions",
+    jsonInit({ model: alias, messages: [{ role: "user", content: `${MARK} prompt` }] }, { authorization: `Bearer ${theirKey.key}` }),
+  );
   expect(traffic.status, await traffic.clone().text()).toBe(200);
   await traffic.text();
   await flushAnalytics(otherTenant);
@@ -164,7 +200,9 @@ async function setUp(): Promise<World> {
   const ticket = await created<{ ticket: string }>(owner, "/api/analytics/live/ticket", {});
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const credentials: World["credentials"] = {
-    "alg-none": bearer(`${b64url({ alg: "none", typ: "JWT" })}.${b64url({ ...claims, sub: owner.userId, iss: ISSUER, aud: AUDIENCE, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600, jti: "x" })}.`),
+    "alg-none": bearer(
+      `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ ...claims, sub: owner.userId, iss: ISSUER, aud: AUDIENCE, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600, jti: "x" })}.`,
+    ),
     expired: bearer(await sign(claims, { sub: owner.userId, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 })),
     "wrong-signature": bearer(await sign(claims, { sub: owner.userId, secret: "another-secret-0123456789abcdefghijklmnopqrstuvwxyz" })),
     hs512: bearer(await sign(claims, { sub: owner.userId, alg: "HS512" })),
@@ -243,7 +281,10 @@ function authHeaders(c: BadCase): Record<string, string> {
 /** The case's path: its own param values, else our tenant's real ids (so a lookup would succeed). */
 function pathOf(c: BadCase): string {
   if (c.rawPath) return c.rawPath;
-  return c.endpoint.path.replace(/:(\w+)/g, (_, name: string) => c.params?.[name] ?? encodeURIComponent(world.own[c.endpoint.path]?.[name] ?? "does-not-exist"));
+  return c.endpoint.path.replace(
+    /:(\w+)/g,
+    (_, name: string) => c.params?.[name] ?? encodeURIComponent(world.own[c.endpoint.path]?.[name] ?? "does-not-exist"),
+  );
 }
 
 interface Built {
@@ -319,7 +360,10 @@ async function check(label: string, url: string, init: RequestInit, sent: string
     body = JSON.parse(text) as unknown;
   }
 
-  const headerText = [...res.headers].filter(([name]) => name !== "x-request-id").map(([n, v]) => `${n}: ${v}`).join("\n");
+  const headerText = [...res.headers]
+    .filter(([name]) => name !== "x-request-id")
+    .map(([n, v]) => `${n}: ${v}`)
+    .join("\n");
   for (const secret of world.secrets) {
     expect(text.includes(secret), `a secret in the body: ${where}`).toBe(false);
     expect(headerText.includes(secret), `a secret in a header: ${where}`).toBe(false);
@@ -414,7 +458,11 @@ describe("the corpus itself", () => {
       const result = e.doc.body!.safeParse(make!());
       expect(result.success, `${e.key}: ${result.error?.message}`).toBe(true);
     }
-    for (const key of Object.keys(VALID_BODIES)) expect(ENDPOINTS.some((e) => e.key === key), `stale: ${key}`).toBe(true);
+    for (const key of Object.keys(VALID_BODIES))
+      expect(
+        ENDPOINTS.some((e) => e.key === key),
+        `stale: ${key}`,
+      ).toBe(true);
   });
 
   it("knows our own and another tenant's id for every :param route", () => {
@@ -481,17 +529,38 @@ describe("another tenant's ids", () => {
   const withParams = ENDPOINTS.filter((e) => paramsOf(e.path).length);
 
   it.each(withParams.map((e) => [e.key, e] as const))("%s: 404, the same answer as a nonexistent id", async (_key, e) => {
-    const init = (): RequestInit => (hasBody(e) ? jsonInit(VALID_BODIES[e.key]?.() ?? {}, world.owner.headers, e.method) : { method: e.method, headers: world.owner.headers });
+    const init = (): RequestInit =>
+      hasBody(e) ? jsonInit(VALID_BODIES[e.key]?.() ?? {}, world.owner.headers, e.method) : { method: e.method, headers: world.owner.headers };
     const foreignPath = e.path.replace(/:(\w+)/g, (_, p: string) => encodeURIComponent(world.foreign[e.path]![p]!));
     const missingPath = e.path.replace(/:(\w+)/g, (_, p: string) => (e.path.includes("paypal") ? "ORDER0DOES0NOT0EXIST" : `${p}_doesnotexist0000000`));
-    const theirs = await checkRetrying(`${e.key} with another tenant's id`, () => ({ url: `http://gateway.test${foreignPath}`, init: init(), sent: foreignPath }), [404]);
-    const nobody = await checkRetrying(`${e.key} with a nonexistent id`, () => ({ url: `http://gateway.test${missingPath}`, init: init(), sent: missingPath }), [404]);
+    const theirs = await checkRetrying(
+      `${e.key} with another tenant's id`,
+      () => ({ url: `http://gateway.test${foreignPath}`, init: init(), sent: foreignPath }),
+      [404],
+    );
+    const nobody = await checkRetrying(
+      `${e.key} with a nonexistent id`,
+      () => ({ url: `http://gateway.test${missingPath}`, init: init(), sent: missingPath }),
+      [404],
+    );
     expect(theirs.body, `${e.key}: indistinguishable from a nonexistent id`).toEqual(nobody.body);
   });
 
   it("switching into another tenant is a 404, the same as a nonexistent tenant", async () => {
-    const theirs = await check("switch to theirs", "http://gateway.test/api/auth/switch", jsonInit({ tenant_id: world.other.tenantId }, world.owner.headers), world.other.tenantId, [404]);
-    const nobody = await check("switch to nobody", "http://gateway.test/api/auth/switch", jsonInit({ tenant_id: "ten_doesnotexist0000" }, world.owner.headers), "", [404]);
+    const theirs = await check(
+      "switch to theirs",
+      "http://gateway.test/api/auth/switch",
+      jsonInit({ tenant_id: world.other.tenantId }, world.owner.headers),
+      world.other.tenantId,
+      [404],
+    );
+    const nobody = await check(
+      "switch to nobody",
+      "http://gateway.test/api/auth/switch",
+      jsonInit({ tenant_id: "ten_doesnotexist0000" }, world.owner.headers),
+      "",
+      [404],
+    );
     expect(theirs.body).toEqual(nobody.body);
   });
 
@@ -527,7 +596,13 @@ describe("another tenant's ids", () => {
     const alias = `borrow-${Date.now().toString(36)}`;
     const route = await created<{ id: string }>(world.owner, "/api/routes", { alias, targets: [{ model: `${world.other.providerName}/echo` }] });
     const body = { model: alias, messages: [{ role: "user", content: "x" }] };
-    await check("borrowed route", "http://gateway.test/v1/chat/completions", jsonInit(body, { authorization: `Bearer ${API_KEY}` }), world.other.providerName, "4xx");
+    await check(
+      "borrowed route",
+      "http://gateway.test/v1/chat/completions",
+      jsonInit(body, { authorization: `Bearer ${API_KEY}` }),
+      world.other.providerName,
+      "4xx",
+    );
     // Ours, but it names their provider: gone again so the listing checks below stay meaningful.
     expect((await call(`/api/routes/${route.id}`, { method: "DELETE", headers: world.owner.headers })).status).toBe(200);
   });
@@ -540,7 +615,10 @@ describe("after the corpus", () => {
       expect(res.status, path).toBe(200);
       expect((await json<{ data: unknown[] }>(res)).data.length, path).toBeGreaterThan(0);
     }
-    const chat = await call("/v1/chat/completions", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "still here" }] }, { authorization: `Bearer ${API_KEY}` }));
+    const chat = await call(
+      "/v1/chat/completions",
+      jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "still here" }] }, { authorization: `Bearer ${API_KEY}` }),
+    );
     expect(chat.status).toBe(200);
   });
 });

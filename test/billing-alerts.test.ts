@@ -9,10 +9,9 @@ import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { gateFor } from "../worker/gateway/gate.ts";
 import { SIGNATURE_HEADER, verifyAlertSignature } from "../worker/services/alerts.ts";
-import { call, createMember, json, jsonInit } from "./fixtures.ts";
-import { expectNotifications, type NotificationJson, readUntil, sleep } from "./notifications-kit.ts";
-import { billingTenant, mockJson, stripeBase } from "./payments-kit.ts";
-
+import { call, createMember, json, jsonInit } from "./kit/fixtures.ts";
+import { expectNotifications, type NotificationJson, readUntil, sleep } from "./kit/notifications.ts";
+import { billingTenant, mockJson, stripeBase } from "./kit/payments.ts";
 
 let reqCounter = 0;
 
@@ -51,7 +50,10 @@ describe("budget thresholds", () => {
     await expectNotifications(owner, 0);
     await spend(tenantId, keyId, 100_000); // exactly 50 %
     const [fifty] = await expectNotifications(owner, 1);
-    expect(fifty).toMatchObject({ type: "budget.threshold_crossed", data: { threshold_percent: 50, month_spend_micros: 500_000, monthly_budget_micros: 1_000_000 } });
+    expect(fifty).toMatchObject({
+      type: "budget.threshold_crossed",
+      data: { threshold_percent: 50, month_spend_micros: 500_000, monthly_budget_micros: 1_000_000 },
+    });
     await spend(tenantId, keyId, 10_000);
     await expectNotifications(owner, 1);
     await spend(tenantId, keyId, 350_000); // 86 %
@@ -74,7 +76,10 @@ describe("budget thresholds", () => {
 
   it("are remembered per month: a new month's crossing fires again", async () => {
     const { tenantId, owner } = await billingTenant();
-    await getDb(env.DB).update(tenants).set({ billingEnabled: false, monthlyBudgetMicros: 1_000, alertThresholds: [50] }).where(eq(tenants.id, tenantId));
+    await getDb(env.DB)
+      .update(tenants)
+      .set({ billingEnabled: false, monthlyBudgetMicros: 1_000, alertThresholds: [50] })
+      .where(eq(tenants.id, tenantId));
     const { id: keyId } = await json<{ id: string }>(await call("/api/keys", jsonInit({ name: "alerts" }, owner.headers)));
     await spend(tenantId, keyId, 600);
     await expectNotifications(owner, 1);
@@ -91,7 +96,10 @@ describe("low balance", () => {
   it("fires once per crossing, to the list and to the signed webhook", async () => {
     const { tenantId, owner } = await billingTenant(10_000_000);
     const hook = `low-${crypto.randomUUID()}`;
-    const settings = await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"));
+    const settings = await call(
+      "/api/notifications/settings",
+      jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"),
+    );
     expect(settings.status).toBe(200);
     const { webhook_secret: secret } = await json<{ webhook_secret: string }>(settings);
     expect(secret).toMatch(/^whsec_/);
@@ -125,14 +133,21 @@ describe("low balance", () => {
   });
 
   it("retries a failed delivery with exponential backoff until the receiver accepts it", async () => {
-    const { tenantId, owner } = await billingTenant(10_000_000);
+    const { tenantId } = await billingTenant(10_000_000);
     const hook = `retry-${crypto.randomUUID()}`;
     await mockJson(stripeBase(), `/__hooks/${hook}/fail`, { times: 2 });
-    await call("/api/notifications/settings", jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"));
+    await call(
+      "/api/notifications/settings",
+      jsonInit({ webhook_url: `${stripeBase()}/__hooks/${hook}`, low_balance_micros: 5_000_000 }, (await mockHookSetter(tenantId)).headers, "PUT"),
+    );
     await debit(tenantId, -9_000_000);
     const gate = gateFor(env, tenantId);
     const outbox = () =>
-      runInDurableObject(gate, (_i, state) => state.storage.sql.exec<{ attempts: number; next_at: number; delivered_at: number | null }>("SELECT attempts, next_at, delivered_at FROM alert_outbox").toArray());
+      runInDurableObject(gate, (_i, state) =>
+        state.storage.sql
+          .exec<{ attempts: number; next_at: number; delivered_at: number | null }>("SELECT attempts, next_at, delivered_at FROM alert_outbox")
+          .toArray(),
+      );
 
     expect(await hookDeliveries(hook, 1)).toHaveLength(1);
     let rows = await outbox();
@@ -163,7 +178,6 @@ describe("low balance", () => {
 });
 
 describe("GET /api/notifications/stream", () => {
-
   it("pushes an alert as it is raised, and replays what was missed after Last-Event-ID", async () => {
     const { tenantId, owner } = await billingTenant(10_000_000);
     await getDb(env.DB).update(tenants).set({ lowBalanceMicros: 1_000_000 }).where(eq(tenants.id, tenantId));
@@ -190,6 +204,8 @@ describe("GET /api/notifications/stream", () => {
     // Without Accept: text/event-stream, the list once (a plain GET never hangs).
     const once = await call("/api/notifications/stream", { headers: owner.headers });
     expect((await json<{ data: NotificationJson[] }>(once)).data.map((n) => n.id)).toEqual([pushed.id]);
-    expect((await call("/api/notifications/stream", { headers: { ...(await createMember("viewer", tenantId)).headers, accept: "text/event-stream" } })).status).toBe(403);
+    expect(
+      (await call("/api/notifications/stream", { headers: { ...(await createMember("viewer", tenantId)).headers, accept: "text/event-stream" } })).status,
+    ).toBe(403);
   });
 });

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { gateFor } from "../worker/gateway/gate.ts";
-import { bearer, call, createMember, type Member, json, jsonInit, rollback } from "./fixtures.ts";
-import { balanceOf, billingTenant, deliverStripe, ledgerOf, paidCheckout, stripeEvent } from "./payments-kit.ts";
+import { bearer, call, createMember, type Member, json, jsonInit, rollback } from "./kit/fixtures.ts";
+import { balanceOf, billingTenant, deliverStripe, ledgerOf, paidCheckout, stripeEvent } from "./kit/payments.ts";
 
 interface BillingJson {
   balance_micros: number;
@@ -80,7 +80,12 @@ describe("operator adjustments", () => {
     const audit = await call(`/api/audit?entity_id=${results[0]!.id}`, { headers: owner.headers });
     const entries = (await json<{ data: { id: string; entity_type: string; action: string; actor_id: string; after: Record<string, unknown> }[] }>(audit)).data;
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ entity_type: "ledger_adjustment", action: "adjust", actor_id: op.userId, after: { amountMicros: -250_000, reason: "goodwill reversal" } });
+    expect(entries[0]).toMatchObject({
+      entity_type: "ledger_adjustment",
+      action: "adjust",
+      actor_id: op.userId,
+      after: { amountMicros: -250_000, reason: "goodwill reversal" },
+    });
     const undo = await rollback(owner, entries[0]!.id);
     expect(undo.status).toBe(400);
     expect(await json(undo)).toMatchObject({ error: { code: "not_rollbackable" } });
@@ -143,7 +148,9 @@ describe("a top-up while calls are spending", () => {
     expect(status.openReservations).toBe(0);
     expect(status.balanceMicros).toBe(start + 10_000_000 - usage);
 
-    const reconciled = await json<{ balance_micros: number; ledger_micros: number; drift_micros: number }>(await call("/api/billing/reconcile", { headers: owner.headers }));
+    const reconciled = await json<{ balance_micros: number; ledger_micros: number; drift_micros: number }>(
+      await call("/api/billing/reconcile", { headers: owner.headers }),
+    );
     expect(reconciled).toMatchObject({ balance_micros: start + 10_000_000 - usage, ledger_micros: start + 10_000_000 - usage, drift_micros: 0 });
     const ledger = await ledgerOf(tenantId);
     expect(ledger.filter((e) => e.kind === "usage").reduce((s, e) => s + e.amountMicros, 0)).toBe(-usage);

@@ -5,7 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
-      /** The port of the mock upstream (test/upstream-mock.ts) on 127.0.0.1. */
+      /** The port of the mock upstream (test/mocks/upstream.ts) on 127.0.0.1. */
       UPSTREAM_PORT: string;
     }
     interface GlobalProps {

@@ -2,16 +2,16 @@
 // mutations of valid bodies for /v1/chat/completions, /v1/messages, /v1/embeddings and a few
 // /api bodies (keys, providers, routes, prices, auth/login). Whatever the body: never a 5xx, and
 // an error is JSON in the caller's format with no stack trace. /v1 bodies go to the demo model
-// and to a provider of every wire format (test/upstream-mock.ts), so translations are fuzzed too.
+// and to a provider of every wire format (test/mocks/upstream.ts), so translations are fuzzed too.
 // Runs are bounded (RUNS per property) and seeded, so a CI run is reproducible; change SEED to
 // explore other inputs. fast-check reports a failure's seed and path: put them in `settings`
 // to replay it.
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHAT_TARGETS, MOCK_PROVIDERS, errorShapeProblems, formatOf, internalsIn } from "./bad-input-corpus.ts";
-import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, jsonInit } from "./fixtures.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+import { CHAT_TARGETS, MOCK_PROVIDERS, errorShapeProblems, formatOf, internalsIn } from "./kit/bad-input-corpus.ts";
+import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, jsonInit } from "./kit/fixtures.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 const RUNS = 200;
 const SEED = 20_261_124;
@@ -118,7 +118,18 @@ function apply(body: Json, m: Mutation): Json {
   switch (m.op) {
     case "tweak": {
       const current = get(target);
-      const same: Json = typeof current === "string" ? m.text : typeof current === "number" ? m.number : typeof current === "boolean" ? !current : Array.isArray(current) ? [...current, ...current.slice(0, 1)] : isContainer(current) ? { ...current, [m.key]: m.value } : m.value;
+      const same: Json =
+        typeof current === "string"
+          ? m.text
+          : typeof current === "number"
+            ? m.number
+            : typeof current === "boolean"
+              ? !current
+              : Array.isArray(current)
+                ? [...current, ...current.slice(0, 1)]
+                : isContainer(current)
+                  ? { ...current, [m.key]: m.value }
+                  : m.value;
       set(target, same);
       break;
     }
@@ -161,67 +172,148 @@ const asJson = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<Json> => arbitrary.
 const chatModel = fc.constantFrom(...CHAT_TARGETS, "demo/lorem");
 /** A few odd members merged into a part or block: what a loose schema lets through. */
 const extras = fc.dictionary(fc.constantFrom("text", "image_url", "input", "source", "content"), leaf, { minKeys: 1, maxKeys: 1 });
-const withExtras = <T extends object>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 2, arbitrary }, { weight: 1, arbitrary: fc.tuple(arbitrary, extras).map(([v, x]) => ({ ...v, ...x })) });
+const withExtras = <T extends object>(arbitrary: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 2, arbitrary }, { weight: 1, arbitrary: fc.tuple(arbitrary, extras).map(([v, x]) => ({ ...v, ...x })) });
 const imageUrl = fc.oneof(fc.constantFrom("https://example.com/cat.png", "data:image/png;base64,iVBORw0KGgo=", "data:;base64,"), anyString);
 
 /** OpenAI content parts: mostly well formed, some not. */
 const openaiPart = withExtras(
   fc.oneof(
     fc.record({ type: fc.constant("text"), text: fc.oneof({ weight: 2, arbitrary: anyString }, { weight: 1, arbitrary: leaf }) }),
-    fc.record({ type: fc.constant("image_url"), image_url: fc.oneof({ weight: 2, arbitrary: fc.record({ url: fc.oneof(imageUrl, leaf), detail: fc.constantFrom("auto", "low", "high") }, { requiredKeys: ["url"] }) }, { weight: 1, arbitrary: leaf }) }),
+    fc.record({
+      type: fc.constant("image_url"),
+      image_url: fc.oneof(
+        { weight: 2, arbitrary: fc.record({ url: fc.oneof(imageUrl, leaf), detail: fc.constantFrom("auto", "low", "high") }, { requiredKeys: ["url"] }) },
+        { weight: 1, arbitrary: leaf },
+      ),
+    }),
     fc.record({ type: anyString, text: leaf }, { requiredKeys: ["type"] }),
   ),
 );
 
-const toolCall = fc.record({ id: fc.oneof(fc.constant("call_1"), anyString), type: fc.constant("function"), function: fc.record({ name: fc.oneof(fc.constant("get_weather"), anyString), arguments: fc.oneof(fc.constant('{"city":"Paris"}'), anyString) }) });
+const toolCall = fc.record({
+  id: fc.oneof(fc.constant("call_1"), anyString),
+  type: fc.constant("function"),
+  function: fc.record({ name: fc.oneof(fc.constant("get_weather"), anyString), arguments: fc.oneof(fc.constant('{"city":"Paris"}'), anyString) }),
+});
 
 const openaiMessage = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ role: fc.constantFrom("user", "system", "developer"), content: fc.oneof(anyString, fc.array(openaiPart, { minLength: 1, maxLength: 3 })), name: anyString }, { requiredKeys: ["role", "content"] }) },
-  { weight: 1, arbitrary: fc.record({ role: fc.constant("assistant"), content: fc.oneof(anyString, fc.constant(null)), tool_calls: fc.array(toolCall, { maxLength: 2 }) }, { requiredKeys: ["role"] }) },
-  { weight: 1, arbitrary: fc.record({ role: fc.constant("tool"), tool_call_id: fc.oneof(fc.constant("call_1"), anyString), content: fc.oneof(anyString, fc.array(openaiPart, { maxLength: 2 })) }, { requiredKeys: ["role", "content"] }) },
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        role: fc.constantFrom("user", "system", "developer"),
+        content: fc.oneof(anyString, fc.array(openaiPart, { minLength: 1, maxLength: 3 })),
+        name: anyString,
+      },
+      { requiredKeys: ["role", "content"] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      { role: fc.constant("assistant"), content: fc.oneof(anyString, fc.constant(null)), tool_calls: fc.array(toolCall, { maxLength: 2 }) },
+      { requiredKeys: ["role"] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        role: fc.constant("tool"),
+        tool_call_id: fc.oneof(fc.constant("call_1"), anyString),
+        content: fc.oneof(anyString, fc.array(openaiPart, { maxLength: 2 })),
+      },
+      { requiredKeys: ["role", "content"] },
+    ),
+  },
 );
 
 const validChat: fc.Arbitrary<Json> = asJson(
   fc.record(
     {
       model: chatModel,
-      messages: fc.tuple(fc.array(openaiMessage, { maxLength: 3 }), fc.oneof(anyString, fc.array(openaiPart, { minLength: 1, maxLength: 2 }))).map(([rest, last]) => [...rest, { role: "user", content: last }]),
+      messages: fc
+        .tuple(fc.array(openaiMessage, { maxLength: 3 }), fc.oneof(anyString, fc.array(openaiPart, { minLength: 1, maxLength: 2 })))
+        .map(([rest, last]) => [...rest, { role: "user", content: last }]),
       max_tokens: fc.integer({ min: 1, max: 200 }),
       stream: fc.boolean(),
       temperature: fc.double({ min: 0, max: 1, noNaN: true }),
       stop: fc.oneof(anyString, fc.array(anyString, { maxLength: 4 })),
       tools: fc.constant([{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }]),
       tool_choice: fc.constantFrom("auto", "none", "required", { type: "function", function: { name: "get_weather" } }),
-      response_format: fc.constantFrom({ type: "text" }, { type: "json_object" }, { type: "json_schema", json_schema: { name: "r", schema: { type: "object" } } }),
+      response_format: fc.constantFrom(
+        { type: "text" },
+        { type: "json_object" },
+        { type: "json_schema", json_schema: { name: "r", schema: { type: "object" } } },
+      ),
     },
     { requiredKeys: ["model", "messages"] },
   ),
 );
 
 /** Anthropic content blocks: mostly well formed, some not. */
-const textBlock = fc.record({ type: fc.constant("text"), text: fc.oneof({ weight: 4, arbitrary: anyString }, { weight: 1, arbitrary: leaf }), cache_control: fc.constant({ type: "ephemeral" }) }, { requiredKeys: ["type", "text"] });
+const textBlock = fc.record(
+  {
+    type: fc.constant("text"),
+    text: fc.oneof({ weight: 4, arbitrary: anyString }, { weight: 1, arbitrary: leaf }),
+    cache_control: fc.constant({ type: "ephemeral" }),
+  },
+  { requiredKeys: ["type", "text"] },
+);
 const imageBlock = fc.record({
   type: fc.constant("image"),
-  source: fc.oneof(fc.record({ type: fc.constant("base64"), media_type: fc.oneof(fc.constant("image/png"), anyString), data: anyString }), fc.record({ type: fc.constant("url"), url: imageUrl }), leaf),
+  source: fc.oneof(
+    fc.record({ type: fc.constant("base64"), media_type: fc.oneof(fc.constant("image/png"), anyString), data: anyString }),
+    fc.record({ type: fc.constant("url"), url: imageUrl }),
+    leaf,
+  ),
 });
 const anthropicBlock = withExtras(
   fc.oneof(
     { weight: 3, arbitrary: textBlock },
     { weight: 1, arbitrary: imageBlock },
-    { weight: 1, arbitrary: fc.record({ type: fc.constant("tool_use"), id: fc.oneof(fc.constant("toolu_1"), anyString), name: fc.oneof(fc.constant("get_weather"), anyString), input: leaf }) },
-    { weight: 1, arbitrary: fc.record({ type: fc.constant("tool_result"), tool_use_id: fc.oneof(fc.constant("toolu_1"), anyString), content: fc.oneof(anyString, fc.array(fc.oneof(textBlock, imageBlock), { maxLength: 2 })), is_error: fc.boolean() }, { requiredKeys: ["type", "tool_use_id"] }) },
-    { weight: 1, arbitrary: fc.record({ type: fc.constantFrom("thinking", "redacted_thinking"), thinking: anyString, signature: anyString }, { requiredKeys: ["type"] }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.constant("tool_use"),
+        id: fc.oneof(fc.constant("toolu_1"), anyString),
+        name: fc.oneof(fc.constant("get_weather"), anyString),
+        input: leaf,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record(
+        {
+          type: fc.constant("tool_result"),
+          tool_use_id: fc.oneof(fc.constant("toolu_1"), anyString),
+          content: fc.oneof(anyString, fc.array(fc.oneof(textBlock, imageBlock), { maxLength: 2 })),
+          is_error: fc.boolean(),
+        },
+        { requiredKeys: ["type", "tool_use_id"] },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ type: fc.constantFrom("thinking", "redacted_thinking"), thinking: anyString, signature: anyString }, { requiredKeys: ["type"] }),
+    },
   ),
 );
 
-const anthropicMessage = fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.oneof(anyString, fc.array(anthropicBlock, { minLength: 1, maxLength: 3 })) });
+const anthropicMessage = fc.record({
+  role: fc.constantFrom("user", "assistant"),
+  content: fc.oneof(anyString, fc.array(anthropicBlock, { minLength: 1, maxLength: 3 })),
+});
 
 const validMessages: fc.Arbitrary<Json> = asJson(
   fc.record(
     {
       model: chatModel,
       max_tokens: fc.integer({ min: 1, max: 200 }),
-      messages: fc.tuple(fc.array(anthropicMessage, { maxLength: 3 }), fc.oneof(anyString, fc.array(anthropicBlock, { minLength: 1, maxLength: 2 }))).map(([rest, last]) => [...rest, { role: "user", content: last }]),
+      messages: fc
+        .tuple(fc.array(anthropicMessage, { maxLength: 3 }), fc.oneof(anyString, fc.array(anthropicBlock, { minLength: 1, maxLength: 2 })))
+        .map(([rest, last]) => [...rest, { role: "user", content: last }]),
       system: fc.oneof(anyString, fc.array(textBlock, { maxLength: 2 })),
       stream: fc.boolean(),
       tools: fc.constant([{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }]),
@@ -233,64 +325,80 @@ const validMessages: fc.Arbitrary<Json> = asJson(
   ),
 );
 
-const validEmbeddings: fc.Arbitrary<Json> = asJson(fc.record(
-  {
-    model: fc.constantFrom("demo/embed", "corpus-openai/text-embedding-3-small", "corpus-gemini/gemini-2.5-flash"),
-    input: fc.oneof(anyString, fc.array(anyString, { minLength: 1, maxLength: 4 })),
-    encoding_format: fc.constantFrom("float", "base64"),
-    dimensions: fc.integer({ min: 1, max: 64 }),
-  },
-  { requiredKeys: ["model", "input"] },
-));
+const validEmbeddings: fc.Arbitrary<Json> = asJson(
+  fc.record(
+    {
+      model: fc.constantFrom("demo/embed", "corpus-openai/text-embedding-3-small", "corpus-gemini/gemini-2.5-flash"),
+      input: fc.oneof(anyString, fc.array(anyString, { minLength: 1, maxLength: 4 })),
+      encoding_format: fc.constantFrom("float", "base64"),
+      dimensions: fc.integer({ min: 1, max: 64 }),
+    },
+    { requiredKeys: ["model", "input"] },
+  ),
+);
 
 let unique = 0;
 const fresh = (prefix: string) => `${prefix}-${++unique}-${Date.now().toString(36)}`;
 
-const validKey: fc.Arbitrary<Json> = asJson(fc.record(
-  { name: anyString.map((s) => s || "key"), rpm_limit: fc.integer({ min: 1, max: 1000 }), models: fc.array(chatModel, { maxLength: 2 }), expires_at: fc.constant("2099-01-01T00:00:00Z") },
-  { requiredKeys: ["name"] },
-));
-const validProvider: fc.Arbitrary<Json> = asJson(fc.record(
-  {
-    name: fc.constant(null).map(() => fresh("fz")),
-    kind: fc.constantFrom("openai", "anthropic", "gemini", "openai-compatible", "demo"),
-    // A tenant's base_url must be public https (the operator's may be local: the mock's below).
-    base_url: fc.constantFrom("https://llm.example.org", "https://example.com/v1"),
-    api_key: anyString,
-    models: fc.array(fc.constantFrom("echo", "gpt-4o-mini", "m"), { maxLength: 3 }),
-    weight: fc.integer({ min: 0, max: 1000 }),
-    enabled: fc.boolean(),
-  },
-  { requiredKeys: ["name", "kind"] },
-));
-const validRoute: fc.Arbitrary<Json> = asJson(fc.record(
-  {
-    alias: fc.constant(null).map(() => fresh("fz")),
-    strategy: fc.constantFrom("fallback", "weighted", "lowest-latency"),
-    targets: fc.array(fc.record({ model: chatModel, weight: fc.integer({ min: 1, max: 10 }) }, { requiredKeys: ["model"] }), { minLength: 1, maxLength: 3 }),
-    retries: fc.integer({ min: 0, max: 5 }),
-    timeout_ms: fc.integer({ min: 100, max: 600_000 }),
-    cache_ttl_seconds: fc.integer({ min: 0, max: 86_400 }),
-  },
-  { requiredKeys: ["alias", "targets"] },
-));
-const validPrice: fc.Arbitrary<Json> = asJson(fc.record(
-  {
-    model: fc.constant(null).map(() => `fz/${fresh("m")}`),
-    input_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
-    output_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
-    cached_input_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
-    source: anyString,
-    effective_at: fc.constantFrom("2020-01-01T00:00:00Z", "2024-02-30T00:00:00+23:59"),
-  },
-  { requiredKeys: ["model", "input_per_mtok_micros", "output_per_mtok_micros"] },
-));
+const validKey: fc.Arbitrary<Json> = asJson(
+  fc.record(
+    {
+      name: anyString.map((s) => s || "key"),
+      rpm_limit: fc.integer({ min: 1, max: 1000 }),
+      models: fc.array(chatModel, { maxLength: 2 }),
+      expires_at: fc.constant("2099-01-01T00:00:00Z"),
+    },
+    { requiredKeys: ["name"] },
+  ),
+);
+const validProvider: fc.Arbitrary<Json> = asJson(
+  fc.record(
+    {
+      name: fc.constant(null).map(() => fresh("fz")),
+      kind: fc.constantFrom("openai", "anthropic", "gemini", "openai-compatible", "demo"),
+      // A tenant's base_url must be public https (the operator's may be local: the mock's below).
+      base_url: fc.constantFrom("https://llm.example.org", "https://example.com/v1"),
+      api_key: anyString,
+      models: fc.array(fc.constantFrom("echo", "gpt-4o-mini", "m"), { maxLength: 3 }),
+      weight: fc.integer({ min: 0, max: 1000 }),
+      enabled: fc.boolean(),
+    },
+    { requiredKeys: ["name", "kind"] },
+  ),
+);
+const validRoute: fc.Arbitrary<Json> = asJson(
+  fc.record(
+    {
+      alias: fc.constant(null).map(() => fresh("fz")),
+      strategy: fc.constantFrom("fallback", "weighted", "lowest-latency"),
+      targets: fc.array(fc.record({ model: chatModel, weight: fc.integer({ min: 1, max: 10 }) }, { requiredKeys: ["model"] }), { minLength: 1, maxLength: 3 }),
+      retries: fc.integer({ min: 0, max: 5 }),
+      timeout_ms: fc.integer({ min: 100, max: 600_000 }),
+      cache_ttl_seconds: fc.integer({ min: 0, max: 86_400 }),
+    },
+    { requiredKeys: ["alias", "targets"] },
+  ),
+);
+const validPrice: fc.Arbitrary<Json> = asJson(
+  fc.record(
+    {
+      model: fc.constant(null).map(() => `fz/${fresh("m")}`),
+      input_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
+      output_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
+      cached_input_per_mtok_micros: fc.integer({ min: 0, max: 1_000_000 }),
+      source: anyString,
+      effective_at: fc.constantFrom("2020-01-01T00:00:00Z", "2024-02-30T00:00:00+23:59"),
+    },
+    { requiredKeys: ["model", "input_per_mtok_micros", "output_per_mtok_micros"] },
+  ),
+);
 const validLogin: fc.Arbitrary<Json> = asJson(fc.record({ email: fc.oneof(fc.emailAddress(), anyString), password: anyString.map((s) => s || "pw") }));
 
 // ── checking an answer ────────────────────────────────────────────────────────────────────
 
 let member: Member;
-const authFor = (path: string): Record<string, string> => (path.startsWith("/v1") ? { authorization: `Bearer ${API_KEY}` } : path === "/api/auth/login" ? {} : member.headers);
+const authFor = (path: string): Record<string, string> =>
+  path.startsWith("/v1") ? { authorization: `Bearer ${API_KEY}` } : path === "/api/auth/login" ? {} : member.headers;
 
 const SECRETS = () => [API_KEY, env.JWT_SECRET, env.SECRETS_KEY, ...Object.values(UPSTREAM_KEYS)];
 
@@ -343,7 +451,13 @@ beforeAll(async () => {
   const mock = `http://127.0.0.1:${env.UPSTREAM_PORT}`;
   for (const p of MOCK_PROVIDERS) {
     const models = p.flavor === "openai" ? [p.model, "text-embedding-3-small"] : [p.model];
-    const res = await call("/api/providers", jsonInit({ name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models }, operator.headers));
+    const res = await call(
+      "/api/providers",
+      jsonInit(
+        { name: p.name, kind: p.kind, base_url: `${mock}/${p.flavor}${p.flavor === "openai" ? "/v1" : ""}`, api_key: UPSTREAM_KEYS[p.flavor], models },
+        operator.headers,
+      ),
+    );
     expect(res.status, await res.text()).toBe(201);
   }
 });
@@ -357,9 +471,13 @@ describe("fuzzed /v1 bodies never make a 5xx", () => {
     ["/v1/messages/count_tokens", validMessages],
     ["/v1/embeddings", validEmbeddings],
   ];
-  it.each(cases)("%s", async (path, valid) => {
-    await fuzzBodies(path, valid, 0.1);
-  }, PROPERTY_TIMEOUT);
+  it.each(cases)(
+    "%s",
+    async (path, valid) => {
+      await fuzzBodies(path, valid, 0.1);
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 describe("fuzzed /api bodies never make a 5xx", () => {
@@ -371,38 +489,71 @@ describe("fuzzed /api bodies never make a 5xx", () => {
     // Sign-in succeeds for no fuzzed credentials: every answer is a refusal.
     ["/api/auth/login", validLogin, 0],
   ];
-  it.each(cases)("%s", async (path, valid, minAccepted) => {
-    await fuzzBodies(path, valid, minAccepted);
-  }, PROPERTY_TIMEOUT);
+  it.each(cases)(
+    "%s",
+    async (path, valid, minAccepted) => {
+      await fuzzBodies(path, valid, minAccepted);
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 describe("fuzzed raw requests never make a 5xx", () => {
-  const paths = fc.constantFrom("/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/api/keys", "/api/providers", "/api/routes", "/api/prices", "/api/auth/login");
+  const paths = fc.constantFrom(
+    "/v1/chat/completions",
+    "/v1/messages",
+    "/v1/embeddings",
+    "/api/keys",
+    "/api/providers",
+    "/api/routes",
+    "/api/prices",
+    "/api/auth/login",
+  );
 
-  it("raw bytes as the body", async () => {
-    await fc.assert(
-      fc.asyncProperty(paths, fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }).map((s) => new TextEncoder().encode(s))), async (path, bytes) => {
-        await send(path, { method: "POST", headers: { ...authFor(path), "content-type": "application/json" }, body: bytes });
-      }),
-      settings,
-    );
-  }, PROPERTY_TIMEOUT);
+  it(
+    "raw bytes as the body",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          paths,
+          fc.oneof(
+            fc.uint8Array({ maxLength: 300 }),
+            fc.string({ unit: "binary", maxLength: 300 }).map((s) => new TextEncoder().encode(s)),
+          ),
+          async (path, bytes) => {
+            await send(path, { method: "POST", headers: { ...authFor(path), "content-type": "application/json" }, body: bytes });
+          },
+        ),
+        settings,
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 
-  it("arbitrary Content-Type and credentials", async () => {
-    const header = fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 60 }), fc.constantFrom("application/json", "Bearer", `Bearer ${API_KEY}`, "Basic x", "application/json; charset=utf-16"));
-    await fc.assert(
-      fc.asyncProperty(paths, header, header, fc.boolean(), async (path, contentType, credential, asApiKeyHeader) => {
-        const headers = new Headers();
-        try {
-          headers.set("content-type", contentType);
-          headers.set(asApiKeyHeader ? "x-api-key" : "authorization", credential);
-        } catch {
-          return; // the runtime refuses the value (a control character): it never reaches us
-        }
-        const body = path.startsWith("/v1") ? { model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "x" }], input: "x" } : { email: "a@example.com", password: "x", name: fresh("h") };
-        await send(path, { method: "POST", headers, body: JSON.stringify(body) });
-      }),
-      settings,
-    );
-  }, PROPERTY_TIMEOUT);
+  it(
+    "arbitrary Content-Type and credentials",
+    async () => {
+      const header = fc.oneof(
+        fc.string({ unit: "binary-ascii", maxLength: 60 }),
+        fc.constantFrom("application/json", "Bearer", `Bearer ${API_KEY}`, "Basic x", "application/json; charset=utf-16"),
+      );
+      await fc.assert(
+        fc.asyncProperty(paths, header, header, fc.boolean(), async (path, contentType, credential, asApiKeyHeader) => {
+          const headers = new Headers();
+          try {
+            headers.set("content-type", contentType);
+            headers.set(asApiKeyHeader ? "x-api-key" : "authorization", credential);
+          } catch {
+            return; // the runtime refuses the value (a control character): it never reaches us
+          }
+          const body = path.startsWith("/v1")
+            ? { model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "x" }], input: "x" }
+            : { email: "a@example.com", password: "x", name: fresh("h") };
+          await send(path, { method: "POST", headers, body: JSON.stringify(body) });
+        }),
+        settings,
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 });

@@ -3,7 +3,7 @@
 // never cached. It uses a model no other test file calls, so its upstream log stays small
 // while the fuzz floods the popular ones.
 import { beforeAll, describe, expect, it } from "vitest";
-import { anthropic, createProvider, createRoute, logRow, openai, parseSse, post, type Provider, settle, tag, upstream } from "./gateway-kit.ts";
+import { anthropic, createProvider, createRoute, logRow, openai, parseSse, post, type Provider, settle, tag, upstream } from "./kit/gateway.ts";
 
 let oa: Provider;
 let an: Provider;

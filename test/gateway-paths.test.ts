@@ -6,7 +6,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
-import { anthropic, attemptsOf, createPrice, createProvider, logRow, openai, parseSse, post, type Provider, tag, upstream } from "./gateway-kit.ts";
+import { anthropic, attemptsOf, createPrice, createProvider, logRow, openai, parseSse, post, type Provider, tag, upstream } from "./kit/gateway.ts";
 
 let oa: Provider;
 let compat: Provider;
@@ -57,8 +57,18 @@ const PNG = "iVBORw0KGgoAAAANSUhEUg=="; // 24 characters
 const IMAGE_URL = "https://example.com/cat.png";
 
 const WEATHER_TOOLS: OpenAI.Chat.ChatCompletionTool[] = [
-  { type: "function", function: { name: "get_weather", description: "Weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
-  { type: "function", function: { name: "get_time", parameters: { type: "object", properties: { timezone: { type: "string" }, offset: { type: "integer" } } } } },
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather in a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
+  {
+    type: "function",
+    function: { name: "get_time", parameters: { type: "object", properties: { timezone: { type: "string" }, offset: { type: "integer" } } } },
+  },
 ];
 
 const ANTHROPIC_TOOLS: Anthropic.Tool[] = [
@@ -96,7 +106,13 @@ describe("OpenAI client", () => {
     it("answers with a system prompt, usage and its cost", async () => {
       const marker = tag();
       const { data, response } = await openai.chat.completions
-        .create({ model: modelOf(t), messages: [{ role: "system", content: "Be brief." }, { role: "user", content: `Hello there ${marker}` }] })
+        .create({
+          model: modelOf(t),
+          messages: [
+            { role: "system", content: "Be brief." },
+            { role: "user", content: `Hello there ${marker}` },
+          ],
+        })
         .withResponse();
       expect(data.object).toBe("chat.completion");
       expect(data.choices[0]?.message).toMatchObject({ role: "assistant", content: `[Be brief.] Hello there ${marker}` });
@@ -109,23 +125,42 @@ describe("OpenAI client", () => {
       const sent = await onlyUpstream(t, marker);
       expect(sent.stream).toBe(false);
       if (t.native) {
-        expect(sent.body).toEqual({ model: t.upstreamModel, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: `Hello there ${marker}` }] });
+        expect(sent.body).toEqual({
+          model: t.upstreamModel,
+          messages: [
+            { role: "system", content: "Be brief." },
+            { role: "user", content: `Hello there ${marker}` },
+          ],
+        });
       }
       if (t.provider().kind === "anthropic") {
         expect(sent.headers["anthropic-version"]).toBe("2023-06-01");
         expect(sent.body).toMatchObject({ model: "claude-haiku-4-5", system: "Be brief.", messages: [{ role: "user" }] });
       }
-      if (t.provider().kind === "gemini") expect(sent.body).toMatchObject({ systemInstruction: { parts: [{ text: "Be brief." }] }, contents: [{ role: "user" }] });
+      if (t.provider().kind === "gemini")
+        expect(sent.body).toMatchObject({ systemInstruction: { parts: [{ text: "Be brief." }] }, contents: [{ role: "user" }] });
 
       const row = await logRow(response);
-      expect(row).toMatchObject({ provider: t.provider().name, model: modelOf(t), endpoint: "chat.completions", status: 200, stream: 0, input_tokens: 5, output_tokens: 5, estimated: 0 });
+      expect(row).toMatchObject({
+        provider: t.provider().name,
+        model: modelOf(t),
+        endpoint: "chat.completions",
+        status: 200,
+        stream: 0,
+        input_tokens: 5,
+        output_tokens: 5,
+        estimated: 0,
+      });
       expect(row.cost_micros).toBeGreaterThan(0);
       expect(attemptsOf(row)).toEqual([`${modelOf(t)}=ok`]);
     });
 
     it("streams the same answer, ending with data: [DONE], usage only when asked", async () => {
       const marker = tag();
-      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "system", content: "Be brief." }, { role: "user", content: `Hello there ${marker}` }];
+      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: `Hello there ${marker}` },
+      ];
       const stream = await openai.chat.completions.create({ model: modelOf(t), messages, stream: true, stream_options: { include_usage: true } });
       const out = await collectOpenAIStream(stream);
       expect(out).toMatchObject({ text: `[Be brief.] Hello there ${marker}`, finish: "stop", calls: [] });
@@ -174,7 +209,9 @@ describe("OpenAI client", () => {
       const expected = `Describe ${marker} [image:image/png:base64:${PNG.length}] [image:url:${IMAGE_URL}]`;
       const completion = await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content }] });
       expect(completion.choices[0]?.message.content).toBe(expected);
-      const streamed = await collectOpenAIStream(await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content }], stream: true }));
+      const streamed = await collectOpenAIStream(
+        await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content }], stream: true }),
+      );
       expect(streamed.text).toBe(expected);
     });
 
@@ -191,7 +228,9 @@ describe("OpenAI client", () => {
       ]);
       expect(new Set(calls.map((c) => c.id)).size).toBe(2);
 
-      const streamed = await collectOpenAIStream(await openai.chat.completions.create({ model: modelOf(t), messages: [ask], tools: WEATHER_TOOLS, stream: true }));
+      const streamed = await collectOpenAIStream(
+        await openai.chat.completions.create({ model: modelOf(t), messages: [ask], tools: WEATHER_TOOLS, stream: true }),
+      );
       expect(streamed.finish).toBe("tool_calls");
       expect(streamed.calls.map((c) => [c.name, JSON.parse(c.arguments) as unknown])).toEqual(calls.map((c) => [c.name, JSON.parse(c.arguments) as unknown]));
 
@@ -200,7 +239,11 @@ describe("OpenAI client", () => {
         tools: WEATHER_TOOLS,
         messages: [
           ask,
-          { role: "assistant", content: null, tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })),
+          },
           { role: "tool", tool_call_id: calls[0]!.id, content: "sunny" },
           { role: "tool", tool_call_id: calls[1]!.id, content: "noon" },
         ],
@@ -210,15 +253,28 @@ describe("OpenAI client", () => {
     });
 
     it("stops at a stop sequence and at max_tokens", async () => {
-      const stopped = await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content: `one two STOP three ${tag()}` }], stop: ["STOP"] });
+      const stopped = await openai.chat.completions.create({
+        model: modelOf(t),
+        messages: [{ role: "user", content: `one two STOP three ${tag()}` }],
+        stop: ["STOP"],
+      });
       expect(stopped.choices[0]?.message.content).toBe("one two");
       expect(stopped.choices[0]?.finish_reason).toBe("stop");
-      const cut = await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }], max_tokens: 2 });
+      const cut = await openai.chat.completions.create({
+        model: modelOf(t),
+        messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }],
+        max_tokens: 2,
+      });
       expect(cut.choices[0]?.message.content).toBe("alpha beta");
       expect(cut.choices[0]?.finish_reason).toBe("length");
       expect(cut.usage?.completion_tokens).toBe(2);
       const streamed = await collectOpenAIStream(
-        await openai.chat.completions.create({ model: modelOf(t), messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }], max_tokens: 3, stream: true }),
+        await openai.chat.completions.create({
+          model: modelOf(t),
+          messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }],
+          max_tokens: 3,
+          stream: true,
+        }),
       );
       expect(streamed).toMatchObject({ text: "alpha beta gamma", finish: "length" });
     });
@@ -245,14 +301,21 @@ describe("OpenAI client", () => {
 
   it("estimates usage when the upstream sends none, and still bills it", async () => {
     await createPrice(oa.model("nousage"), { input: 1_000_000, output: 2_000_000 });
-    const { data, response } = await openai.chat.completions.create({ model: oa.model("nousage"), messages: [{ role: "user", content: "Count these words please" }] }).withResponse();
+    const { data, response } = await openai.chat.completions
+      .create({ model: oa.model("nousage"), messages: [{ role: "user", content: "Count these words please" }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe("Count these words please");
     expect(data.usage).toBeUndefined();
     const row = await logRow(response);
     // Our own count: 4 tokens in, 4 out → 4×1 + 4×2 = 12 µ$.
     expect(row).toMatchObject({ estimated: 1, input_tokens: 4, output_tokens: 4, cost_micros: 12 });
 
-    const res = await post("/v1/chat/completions", { model: oa.model("nousage"), messages: [{ role: "user", content: "Count these words please" }], stream: true, stream_options: { include_usage: true } });
+    const res = await post("/v1/chat/completions", {
+      model: oa.model("nousage"),
+      messages: [{ role: "user", content: "Count these words please" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(parseSse(await res.text()).at(-1)?.data).toBe("[DONE]");
     expect(await logRow(res)).toMatchObject({ status: 200, stream: 1, estimated: 1, input_tokens: 4, output_tokens: 4, cost_micros: 12 });
   });
@@ -265,13 +328,23 @@ describe("Anthropic client", () => {
       const { data, response } = await anthropic.messages
         .create({ model: modelOf(t), max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: `Hello there ${marker}` }] })
         .withResponse();
-      expect(data).toMatchObject({ type: "message", role: "assistant", content: [{ type: "text", text: `[Be brief.] Hello there ${marker}` }], stop_reason: "end_turn" });
+      expect(data).toMatchObject({
+        type: "message",
+        role: "assistant",
+        content: [{ type: "text", text: `[Be brief.] Hello there ${marker}` }],
+        stop_reason: "end_turn",
+      });
       expect(data.usage).toMatchObject({ input_tokens: 5, output_tokens: 5 });
       expect(response.headers.get("x-aggregator-provider")).toBe(t.provider().name);
       const sent = await onlyUpstream(t, marker);
       if (t.native) {
         expect(sent.headers["anthropic-version"]).toBe("2023-06-01");
-        expect(sent.body).toEqual({ model: "claude-haiku-4-5", max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: `Hello there ${marker}` }] });
+        expect(sent.body).toEqual({
+          model: "claude-haiku-4-5",
+          max_tokens: 100,
+          system: "Be brief.",
+          messages: [{ role: "user", content: `Hello there ${marker}` }],
+        });
       }
       const row = await logRow(response);
       expect(row).toMatchObject({ provider: t.provider().name, endpoint: "messages", status: 200, input_tokens: 5, output_tokens: 5, estimated: 0 });
@@ -279,7 +352,12 @@ describe("Anthropic client", () => {
 
     it("streams events the SDK assembles, ending with message_stop", async () => {
       const marker = tag();
-      const params: Anthropic.MessageCreateParamsNonStreaming = { model: modelOf(t), max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: `Hello there ${marker}` }] };
+      const params: Anthropic.MessageCreateParamsNonStreaming = {
+        model: modelOf(t),
+        max_tokens: 100,
+        system: "Be brief.",
+        messages: [{ role: "user", content: `Hello there ${marker}` }],
+      };
       const message = await anthropic.messages.stream(params).finalMessage();
       expect(message.content).toEqual([{ type: "text", text: `[Be brief.] Hello there ${marker}` }]);
       expect(message.stop_reason).toBe("end_turn");
@@ -317,7 +395,9 @@ describe("Anthropic client", () => {
       const sent = await onlyUpstream(t, marker);
       const kind = t.provider().kind;
       const roles =
-        kind === "gemini" ? (sent.body as { contents: { role: string }[] }).contents.map((m) => m.role) : (sent.body as { messages: { role: string }[] }).messages.map((m) => m.role);
+        kind === "gemini"
+          ? (sent.body as { contents: { role: string }[] }).contents.map((m) => m.role)
+          : (sent.body as { messages: { role: string }[] }).messages.map((m) => m.role);
       expect(roles).toEqual(kind === "gemini" ? ["user", "model", "user"] : ["user", "assistant", "user"]);
     });
 
@@ -356,14 +436,25 @@ describe("Anthropic client", () => {
     });
 
     it("stops at a stop sequence and at max_tokens", async () => {
-      const stopped = await anthropic.messages.create({ model: modelOf(t), max_tokens: 100, stop_sequences: ["STOP"], messages: [{ role: "user", content: `one two STOP three ${tag()}` }] });
+      const stopped = await anthropic.messages.create({
+        model: modelOf(t),
+        max_tokens: 100,
+        stop_sequences: ["STOP"],
+        messages: [{ role: "user", content: `one two STOP three ${tag()}` }],
+      });
       expect(stopped.content).toEqual([{ type: "text", text: "one two" }]);
       // Only Anthropic itself says which sequence stopped it; a translated answer just ended.
       expect([stopped.stop_reason, stopped.stop_sequence]).toEqual(t.native ? ["stop_sequence", "STOP"] : ["end_turn", null]);
-      const cut = await anthropic.messages.create({ model: modelOf(t), max_tokens: 2, messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }] });
+      const cut = await anthropic.messages.create({
+        model: modelOf(t),
+        max_tokens: 2,
+        messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }],
+      });
       expect(cut.content).toEqual([{ type: "text", text: "alpha beta" }]);
       expect(cut.stop_reason).toBe("max_tokens");
-      const streamed = await anthropic.messages.stream({ model: modelOf(t), max_tokens: 3, messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }] }).finalMessage();
+      const streamed = await anthropic.messages
+        .stream({ model: modelOf(t), max_tokens: 3, messages: [{ role: "user", content: `alpha beta gamma delta ${tag()}` }] })
+        .finalMessage();
       expect(streamed.content).toEqual([{ type: "text", text: "alpha beta gamma" }]);
       expect(streamed.stop_reason).toBe("max_tokens");
     });
@@ -374,7 +465,9 @@ describe("Anthropic client", () => {
         .withResponse();
       // Anthropic's input_tokens excludes cache reads.
       expect(data.usage).toMatchObject({ input_tokens: 4, cache_read_input_tokens: 1000, output_tokens: 24 });
-      const streamed = await anthropic.messages.stream({ model: modelOf(t), max_tokens: 100, messages: [{ role: "user", content: `Think [cached=1000] [reasoning=20] ${tag()}` }] }).finalMessage();
+      const streamed = await anthropic.messages
+        .stream({ model: modelOf(t), max_tokens: 100, messages: [{ role: "user", content: `Think [cached=1000] [reasoning=20] ${tag()}` }] })
+        .finalMessage();
       expect(streamed.usage).toMatchObject({ input_tokens: 4, cache_read_input_tokens: 1000, output_tokens: 24 });
       const row = await logRow(response);
       expect(row).toMatchObject({ input_tokens: 1004, cached_tokens: 1000, output_tokens: 24 });
@@ -386,7 +479,12 @@ describe("Anthropic client", () => {
 describe("pass-through streams", () => {
   const openaiEvents = async (includeUsage: boolean) => {
     const marker = tag();
-    const body = { model: oa.model("gpt-4o-mini"), messages: [{ role: "user", content: `Pass me through ${marker}` }], stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) };
+    const body = {
+      model: oa.model("gpt-4o-mini"),
+      messages: [{ role: "user", content: `Pass me through ${marker}` }],
+      stream: true,
+      ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+    };
     const res = await post("/v1/chat/completions", body);
     const received = parseSse(await res.text());
     const [sent] = await upstream("gpt-4o-mini", { marker });
@@ -413,7 +511,12 @@ describe("pass-through streams", () => {
 
   it("forwards Anthropic's events as sent, names included", async () => {
     const marker = tag();
-    const res = await post("/v1/messages", { model: an.model("claude-haiku-4-5"), max_tokens: 50, stream: true, messages: [{ role: "user", content: `Pass me through ${marker}` }] });
+    const res = await post("/v1/messages", {
+      model: an.model("claude-haiku-4-5"),
+      max_tokens: 50,
+      stream: true,
+      messages: [{ role: "user", content: `Pass me through ${marker}` }],
+    });
     const received = parseSse(await res.text());
     const [sent] = await upstream("claude-haiku-4-5", { marker });
     expect(received.map((e) => e.data)).toEqual(sent!.events);
@@ -424,7 +527,9 @@ describe("pass-through streams", () => {
 describe("POST /v1/responses", () => {
   it("passes a response through and bills its usage", async () => {
     const marker = tag();
-    const { data, response } = await openai.responses.create({ model: oa.model("gpt-4o-mini"), instructions: "Be brief.", input: `Hello ${marker}` }).withResponse();
+    const { data, response } = await openai.responses
+      .create({ model: oa.model("gpt-4o-mini"), instructions: "Be brief.", input: `Hello ${marker}` })
+      .withResponse();
     expect(data.output_text).toBe(`[Be brief.] Hello ${marker}`);
     expect(data.usage).toMatchObject({ input_tokens: 4, output_tokens: 4 });
     const [sent] = await upstream("gpt-4o-mini", { marker });
@@ -466,14 +571,18 @@ describe("POST /v1/embeddings", () => {
 
   it("embeds on gemini, with dimensions, counting the tokens itself", async () => {
     const emb = await createProvider("gemini", ["gemini-embedding-001"]);
-    const { data, response } = await openai.embeddings.create({ model: emb.model("gemini-embedding-001"), input: ["hello world", "foo"], dimensions: 4 }).withResponse();
+    const { data, response } = await openai.embeddings
+      .create({ model: emb.model("gemini-embedding-001"), input: ["hello world", "foo"], dimensions: 4 })
+      .withResponse();
     expect(data.data.map((d) => [d.index, d.embedding.length])).toEqual([
       [0, 4],
       [1, 4],
     ]);
     const [sent] = await upstream("gemini-embedding-001", { marker: "hello world" });
     expect(sent?.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
-    expect(sent?.body).toMatchObject({ requests: [{ model: "models/gemini-embedding-001", outputDimensionality: 4 }, { content: { parts: [{ text: "foo" }] } }] });
+    expect(sent?.body).toMatchObject({
+      requests: [{ model: "models/gemini-embedding-001", outputDimensionality: 4 }, { content: { parts: [{ text: "foo" }] } }],
+    });
     expect(await logRow(response)).toMatchObject({ endpoint: "embeddings", input_tokens: 3, estimated: 1 });
   });
 

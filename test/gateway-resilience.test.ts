@@ -7,9 +7,25 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { breakers } from "../worker/gateway/breaker.ts";
-import { call, json, jsonInit, uniqueName } from "./fixtures.ts";
-import { admin, anthropic, attemptsOf, createProvider, createRoute, logRow, MOCK_ORIGIN, mockBase, openai, parseSse, post, type ProviderKind, type RouteBody, tag, upstream } from "./gateway-kit.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+import { call, json, jsonInit, uniqueName } from "./kit/fixtures.ts";
+import {
+  admin,
+  anthropic,
+  attemptsOf,
+  createProvider,
+  createRoute,
+  logRow,
+  MOCK_ORIGIN,
+  mockBase,
+  openai,
+  parseSse,
+  post,
+  type ProviderKind,
+  type RouteBody,
+  tag,
+  upstream,
+} from "./kit/gateway.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 /** A route whose first target is `faultModel` on one provider and whose second answers, on another. */
 async function chain(faultModel: string, route: Partial<RouteBody> = {}, kinds: [ProviderKind, ProviderKind] = ["openai", "openai-compatible"]) {
@@ -148,7 +164,13 @@ describe("strategies", () => {
   it("weighted: distributes calls by weight", async () => {
     const model = `ok-${tag()}`;
     const [a, b] = await Promise.all([createProvider("openai-compatible", [model]), createProvider("openai-compatible", [model])]);
-    const alias = await createRoute({ strategy: "weighted", targets: [{ model: a.model(model), weight: 3 }, { model: b.model(model), weight: 1 }] });
+    const alias = await createRoute({
+      strategy: "weighted",
+      targets: [
+        { model: a.model(model), weight: 3 },
+        { model: b.model(model), weight: 1 },
+      ],
+    });
     const counts = new Map<string, number>();
     for (let batch = 0; batch < 20; batch++) {
       const answers = await Promise.all(Array.from({ length: 10 }, () => post("/v1/chat/completions", { model: alias, messages: hello() })));
@@ -305,7 +327,14 @@ describe("upstream errors are mapped, never leaked", () => {
     ["slow-2000", 502, "upstream_timeout", "api_error"],
   ];
 
-  const secrets = () => [...Object.values(UPSTREAM_KEYS), MOCK_ORIGIN(), `127.0.0.1:${env.UPSTREAM_PORT}`, mockBase("openai"), mockBase("anthropic"), mockBase("gemini")];
+  const secrets = () => [
+    ...Object.values(UPSTREAM_KEYS),
+    MOCK_ORIGIN(),
+    `127.0.0.1:${env.UPSTREAM_PORT}`,
+    mockBase("openai"),
+    mockBase("anthropic"),
+    mockBase("gemini"),
+  ];
   const expectClean = (text: string) => {
     for (const secret of secrets()) expect(text).not.toContain(secret);
   };

@@ -5,8 +5,23 @@
 // counted, or failing that its prompt and everything produced), and streams that outlast the
 // per-attempt timeout.
 import { describe, expect, it } from "vitest";
-import { attemptsOf, createPrice, createProvider, createRoute, eventually, logRow, MOCK_ORIGIN, parseSse, post, type Provider, type ProviderKind, readEvents, tag, upstream } from "./gateway-kit.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+import {
+  attemptsOf,
+  createPrice,
+  createProvider,
+  createRoute,
+  eventually,
+  logRow,
+  MOCK_ORIGIN,
+  parseSse,
+  post,
+  type Provider,
+  type ProviderKind,
+  readEvents,
+  tag,
+  upstream,
+} from "./kit/gateway.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 /** A provider offering `model`, priced at $1 per million tokens in and out (1 µ$ a token). */
 async function priced(kind: ProviderKind, model: string): Promise<Provider> {
@@ -101,7 +116,10 @@ describe.each(PATHS)("$label", ({ client, kind }) => {
     const reader = res.body!.getReader();
     expect(textOf(client, await readEvents(reader, 4))).toMatch(/^w1/);
     await reader.cancel();
-    const [sent] = await eventually(() => upstream(model), (r) => r[0]?.completed === true);
+    const [sent] = await eventually(
+      () => upstream(model),
+      (r) => r[0]?.completed === true,
+    );
     expect(sent?.aborted).toBe(false);
     const row = await logRow(res);
     // 40 words at 15 ms: read to the end within the drain time; the provider's usage, not ours.
@@ -117,7 +135,10 @@ describe.each(PATHS)("$label", ({ client, kind }) => {
     const seen = await readEvents(reader, 6);
     expect(textOf(client, seen)).toMatch(/^w1/);
     await reader.cancel();
-    const [sent] = await eventually(() => upstream(model), (r) => r[0]?.aborted === true);
+    const [sent] = await eventually(
+      () => upstream(model),
+      (r) => r[0]?.aborted === true,
+    );
     expect(sent).toMatchObject({ aborted: true, completed: false });
     expect(sent!.events.length).toBeLessThan(300);
     const row = await logRow(res);
@@ -157,7 +178,10 @@ describe("a client that disconnects before any output", () => {
     const first = await readEvents(reader, 1);
     expect(first).toHaveLength(1);
     await reader.cancel();
-    const [sent] = await eventually(() => upstream(model), (r) => r[0]?.aborted === true);
+    const [sent] = await eventually(
+      () => upstream(model),
+      (r) => r[0]?.aborted === true,
+    );
     expect(sent?.aborted).toBe(true);
     const row = await logRow(res);
     // Nothing was produced, but the prompt was read: 3 tokens at 1 µ$ (Anthropic reports it in
@@ -217,7 +241,10 @@ describe("/v1/responses streams", () => {
     const reader = res.body!.getReader();
     await readEvents(reader, 6);
     await reader.cancel();
-    const [sent] = await eventually(() => upstream(model), (r) => r[0]?.aborted === true);
+    const [sent] = await eventually(
+      () => upstream(model),
+      (r) => r[0]?.aborted === true,
+    );
     expect(sent?.aborted).toBe(true);
     expect(await logRow(res)).toMatchObject({ endpoint: "responses", status: 499, error_type: "client_closed" });
   });

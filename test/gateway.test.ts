@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import worker from "../worker/index.ts";
-import { API_KEY, ORIGIN, TENANT_ID, bearer, call, jsonInit, requestLogRow } from "./fixtures.ts";
+import { API_KEY, ORIGIN, TENANT_ID, bearer, call, jsonInit, requestLogRow } from "./kit/fixtures.ts";
 
 const client = new OpenAI({
   apiKey: API_KEY,
@@ -73,7 +73,15 @@ describe("POST /v1/chat/completions", () => {
     await waitOnExecutionContext(ctx);
     const row = await requestLogRow(TENANT_ID, requestId!);
     // 4 input tokens × $0.10/M + 1000 output tokens × $0.20/M = 200.4 µ$ → 201 µ$ (rounded up).
-    expect(row).toMatchObject({ tenant_id: TENANT_ID, model: "demo/lorem", provider: "demo", status: 200, input_tokens: 4, output_tokens: 1000, cost_micros: 201 });
+    expect(row).toMatchObject({
+      tenant_id: TENANT_ID,
+      model: "demo/lorem",
+      provider: "demo",
+      status: 200,
+      input_tokens: 4,
+      output_tokens: 1000,
+      cost_micros: 201,
+    });
   });
 });
 
@@ -95,7 +103,12 @@ describe("authentication", () => {
   });
 
   it("surfaces as the SDK's AuthenticationError", async () => {
-    const bad = new OpenAI({ apiKey: "sk-agg-nope", baseURL: `${ORIGIN}/v1`, maxRetries: 0, fetch: (i: string | URL | Request, init?: RequestInit) => exports.default.fetch(new Request(i, init)) });
+    const bad = new OpenAI({
+      apiKey: "sk-agg-nope",
+      baseURL: `${ORIGIN}/v1`,
+      maxRetries: 0,
+      fetch: (i: string | URL | Request, init?: RequestInit) => exports.default.fetch(new Request(i, init)),
+    });
     await expect(bad.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
@@ -112,7 +125,12 @@ describe("GET /v1/models", () => {
     expect(ids).toEqual(["demo/echo", "demo/lorem", "demo/embed"]);
     const res = await call("/v1/models", { headers: bearer(API_KEY) });
     const body = (await res.json()) as { data: { id: string; pricing?: unknown }[] };
-    expect(body.data[0]).toMatchObject({ id: "demo/echo", object: "model", owned_by: "demo", pricing: { input_per_mtok_micros: 100_000, output_per_mtok_micros: 200_000 } });
+    expect(body.data[0]).toMatchObject({
+      id: "demo/echo",
+      object: "model",
+      owned_by: "demo",
+      pricing: { input_per_mtok_micros: 100_000, output_per_mtok_micros: 200_000 },
+    });
   });
 });
 

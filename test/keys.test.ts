@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditDetailView, auditPageView, rollbackView } from "../worker/api/audit.ts";
 import { sha256Hex } from "../worker/core/security/hash.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit, latestAudit } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit, latestAudit } from "./kit/fixtures.ts";
 
 interface KeyJson {
   id: string;
@@ -29,8 +29,7 @@ async function createKey(body: Record<string, unknown> = { name: "ci" }, who: Me
   return json<KeyJson>(res);
 }
 
-const chat = (key: string, model = "demo/echo") =>
-  call("/v1/chat/completions", jsonInit({ model, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
+const chat = (key: string, model = "demo/echo") => call("/v1/chat/completions", jsonInit({ model, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
 
 describe("API keys", () => {
   it("shows the secret once and stores only its hash", async () => {
@@ -87,7 +86,11 @@ describe("API keys", () => {
   it("never shows or changes another tenant's keys", async () => {
     const mine = await createKey({ name: "private" });
     const outsider = await createMember("owner", await createTenant());
-    for (const [method, body] of [["GET", undefined], ["PATCH", { name: "stolen" }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", { name: "stolen" }],
+      ["DELETE", undefined],
+    ] as const) {
       const res = await call(`/api/keys/${mine.id}`, body ? jsonInit(body, outsider.headers, method) : { method, headers: outsider.headers });
       expect(res.status, method).toBe(404);
     }
@@ -117,7 +120,14 @@ describe("audit and rollback of keys", () => {
     const raw = await json(await call(`/api/audit/${update.id}`, { headers: admin.headers }));
     const detail = auditDetailView.strict().parse(raw);
     expect(detail.diff).toEqual([{ field: "name", before: "audited", after: "renamed" }]);
-    expect(detail).toMatchObject({ id: update.id, action: "update", entity_type: "api_key", entity_id: created.id, tenant_id: expect.any(String), created_at: expect.any(String) });
+    expect(detail).toMatchObject({
+      id: update.id,
+      action: "update",
+      entity_type: "api_key",
+      entity_id: created.id,
+      tenant_id: expect.any(String),
+      created_at: expect.any(String),
+    });
   });
 
   it("rolls back an update, then rolls back the rollback", async () => {
@@ -127,7 +137,11 @@ describe("audit and rollback of keys", () => {
 
     const rollback = await call(`/api/audit/${update.id}/rollback`, jsonInit({}, admin.headers));
     expect(rollback.status).toBe(200);
-    expect(rollbackView.strict().parse(await json(rollback))).toMatchObject({ entity_type: "api_key", entity_id: created.id, restored: { name: "v1", keyHash: "[redacted]" } });
+    expect(rollbackView.strict().parse(await json(rollback))).toMatchObject({
+      entity_type: "api_key",
+      entity_id: created.id,
+      restored: { name: "v1", keyHash: "[redacted]" },
+    });
     let key = await json<KeyJson>(await call(`/api/keys/${created.id}`, { headers: admin.headers }));
     expect(key).toMatchObject({ name: "v1", rpm_limit: null });
 

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
-import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit, requestLogRow } from "./fixtures.ts";
+import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit, requestLogRow } from "./kit/fixtures.ts";
 
 async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0, keyLimits: { rpm_limit?: number; tpm_limit?: number } = {}) {
   const tenantId = await createTenant();
@@ -16,8 +16,10 @@ async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, cre
   return { tenantId, key };
 }
 
-const chat = (key: string) => call("/v1/chat/completions", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
-const message = (key: string) => call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": key }));
+const chat = (key: string) =>
+  call("/v1/chat/completions", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, bearer(key)));
+const message = (key: string) =>
+  call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": key }));
 
 describe("rate limits on the gateway", () => {
   it("answers the request over the limit with 429, Retry-After and x-ratelimit headers", async () => {
@@ -67,7 +69,12 @@ describe("refused calls", () => {
       [broke.tenantId, await chat(broke.key), 402, "insufficient_quota"],
       [limited.tenantId, await chat(limited.key), 429, "rate_limit_exceeded"],
       [limited.tenantId, await call("/v1/chat/completions", jsonInit({ model: "demo/echo", messages: [] }, bearer(limited.key))), 400, "invalid_request"],
-      [limited.tenantId, await call("/v1/chat/completions", jsonInit({ model: "demo/none", messages: [{ role: "user", content: "x" }] }, bearer(limited.key))), 404, "model_not_found"],
+      [
+        limited.tenantId,
+        await call("/v1/chat/completions", jsonInit({ model: "demo/none", messages: [{ role: "user", content: "x" }] }, bearer(limited.key))),
+        404,
+        "model_not_found",
+      ],
     ];
     for (const [tenantId, res, status, code] of expected) {
       expect(res.status).toBe(status);
@@ -113,7 +120,9 @@ describe("credit on the gateway", () => {
     let spent = 0;
     for (let i = 0; i < 100; i++) {
       await flushAnalytics(tenantId);
-      const row = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(cost_micros), 0) AS cost FROM request_log WHERE tenant_id = ?").bind(tenantId).first<{ n: number; cost: number }>();
+      const row = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(cost_micros), 0) AS cost FROM request_log WHERE tenant_id = ?")
+        .bind(tenantId)
+        .first<{ n: number; cost: number }>();
       spent = row?.cost ?? 0;
       if (row?.n === 24) break;
       await new Promise((r) => setTimeout(r, 20));

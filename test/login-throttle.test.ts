@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { hashPassword } from "../worker/core/security/passwords.ts";
 import { getDb } from "../worker/db/client.ts";
 import { memberships, users } from "../worker/db/schema.ts";
-import { call, createTenant, jsonInit } from "./fixtures.ts";
+import { call, createTenant, jsonInit } from "./kit/fixtures.ts";
 
 const PASSWORD = "the right passphrase";
 let ipCounter = 0;
@@ -15,8 +15,7 @@ const freshIp = () => `10.77.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}
 let emailCounter = 0;
 const freshEmail = (prefix = "throttle") => `${prefix}${++emailCounter}.${Date.now().toString(36)}@example.com`;
 
-const login = (email: string, password: string, ip?: string) =>
-  call("/api/auth/login", jsonInit({ email, password }, ip ? { "cf-connecting-ip": ip } : {}));
+const login = (email: string, password: string, ip?: string) => call("/api/auth/login", jsonInit({ email, password }, ip ? { "cf-connecting-ip": ip } : {}));
 
 /** An account with a known password and a tenant of its own. */
 async function account(): Promise<{ email: string; userId: string }> {
@@ -40,7 +39,9 @@ async function burst(n: number, attempt: (i: number) => Promise<Response>): Prom
 
 /** Sets when a throttle row's window opened: `ms` ago. */
 async function openedAgo(key: string, ms: number): Promise<void> {
-  await env.DB.prepare("UPDATE auth_throttle SET window_start = ? WHERE key = ?").bind(Date.now() - ms, key).run();
+  await env.DB.prepare("UPDATE auth_throttle SET window_start = ? WHERE key = ?")
+    .bind(Date.now() - ms, key)
+    .run();
 }
 
 async function failuresOf(key: string): Promise<number> {

@@ -3,14 +3,19 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { API_KEY, ORIGIN, call, createMember, createTenant, json, jsonInit, requestLogRow } from "./fixtures.ts";
+import { API_KEY, ORIGIN, call, createMember, createTenant, json, jsonInit, requestLogRow } from "./kit/fixtures.ts";
 
 const fetchWorker = (input: string | URL | Request, init?: RequestInit) => exports.default.fetch(new Request(input, init));
 const client = new Anthropic({ apiKey: API_KEY, baseURL: ORIGIN, maxRetries: 0, fetch: fetchWorker });
 
 describe("POST /v1/messages", () => {
   it("answers a message with usage through the Anthropic SDK", async () => {
-    const message = await client.messages.create({ model: "demo/echo", max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: "Hello there!" }] });
+    const message = await client.messages.create({
+      model: "demo/echo",
+      max_tokens: 100,
+      system: "Be brief.",
+      messages: [{ role: "user", content: "Hello there!" }],
+    });
     expect(message.type).toBe("message");
     expect(message.role).toBe("assistant");
     expect(message.content).toEqual([{ type: "text", text: "Hello there!" }]);
@@ -34,7 +39,10 @@ describe("POST /v1/messages", () => {
   });
 
   it("accepts the key as x-api-key and answers errors in Anthropic's shape", async () => {
-    const ok = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY }));
+    const ok = await call(
+      "/v1/messages",
+      jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY }),
+    );
     expect(ok.status).toBe(200);
     const bad = await call("/v1/messages", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY }));
     expect(bad.status).toBe(400);
@@ -52,16 +60,23 @@ describe("POST /v1/messages", () => {
     const counting = client.messages.countTokens({ model: "demo/echo", messages: [{ role: "user", content: "hi" }] });
     const counted = await counting;
     expect(counted._request_id).toBe((await counting.asResponse()).headers.get("x-request-id"));
-    const failed: unknown = await client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    const failed: unknown = await client.messages
+      .create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Anthropic.NotFoundError);
     const { requestID, headers } = failed as InstanceType<typeof Anthropic.NotFoundError>;
     expect(requestID).toMatch(/^req_/);
     expect(requestID).toBe(headers?.get("x-request-id"));
     const unauthenticated = new Anthropic({ apiKey: "sk-agg-nope", baseURL: ORIGIN, maxRetries: 0, fetch: fetchWorker });
-    const refused: unknown = await unauthenticated.messages.countTokens({ model: "demo/echo", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    const refused: unknown = await unauthenticated.messages
+      .countTokens({ model: "demo/echo", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((refused as InstanceType<typeof Anthropic.AuthenticationError>).requestID).toMatch(/^req_/);
-    const fromBrowser = await call("/v1/messages", jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY, origin: "https://app.example" }));
+    const fromBrowser = await call(
+      "/v1/messages",
+      jsonInit({ model: "demo/echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { "x-api-key": API_KEY, origin: "https://app.example" }),
+    );
     expect(fromBrowser.headers.get("access-control-expose-headers")?.split(",")).toContain("request-id");
   });
 
@@ -70,12 +85,17 @@ describe("POST /v1/messages", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
       type: "error",
-      error: { type: "authentication_error", message: "You didn't provide an API key. Send it in the 'x-api-key' header (or as 'Authorization: Bearer <key>')." },
+      error: {
+        type: "authentication_error",
+        message: "You didn't provide an API key. Send it in the 'x-api-key' header (or as 'Authorization: Bearer <key>').",
+      },
     });
   });
 
   it("surfaces as the SDK's typed errors", async () => {
-    await expect(client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(client.messages.create({ model: "demo/none", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
   });
 
   it("counts tokens locally for providers without a counting endpoint", async () => {
@@ -92,7 +112,8 @@ describe("POST /v1/messages/count_tokens", () => {
     const { key } = await json<{ key: string }>(await call("/api/keys", jsonInit({ name: "count", ...limits }, owner.headers)));
     return { tenantId, owner, key };
   }
-  const count = (key: string) => call("/v1/messages/count_tokens", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "Hello there!" }] }, { "x-api-key": key }));
+  const count = (key: string) =>
+    call("/v1/messages/count_tokens", jsonInit({ model: "demo/echo", messages: [{ role: "user", content: "Hello there!" }] }, { "x-api-key": key }));
   const requestId = (res: Response) => res.headers.get("x-request-id")!;
 
   it("counts toward the key's requests per minute, not its tokens, and is logged at no cost", async () => {
@@ -119,7 +140,12 @@ describe("POST /v1/messages/count_tokens", () => {
       output_tokens: 0,
       cost_micros: 0,
     });
-    expect(await requestLogRow(tenantId, requestId(refused))).toMatchObject({ endpoint: "messages.count_tokens", status: 429, error_type: "rate_limit_exceeded", cost_micros: 0 });
+    expect(await requestLogRow(tenantId, requestId(refused))).toMatchObject({
+      endpoint: "messages.count_tokens",
+      status: 429,
+      error_type: "rate_limit_exceeded",
+      cost_micros: 0,
+    });
   });
 
   it("counts toward the tenant's requests per minute", async () => {

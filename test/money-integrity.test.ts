@@ -5,14 +5,14 @@
 // timeouts cannot open a platform circuit, and a key revoked elsewhere stops at once.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultConcurrency } from "../durable-objects/tenant-gate.ts";
+import { defaultConcurrency } from "../durable-objects/gate/config.ts";
 import { breakers } from "../worker/gateway/breaker.ts";
 import { promptTokenBound } from "../worker/gateway/prompt-bound.ts";
 import { StreamTally } from "../worker/gateway/stream-out.ts";
 import { countTokens } from "../worker/gateway/tokens.ts";
-import { API_KEY, createMember, createTenant, grantCredit, json, jsonInit, type Member, ORIGIN, TENANT_ID, call } from "./fixtures.ts";
-import { createRoute, gatewayFetch, logRow, mockBase, post, readEvents, settle, tag, upstream } from "./gateway-kit.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+import { API_KEY, createMember, createTenant, grantCredit, json, jsonInit, type Member, ORIGIN, TENANT_ID, call } from "./kit/fixtures.ts";
+import { createRoute, gatewayFetch, logRow, mockBase, post, readEvents, settle, tag, upstream } from "./kit/gateway.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 let admin: Member;
 let operator: Member;
@@ -42,7 +42,9 @@ async function setPrice(who: Member, model: string, input: number, output: numbe
 }
 
 const chat = (model: string, content: string, extra: Record<string, unknown> = {}, key = API_KEY) =>
-  gatewayFetch(new Request(`${ORIGIN}/v1/chat/completions`, jsonInit({ model, messages: [{ role: "user", content }], ...extra }, { authorization: `Bearer ${key}` })));
+  gatewayFetch(
+    new Request(`${ORIGIN}/v1/chat/completions`, jsonInit({ model, messages: [{ role: "user", content }], ...extra }, { authorization: `Bearer ${key}` })),
+  );
 
 describe("prices of the platform's models", () => {
   it("a tenant's own price for a platform model is ignored: the operator's price is billed", async () => {
@@ -55,7 +57,9 @@ describe("prices of the platform's models", () => {
     const row = await logRow(res);
     expect(row.cost_micros).toBe(row.input_tokens + row.output_tokens); // 1 µ$ a token, not 0
     expect(row.cost_micros).toBeGreaterThan(0);
-    const listed = await json<{ data: { model: string; price_id: string | null; priced: boolean }[] }>(await call("/api/prices/models", { headers: admin.headers }));
+    const listed = await json<{ data: { model: string; price_id: string | null; priced: boolean }[] }>(
+      await call("/api/prices/models", { headers: admin.headers }),
+    );
     const entry = listed.data.find((m) => m.model === `${p.name}/${model}`);
     expect(entry).toMatchObject({ priced: true });
     expect(entry?.price_id).not.toBe(own.id);
@@ -66,7 +70,10 @@ describe("prices of the platform's models", () => {
     const p = await platformProvider("openai", [model]);
     await setPrice(operator, model, 5_000_000, 5_000_000, "platform");
     const negotiated = await json<{ id: string; operator_set: boolean }>(
-      await call("/api/prices", jsonInit({ model: `${p.name}/${model}`, input_per_mtok_micros: 2_000_000, output_per_mtok_micros: 2_000_000 }, operator.headers)),
+      await call(
+        "/api/prices",
+        jsonInit({ model: `${p.name}/${model}`, input_per_mtok_micros: 2_000_000, output_per_mtok_micros: 2_000_000 }, operator.headers),
+      ),
     );
     expect(negotiated.operator_set).toBe(true);
     const res = await chat(`${p.name}/${model}`, "one two three");
@@ -83,9 +90,13 @@ describe("prices of the platform's models", () => {
     expect(res.status).toBe(400);
     expect(await json(res)).toMatchObject({ error: { code: "model_not_priced", param: "model" } });
     expect(await upstream(model)).toHaveLength(0);
-    const listed = await json<{ data: { model: string; priced: boolean; platform: boolean }[] }>(await call("/api/prices/models", { headers: operator.headers }));
+    const listed = await json<{ data: { model: string; priced: boolean; platform: boolean }[] }>(
+      await call("/api/prices/models", { headers: operator.headers }),
+    );
     expect(listed.data.find((m) => m.model === `${p.name}/${model}`)).toMatchObject({ priced: false, platform: true });
-    const models = await json<{ data: { id: string }[] }>(await gatewayFetch(new Request(`${ORIGIN}/v1/models`, { headers: { authorization: `Bearer ${API_KEY}` } })));
+    const models = await json<{ data: { id: string }[] }>(
+      await gatewayFetch(new Request(`${ORIGIN}/v1/models`, { headers: { authorization: `Bearer ${API_KEY}` } })),
+    );
     expect(models.data.map((m) => m.id)).not.toContain(`${p.name}/${model}`);
   });
 });
@@ -124,7 +135,9 @@ describe("reservations and charges", () => {
     expect(books.balanceMicros).toBeGreaterThanOrEqual(0);
     expect(books.driftMicros).toBe(0);
     await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(tenantId)).flush();
-    const logged = await env.DB.prepare("SELECT coalesce(sum(cost_micros), 0) AS cost, coalesce(sum(uncollected_micros), 0) AS uncollected, count(*) AS n FROM request_log WHERE tenant_id = ? AND status = 200")
+    const logged = await env.DB.prepare(
+      "SELECT coalesce(sum(cost_micros), 0) AS cost, coalesce(sum(uncollected_micros), 0) AS uncollected, count(*) AS n FROM request_log WHERE tenant_id = ? AND status = 200",
+    )
       .bind(tenantId)
       .first<{ cost: number; uncollected: number; n: number }>();
     expect(logged?.n).toBe(served);
@@ -166,7 +179,13 @@ describe("streams and estimates", () => {
     const p = await platformProvider("anthropic", [model]);
     await setPrice(operator, model, 1_000_000, 1_000_000, "platform");
     const res = await gatewayFetch(
-      new Request(`${ORIGIN}/v1/messages`, jsonInit({ model: `${p.name}/${model}`, max_tokens: 2000, stream: true, messages: [{ role: "user", content: "Think [input=500] [thinking=400]" }] }, { authorization: `Bearer ${API_KEY}` })),
+      new Request(
+        `${ORIGIN}/v1/messages`,
+        jsonInit(
+          { model: `${p.name}/${model}`, max_tokens: 2000, stream: true, messages: [{ role: "user", content: "Think [input=500] [thinking=400]" }] },
+          { authorization: `Bearer ${API_KEY}` },
+        ),
+      ),
     );
     const reader = res.body!.getReader();
     await readEvents(reader, 2); // message_start and the thinking block's start: no text yet
@@ -210,14 +229,22 @@ describe("extras billed beyond tokens", () => {
     const res = await post("/v1/responses", { model: `${p.name}/${model}`, input: "later", background: true });
     expect(res.status).toBe(400);
     expect(await json(res)).toMatchObject({ error: { code: "unpriced_feature", param: "background" } });
-    const tools = await post("/v1/messages", { model: `${p.name}/${model}`, max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] });
+    const tools = await post("/v1/messages", {
+      model: `${p.name}/${model}`,
+      max_tokens: 10,
+      messages: [{ role: "user", content: "x" }],
+      tools: [{ type: "web_search_20250305", name: "web_search" }],
+    });
     expect(tools.status).toBe(400);
     expect(await json(tools)).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });
 
   it("pass through to a tenant's own provider", async () => {
     const model = `own-extras-${tag()}`;
-    const res = await call("/api/providers", jsonInit({ name: tag(), kind: "openai", base_url: mockBase("openai"), api_key: UPSTREAM_KEYS.openai, models: [model] }, operator.headers));
+    const res = await call(
+      "/api/providers",
+      jsonInit({ name: tag(), kind: "openai", base_url: mockBase("openai"), api_key: UPSTREAM_KEYS.openai, models: [model] }, operator.headers),
+    );
     expect(res.status, await res.clone().text()).toBe(201);
     const { name } = await json<Created>(res);
     const answer = await chat(`${name}/${model}`, "fast please", { service_tier: "priority" });

@@ -2,11 +2,21 @@
 import { describe, expect, it } from "vitest";
 import committed from "../web/src/api/openapi.json";
 import { apiDocs } from "../worker/api/index.ts";
-import { call, json } from "./fixtures.ts";
+import { call, json } from "./kit/fixtures.ts";
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: { "application/json": { schema: { properties?: Record<string, unknown>; required?: string[] } } } }; "x-access": string; parameters?: { name: string; in: string }[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content: { "application/json": { schema: { properties?: Record<string, unknown>; required?: string[] } } } };
+        "x-access": string;
+        parameters?: { name: string; in: string }[];
+      }
+    >
+  >;
 }
 
 describe("OpenAPI", () => {

@@ -9,8 +9,19 @@ import { createApp } from "../worker/app.ts";
 import { AppError } from "../worker/core/errors.ts";
 import type { Env } from "../worker/env.ts";
 import { accessToken, forgetToken } from "../worker/services/paypal.ts";
-import { call, createMember, json, jsonInit } from "./fixtures.ts";
-import { approvePaypal, balanceOf, billingTenant, deliverPaypal, ledgerOf, mockJson, paymentEventsFor, paypalBase, paypalEvent, paypalOrder } from "./payments-kit.ts";
+import { call, createMember, json, jsonInit } from "./kit/fixtures.ts";
+import {
+  approvePaypal,
+  balanceOf,
+  billingTenant,
+  deliverPaypal,
+  ledgerOf,
+  mockJson,
+  paymentEventsFor,
+  paypalBase,
+  paypalEvent,
+  paypalOrder,
+} from "./kit/payments.ts";
 
 interface CaptureAnswer {
   order_id: string;
@@ -44,7 +55,11 @@ describe("PayPal orders and capture", () => {
     const order = await paypalOrder(owner, 12_340_000, { "idempotency-key": "buy-1" });
     expect(order.approve_url).toContain(order.id);
     expect((await paypalOrder(owner, 12_340_000, { "idempotency-key": "buy-1" })).id).toBe(order.id);
-    const placed = await mockJson<{ purchase_units: { custom_id: string; amount: { value: string; currency_code: string } }[] }>(paypalBase(), `/__control/orders/${order.id}/approve`, {});
+    const placed = await mockJson<{ purchase_units: { custom_id: string; amount: { value: string; currency_code: string } }[] }>(
+      paypalBase(),
+      `/__control/orders/${order.id}/approve`,
+      {},
+    );
     expect(placed.purchase_units[0]).toMatchObject({ custom_id: tenantId, amount: { value: "12.34", currency_code: "USD" } });
 
     const results = await Promise.all([capture(owner.headers, order.id), capture(owner.headers, order.id)]);
@@ -111,14 +126,23 @@ describe("PayPal webhook", () => {
 
   it("credits from the webhook alone when the client never calls capture", async () => {
     const { tenantId } = await billingTenant();
-    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", { id: `CAPWEBHOOKONLY${Date.now()}`, status: "COMPLETED", amount: { currency_code: "USD", value: "15.50" }, custom_id: tenantId });
+    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", {
+      id: `CAPWEBHOOKONLY${Date.now()}`,
+      status: "COMPLETED",
+      amount: { currency_code: "USD", value: "15.50" },
+      custom_id: tenantId,
+    });
     await Promise.all(Array.from({ length: 5 }, () => deliverPaypal(event)));
     expect(await balanceOf(tenantId)).toBe(15_500_000);
     expect(await paymentEventsFor("paypal", event.id as string)).toHaveLength(1);
   });
 
   it("records, without crediting, a capture that belongs to no tenant", async () => {
-    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", { id: `CAPNOBODY${Date.now()}`, status: "COMPLETED", amount: { currency_code: "USD", value: "1.00" } });
+    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", {
+      id: `CAPNOBODY${Date.now()}`,
+      status: "COMPLETED",
+      amount: { currency_code: "USD", value: "1.00" },
+    });
     const res = await deliverPaypal(event);
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ action: "unknown_tenant" });
@@ -136,13 +160,24 @@ describe("PayPal webhook", () => {
     await deliverPaypal(reversal);
     expect(await balanceOf(tenantId)).toBe(0);
     const kinds = (await ledgerOf(tenantId)).map((e) => [e.kind, e.amountMicros]);
-    expect(kinds).toEqual(expect.arrayContaining([["topup", 20_000_000], ["refund", -5_250_000], ["dispute", -14_750_000]]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ["topup", 20_000_000],
+        ["refund", -5_250_000],
+        ["dispute", -14_750_000],
+      ]),
+    );
     expect(kinds).toHaveLength(3);
   });
 
   it("rejects an event PayPal does not verify with 400 and records nothing", async () => {
     const { tenantId } = await billingTenant();
-    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", { id: `CAPFORGED${Date.now()}`, status: "COMPLETED", amount: { currency_code: "USD", value: "99.00" }, custom_id: tenantId });
+    const event = paypalEvent("PAYMENT.CAPTURE.COMPLETED", {
+      id: `CAPFORGED${Date.now()}`,
+      status: "COMPLETED",
+      amount: { currency_code: "USD", value: "99.00" },
+      custom_id: tenantId,
+    });
     const genuine = await mockJson<Record<string, string>>(paypalBase(), "/__control/sign", { event });
     const otherWebhook = await mockJson<Record<string, string>>(paypalBase(), "/__control/sign", { event, webhook_id: "WH-SOMEONE-ELSE" });
     const tampered = { ...event, resource: { ...(event.resource as object), amount: { currency_code: "USD", value: "9999.00" } } };
@@ -180,7 +215,14 @@ describe("PayPal OAuth token", () => {
 });
 
 describe("without payment secrets", () => {
-  const bare = { ...env, STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, PAYPAL_CLIENT_ID: undefined, PAYPAL_CLIENT_SECRET: undefined, PAYPAL_WEBHOOK_ID: undefined } as Env;
+  const bare = {
+    ...env,
+    STRIPE_SECRET_KEY: undefined,
+    STRIPE_WEBHOOK_SECRET: undefined,
+    PAYPAL_CLIENT_ID: undefined,
+    PAYPAL_CLIENT_SECRET: undefined,
+    PAYPAL_WEBHOOK_ID: undefined,
+  } as Env;
 
   it("reports no method configured and refuses with 503 not_configured", () => {
     expect(paymentMethods(bare)).toEqual({ stripe: false, paypal: false });

@@ -2,7 +2,7 @@
 // their ports to the Miniflare bindings (test/vitest.config.ts) as STRIPE_API_BASE and
 // PAYPAL_API_BASE.
 import type { TestProject } from "vitest/node";
-import { startMockInThread } from "./mock-thread.ts";
+import { startMockInThread } from "./mocks/thread.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,8 +13,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const [stripe, paypal] = await Promise.all([
-    startMockInThread(new URL("./stripe-mock.ts", import.meta.url), "startStripeMock"),
-    startMockInThread(new URL("./paypal-mock.ts", import.meta.url), "startPaypalMock"),
+    startMockInThread(new URL("./mocks/stripe.ts", import.meta.url), "startStripeMock"),
+    startMockInThread(new URL("./mocks/paypal.ts", import.meta.url), "startPaypalMock"),
   ]);
   project.provide("stripePort", stripe.port);
   project.provide("paypalPort", paypal.port);

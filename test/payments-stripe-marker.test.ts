@@ -5,14 +5,30 @@
 // another session's metadata onto a different tenant or amount — is acknowledged (200, so
 // Stripe stops retrying) and logged, and credits nothing.
 import { describe, expect, it } from "vitest";
-import { call, json, jsonInit } from "./fixtures.ts";
-import { balanceOf, billingTenant, deliverStripe, ledgerOf, mockJson, paidCheckout, type PaidCheckout, paymentEventsFor, stripeBase, stripeEvent, stripeForTests } from "./payments-kit.ts";
+import { call, json, jsonInit } from "./kit/fixtures.ts";
+import {
+  balanceOf,
+  billingTenant,
+  deliverStripe,
+  ledgerOf,
+  mockJson,
+  paidCheckout,
+  type PaidCheckout,
+  paymentEventsFor,
+  stripeBase,
+  stripeEvent,
+  stripeForTests,
+} from "./kit/payments.ts";
 
 const completed = (session: unknown) => stripeEvent("checkout.session.completed", session);
 const eventIdOf = (payload: string) => (JSON.parse(payload) as { id: string }).id;
 
 /** A session made straight at Stripe (as from the dashboard or another integration), then paid. */
-async function foreignPaidSession(params: { clientReferenceId: string; amountMinor: number; metadata?: Record<string, string> }): Promise<PaidCheckout["session"]> {
+async function foreignPaidSession(params: {
+  clientReferenceId: string;
+  amountMinor: number;
+  metadata?: Record<string, string>;
+}): Promise<PaidCheckout["session"]> {
   const session = await stripeForTests().checkout.sessions.create({
     mode: "payment",
     client_reference_id: params.clientReferenceId,
@@ -32,7 +48,12 @@ describe("Stripe Checkout marker", () => {
     const { id } = await json<{ id: string }>(res);
     const session = await stripeForTests().checkout.sessions.retrieve(id);
     expect(session.client_reference_id).toBe(tenantId);
-    expect(session.metadata).toMatchObject({ tenant_id: tenantId, amount_micros: "6000000", aggregator_checkout: "v1", aggregator_sig: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(session.metadata).toMatchObject({
+      tenant_id: tenantId,
+      amount_micros: "6000000",
+      aggregator_checkout: "v1",
+      aggregator_sig: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it("credits nothing for a paid session it did not create, even with the tenant as client_reference_id, and answers 200", async () => {

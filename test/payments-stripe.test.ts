@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { gateFor } from "../worker/gateway/gate.ts";
-import { call, createMember, json, jsonInit } from "./fixtures.ts";
+import { call, createMember, json, jsonInit } from "./kit/fixtures.ts";
 import {
   balanceOf,
   billingTenant,
@@ -21,8 +21,8 @@ import {
   stripeBase,
   stripeEvent,
   stripeForTests,
-} from "./payments-kit.ts";
-import type { RecordedStripeRequest } from "./stripe-mock.ts";
+} from "./kit/payments.ts";
+import type { RecordedStripeRequest } from "./mocks/stripe.ts";
 
 const completed = (session: unknown, id?: string) => stripeEvent("checkout.session.completed", session, id);
 
@@ -51,7 +51,9 @@ describe("Stripe Checkout", () => {
     expect(created.form.customer).toBe(customer);
 
     // A second checkout reuses the customer; a retried one (same Idempotency-Key) the session.
-    const again = await json<{ id: string }>(await call("/api/payments/stripe/checkout", jsonInit({ amount_micros: 12_340_000 }, { ...owner.headers, "idempotency-key": "first" })));
+    const again = await json<{ id: string }>(
+      await call("/api/payments/stripe/checkout", jsonInit({ amount_micros: 12_340_000 }, { ...owner.headers, "idempotency-key": "first" })),
+    );
     expect(again.id).toBe(body.id);
     const reused = await call("/api/payments/stripe/checkout", jsonInit({ amount_micros: 99_000_000 }, { ...owner.headers, "idempotency-key": "first" }));
     expect(reused.status).toBe(409);
@@ -190,7 +192,9 @@ describe("Stripe webhook: refunds and disputes", () => {
     const created = stripeEvent("charge.dispute.created", dispute);
     await Promise.all([deliverStripe(created), deliverStripe(created)]);
     expect(await balanceOf(tenantId)).toBe(0);
-    expect((await ledgerOf(tenantId)).filter((e) => e.kind === "dispute")).toMatchObject([{ amountMicros: -10_000_000, idempotencyKey: `stripe:dispute:${dispute.id}` }]);
+    expect((await ledgerOf(tenantId)).filter((e) => e.kind === "dispute")).toMatchObject([
+      { amountMicros: -10_000_000, idempotencyKey: `stripe:dispute:${dispute.id}` },
+    ]);
     const reinstated = stripeEvent("charge.dispute.funds_reinstated", { ...dispute, status: "won" });
     await deliverStripe(reinstated);
     await deliverStripe(reinstated);

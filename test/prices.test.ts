@@ -6,7 +6,21 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_MARKUP_BPS, platformMarkupBps, type PriceRow } from "../worker/db/catalog.ts";
 import { emptyUsage } from "../worker/gateway/types.ts";
 import { costMicros } from "../worker/gateway/usage.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, grantCredit, latestAudit, requestLogRow, rollback, uniqueName } from "./fixtures.ts";
+import {
+  type Member,
+  bearer,
+  call,
+  createMember,
+  createTenant,
+  json,
+  jsonInit,
+  TENANT_ID,
+  grantCredit,
+  latestAudit,
+  requestLogRow,
+  rollback,
+  uniqueName,
+} from "./kit/fixtures.ts";
 
 interface PriceJson {
   id: string;
@@ -27,7 +41,6 @@ beforeAll(async () => {
   admin = await createMember("admin");
   operator = await createMember("owner", TENANT_ID, { operator: true });
 });
-
 
 const priceBody = (overrides: Record<string, unknown> = {}) => ({
   model: uniqueName("model"),
@@ -52,9 +65,13 @@ const getPrice = (id: string, who: Member = admin) => call(`/api/prices/${id}`, 
 const patchPrice = (id: string, body: unknown, who: Member = admin) => call(`/api/prices/${id}`, jsonInit(body, who.headers, "PATCH"));
 const deletePrice = (id: string, who: Member = admin) => call(`/api/prices/${id}`, { method: "DELETE", headers: who.headers });
 
-
 describe("costMicros with markup", () => {
-  const price = { inputPerMTokMicros: 2_500_000, outputPerMTokMicros: 10_000_000, cachedInputPerMTokMicros: 1_250_000, reasoningPerMTokMicros: null } as PriceRow;
+  const price = {
+    inputPerMTokMicros: 2_500_000,
+    outputPerMTokMicros: 10_000_000,
+    cachedInputPerMTokMicros: 1_250_000,
+    reasoningPerMTokMicros: null,
+  } as PriceRow;
   const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 500 }; // 7,500 µ$ before markup
 
   it("adds the markup to the exact cost and rounds up once", () => {
@@ -114,7 +131,13 @@ describe("prices", () => {
     ];
     for (const [model, input, output, cached] of expected) {
       const price = byModel.get(model);
-      expect(price, model).toMatchObject({ input_per_mtok_micros: input, output_per_mtok_micros: output, cached_input_per_mtok_micros: cached, scope: "platform", override: false });
+      expect(price, model).toMatchObject({
+        input_per_mtok_micros: input,
+        output_per_mtok_micros: output,
+        cached_input_per_mtok_micros: cached,
+        scope: "platform",
+        override: false,
+      });
       expect(price!.source).toMatch(/^(OpenAI|Anthropic|Gemini).*https:\/\/.*taken 2025-10-(01|15)/);
     }
     expect(byModel.get("gpt-4o")!.effective_at).toBe("2025-10-01T00:00:00.000Z");
@@ -123,7 +146,10 @@ describe("prices", () => {
   it("lets a tenant override a platform price; the effective list shows the override once", async () => {
     const tenant = await createTenant();
     const owner = await createMember("owner", tenant);
-    const override = await createPrice(priceBody({ model: "gpt-4o", input_per_mtok_micros: 3_000_000, output_per_mtok_micros: 12_000_000, source: "negotiated" }), owner);
+    const override = await createPrice(
+      priceBody({ model: "gpt-4o", input_per_mtok_micros: 3_000_000, output_per_mtok_micros: 12_000_000, source: "negotiated" }),
+      owner,
+    );
     expect(override).toMatchObject({ scope: "tenant", override: true, cached_input_per_mtok_micros: null });
 
     const effective = (await listPrices(owner)).filter((p) => p.model === "gpt-4o");
@@ -182,7 +208,11 @@ describe("prices", () => {
   it("never shows or changes another tenant's overrides", async () => {
     const mine = await createPrice(priceBody({ model: "gpt-4.1" }));
     const outsider = await createMember("owner", await createTenant());
-    for (const [method, body] of [["GET", undefined], ["PATCH", { input_per_mtok_micros: 1 }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", { input_per_mtok_micros: 1 }],
+      ["DELETE", undefined],
+    ] as const) {
       const res = await call(`/api/prices/${mine.id}`, body ? jsonInit(body, outsider.headers, method) : { method, headers: outsider.headers });
       expect(res.status, method).toBe(404);
     }

@@ -12,12 +12,11 @@ import { PROVIDER_DOWN_REPEAT_MS, type ProviderCircuitReport } from "../durable-
 import { breakers } from "../worker/gateway/breaker.ts";
 import { gateFor } from "../worker/gateway/gate.ts";
 import { SIGNATURE_HEADER, verifyAlertSignature } from "../worker/services/alerts.ts";
-import { call, createMember, json, jsonInit, type Member, ORIGIN, uniqueName } from "./fixtures.ts";
-import { gatewayFetch, mockBase, settle, tag, upstream } from "./gateway-kit.ts";
-import { expectNotifications, listNotifications, type NotificationJson, readUntil, sleep } from "./notifications-kit.ts";
-import { billingTenant, mockJson, stripeBase } from "./payments-kit.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
-
+import { call, createMember, json, jsonInit, type Member, ORIGIN, uniqueName } from "./kit/fixtures.ts";
+import { gatewayFetch, mockBase, settle, tag, upstream } from "./kit/gateway.ts";
+import { expectNotifications, listNotifications, type NotificationJson, readUntil, sleep } from "./kit/notifications.ts";
+import { billingTenant, mockJson, stripeBase } from "./kit/payments.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 const COOL_DOWN_MS = 1000;
 
@@ -75,7 +74,6 @@ async function chat(t: Tenant, model: string): Promise<{ status: number; attempt
 
 const list = (t: Tenant) => listNotifications(t.owner);
 const expectAlerts = (t: Tenant, n: number) => expectNotifications(t.owner, n);
-
 
 const pushed = (text: string): NotificationJson[] =>
   [...text.matchAll(/event: notification\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!) as NotificationJson);
@@ -183,7 +181,14 @@ describe("provider alerts", () => {
   it("the gate dedupes per outage: repeated openings add nothing until the alert is old, a closing only after an opening", async () => {
     const t = await tenant();
     const gate = gateFor(env, t.tenantId);
-    const report = (state: "open" | "closed"): ProviderCircuitReport => ({ providerId: "prv_x", providerName: "x", state, reason: "timeout", failures: 3, samples: 5 });
+    const report = (state: "open" | "closed"): ProviderCircuitReport => ({
+      providerId: "prv_x",
+      providerName: "x",
+      state,
+      reason: "timeout",
+      failures: 3,
+      samples: 5,
+    });
     await gate.providerCircuit(t.tenantId, report("closed"));
     await gate.providerCircuit(t.tenantId, report("open"));
     await gate.providerCircuit(t.tenantId, report("open"));

@@ -1,8 +1,8 @@
 // GET /api/providers with each provider's health as this isolate sees it: its circuit breaker
 // (open after enough failed calls) and the mean of its models' observed latency.
 import { describe, expect, it } from "vitest";
-import { call, json } from "./fixtures.ts";
-import { admin, createProvider, createRoute, post, settle, tag } from "./gateway-kit.ts";
+import { call, json } from "./kit/fixtures.ts";
+import { admin, createProvider, createRoute, post, settle, tag } from "./kit/gateway.ts";
 
 interface Health {
   circuit: "closed" | "open" | "half-open";

@@ -3,8 +3,21 @@
 // every change audited and reversible (a deleted provider comes back with its key).
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, type Member, bearer, call, createMember, createTenant, json, jsonInit, TENANT_ID, latestAudit, rollback, uniqueName } from "./fixtures.ts";
-import { UPSTREAM_KEYS, UPSTREAM_MODELS, type UpstreamFlavor } from "./upstream-keys.ts";
+import {
+  API_KEY,
+  type Member,
+  bearer,
+  call,
+  createMember,
+  createTenant,
+  json,
+  jsonInit,
+  TENANT_ID,
+  latestAudit,
+  rollback,
+  uniqueName,
+} from "./kit/fixtures.ts";
+import { UPSTREAM_KEYS, UPSTREAM_MODELS, type UpstreamFlavor } from "./mocks/upstream-keys.ts";
 
 interface ProviderJson {
   id: string;
@@ -33,7 +46,6 @@ beforeAll(async () => {
   admin = await createMember("admin");
   operator = await createMember("owner", TENANT_ID, { operator: true });
 });
-
 
 /** The mock upstream's base URL for a flavour, as a provider's base_url. */
 const mockBase = (flavor: UpstreamFlavor) => `http://127.0.0.1:${env.UPSTREAM_PORT}/${flavor}${flavor === "openai" ? "/v1" : ""}`;
@@ -65,7 +77,6 @@ async function probe(id: string, who: Member = operator): Promise<ProbeJson> {
   return json<ProbeJson>(res);
 }
 
-
 async function gatewayModels(key = API_KEY): Promise<string[]> {
   const res = await call("/v1/models", { headers: bearer(key) });
   expect(res.status).toBe(200);
@@ -75,7 +86,15 @@ async function gatewayModels(key = API_KEY): Promise<string[]> {
 describe("providers", () => {
   it("stores the key encrypted and shows only its last four characters", async () => {
     const created = await createProvider();
-    expect(created).toMatchObject({ kind: "openai", scope: "tenant", has_api_key: true, api_key_last4: UPSTREAM_KEYS.openai.slice(-4), models: ["gpt-4o-mini"], weight: 1, enabled: true });
+    expect(created).toMatchObject({
+      kind: "openai",
+      scope: "tenant",
+      has_api_key: true,
+      api_key_last4: UPSTREAM_KEYS.openai.slice(-4),
+      models: ["gpt-4o-mini"],
+      weight: 1,
+      enabled: true,
+    });
     expect(created).not.toHaveProperty("api_key");
 
     const row = await env.DB.prepare("SELECT * FROM providers WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
@@ -138,7 +157,9 @@ describe("providers", () => {
 
     // Two creates racing for one name: one wins, the other is a 409, never a 500.
     const raced = uniqueName("race");
-    const statuses = await Promise.all([1, 2, 3].map(() => call("/api/providers", jsonInit(openaiBody({ name: raced }), operator.headers)).then((r) => r.status)));
+    const statuses = await Promise.all(
+      [1, 2, 3].map(() => call("/api/providers", jsonInit(openaiBody({ name: raced }), operator.headers)).then((r) => r.status)),
+    );
     expect(statuses.sort()).toEqual([201, 409, 409]);
   });
 

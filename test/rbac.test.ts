@@ -3,8 +3,8 @@
 // from worker/core/rbac.ts, and must list every endpoint the API registers.
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiDocs } from "../worker/api/index.ts";
-import type { Role } from "../worker/db/schema.ts";
-import { type Member, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import type { Role } from "../worker/core/rbac.ts";
+import { type Member, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 const ALL: Role[] = ["owner", "admin", "developer", "viewer"];
 const MANAGERS: Role[] = ["owner", "admin"];

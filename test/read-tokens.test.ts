@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ISSUER } from "../worker/core/security/jwt.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 interface IssuedJson {
   id: string;

@@ -10,9 +10,11 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
-import { ENTITIES, type EntityType, findEntity, type Row } from "../worker/db/entities.ts";
-import { apiKeys, auditLog, type Role, tenants } from "../worker/db/schema.ts";
-import { call, createMember, createTenant, json, jsonInit, latestAudit, type Member, rollback, uniqueName } from "./fixtures.ts";
+import type { EntityType, Row } from "../worker/core/audit.ts";
+import { ENTITIES, findEntity } from "../worker/db/entities.ts";
+import type { Role } from "../worker/core/rbac.ts";
+import { apiKeys, auditLog, tenants } from "../worker/db/schema.ts";
+import { call, createMember, createTenant, json, jsonInit, latestAudit, type Member, rollback, uniqueName } from "./kit/fixtures.ts";
 
 type Who = Role | "operator";
 const WHO: readonly Who[] = ["owner", "admin", "developer", "viewer", "operator"];
@@ -49,7 +51,13 @@ async function craftEntry(tenantId: string | null, type: EntityType, entityId: s
 }
 
 async function tenantProvider(t: Team, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  return send(t.as.admin, "POST", "/api/providers", { name: uniqueName("byok"), kind: "openai", api_key: "sk-tenant-own-key-0123456789", models: ["m1"], ...extra });
+  return send(t.as.admin, "POST", "/api/providers", {
+    name: uniqueName("byok"),
+    kind: "openai",
+    api_key: "sk-tenant-own-key-0123456789",
+    models: ["m1"],
+    ...extra,
+  });
 }
 
 interface Arranged {
@@ -82,7 +90,13 @@ const CASES: Case[] = [
     async arrange(t) {
       await send(t.as.operator, "PATCH", "/api/tenant", { billing_enabled: false, gate_shards: 4, markup_bps: 250 });
       const entry = await latestAudit(t.as.operator, t.tenantId);
-      return { type: "tenant", entityId: t.tenantId, auditId: entry.id, restored: { billingEnabled: true, gateShards: 1, markupBps: null }, fields: ["billingEnabled", "gateShards", "markupBps"] };
+      return {
+        type: "tenant",
+        entityId: t.tenantId,
+        auditId: entry.id,
+        restored: { billingEnabled: true, gateShards: 1, markupBps: null },
+        fields: ["billingEnabled", "gateShards", "markupBps"],
+      };
     },
   },
   {
@@ -92,7 +106,14 @@ const CASES: Case[] = [
       await send(t.as.admin, "PATCH", "/api/tenant", { name: "Renamed", rpm_limit: 10 });
       const entry = await latestAudit(t.as.operator, t.tenantId);
       await send(t.as.operator, "PATCH", "/api/tenant", { markup_bps: 300 });
-      return { type: "tenant", entityId: t.tenantId, auditId: entry.id, force: true, restored: { name: "Rollback", rpmLimit: null, markupBps: null }, fields: ["markupBps"] };
+      return {
+        type: "tenant",
+        entityId: t.tenantId,
+        auditId: entry.id,
+        force: true,
+        restored: { name: "Rollback", rpmLimit: null, markupBps: null },
+        fields: ["markupBps"],
+      };
     },
   },
   {
@@ -101,8 +122,16 @@ const CASES: Case[] = [
     async arrange(t) {
       await send(t.as.admin, "PATCH", "/api/tenant", { name: "Renamed", monthly_budget_micros: 5_000_000, alert_thresholds: [50] });
       const entry = await latestAudit(t.as.operator, t.tenantId);
-      await db().update(tenants).set({ stripeCustomerId: `cus_${t.tenantId}` }).where(eq(tenants.id, t.tenantId));
-      return { type: "tenant", entityId: t.tenantId, auditId: entry.id, restored: { name: "Rollback", monthlyBudgetMicros: null, alertThresholds: null, stripeCustomerId: `cus_${t.tenantId}` } };
+      await db()
+        .update(tenants)
+        .set({ stripeCustomerId: `cus_${t.tenantId}` })
+        .where(eq(tenants.id, t.tenantId));
+      return {
+        type: "tenant",
+        entityId: t.tenantId,
+        auditId: entry.id,
+        restored: { name: "Rollback", monthlyBudgetMicros: null, alertThresholds: null, stripeCustomerId: `cus_${t.tenantId}` },
+      };
     },
   },
   {
@@ -121,7 +150,13 @@ const CASES: Case[] = [
     async arrange(t) {
       const row = (await read("tenant", t.tenantId))!;
       const auditId = await craftEntry(t.tenantId, "tenant", t.tenantId, { ...row, alertWebhookUrl: "http://169.254.169.254/latest/meta-data" }, row);
-      return { type: "tenant", entityId: t.tenantId, auditId, restored: { alertWebhookUrl: "http://169.254.169.254/latest/meta-data" }, invalid: { code: "url_not_allowed", param: "alertWebhookUrl" } };
+      return {
+        type: "tenant",
+        entityId: t.tenantId,
+        auditId,
+        restored: { alertWebhookUrl: "http://169.254.169.254/latest/meta-data" },
+        invalid: { code: "url_not_allowed", param: "alertWebhookUrl" },
+      };
     },
   },
   // ── price ──────────────────────────────────────────────────────────────────────────────
@@ -143,7 +178,13 @@ const CASES: Case[] = [
       const price = await send(t.as.operator, "POST", "/api/prices", { model: "demo/lorem", input_per_mtok_micros: 100, output_per_mtok_micros: 200 });
       await send(t.as.operator, "DELETE", `/api/prices/${String(price.id)}`);
       const entry = await latestAudit(t.as.operator, String(price.id));
-      return { type: "price", entityId: String(price.id), auditId: entry.id, restored: { inputPerMTokMicros: 100, operatorSet: true }, fields: ["operatorSet"] };
+      return {
+        type: "price",
+        entityId: String(price.id),
+        auditId: entry.id,
+        restored: { inputPerMTokMicros: 100, operatorSet: true },
+        fields: ["operatorSet"],
+      };
     },
   },
   {
@@ -160,7 +201,11 @@ const CASES: Case[] = [
     expect: managers(200),
     async arrange(t) {
       const provider = await tenantProvider(t);
-      const price = await send(t.as.admin, "POST", "/api/prices", { model: `${String(provider.name)}/m1`, input_per_mtok_micros: 100, output_per_mtok_micros: 200 });
+      const price = await send(t.as.admin, "POST", "/api/prices", {
+        model: `${String(provider.name)}/m1`,
+        input_per_mtok_micros: 100,
+        output_per_mtok_micros: 200,
+      });
       await send(t.as.admin, "PATCH", `/api/prices/${String(price.id)}`, { input_per_mtok_micros: 5 });
       const entry = await latestAudit(t.as.admin, String(price.id));
       return { type: "price", entityId: String(price.id), auditId: entry.id, restored: { inputPerMTokMicros: 100, operatorSet: false } };
@@ -171,7 +216,11 @@ const CASES: Case[] = [
     expect: managers(403),
     async arrange(t) {
       const provider = await tenantProvider(t);
-      const price = await send(t.as.admin, "POST", "/api/prices", { model: `${String(provider.name)}/m1`, input_per_mtok_micros: 100, output_per_mtok_micros: 200 });
+      const price = await send(t.as.admin, "POST", "/api/prices", {
+        model: `${String(provider.name)}/m1`,
+        input_per_mtok_micros: 100,
+        output_per_mtok_micros: 200,
+      });
       const row = (await read("price", String(price.id)))!;
       const auditId = await craftEntry(t.tenantId, "price", String(price.id), { ...row, operatorSet: true, inputPerMTokMicros: 1 }, row);
       return { type: "price", entityId: String(price.id), auditId, restored: { operatorSet: true, inputPerMTokMicros: 1 }, fields: ["operatorSet"] };
@@ -191,7 +240,12 @@ const CASES: Case[] = [
     name: "price: a platform price (a platform entry, the operator's only)",
     expect: managers(404),
     async arrange(t) {
-      const price = await send(t.as.operator, "POST", "/api/prices", { model: `${uniqueName("plat")}/m`, input_per_mtok_micros: 100, output_per_mtok_micros: 200, scope: "platform" });
+      const price = await send(t.as.operator, "POST", "/api/prices", {
+        model: `${uniqueName("plat")}/m`,
+        input_per_mtok_micros: 100,
+        output_per_mtok_micros: 200,
+        scope: "platform",
+      });
       await send(t.as.operator, "PATCH", `/api/prices/${String(price.id)}`, { input_per_mtok_micros: 3 });
       const entry = await latestAudit(t.as.operator, String(price.id), "platform");
       return { type: "price", entityId: String(price.id), auditId: entry.id, restored: { inputPerMTokMicros: 100, tenantId: null } };
@@ -212,7 +266,13 @@ const CASES: Case[] = [
     name: "provider: a platform provider (a platform entry, the operator's only)",
     expect: managers(404),
     async arrange(t) {
-      const provider = await send(t.as.operator, "POST", "/api/providers", { name: uniqueName("plat"), kind: "demo", models: ["echo"], weight: 2, scope: "platform" });
+      const provider = await send(t.as.operator, "POST", "/api/providers", {
+        name: uniqueName("plat"),
+        kind: "demo",
+        models: ["echo"],
+        weight: 2,
+        scope: "platform",
+      });
       await send(t.as.operator, "PATCH", `/api/providers/${String(provider.id)}`, { weight: 5 });
       const entry = await latestAudit(t.as.operator, String(provider.id), "platform");
       return { type: "provider", entityId: String(provider.id), auditId: entry.id, restored: { weight: 2, tenantId: null } };
@@ -246,7 +306,13 @@ const CASES: Case[] = [
       const provider = await tenantProvider(t, { kind: "openai-compatible", base_url: "https://llm.example.com/v1" });
       const row = (await read("provider", String(provider.id)))!;
       const auditId = await craftEntry(t.tenantId, "provider", String(provider.id), { ...row, baseUrl: "http://127.0.0.1:11434/v1" }, row);
-      return { type: "provider", entityId: String(provider.id), auditId, restored: { baseUrl: "http://127.0.0.1:11434/v1" }, invalid: { code: "url_not_allowed", param: "baseUrl" } };
+      return {
+        type: "provider",
+        entityId: String(provider.id),
+        auditId,
+        restored: { baseUrl: "http://127.0.0.1:11434/v1" },
+        invalid: { code: "url_not_allowed", param: "baseUrl" },
+      };
     },
   },
   // ── api_key ────────────────────────────────────────────────────────────────────────────
@@ -257,7 +323,10 @@ const CASES: Case[] = [
       const key = await send(t.as.developer, "POST", "/api/keys", { name: "v1", rpm_limit: 5 });
       await send(t.as.developer, "PATCH", `/api/keys/${String(key.id)}`, { name: "v2", rpm_limit: 50 });
       const entry = await latestAudit(t.as.admin, String(key.id));
-      await db().update(apiKeys).set({ lastUsedAt: 1_700_000_000_000 }).where(eq(apiKeys.id, String(key.id)));
+      await db()
+        .update(apiKeys)
+        .set({ lastUsedAt: 1_700_000_000_000 })
+        .where(eq(apiKeys.id, String(key.id)));
       return { type: "api_key", entityId: String(key.id), auditId: entry.id, restored: { name: "v1", rpmLimit: 5, lastUsedAt: 1_700_000_000_000 } };
     },
   },

@@ -1,7 +1,7 @@
 // /api/routes end to end: alias validation (never a '/'), per-tenant uniqueness, roles,
 // tenant isolation, and every change audited and reversible.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Member, call, createMember, createTenant, json, jsonInit, latestAudit, rollback, uniqueName } from "./fixtures.ts";
+import { type Member, call, createMember, createTenant, json, jsonInit, latestAudit, rollback, uniqueName } from "./kit/fixtures.ts";
 
 interface RouteJson {
   id: string;
@@ -19,7 +19,6 @@ beforeAll(async () => {
   admin = await createMember("admin");
 });
 
-
 const routeBody = (overrides: Record<string, unknown> = {}) => ({
   alias: uniqueName("smart"),
   targets: [{ model: "demo/echo" }, { model: "demo/lorem" }],
@@ -35,7 +34,6 @@ async function createRoute(body: Record<string, unknown> = routeBody(), who: Mem
 const getRoute = (id: string, who: Member = admin) => call(`/api/routes/${id}`, { headers: who.headers });
 const patchRoute = (id: string, body: unknown, who: Member = admin) => call(`/api/routes/${id}`, jsonInit(body, who.headers, "PATCH"));
 const deleteRoute = (id: string, who: Member = admin) => call(`/api/routes/${id}`, { method: "DELETE", headers: who.headers });
-
 
 describe("routes", () => {
   it("creates an alias with defaults and lists it", async () => {
@@ -120,7 +118,11 @@ describe("routes", () => {
   it("never shows or changes another tenant's routes", async () => {
     const mine = await createRoute();
     const outsider = await createMember("owner", await createTenant());
-    for (const [method, body] of [["GET", undefined], ["PATCH", { retries: 1 }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", { retries: 1 }],
+      ["DELETE", undefined],
+    ] as const) {
       const res = await call(`/api/routes/${mine.id}`, body ? jsonInit(body, outsider.headers, method) : { method, headers: outsider.headers });
       expect(res.status, method).toBe(404);
     }

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../worker/core/security/hash.ts";
-import { OWNER_EMAIL, OWNER_PASSWORD, call, json, jsonInit } from "./fixtures.ts";
+import { OWNER_EMAIL, OWNER_PASSWORD, call, json, jsonInit } from "./kit/fixtures.ts";
 
 const DAY = 86_400_000;
 const LIFETIME = 30 * DAY;
@@ -37,12 +37,16 @@ async function signIn(): Promise<string> {
 const refresh = (token: string) => call("/api/auth/refresh", { method: "POST", headers: { cookie: `agg_refresh=${token}` } });
 
 async function row(token: string): Promise<SessionJson> {
-  return (await env.DB.prepare("SELECT * FROM sessions WHERE token_hash = ?").bind(await sha256Hex(token)).first<SessionJson>())!;
+  return (await env.DB.prepare("SELECT * FROM sessions WHERE token_hash = ?")
+    .bind(await sha256Hex(token))
+    .first<SessionJson>())!;
 }
 
 async function set(token: string, columns: Partial<Record<"family_started_at" | "created_at", number | null>>): Promise<void> {
   for (const [column, value] of Object.entries(columns)) {
-    await env.DB.prepare(`UPDATE sessions SET ${column} = ? WHERE token_hash = ?`).bind(value, await sha256Hex(token)).run();
+    await env.DB.prepare(`UPDATE sessions SET ${column} = ? WHERE token_hash = ?`)
+      .bind(value, await sha256Hex(token))
+      .run();
   }
 }
 

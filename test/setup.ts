@@ -1,4 +1,4 @@
 import { beforeAll } from "vitest";
-import { seedDatabase } from "./fixtures.ts";
+import { seedDatabase } from "./kit/fixtures.ts";
 
 beforeAll(seedDatabase);

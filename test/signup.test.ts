@@ -5,7 +5,7 @@ import { applyD1Migrations, createExecutionContext, reset } from "cloudflare:tes
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../worker/index.ts";
-import { ORIGIN, OWNER_EMAIL, OWNER_PASSWORD, call, json, jsonInit, seedDatabase } from "./fixtures.ts";
+import { ORIGIN, OWNER_EMAIL, OWNER_PASSWORD, call, json, jsonInit, seedDatabase } from "./kit/fixtures.ts";
 
 const PASSWORD = "a perfectly fine passphrase";
 const BOOTSTRAP = "bootstrap-0123456789abcdefghijklmnopqrstuvwxyz";

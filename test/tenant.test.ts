@@ -1,7 +1,7 @@
 // /api/tenant end to end: settings shown to members, changed by managers, the billing,
 // sharding and markup fields kept to the operator, and every change audited and reversible.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Member, call, createMember, createTenant, json, jsonInit, type AuditJson, rollback } from "./fixtures.ts";
+import { type Member, call, createMember, createTenant, json, jsonInit, type AuditJson, rollback } from "./kit/fixtures.ts";
 
 interface TenantJson {
   id: string;
@@ -59,7 +59,14 @@ describe("tenant settings", () => {
   });
 
   it("lets managers change name, limits, budget and thresholds", async () => {
-    const changes = { name: "Acme Corp", rpm_limit: 600, tpm_limit: 1_000_000, concurrency_limit: 20, monthly_budget_micros: 250_000_000, alert_thresholds: [50, 80, 100] };
+    const changes = {
+      name: "Acme Corp",
+      rpm_limit: 600,
+      tpm_limit: 1_000_000,
+      concurrency_limit: 20,
+      monthly_budget_micros: 250_000_000,
+      alert_thresholds: [50, 80, 100],
+    };
     const res = await patchTenant(changes);
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject(changes);
@@ -128,10 +135,20 @@ describe("audit and rollback of tenant settings", () => {
     const before = await getTenant();
     expect((await patchTenant({ name: "Rolled", monthly_budget_micros: 5_000_000, alert_thresholds: [25, 75] })).status).toBe(200);
     const update = await latestAudit();
-    expect(update).toMatchObject({ action: "update", entity_type: "tenant", tenant_id: tenantId, before: { name: before.name }, after: { name: "Rolled", alertThresholds: [25, 75] } });
+    expect(update).toMatchObject({
+      action: "update",
+      entity_type: "tenant",
+      tenant_id: tenantId,
+      before: { name: before.name },
+      after: { name: "Rolled", alertThresholds: [25, 75] },
+    });
 
     expect((await rollbackAsOwner(update.id)).status).toBe(200);
-    expect(await getTenant()).toMatchObject({ name: before.name, monthly_budget_micros: before.monthly_budget_micros, alert_thresholds: before.alert_thresholds });
+    expect(await getTenant()).toMatchObject({
+      name: before.name,
+      monthly_budget_micros: before.monthly_budget_micros,
+      alert_thresholds: before.alert_thresholds,
+    });
 
     const undo = await latestAudit();
     expect(undo.action).toBe("rollback");

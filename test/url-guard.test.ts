@@ -2,9 +2,9 @@
 // be public https (the operator's may point anywhere); the provider test and the gateway follow
 // no redirect; a call that keeps coming back to a gateway is stopped by its hop count.
 import { describe, expect, it } from "vitest";
-import { call, createMember, createTenant, json, jsonInit, type Member, uniqueName } from "./fixtures.ts";
-import { createProvider, createRoute, logRow, mockBase, post, tag, upstream } from "./gateway-kit.ts";
-import { UPSTREAM_KEYS } from "./upstream-keys.ts";
+import { call, createMember, createTenant, json, jsonInit, type Member, uniqueName } from "./kit/fixtures.ts";
+import { createProvider, createRoute, logRow, mockBase, post, tag, upstream } from "./kit/gateway.ts";
+import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 /** Internal destinations in the spellings an attacker would try, and the plain-http and credential cases. */
 const REFUSED = [
@@ -43,7 +43,13 @@ async function tenant(): Promise<Tenant> {
   return { admin: await createMember("admin", tenantId), operator: await createMember("owner", tenantId, { operator: true }) };
 }
 
-const providerBody = (base_url: string, extra: Record<string, unknown> = {}) => ({ name: uniqueName("url"), kind: "openai-compatible", base_url, models: ["m"], ...extra });
+const providerBody = (base_url: string, extra: Record<string, unknown> = {}) => ({
+  name: uniqueName("url"),
+  kind: "openai-compatible",
+  base_url,
+  models: ["m"],
+  ...extra,
+});
 
 async function expectUrlRefused(res: Response, param: string, label: string): Promise<void> {
   expect(res.status, label).toBe(400);
@@ -83,7 +89,10 @@ describe("provider base URLs", () => {
 
   it("the provider test refuses a tenant's internal base_url stored by someone else, and answers the operator", async () => {
     const { admin, operator } = await tenant();
-    const created = await call("/api/providers", jsonInit({ name: uniqueName("local"), kind: "openai", base_url: mockBase("openai"), api_key: UPSTREAM_KEYS.openai }, operator.headers));
+    const created = await call(
+      "/api/providers",
+      jsonInit({ name: uniqueName("local"), kind: "openai", base_url: mockBase("openai"), api_key: UPSTREAM_KEYS.openai }, operator.headers),
+    );
     const { id } = await json<{ id: string }>(created);
     await expectUrlRefused(await call(`/api/providers/${id}/test`, { method: "POST", headers: admin.headers }), "base_url", "probe");
     const probed = await call(`/api/providers/${id}/test`, { method: "POST", headers: operator.headers });
@@ -156,13 +165,34 @@ describe("loops", () => {
 
   it("every upstream request carries the hop count: the incoming one plus one, on every path", async () => {
     const m = (name: string) => `${name}-${tag()}`;
-    const [chatModel, nativeModel, translatedModel, countModel, embedModel] = [m("hops-chat"), m("hops-native"), m("hops-translated"), m("hops-count"), m("hops-embed")];
-    const [oa, an] = await Promise.all([createProvider("openai", [chatModel, translatedModel, embedModel]), createProvider("anthropic", [nativeModel, countModel])]);
+    const [chatModel, nativeModel, translatedModel, countModel, embedModel] = [
+      m("hops-chat"),
+      m("hops-native"),
+      m("hops-translated"),
+      m("hops-count"),
+      m("hops-embed"),
+    ];
+    const [oa, an] = await Promise.all([
+      createProvider("openai", [chatModel, translatedModel, embedModel]),
+      createProvider("anthropic", [nativeModel, countModel]),
+    ]);
     const anthropicVersion = { "anthropic-version": "2023-06-01" };
     const calls: [string, Promise<Response>, string][] = [
       [chatModel, post("/v1/chat/completions", { model: oa.model(chatModel), messages: hello }), "1"],
-      [nativeModel, post("/v1/messages", { model: an.model(nativeModel), max_tokens: 50, messages: hello }, { ...anthropicVersion, "x-aggregator-hops": "2" }), "3"],
-      [translatedModel, post("/v1/messages", { model: oa.model(translatedModel), max_tokens: 50, messages: hello, stream: true }, { ...anthropicVersion, "x-aggregator-hops": "1" }), "2"],
+      [
+        nativeModel,
+        post("/v1/messages", { model: an.model(nativeModel), max_tokens: 50, messages: hello }, { ...anthropicVersion, "x-aggregator-hops": "2" }),
+        "3",
+      ],
+      [
+        translatedModel,
+        post(
+          "/v1/messages",
+          { model: oa.model(translatedModel), max_tokens: 50, messages: hello, stream: true },
+          { ...anthropicVersion, "x-aggregator-hops": "1" },
+        ),
+        "2",
+      ],
       [countModel, post("/v1/messages/count_tokens", { model: an.model(countModel), messages: hello }, anthropicVersion), "1"],
       [embedModel, post("/v1/embeddings", { model: oa.model(embedModel), input: "x" }, { "x-aggregator-hops": "2" }), "3"],
     ];
@@ -170,7 +200,10 @@ describe("loops", () => {
       const res = await pending;
       expect(res.status, `${model}: ${await res.clone().text()}`).toBe(200);
       await res.arrayBuffer();
-      expect((await upstream(model)).map((r) => r.headers["x-aggregator-hops"]), model).toEqual([expected]);
+      expect(
+        (await upstream(model)).map((r) => r.headers["x-aggregator-hops"]),
+        model,
+      ).toEqual([expected]);
     }
   });
 

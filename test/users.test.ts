@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../worker/core/security/hash.ts";
-import { ORIGIN, type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./fixtures.ts";
+import { ORIGIN, type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 interface MemberJson {
   user_id: string;
@@ -113,7 +113,11 @@ describe("changing roles", () => {
 
   it("keeps the owner role to owners: an admin may not grant, change or remove it", async () => {
     const dev = await createMember("developer", t.tenantId);
-    for (const res of [await patchRole(t.admin, dev.userId, "owner"), await patchRole(t.admin, t.owner.userId, "admin"), await removeMember(t.admin, t.owner.userId)]) {
+    for (const res of [
+      await patchRole(t.admin, dev.userId, "owner"),
+      await patchRole(t.admin, t.owner.userId, "admin"),
+      await removeMember(t.admin, t.owner.userId),
+    ]) {
       expect(res.status).toBe(403);
       expect(await json(res)).toMatchObject({ error: { code: "forbidden" } });
     }
@@ -362,7 +366,9 @@ describe("POST /api/auth/accept-invitation", () => {
 
   it("answers 410 invitation_expired after 7 days and 404 for an unknown token", async () => {
     const inv = await invite(t.admin);
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, inv.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, inv.id)
+      .run();
     const expired = await accept(inv.token);
     expect(expired.status).toBe(410);
     expect(await json(expired)).toMatchObject({ error: { code: "invitation_expired" } });
@@ -379,7 +385,9 @@ describe("POST /api/auth/accept-invitation", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(200);
     expect(statuses.slice(1).every((s) => s === 409 || s === 410)).toBe(true);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ?").bind(inv.email).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ?")
+      .bind(inv.email)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(1);
   });
 });

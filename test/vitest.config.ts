@@ -2,8 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { PAYPAL_TEST_CLIENT_ID, PAYPAL_TEST_CLIENT_SECRET, PAYPAL_TEST_WEBHOOK_ID } from "./paypal-mock.ts";
-import { STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET } from "./stripe-mock.ts";
+import { PAYPAL_TEST_CLIENT_ID, PAYPAL_TEST_CLIENT_SECRET, PAYPAL_TEST_WEBHOOK_ID } from "./mocks/paypal.ts";
+import { STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET } from "./mocks/stripe.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -6,15 +6,23 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api/index.ts";
 import { hashedAsset } from "./assets.ts";
-import { AppError, errorFormatFor, errorResponse, type ErrorKind } from "./core/errors.ts";
-import { log } from "./core/logger.ts";
+import { AppError, errorFormatFor, errorResponse, type ErrorKind, internalError } from "./core/errors.ts";
 import type { AppEnv } from "./env.ts";
-import { gateway } from "./gateway/routes.ts";
+import { v1 } from "./gateway/v1.ts";
 import { requestContext } from "./middleware/request-context.ts";
 
 const MiB = 1024 * 1024;
 
-const GATEWAY_REQUEST_HEADERS = ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", "x-aggregator-cache", "openai-organization", "openai-project"];
+const GATEWAY_REQUEST_HEADERS = [
+  "authorization",
+  "content-type",
+  "x-api-key",
+  "anthropic-version",
+  "anthropic-beta",
+  "x-aggregator-cache",
+  "openai-organization",
+  "openai-project",
+];
 const GATEWAY_RESPONSE_HEADERS = [
   "x-request-id",
   "request-id",
@@ -48,8 +56,7 @@ function kindForStatus(status: number): ErrorKind {
 function toAppError(error: unknown, requestId: string): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException) return new AppError(kindForStatus(error.status), error.message || "Request failed.");
-  log("error", "unhandled error", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
+  return internalError(error, requestId, "unhandled error");
 }
 
 export function createApp() {
@@ -66,7 +73,7 @@ export function createApp() {
   app.use("/v1/*", bodyLimit({ maxSize: 16 * MiB, onError: tooLarge("16 MiB") }));
   app.use("/api/*", bodyLimit({ maxSize: 1 * MiB, onError: tooLarge("1 MiB") }));
 
-  app.route("/v1", gateway);
+  app.route("/v1", v1);
   app.route("/api", api);
 
   app.notFound((c) => {

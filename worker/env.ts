@@ -1,17 +1,13 @@
 import type { AnalyticsHub } from "../durable-objects/analytics-hub.ts";
-import type { Role } from "./db/schema.ts";
-import type { TenantGate } from "../durable-objects/tenant-gate.ts";
+import type { Env as DurableObjectsEnv } from "../durable-objects/bindings.ts";
+import type { Role } from "./core/rbac.ts";
 
-/** Everything the Worker is bound to: see wrangler.toml. */
-export interface Env {
-  DB: D1Database;
+/** Everything the Worker is bound to (wrangler.toml): what the Durable Objects use, and these. */
+export interface Env extends DurableObjectsEnv {
   ASSETS: Fetcher;
-  TENANT_GATE: DurableObjectNamespace<TenantGate>;
   ANALYTICS_HUB: DurableObjectNamespace<AnalyticsHub>;
   /** HMAC key for access tokens (secret). */
   JWT_SECRET: string;
-  /** Key material for AES-GCM encryption of provider secrets (secret). */
-  SECRETS_KEY: string;
   APP_NAME?: string;
   /** "false" (or 0, no, off) closes self-service sign-up; invitations still work. */
   ALLOW_SIGNUP?: string;
@@ -43,12 +39,8 @@ export interface Env {
   TOPUP_MAX_MICROS?: string;
   /** ISO currency of top-ups (a two-decimal currency; default usd). */
   BILLING_CURRENCY?: string;
-  /** Default low-balance alert threshold in micro-dollars; a tenant's low_balance_micros overrides it. */
-  LOW_BALANCE_MICROS?: string;
   /** How long a stream the client abandoned is read on for the provider's usage, in ms (default and most 25,000). */
   STREAM_DRAIN_MS?: string;
-  /** Concurrent calls a tenant that set no limit may run (default 256; 0: no default limit). */
-  DEFAULT_CONCURRENCY_LIMIT?: string;
 }
 
 /** Per-request values set by middleware. */

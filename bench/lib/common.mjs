@@ -31,7 +31,10 @@ export function intEnv(name, fallback, min = 0, max = Number.MAX_SAFE_INTEGER) {
 
 export function listEnv(name, fallback) {
   const raw = process.env[name];
-  return (raw === undefined || raw === "" ? fallback : raw).split(",").map((s) => s.trim()).filter(Boolean);
+  return (raw === undefined || raw === "" ? fallback : raw)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -101,7 +104,9 @@ export async function api(origin, method, pathname, { token, body } = {}) {
 }
 
 export async function login(app) {
-  const { access_token: token } = await api(app.origin, "POST", "/api/auth/login", { body: { email: app.credentials.adminEmail, password: app.credentials.adminPassword } });
+  const { access_token: token } = await api(app.origin, "POST", "/api/auth/login", {
+    body: { email: app.credentials.adminEmail, password: app.credentials.adminPassword },
+  });
   return token;
 }
 
@@ -150,7 +155,15 @@ export function stats(values) {
   const sorted = Float64Array.from(values.filter(Number.isFinite)).sort();
   const at = (p) => (sorted.length ? sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] : NaN);
   const sum = sorted.reduce((s, v) => s + v, 0);
-  return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), mean: sorted.length ? sum / sorted.length : NaN, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    n: sorted.length,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    mean: sorted.length ? sum / sorted.length : NaN,
+    min: sorted[0] ?? NaN,
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }
 
 export const roundStats = (s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === "n" ? v : round(v)]));

@@ -136,13 +136,14 @@ export default {
         const { tenant, key, credit } = body;
         await env.DB.batch([
           env.DB.prepare("INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(tenant, `bench ${tenant}`),
-          env.DB.prepare("INSERT INTO api_keys (id, tenant_id, name, key_hash, prefix) VALUES (?, ?, 'bench', ?, 'sk-bench') ON CONFLICT DO NOTHING").bind(key, tenant, `hash-${key}`),
-          env.DB.prepare("INSERT INTO ledger_entries (id, tenant_id, kind, amount_micros, idempotency_key, reason) VALUES (?, ?, 'promo', ?, ?, 'bench credit') ON CONFLICT DO NOTHING").bind(
-            `led_bench_${tenant}`,
+          env.DB.prepare("INSERT INTO api_keys (id, tenant_id, name, key_hash, prefix) VALUES (?, ?, 'bench', ?, 'sk-bench') ON CONFLICT DO NOTHING").bind(
+            key,
             tenant,
-            credit,
-            `bench:${tenant}`,
+            `hash-${key}`,
           ),
+          env.DB.prepare(
+            "INSERT INTO ledger_entries (id, tenant_id, kind, amount_micros, idempotency_key, reason) VALUES (?, ?, 'promo', ?, ?, 'bench credit') ON CONFLICT DO NOTHING",
+          ).bind(`led_bench_${tenant}`, tenant, credit, `bench:${tenant}`),
         ]);
         return json({ ok: true });
       }

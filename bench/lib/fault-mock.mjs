@@ -1,18 +1,18 @@
-// The tests' provider mock (test/upstream-mock.ts: OpenAI, Anthropic and Gemini wire formats,
+// The tests' provider mock (test/mocks/upstream.ts: OpenAI, Anthropic and Gemini wire formats,
 // faults chosen by model name — fail-<status>, flaky-…, slow-<ms>, reset, truncate, midstream,
 // …) run in a worker thread, so that its event loop and the load generator's do not queue behind
 // each other. Needs Node 22.18+ (it imports TypeScript by type stripping).
 //
 //   const mock = await startFaultMockThread();
 //   mock.openaiBaseUrl   → http://127.0.0.1:<port>/openai/v1
-//   mock.keys            → the keys it accepts, per wire format (test/upstream-keys.ts)
+//   mock.keys            → the keys it accepts, per wire format (test/mocks/upstream-keys.ts)
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { repoRoot } from "./app.mjs";
 
-const MOCK = pathToFileURL(path.join(repoRoot, "test/upstream-mock.ts")).href;
-const KEYS = pathToFileURL(path.join(repoRoot, "test/upstream-keys.ts")).href;
+const MOCK = pathToFileURL(path.join(repoRoot, "test/mocks/upstream.ts")).href;
+const KEYS = pathToFileURL(path.join(repoRoot, "test/mocks/upstream-keys.ts")).href;
 
 export function startFaultMockThread() {
   const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { role: "fault-mock" } });

@@ -72,7 +72,14 @@ export function once({ agent, host, port, method, path, headers, body, timeoutMs
       });
       res.on("end", () => {
         const end = process.hrtime.bigint();
-        finish({ error: null, status: res.statusCode, headers: res.headers, body: Buffer.concat(parts), latencyNs: end - start, ttfbNs: (ttfb || end) - start });
+        finish({
+          error: null,
+          status: res.statusCode,
+          headers: res.headers,
+          body: Buffer.concat(parts),
+          latencyNs: end - start,
+          ttfbNs: (ttfb || end) - start,
+        });
       });
       res.on("error", (e) => finish({ error: `response error: ${e.code ?? e.message}`, status: res.statusCode, headers: res.headers, partial: true }));
       res.on("aborted", () => finish({ error: "response aborted", status: res.statusCode, headers: res.headers, partial: true }));
@@ -198,7 +205,9 @@ export async function runInterleaved({ variants: specs, requests, maxSeconds, wa
       for (const v of order) await fire(v, true);
       rounds++;
     }
-    return Object.fromEntries(vs.map((v) => [v.name, result(v, { concurrency: 1, elapsedS: Number(v.busyNs) / 1e9 || NaN, truncatedByTime: rounds < requests })]));
+    return Object.fromEntries(
+      vs.map((v) => [v.name, result(v, { concurrency: 1, elapsedS: Number(v.busyNs) / 1e9 || NaN, truncatedByTime: rounds < requests })]),
+    );
   } finally {
     for (const v of vs) v.agent.destroy();
   }

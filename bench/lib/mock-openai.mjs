@@ -32,7 +32,8 @@ function completionBody(model) {
 
 function streamEvents(model, includeUsage) {
   const base = { id: "chatcmpl-bench0000000000000000", object: "chat.completion.chunk", created: CREATED, model, system_fingerprint: "fp_bench" };
-  const chunk = (delta, finish = null, extra = {}) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
+  const chunk = (delta, finish = null, extra = {}) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
   const events = [
     chunk({ role: "assistant", content: "" }),
     chunk({ content: "Hello" }),
@@ -185,6 +186,10 @@ if (!isMainThread && workerData?.role === "bench-mock") {
   });
   parentPort.postMessage({ type: "listening", port: mock.port });
 } else if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
-  const mock = await startMock({ port: Number(process.env.PORT ?? 0), delayMs: Number(process.env.MOCK_DELAY_MS ?? 0), chunkDelayMs: Number(process.env.MOCK_CHUNK_DELAY_MS ?? 0) });
+  const mock = await startMock({
+    port: Number(process.env.PORT ?? 0),
+    delayMs: Number(process.env.MOCK_DELAY_MS ?? 0),
+    chunkDelayMs: Number(process.env.MOCK_CHUNK_DELAY_MS ?? 0),
+  });
   console.log(`mock OpenAI upstream on http://127.0.0.1:${mock.port}/v1 (POST /chat/completions)`);
 }

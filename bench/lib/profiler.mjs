@@ -17,7 +17,10 @@ async function findTarget(port, targetId, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let seen = [];
   while (Date.now() < deadline) {
-    seen = await fetch(`http://127.0.0.1:${port}/json`).then((r) => r.json(), () => []);
+    seen = await fetch(`http://127.0.0.1:${port}/json`).then(
+      (r) => r.json(),
+      () => [],
+    );
     const target = seen.find((t) => t.id === targetId);
     if (target) return target;
     await new Promise((r) => setTimeout(r, 200));
@@ -217,7 +220,7 @@ function functionsOf(profile, locate) {
 function selfTimes(profile) {
   const durations = sampleDurations(profile);
   const self = new Map();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + durations[i]));
+  for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + durations[i]);
   return self;
 }
 

@@ -5,7 +5,7 @@
 //
 // Notifications are kept (the last KEEP_NOTIFICATIONS), pushed to open SSE streams at once and,
 // if the tenant has a webhook URL, put in an outbox the gate's alarm delivers from, signed,
-// with exponential backoff between attempts.
+// with exponential backoff between attempts (alert-outbox.ts).
 //
 // Provider alerts come from the gateway instead: a call of the tenant that opened a provider's
 // circuit raises provider.down, one that closed it provider.recovered. The provider is
@@ -14,8 +14,11 @@
 // no isolate of this tenant saw does not silence the next outage for good.
 import type { AlarmClock } from "../alarm-clock.ts";
 import { newId } from "../../worker/core/ids.ts";
-import type { Env } from "../../worker/env.ts";
-import { alertWebhookSecret, SIGNATURE_HEADER, signAlert } from "../../worker/services/alerts.ts";
+import { monthStart } from "../../worker/core/time.ts";
+import type { Env } from "../bindings.ts";
+import { alertWebhookSecret } from "../../worker/services/alerts.ts";
+import { AlertOutbox } from "./alert-outbox.ts";
+import { alertSettings } from "./d1.ts";
 
 export const ALERT_SCHEMA = [
   // One row per threshold crossed this month: `budget:<percent>` or `low_balance`; and one per
@@ -28,13 +31,8 @@ export const ALERT_SCHEMA = [
 
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
 export const KEEP_NOTIFICATIONS = 100;
-export const RETRY_BASE_MS = 30_000;
-export const MAX_BACKOFF_MS = 6 * 3600_000;
-export const MAX_ATTEMPTS = 10;
 const CONFIG_TTL_MS = 5 * 60_000;
-const KEEP_OUTBOX_MS = 7 * 24 * 3600_000;
 const HEARTBEAT_MS = 25_000;
-const DELIVERY_TIMEOUT_MS = 10_000;
 /** A provider still down this long after its alert is alerted again when a circuit opens. */
 export const PROVIDER_DOWN_REPEAT_MS = 6 * 3600_000;
 
@@ -84,16 +82,6 @@ interface AlertConfig {
 const encoder = new TextEncoder();
 const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
 
-export function monthStart(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
-/** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … at most 6 h. */
-export function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
-}
-
 type Alert = Pick<Notification, "type" | "message" | "data">;
 
 const describeReason = (reason: string) => (/^\d{3}$/.test(reason) ? `HTTP ${reason}` : reason);
@@ -123,6 +111,7 @@ export class GateAlerts {
   private readonly env: Env;
   private readonly read: () => AlertInputs | null;
   private readonly clock: AlarmClock;
+  private readonly outbox: AlertOutbox;
   private config: AlertConfig | null = null;
   private loading: Promise<AlertConfig | null> | null = null;
   private readonly subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
@@ -134,6 +123,7 @@ export class GateAlerts {
     this.env = env;
     this.read = read;
     for (const ddl of ALERT_SCHEMA) ctx.storage.sql.exec(ddl);
+    this.outbox = new AlertOutbox(ctx.storage.sql);
   }
 
   private get sql(): SqlStorage {
@@ -147,30 +137,19 @@ export class GateAlerts {
 
   private loadConfig(tenantId: string, now: number): Promise<AlertConfig | null> {
     if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return Promise.resolve(this.config);
-    this.loading ??= this.env.DB.prepare(
-      "SELECT billing_enabled, monthly_budget_micros, alert_thresholds, low_balance_micros, alert_webhook_url, alert_webhook_secret_version FROM tenants WHERE id = ?",
-    )
-      .bind(tenantId)
-      .first<{
-        billing_enabled: number;
-        monthly_budget_micros: number | null;
-        alert_thresholds: string | null;
-        low_balance_micros: number | null;
-        alert_webhook_url: string | null;
-        alert_webhook_secret_version: number;
-      }>()
+    this.loading ??= alertSettings(this.env.DB, tenantId)
       .then((row) => {
         if (!row) return null;
-        const parsed: unknown = row.alert_thresholds ? JSON.parse(row.alert_thresholds) : null;
+        const parsed: unknown = row.alertThresholds;
         const thresholds = Array.isArray(parsed) ? parsed.filter((n): n is number => Number.isInteger(n) && n > 0) : DEFAULT_THRESHOLDS;
         const fallbackLow = Number(this.env.LOW_BALANCE_MICROS ?? 0);
         this.config = {
-          billingEnabled: row.billing_enabled === 1,
-          budgetMicros: row.monthly_budget_micros,
+          billingEnabled: row.billingEnabled,
+          budgetMicros: row.monthlyBudgetMicros,
           thresholds,
-          lowBalanceMicros: row.low_balance_micros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
-          webhookUrl: row.alert_webhook_url,
-          secretVersion: row.alert_webhook_secret_version,
+          lowBalanceMicros: row.lowBalanceMicros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
+          webhookUrl: row.alertWebhookUrl,
+          secretVersion: row.alertWebhookSecretVersion,
           loadedAt: Date.now(),
         };
         return this.config;
@@ -280,12 +259,18 @@ export class GateAlerts {
   private record(tenantId: string, config: AlertConfig, what: Alert, now: number): Notification {
     const id = newId("ntf");
     const partial = { id, type: what.type, tenant_id: tenantId, message: what.message, data: what.data, created_at: new Date(now).toISOString() };
-    const seq = this.sql.exec<{ seq: number }>("INSERT INTO notifications (id, type, body, created_at) VALUES (?, ?, ?, ?) RETURNING seq", id, what.type, JSON.stringify(partial), now).one().seq;
+    const seq = this.sql
+      .exec<{ seq: number }>(
+        "INSERT INTO notifications (id, type, body, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
+        id,
+        what.type,
+        JSON.stringify(partial),
+        now,
+      )
+      .one().seq;
     this.sql.exec("DELETE FROM notifications WHERE seq <= ?", seq - KEEP_NOTIFICATIONS);
     const notification: Notification = { ...partial, seq };
-    if (config.webhookUrl) {
-      this.sql.exec("INSERT INTO alert_outbox (id, url, body, next_at) VALUES (?, ?, ?, ?)", id, config.webhookUrl, JSON.stringify(notification), now);
-    }
+    if (config.webhookUrl) this.outbox.enqueue(id, config.webhookUrl, JSON.stringify(notification), now);
     return notification;
   }
 
@@ -293,7 +278,11 @@ export class GateAlerts {
 
   list(limit: number, beforeSeq: number | null = null): Notification[] {
     const rows = this.sql
-      .exec<{ seq: number; body: string }>("SELECT seq, body FROM notifications WHERE seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq ?? Number.MAX_SAFE_INTEGER, limit)
+      .exec<{ seq: number; body: string }>(
+        "SELECT seq, body FROM notifications WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      )
       .toArray();
     return rows.map((r) => ({ ...(JSON.parse(r.body) as Omit<Notification, "seq">), seq: r.seq }));
   }
@@ -334,52 +323,16 @@ export class GateAlerts {
 
   /** When the alarm should next run for a delivery, if any is waiting. */
   nextAttemptAt(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM alert_outbox WHERE delivered_at IS NULL AND failed_at IS NULL").one().at;
+    return this.outbox.nextAttemptAt();
   }
 
-  /** Attempts every due delivery once; failures wait backoffMs(attempts), at most MAX_ATTEMPTS. */
+  /** Attempts every due delivery once, signed with the tenant's current webhook secret. */
   async deliver(now: number): Promise<void> {
     const tenantId = this.read()?.tenantId;
-    const due = this.sql
-      .exec<{ id: string; url: string; body: string; attempts: number }>(
-        "SELECT id, url, body, attempts FROM alert_outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 20",
-        now,
-      )
-      .toArray();
-    this.sql.exec("DELETE FROM alert_outbox WHERE coalesce(delivered_at, failed_at) < ?", now - KEEP_OUTBOX_MS);
+    const due = this.outbox.due(now);
     if (!due.length || !tenantId) return;
     const config = await this.loadConfig(tenantId, now).catch(() => null);
     if (!config) return; // retried by the next alarm
-    const secret = await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion);
-    await Promise.all(
-      due.map(async (row) => {
-        let error: string | null = null;
-        try {
-          const body = row.body;
-          const res = await fetch(row.url, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "user-agent": "AI-Aggregator-Alerts/1",
-              "x-aggregator-delivery": row.id,
-              [SIGNATURE_HEADER]: await signAlert(secret, body, Math.floor(Date.now() / 1000)),
-            },
-            body,
-            // Not followed: the receiver was checked when it was configured, a redirect's target never is.
-            redirect: "manual",
-            signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-          });
-          await res.body?.cancel();
-          if (!res.ok) error = res.status >= 300 && res.status < 400 ? `HTTP ${res.status} (redirects are not followed)` : `HTTP ${res.status}`;
-        } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
-        }
-        const at = Date.now();
-        const attempts = row.attempts + 1;
-        if (error === null) this.sql.exec("UPDATE alert_outbox SET attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?", attempts, at, row.id);
-        else if (attempts >= MAX_ATTEMPTS) this.sql.exec("UPDATE alert_outbox SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ?", attempts, at, error.slice(0, 500), row.id);
-        else this.sql.exec("UPDATE alert_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, at + backoffMs(attempts), error.slice(0, 500), row.id);
-      }),
-    );
+    await this.outbox.send(due, await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion));
   }
 }

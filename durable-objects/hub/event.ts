@@ -1,10 +1,17 @@
 // A usage event as the hub takes it: the gateway's request_log row, checked and with every
 // optional field made explicit, and its compact form for the hub's SQLite and the D1 flush.
 import * as z from "zod";
+import { type ColumnNames, columnName } from "../../worker/db/columns.ts";
 import type { RequestLogRow } from "../../worker/db/request-log.ts";
+import { requestLog } from "../../worker/db/schema.ts";
 
 const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
-const label = (max: number) => z.string().max(max).nullish().transform((v) => v ?? null);
+const label = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((v) => v ?? null);
 
 const eventSchema = z.object({
   id: z.string().min(1).max(200),
@@ -25,7 +32,11 @@ const eventSchema = z.object({
   costMicros: count.default(0),
   uncollectedMicros: count.default(0),
   estimated: z.boolean().default(false),
-  attempts: z.array(z.string().max(1000)).max(100).nullish().transform((v) => v ?? null),
+  attempts: z
+    .array(z.string().max(1000))
+    .max(100)
+    .nullish()
+    .transform((v) => v ?? null),
   createdAt: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
@@ -45,27 +56,32 @@ export function parseEvent(row: RequestLogRow): LogEvent {
 
 /** request_log's columns, in the order of the tuples below: the flush's SQL is built from it. */
 export const LOG_COLUMNS = [
-  "id",
-  "tenant_id",
-  "key_id",
-  "provider",
-  "model",
-  "endpoint",
-  "status",
-  "error_type",
-  "stream",
-  "latency_ms",
-  "ttfb_ms",
-  "input_tokens",
-  "output_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_micros",
-  "estimated",
-  "attempts",
-  "created_at",
-  "uncollected_micros",
+  columnName(requestLog.id),
+  columnName(requestLog.tenantId),
+  columnName(requestLog.keyId),
+  columnName(requestLog.provider),
+  columnName(requestLog.model),
+  columnName(requestLog.endpoint),
+  columnName(requestLog.status),
+  columnName(requestLog.errorType),
+  columnName(requestLog.stream),
+  columnName(requestLog.latencyMs),
+  columnName(requestLog.ttfbMs),
+  columnName(requestLog.inputTokens),
+  columnName(requestLog.outputTokens),
+  columnName(requestLog.cachedTokens),
+  columnName(requestLog.reasoningTokens),
+  columnName(requestLog.costMicros),
+  columnName(requestLog.estimated),
+  columnName(requestLog.attempts),
+  columnName(requestLog.createdAt),
+  columnName(requestLog.uncollectedMicros),
 ] as const;
+
+// Compile-time check that the flush writes every column request_log has.
+type Unwritten = Exclude<ColumnNames<typeof requestLog>, (typeof LOG_COLUMNS)[number]>;
+const writesEveryColumn: [Unwritten] extends [never] ? true : Unwritten = true;
+void writesEveryColumn;
 
 export type LogTuple = (string | number | null)[];
 

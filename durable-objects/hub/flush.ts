@@ -1,7 +1,7 @@
 // Where the hub's events and rollups go: D1's request_log and usage_rollups, in one D1 batch
 // (one transaction) per flush round.
 //
-// D1 binds at most 100 parameters per statement, and request_log has 19 columns: a classic
+// D1 binds at most 100 parameters per statement, and request_log has 20 columns: a classic
 // multi-row VALUES list would carry 5 rows per statement. Instead each statement binds ONE
 // parameter, a JSON array of row tuples, and expands it with json_each(): still a single
 // parameterized statement, but hundreds of rows each. Chunks are capped by rows and bytes
@@ -11,9 +11,12 @@
 // upserted with absolute values (the hub's stored rollup + the round's events), which the hub
 // stores only after D1 committed; so replaying a flush that D1 already committed (the hub
 // crashed or lost the answer before it marked the round) rewrites the same values.
+import { getTableName } from "drizzle-orm";
+import { columnName } from "../../worker/db/columns.ts";
+import { requestLog, usageRollups } from "../../worker/db/schema.ts";
 import { LOG_COLUMNS, type LogTuple } from "./event.ts";
 import type { RollupRecord } from "./pending.ts";
-import { LATENCY_BUCKETS_MS } from "./sums.ts";
+import { LATENCY_BUCKETS_MS } from "../../worker/core/sums.ts";
 
 export interface FlushBatch {
   tenantId: string;
@@ -29,33 +32,35 @@ export interface HubSink {
 export const MAX_ROWS_PER_STATEMENT = 500;
 export const MAX_BYTES_PER_STATEMENT = 512 * 1024;
 
-const ROLLUP_COLUMNS = [
-  "minute",
-  "model",
-  "provider",
-  "key_id",
-  "requests",
-  "errors",
-  "input_tokens",
-  "output_tokens",
-  "cost_micros",
-  "latency_ms_sum",
-  ...LATENCY_BUCKETS_MS.map((b) => `latency_le_${b}`),
-];
-const ROLLUP_VALUE_COLUMNS = ROLLUP_COLUMNS.slice(4);
+/** A rollup's key within its tenant: with tenant_id, usage_rollups' primary key. */
+const ROLLUP_KEY_COLUMNS = [usageRollups.minute, usageRollups.model, usageRollups.provider, usageRollups.keyId].map(columnName);
+/** In rollupTuple's order; the histogram's columns follow LATENCY_BUCKETS_MS. */
+const ROLLUP_VALUE_COLUMNS = [
+  usageRollups.requests,
+  usageRollups.errors,
+  usageRollups.inputTokens,
+  usageRollups.outputTokens,
+  usageRollups.costMicros,
+  usageRollups.latencyMsSum,
+  ...LATENCY_BUCKETS_MS.map((bound) => usageRollups[`latencyLe${bound}` as const]),
+].map(columnName);
+const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, ...ROLLUP_VALUE_COLUMNS];
 
 const extract = (columns: readonly string[]) => columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
 // Events stored before a column was added carry no value for it: its default, not NULL.
-const extractLog = LOG_COLUMNS.map((column, i) => (column === "uncollected_micros" ? `coalesce(json_extract(value, '$[${i}]'), 0)` : `json_extract(value, '$[${i}]')`)).join(", ");
+const extractLog = LOG_COLUMNS.map((column, i) =>
+  column === columnName(requestLog.uncollectedMicros) ? `coalesce(json_extract(value, '$[${i}]'), 0)` : `json_extract(value, '$[${i}]')`,
+).join(", ");
 
-// Built from the constant column lists above, never from input; the rows are the bound JSON.
-const INSERT_LOG = `INSERT INTO request_log (${LOG_COLUMNS.join(", ")})
+// Built from the schema's names, never from input; the rows are the bound JSON.
+const INSERT_LOG = `INSERT INTO ${getTableName(requestLog)} (${LOG_COLUMNS.join(", ")})
   SELECT ${extractLog} FROM json_each(?1) WHERE true
-  ON CONFLICT(id) DO NOTHING`;
+  ON CONFLICT(${columnName(requestLog.id)}) DO NOTHING`;
 
-const UPSERT_ROLLUPS = `INSERT INTO usage_rollups (tenant_id, ${ROLLUP_COLUMNS.join(", ")})
+const tenantColumn = columnName(usageRollups.tenantId);
+const UPSERT_ROLLUPS = `INSERT INTO ${getTableName(usageRollups)} (${tenantColumn}, ${ROLLUP_COLUMNS.join(", ")})
   SELECT ?1, ${extract(ROLLUP_COLUMNS)} FROM json_each(?2) WHERE true
-  ON CONFLICT(tenant_id, minute, model, provider, key_id) DO UPDATE SET
+  ON CONFLICT(${[tenantColumn, ...ROLLUP_KEY_COLUMNS].join(", ")}) DO UPDATE SET
   ${ROLLUP_VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`;
 
 export function rollupTuple(r: RollupRecord): (string | number)[] {

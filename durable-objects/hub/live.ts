@@ -2,7 +2,6 @@
 // updates — at most one per PUSH_INTERVAL_MS — with the new events' aggregate deltas and the
 // current minute's totals. WebSockets survive hibernation (the runtime holds them; per-socket
 // state is in the attachment); SSE writers are in memory and keep the object awake while open.
-import type { LogEvent } from "./event.ts";
 import {
   type Sums,
   type SumsJson,
@@ -13,7 +12,8 @@ import {
   minuteOf,
   sampleQuantile,
   sumsJson,
-} from "./sums.ts";
+} from "../../worker/core/sums.ts";
+import type { LogEvent } from "./event.ts";
 
 export const PUSH_INTERVAL_MS = 300;
 export const SSE_HEARTBEAT_MS = 20_000;
@@ -143,7 +143,7 @@ export class LiveFanout {
     const sums = this.minuteSums(minute);
     const sorted = [...(this.samples.get(minute)?.values ?? [])].sort((a, b) => a - b);
     // After a restart the sample holds only the events since; then the histogram answers.
-    const useSample = sorted.length > 0 && (sorted.length >= Math.min(sums.requests, SAMPLE_SIZE));
+    const useSample = sorted.length > 0 && sorted.length >= Math.min(sums.requests, SAMPLE_SIZE);
     return {
       start: new Date(minute).toISOString(),
       ...sumsJson(sums),

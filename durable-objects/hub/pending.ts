@@ -2,8 +2,8 @@
 // Rollups and totals in SQLite hold only flushed events; live views and /api/metrics add these
 // sums on top. Rebuilt from the pending events in SQLite when the object starts, added to by
 // every accepted ingest, and reduced by exactly the round a flush has marked.
+import { type Contribution, type Sums, addContribution, addSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
 import { LOG_COLUMNS, type LogTuple } from "./event.ts";
-import { type Contribution, type Sums, addContribution, addSums, emptySums, minuteOf } from "./sums.ts";
 
 export interface RollupKey {
   minute: number;
@@ -38,7 +38,13 @@ const count = (v: string | number | null | undefined): number => Number(v ?? 0);
 export function tupleRollup(t: LogTuple): { key: RollupKey; contribution: Contribution } {
   return {
     key: { minute: minuteOf(count(t[CREATED])), model: label(t[MODEL]), provider: label(t[PROVIDER]), keyId: label(t[KEY]) },
-    contribution: { status: count(t[STATUS]), inputTokens: count(t[INPUT]), outputTokens: count(t[OUTPUT]), costMicros: count(t[COST]), latencyMs: count(t[LATENCY]) },
+    contribution: {
+      status: count(t[STATUS]),
+      inputTokens: count(t[INPUT]),
+      outputTokens: count(t[OUTPUT]),
+      costMicros: count(t[COST]),
+      latencyMs: count(t[LATENCY]),
+    },
   };
 }
 

@@ -12,9 +12,9 @@
 // Hubs written before this layout (meta `layout` absent) counted every event into rollups and
 // totals at ingest; migrate() takes the pending events back out once, and rollups such a hub
 // had not yet written to D1 (version > flushed_version) are written by the next flush.
+import { LATENCY_BUCKETS_MS, type Sums, addSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
 import { type LogEvent, type LogTuple, toTuple } from "./event.ts";
 import { type RollupKey, type RollupRecord, type TotalsRecord, rollupKeyOf, sumByRollup, totalsOf } from "./pending.ts";
-import { LATENCY_BUCKETS_MS, type Sums, addSums, emptySums, minuteOf } from "./sums.ts";
 
 /** Events older than this are refused: their id may no longer be remembered. */
 export const ACCEPT_WINDOW_MS = 2 * 24 * 3600_000;
@@ -34,7 +34,6 @@ const ROLLUP_WRITE = `INSERT INTO rollups (minute, model, provider, key_id, ${SU
    ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}, flushed_version = version`;
 const TOTALS_ADD = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ${placeholders(SUM_COLUMNS.length)})
    ON CONFLICT (model, provider) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
-
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -105,7 +104,13 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> 
   for (const item of items) yield f(item);
 }
 
-const rollupFromRow = (r: Row): RollupRecord => ({ minute: num(r.minute), model: str(r.model), provider: str(r.provider), keyId: str(r.key_id), sums: sumsFromRow(r) });
+const rollupFromRow = (r: Row): RollupRecord => ({
+  minute: num(r.minute),
+  model: str(r.model),
+  provider: str(r.provider),
+  keyId: str(r.key_id),
+  sums: sumsFromRow(r),
+});
 
 /** In SUM_COLUMNS' order. */
 const sumValues = (s: Sums): number[] => [s.requests, s.errors, s.inputTokens, s.outputTokens, s.costMicros, s.latencyMsSum, ...s.latencyLe];
@@ -186,7 +191,8 @@ export class HubStore {
     if (events.length === 0 && unwritten.length === 0) return null;
     const added = sumByRollup(events.map((e) => e.tuple));
     const rollups = new Map(unwritten.map((r) => [rollupKeyOf(r), r]));
-    for (const r of added) rollups.set(rollupKeyOf(r), { minute: r.minute, model: r.model, provider: r.provider, keyId: r.keyId, sums: addSums(this.storedSums(r), r.sums) });
+    for (const r of added)
+      rollups.set(rollupKeyOf(r), { minute: r.minute, model: r.model, provider: r.provider, keyId: r.keyId, sums: addSums(this.storedSums(r), r.sums) });
     return { events, added, rollups: [...rollups.values()], full: events.length === eventLimit || unwritten.length === rollupLimit };
   }
 

@@ -13,7 +13,10 @@ async function waitUntilServing(child, origin, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    const ok = await fetch(`${origin}/api/health`).then((r) => r.ok, () => false); // false: not listening yet
+    const ok = await fetch(`${origin}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    ); // false: not listening yet
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -25,7 +28,8 @@ export async function serveBuilt({ host, port, stateDir }) {
   // A profiler (bench/profile.mjs) wants the functions' names: no minification then.
   const miniflare = await serveWorker({ host, port, stateDir, bindings: paymentBindings(), inspectorPort, minify: !inspectorPort }).catch((error) => {
     // Miniflare's own advice (--port) is not how this command takes a port.
-    if (/address already in use/i.test(String(error?.message))) throw new Error(`${host}:${port} is already in use: stop what runs there, or set PORT to another port.`);
+    if (/address already in use/i.test(String(error?.message)))
+      throw new Error(`${host}:${port} is already in use: stop what runs there, or set PORT to another port.`);
     throw error;
   });
   const stop = () => miniflare.dispose().finally(() => process.exit(0));

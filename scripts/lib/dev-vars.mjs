@@ -9,11 +9,24 @@ const REQUIRED = ["JWT_SECRET", "SECRETS_KEY"];
 const DEV_VARS = path.join(root, ".dev.vars");
 
 /** Payment settings (worker/env.ts) the environment may set over .dev.vars. */
-export const PAYMENT_VARS = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET", "PAYPAL_WEBHOOK_ID", "PAYPAL_API_BASE"];
+export const PAYMENT_VARS = [
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "STRIPE_API_BASE",
+  "PAYPAL_CLIENT_ID",
+  "PAYPAL_CLIENT_SECRET",
+  "PAYPAL_WEBHOOK_ID",
+  "PAYPAL_API_BASE",
+];
 
 export function ensureDevVars(file = DEV_VARS) {
   const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const present = new Set(text.split(/\r?\n/).map((line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1]).filter(Boolean));
+  const present = new Set(
+    text
+      .split(/\r?\n/)
+      .map((line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1])
+      .filter(Boolean),
+  );
   const missing = REQUIRED.filter((name) => !present.has(name));
   if (missing.length === 0) return [];
   const lines = missing.map((name) => `${name}=${randomBytes(32).toString("base64url")}`);

@@ -23,6 +23,8 @@ export function run(args, { quiet = false } = {}) {
     child.stdout?.on("data", (d) => (output += d));
     child.stderr?.on("data", (d) => (output += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(args[0])} ${args.slice(1).join(" ")} failed (${code})\n${output}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(args[0])} ${args.slice(1).join(" ")} failed (${code})\n${output}`)),
+    );
   });
 }

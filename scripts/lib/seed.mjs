@@ -1,12 +1,12 @@
 // Seeds the local D1 database: resolves the owner's and the key's credentials (env first,
 // then what an earlier start generated, else new ones), renders the seed as SQL and runs it
-// with `wrangler d1 execute`. The statements come from worker/db/seed.ts, as in the tests.
+// with `wrangler d1 execute`. The statements come from worker/seed.ts, as in the tests.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../worker/db/schema.ts";
-import { seedQueries } from "../../worker/db/seed.ts";
+import { seedQueries } from "../../worker/seed.ts";
 import { randomSecret } from "../../worker/core/ids.ts";
 import { bin, run } from "./run.mjs";
 

@@ -47,7 +47,8 @@ function workerOptionsFromConfig() {
 /** Miniflare's v4 worker options carry empty defaults that its v5 converter rejects or ignores. */
 function meaningful(options) {
   const { rootPath: _root, modulesRules: _rules, ...rest } = options;
-  const empty = (v) => v === undefined || (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
+  const empty = (v) =>
+    v === undefined || (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
   return Object.fromEntries(Object.entries(rest).filter(([, v]) => !empty(v)));
 }
 

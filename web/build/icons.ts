@@ -1,6 +1,6 @@
 // Rasterizes the app mark (web/public/icon.svg, a 512-unit square) into PNG icons, with
 // distance-based anti-aliasing — Chromium's install prompt needs 192 and 512 px PNGs.
-import { encodePng } from './png.ts';
+import { encodePng } from "./png.ts";
 
 type Point = readonly [number, number];
 
@@ -26,7 +26,10 @@ function cubic(p0: Point, p1: Point, p2: Point, p3: Point, steps = 32): Point[] 
 /** The three strokes of icon.svg as polylines. */
 const STROKES: Point[][] = [
   [[136, 152], [208, 152], ...cubic([208, 152], [248, 152], [256, 256], [296, 256]), [376, 256]],
-  [[136, 256], [376, 256]],
+  [
+    [136, 256],
+    [376, 256],
+  ],
   [[136, 360], [208, 360], ...cubic([208, 360], [248, 360], [256, 256], [296, 256])],
 ];
 
@@ -74,7 +77,7 @@ export function renderIcon(size: number, maskable = false): Buffer {
 }
 
 export const ICONS = [
-  { fileName: 'icon-192.png', size: 192, maskable: false },
-  { fileName: 'icon-512.png', size: 512, maskable: false },
-  { fileName: 'icon-maskable-512.png', size: 512, maskable: true },
+  { fileName: "icon-192.png", size: 192, maskable: false },
+  { fileName: "icon-512.png", size: 512, maskable: false },
+  { fileName: "icon-maskable-512.png", size: 512, maskable: true },
 ] as const;

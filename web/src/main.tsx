@@ -1,17 +1,17 @@
-import { render } from 'preact';
-import { refreshSession } from './api/refresh';
-import { App } from './app';
-import { loadMessages } from './i18n';
-import { registerServiceWorker } from './pwa/register';
-import { accessToken, hasSessionHint, restoringSession } from './stores/auth';
-import { startAuthSync } from './stores/authSync';
-import { watchConnectivity } from './stores/network';
-import { watchSession } from './stores/session';
-import { applySettings, language } from './stores/settings';
-import './styles.css';
+import { render } from "preact";
+import { refreshSession } from "./api/refresh";
+import { App } from "./app";
+import { loadMessages } from "./i18n";
+import { registerServiceWorker } from "./pwa/register";
+import { accessToken, hasSessionHint, restoringSession } from "./stores/auth";
+import { startAuthSync } from "./stores/authSync";
+import { watchConnectivity } from "./stores/network";
+import { watchSession } from "./stores/session";
+import { applySettings, language } from "./stores/settings";
+import "./styles.css";
 
-const root = document.getElementById('app');
-if (!root) throw new Error('#app is missing from index.html');
+const root = document.getElementById("app");
+if (!root) throw new Error("#app is missing from index.html");
 
 applySettings();
 startAuthSync();
@@ -31,6 +31,6 @@ await loadMessages(language.value).catch(() => undefined);
 render(<App />, root);
 
 if (import.meta.env.PROD) {
-  if (document.readyState === 'complete') void registerServiceWorker();
-  else addEventListener('load', () => void registerServiceWorker());
+  if (document.readyState === "complete") void registerServiceWorker();
+  else addEventListener("load", () => void registerServiceWorker());
 }

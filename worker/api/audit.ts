@@ -2,11 +2,12 @@
 // diff, and rollback (409 with the current state when the entity changed since, unless force;
 // 403 naming the fields when it would change what the caller may not — core/field-access.ts).
 import * as z from "zod";
-import { actorOf, diffRows, redactRow, rollbackEntry } from "../core/audit.ts";
+import { isEntityType } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { getDb } from "../db/client.ts";
 import { type AuditRow, findAudit, listAudit } from "../db/audit.ts";
-import { isEntityType } from "../db/entities.ts";
+import { diffRows, redactRow, rollbackEntry } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const listQuery = z.object({
@@ -23,7 +24,7 @@ const listQuery = z.object({
 
 const rollbackBody = z.strictObject({ force: z.boolean().default(false) });
 
-const loggedRow = z.record(z.string(), z.unknown()).nullable().describe("The row as stored (camelCase columns), hidden columns as \"[redacted]\"; null: none");
+const loggedRow = z.record(z.string(), z.unknown()).nullable().describe('The row as stored (camelCase columns), hidden columns as "[redacted]"; null: none');
 
 const fieldDiffView = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
 
@@ -43,7 +44,9 @@ const auditEntryView = z.object({
   created_at: z.string(),
 });
 
-export const auditDetailView = auditEntryView.extend({ diff: z.array(fieldDiffView).optional().describe("Field-level changes; absent for an entity type that cannot be rolled back") });
+export const auditDetailView = auditEntryView.extend({
+  diff: z.array(fieldDiffView).optional().describe("Field-level changes; absent for an entity type that cannot be rolled back"),
+});
 
 export const auditPageView = z.object({ data: z.array(auditEntryView), next_cursor: z.string().nullable().describe("null: the last page") });
 
@@ -94,25 +97,30 @@ async function visibleEntry(c: ApiContext, id: string): Promise<AuditRow> {
 }
 
 export const audit = new ApiRouter("audit")
-  .endpoint("get", "/", { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery, response: auditPageView }, async (c, { query }) => {
-    if (query.scope === "platform" && !c.var.user.isOperator) {
-      throw new AppError("permission", "Only the platform operator sees platform-wide entries.", { code: "forbidden" });
-    }
-    const rows = await listAudit(getDb(c.env.DB), {
-      tenantId: query.scope === "platform" ? null : c.var.user.tenantId,
-      entityType: query.entity_type,
-      entityId: query.entity_id,
-      actorId: query.actor_id,
-      action: query.action,
-      from: query.from ? Date.parse(query.from) : undefined,
-      to: query.to ? Date.parse(query.to) : undefined,
-      after: query.cursor ? decodeCursor(query.cursor) : undefined,
-      limit: query.limit + 1,
-    });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return c.json({ data: page.map((r) => entryJson(r, false)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
-  })
+  .endpoint(
+    "get",
+    "/",
+    { summary: "Audit entries, newest first; filter and page with cursor.", access: "audit:read", query: listQuery, response: auditPageView },
+    async (c, { query }) => {
+      if (query.scope === "platform" && !c.var.user.isOperator) {
+        throw new AppError("permission", "Only the platform operator sees platform-wide entries.", { code: "forbidden" });
+      }
+      const rows = await listAudit(getDb(c.env.DB), {
+        tenantId: query.scope === "platform" ? null : c.var.user.tenantId,
+        entityType: query.entity_type,
+        entityId: query.entity_id,
+        actorId: query.actor_id,
+        action: query.action,
+        from: query.from ? Date.parse(query.from) : undefined,
+        to: query.to ? Date.parse(query.to) : undefined,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return c.json({ data: page.map((r) => entryJson(r, false)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
+    },
+  )
   .endpoint("get", "/:id", { summary: "One entry with its field-level diff.", access: "audit:read", response: auditDetailView }, async (c) =>
     c.json(entryJson(await visibleEntry(c, c.req.param("id")!), true)),
   )
@@ -128,7 +136,12 @@ export const audit = new ApiRouter("audit")
     async (c, { body }) => {
       const entry = await visibleEntry(c, c.req.param("id")!);
       const result = await rollbackEntry(getDb(c.env.DB), actorOf(c), { user: c.var.user, requestUrl: c.req.url }, entry, body.force);
-      const answer: z.output<typeof rollbackView> = { audit_id: result.auditId, entity_type: entry.entityType, entity_id: entry.entityId, restored: result.restored };
+      const answer: z.output<typeof rollbackView> = {
+        audit_id: result.auditId,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        restored: result.restored,
+      };
       return c.json(answer);
     },
   );

@@ -2,15 +2,16 @@
 // switch tenant, and accept an invitation.
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod";
-import { type Actor, actorOf, commitChange } from "../core/audit.ts";
+import type { Actor } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { constantTimeEqual, sha256Hex } from "../core/security/hash.ts";
+import { sha256Hex } from "../core/security/hash.ts";
+import type { Role } from "../core/rbac.ts";
 import { DUMMY_PASSWORD_HASH, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "../core/security/passwords.ts";
 import { isUniqueViolation } from "../db/unique.ts";
 import { getDb, type Db } from "../db/client.ts";
 import { claimInvitation, findInvitationByHash, type InvitationRow, releaseInvitation } from "../db/invitations.ts";
-import { memberships, type Role, tenants } from "../db/schema.ts";
+import { memberships } from "../db/schema.ts";
 import { hasSignedInFrom } from "../db/sessions.ts";
 import { type Counted, countAttempt, refund, settleSuccess, throttleKeys, waitMs } from "../db/throttle.ts";
 import {
@@ -22,53 +23,34 @@ import {
   listMemberships,
   type MembershipRow,
   normalizeEmail,
-  operatorExists,
   type UserRow,
 } from "../db/users.ts";
-import type { Env } from "../env.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
+import { displayName, emailTaken, newPassword } from "./account-fields.ts";
+import { register, registerBody, registeredView } from "./registration.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 import { endSession, type Grant, publicUser, retargetPresentedSession, roleIn, rotateSession, startSession, tokenBody } from "./session.ts";
-
-/** Trimmed and lower-cased before the format check, so `Ann@X.com ` is `ann@x.com`. */
-export const emailField = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .check(z.regex(z.regexes.email, "Invalid email address"))
-  .meta({ format: "email" });
-
-const newPassword = z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH);
-const displayName = z.string().trim().min(1).max(100);
 
 const loginBody = z.object({
   email: z.string().trim().min(3).max(254),
   password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
 });
 
-const registerBody = z.strictObject({
-  email: emailField,
-  password: newPassword,
-  name: displayName.optional(),
-  tenant_name: displayName.optional().describe("The new tenant's name; default: '<name>'s workspace'"),
-  bootstrap_token: z.string().min(1).max(512).optional().describe("The installation's OPERATOR_BOOTSTRAP_TOKEN: the account becomes the platform operator (only while there is none)"),
-});
-
 const switchBody = z.strictObject({ tenant_id: z.string().min(1).max(64) });
 
 const acceptBody = z.strictObject({
   token: z.string().min(1).max(200),
-  password: z.string().min(1).max(MAX_PASSWORD_LENGTH).describe(`A new account's password (at least ${MIN_PASSWORD_LENGTH} characters), or the existing account's`),
+  password: z
+    .string()
+    .min(1)
+    .max(MAX_PASSWORD_LENGTH)
+    .describe(`A new account's password (at least ${MIN_PASSWORD_LENGTH} characters), or the existing account's`),
   name: displayName.optional(),
 });
 
 const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), tenant_id: z.string(), is_operator: z.boolean() });
 const tokenView = z.object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.int(), user: userView });
-const registeredView = z.object({
-  status: z.literal("accepted"),
-  email: z.string(),
-  message: z.string(),
-});
 const meView = z.object({
   user: userView,
   tenant: z.object({ id: z.string(), name: z.string() }),
@@ -130,81 +112,6 @@ async function signedIn(c: ApiContext, grant: Grant): Promise<Response> {
   return c.json(await tokenBody(c, grant));
 }
 
-const emailTaken = () => new AppError("conflict", "An account with this email already exists.", { code: "email_taken", param: "email" });
-const operatorTaken = () => new AppError("conflict", "This installation already has a platform operator.", { code: "operator_exists" });
-
-const REGISTERED =
-  "Sign in with this email and password to continue. If the email already had an account, nothing was created: sign in with that account's password.";
-
-/** Open unless ALLOW_SIGNUP says otherwise: unset, "true", "1", "yes" or "on" keep it open, any other value closes it. */
-function signupOpen(env: Env): boolean {
-  const value = env.ALLOW_SIGNUP?.trim().toLowerCase();
-  return !value || ["true", "1", "yes", "on"].includes(value);
-}
-
-/** The user, the tenant it owns and the membership, in one audited batch. */
-async function createAccount(c: ApiContext, db: Db, body: z.output<typeof registerBody>, passwordHash: string, asOperator: boolean): Promise<void> {
-  const now = Date.now();
-  const userId = newId("usr");
-  const tenantId = newId("ten");
-  const name = body.name ?? body.email.split("@")[0]!;
-  const membership: MembershipRow = { tenantId, userId, role: "owner", createdAt: now };
-  const writes: BatchItem<"sqlite">[] = [
-    insertUser(db, { id: userId, email: body.email, name, passwordHash, createdAt: now }, asOperator),
-    db.insert(tenants).values({ id: tenantId, name: body.tenant_name ?? `${name}'s workspace`, createdAt: now }),
-    db.insert(memberships).values(membership),
-  ];
-  const change = { action: "create", entityType: "membership" as const, entityId: `${tenantId}:${userId}`, tenantId, before: null, after: membership };
-  await commitChange(db, actorAs(c, userId), change, writes);
-}
-
-/** Self-service sign-up. A taken email creates nothing and is answered like a free one. */
-async function signUp(c: ApiContext, db: Db, body: z.output<typeof registerBody>): Promise<void> {
-  if (!signupOpen(c.env)) throw new AppError("permission", "Sign-up is disabled on this installation; ask for an invitation.", { code: "signup_disabled" });
-  // Hashed whether or not the email is taken: the answer costs the same PBKDF2 work either way.
-  const passwordHash = await hashPassword(body.password);
-  if (await findUserByEmail(db, body.email)) return;
-  try {
-    await createAccount(c, db, body, passwordHash, false);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error; // taken meanwhile: the same answer
-  }
-}
-
-const MIN_BOOTSTRAP_TOKEN_LENGTH = 32;
-
-/** Constant-time: both sides are hashed to the same length before comparing. */
-async function bootstrapTokenMatches(configured: string | undefined, presented: string): Promise<boolean> {
-  const expected = configured?.trim() ?? "";
-  if (expected.length < MIN_BOOTSTRAP_TOKEN_LENGTH) return false;
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([sha256Hex(expected), sha256Hex(presented.trim())]);
-  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
-}
-
-/** The platform operator, by whoever holds OPERATOR_BOOTSTRAP_TOKEN, while there is none (sign-up closed or not). */
-async function bootstrapOperator(c: ApiContext, db: Db, body: z.output<typeof registerBody>, token: string): Promise<void> {
-  if (!(await bootstrapTokenMatches(c.env.OPERATOR_BOOTSTRAP_TOKEN, token))) {
-    throw new AppError("permission", "This bootstrap token is not the installation's OPERATOR_BOOTSTRAP_TOKEN.", { code: "invalid_bootstrap_token" });
-  }
-  if (await operatorExists(db)) throw operatorTaken();
-  if (await findUserByEmail(db, body.email)) throw emailTaken();
-  try {
-    await createAccount(c, db, body, await hashPassword(body.password), true);
-  } catch (error) {
-    if (await operatorExists(db)) throw operatorTaken(); // a concurrent bootstrap won
-    if (isUniqueViolation(error)) throw emailTaken();
-    throw error;
-  }
-}
-
-async function register(c: ApiContext, body: z.output<typeof registerBody>): Promise<Response> {
-  const db = getDb(c.env.DB);
-  if (body.bootstrap_token !== undefined) await bootstrapOperator(c, db, body, body.bootstrap_token);
-  else await signUp(c, db, body);
-  return c.json({ status: "accepted" as const, email: body.email, message: REGISTERED }, 202);
-}
-
 async function pendingInvitation(db: Db, token: string): Promise<InvitationRow> {
   const invitation = await findInvitationByHash(db, await sha256Hex(token));
   if (!invitation) throw new AppError("not_found", "No such invitation.", { code: "invitation_not_found" });
@@ -231,11 +138,22 @@ async function invitee(c: ApiContext, db: Db, invitation: InvitationRow, body: z
   }
   const password = newPassword.safeParse(body.password);
   if (!password.success) {
-    throw new AppError("invalid_request", `A new account's password needs at least ${MIN_PASSWORD_LENGTH} characters.`, { code: "invalid_request", param: "password" });
+    throw new AppError("invalid_request", `A new account's password needs at least ${MIN_PASSWORD_LENGTH} characters.`, {
+      code: "invalid_request",
+      param: "password",
+    });
   }
   const now = Date.now();
   const name = body.name ?? invitation.email.split("@")[0]!;
-  const user: UserRow = { id: newId("usr"), email: invitation.email, name, passwordHash: await hashPassword(password.data), isOperator: false, deletedAt: null, createdAt: now };
+  const user: UserRow = {
+    id: newId("usr"),
+    email: invitation.email,
+    name,
+    passwordHash: await hashPassword(password.data),
+    isOperator: false,
+    deletedAt: null,
+    createdAt: now,
+  };
   return { user, isNew: true };
 }
 
@@ -250,16 +168,21 @@ async function acceptInvitation(c: ApiContext, body: z.output<typeof acceptBody>
     throw new AppError("gone", "This invitation was already used.", { code: "invitation_used" });
   }
   const membership: MembershipRow = { tenantId: invitation.tenantId, userId: user.id, role: invitation.role, createdAt: now };
-  const writes: BatchItem<"sqlite">[] = [
-    ...(isNew ? [insertUser(db, user, false)] : []),
-    db.insert(memberships).values(membership),
-  ];
-  const change = { action: "create", entityType: "membership" as const, entityId: `${membership.tenantId}:${user.id}`, tenantId: membership.tenantId, before: null, after: membership };
+  const writes: BatchItem<"sqlite">[] = [...(isNew ? [insertUser(db, user, false)] : []), db.insert(memberships).values(membership)];
+  const change = {
+    action: "create",
+    entityType: "membership" as const,
+    entityId: `${membership.tenantId}:${user.id}`,
+    tenantId: membership.tenantId,
+    before: null,
+    after: membership,
+  };
   try {
     await commitChange(db, actorAs(c, user.id), change, writes);
   } catch (error) {
     await releaseInvitation(db, invitation.id, now);
-    if (isUniqueViolation(error)) throw new AppError("conflict", "This account or membership already exists.", { code: isNew ? "email_taken" : "already_member" });
+    if (isUniqueViolation(error))
+      throw new AppError("conflict", "This account or membership already exists.", { code: isNew ? "email_taken" : "already_member" });
     throw error;
   }
   return signedIn(c, { user, tenantId: membership.tenantId, role: membership.role });
@@ -333,20 +256,30 @@ export const auth = new ApiRouter("auth")
     await endSession(c);
     return c.body(null, 204);
   })
-  .endpoint("get", "/me", { summary: "The signed-in user, the current tenant and all of the user's tenants.", access: "signed-in", response: meView }, async (c) => {
-    const user = c.var.user;
-    const all = await listMemberships(getDb(c.env.DB), user.id);
-    const current = all.find((m) => m.tenantId === user.tenantId);
-    return c.json({
-      user: publicUser(user),
-      tenant: { id: user.tenantId, name: current?.tenantName ?? "" },
-      tenants: all.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role })),
-    });
-  })
+  .endpoint(
+    "get",
+    "/me",
+    { summary: "The signed-in user, the current tenant and all of the user's tenants.", access: "signed-in", response: meView },
+    async (c) => {
+      const user = c.var.user;
+      const all = await listMemberships(getDb(c.env.DB), user.id);
+      const current = all.find((m) => m.tenantId === user.tenantId);
+      return c.json({
+        user: publicUser(user),
+        tenant: { id: user.tenantId, name: current?.tenantName ?? "" },
+        tenants: all.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role })),
+      });
+    },
+  )
   .endpoint(
     "post",
     "/switch",
-    { summary: "A new access token for another tenant of the user's (any tenant for the operator).", access: "signed-in", body: switchBody, response: tokenView },
+    {
+      summary: "A new access token for another tenant of the user's (any tenant for the operator).",
+      access: "signed-in",
+      body: switchBody,
+      response: tokenView,
+    },
     (c, { body }) => switchTenant(c, body.tenant_id),
   )
   .endpoint(

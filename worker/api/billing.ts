@@ -5,7 +5,6 @@
 import { eq } from "drizzle-orm";
 import * as z from "zod";
 import { NOTIFICATION_TYPES } from "../../durable-objects/gate/alerts.ts";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -13,11 +12,12 @@ import { assertConfigurableUrl } from "../core/security/url-guard.ts";
 import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { auditAdjustment, decodeCursor, encodeCursor, listLedger } from "../db/ledger.ts";
-import { tenantExists } from "../db/payments.ts";
 import { LEDGER_KINDS, tenants } from "../db/schema.ts";
-import { findTenant, type TenantRow } from "../db/tenants.ts";
+import { findTenant, tenantExists, type TenantRow } from "../db/tenants.ts";
 import { gateFor } from "../gateway/gate.ts";
 import { alertWebhookSecret } from "../services/alerts.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { applyCredit } from "./payments/credit.ts";
 import { paymentMethods, topupConfig } from "./payments/config.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -79,38 +79,49 @@ const adjustmentView = z.object({
 const reconcileView = z.object({ balance_micros: z.int(), ledger_micros: z.int(), drift_micros: z.int(), unflushed_entries: z.int() });
 
 export const billing = new ApiRouter("billing")
-  .endpoint("get", "/", { summary: "Balance, reservations, this month's spend against the budget, and the payment methods available.", access: "billing:read", response: billingView }, async (c) => {
-    const tenantId = c.var.user.tenantId;
-    const [status, tenant] = await Promise.all([gateFor(c.env, tenantId).status(tenantId), findTenant(getDb(c.env.DB), tenantId)]);
-    const budget = tenant?.monthlyBudgetMicros ?? null;
-    const topup = topupConfig(c.env);
-    return c.json({
-      tenant_id: tenantId,
-      billing_enabled: status.billingEnabled,
-      balance_micros: status.balanceMicros,
-      reserved_micros: status.reservedMicros,
-      available_micros: status.balanceMicros - status.reservedMicros,
-      month_spend_micros: status.monthSpendMicros,
-      monthly_budget_micros: budget,
-      budget_remaining_micros: budget === null ? null : Math.max(0, budget - status.monthSpendMicros),
-      currency: topup.currency,
-      topup: { min_micros: topup.minMicros, max_micros: topup.maxMicros },
-      payment_methods: paymentMethods(c.env),
-    });
-  })
+  .endpoint(
+    "get",
+    "/",
+    {
+      summary: "Balance, reservations, this month's spend against the budget, and the payment methods available.",
+      access: "billing:read",
+      response: billingView,
+    },
+    async (c) => {
+      const tenantId = c.var.user.tenantId;
+      const [status, tenant] = await Promise.all([gateFor(c.env, tenantId).status(tenantId), findTenant(getDb(c.env.DB), tenantId)]);
+      const budget = tenant?.monthlyBudgetMicros ?? null;
+      const topup = topupConfig(c.env);
+      return c.json({
+        tenant_id: tenantId,
+        billing_enabled: status.billingEnabled,
+        balance_micros: status.balanceMicros,
+        reserved_micros: status.reservedMicros,
+        available_micros: status.balanceMicros - status.reservedMicros,
+        month_spend_micros: status.monthSpendMicros,
+        monthly_budget_micros: budget,
+        budget_remaining_micros: budget === null ? null : Math.max(0, budget - status.monthSpendMicros),
+        currency: topup.currency,
+        topup: { min_micros: topup.minMicros, max_micros: topup.maxMicros },
+        payment_methods: paymentMethods(c.env),
+      });
+    },
+  )
   .endpoint(
     "get",
     "/ledger",
     {
       summary: "The tenant's ledger, newest first, cursor-paginated.",
-      description: "Usage is written as one entry per key and minute once the minute has closed, so the newest usage may not be listed yet (GET /api/billing/reconcile flushes it).",
+      description:
+        "Usage is written as one entry per key and minute once the minute has closed, so the newest usage may not be listed yet (GET /api/billing/reconcile flushes it).",
       access: "billing:read",
       query: ledgerQuery,
       response: z.object({ data: z.array(ledgerEntryView), next_cursor: z.string().nullable() }),
     },
     async (c, { query }) => {
       const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-      if (query.cursor && !cursor) throw new AppError("invalid_request", "The cursor is not one this API returned.", { code: "invalid_cursor", param: "cursor" });
+      if (query.cursor && !cursor)
+        throw new AppError("invalid_request", "The cursor is not one this API returned.", { code: "invalid_cursor", param: "cursor" });
       const page = await listLedger(getDb(c.env.DB), c.var.user.tenantId, { limit: query.limit, cursor, ...(query.kind ? { kind: query.kind } : {}) });
       return c.json({
         data: page.rows.map((r) => ({
@@ -157,8 +168,25 @@ export const billing = new ApiRouter("billing")
         userAgent: actor.userAgent,
         requestId: actor.requestId,
       });
-      const result = await applyCredit(c.env, body.tenant_id, { idempotencyKey, kind: "adjustment", amountMicros: body.amount_micros, reason: body.reason, ...(actor.actorId ? { actorId: actor.actorId } : {}) });
-      return c.json({ id, tenant_id: body.tenant_id, amount_micros: body.amount_micros, reason: body.reason, applied: result.applied, balance_micros: result.balanceMicros, audit_id: auditId }, 201);
+      const result = await applyCredit(c.env, body.tenant_id, {
+        idempotencyKey,
+        kind: "adjustment",
+        amountMicros: body.amount_micros,
+        reason: body.reason,
+        ...(actor.actorId ? { actorId: actor.actorId } : {}),
+      });
+      return c.json(
+        {
+          id,
+          tenant_id: body.tenant_id,
+          amount_micros: body.amount_micros,
+          reason: body.reason,
+          applied: result.applied,
+          balance_micros: result.balanceMicros,
+          audit_id: auditId,
+        },
+        201,
+      );
     },
   )
   .endpoint(
@@ -205,6 +233,7 @@ const settingsBody = z
       .max(2048)
       .nullable()
       .describe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed string as a template
         "Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>. " +
           "A tenant's (not the operator's): https, no internal address, local network name, credentials or this gateway's host (400 url_not_allowed); redirects are not followed",
       ),
@@ -243,7 +272,12 @@ export const notifications = new ApiRouter("notifications")
   .endpoint(
     "get",
     "/",
-    { summary: "The tenant's latest alerts (the last 100 are kept), newest first.", access: "billing:read", query: listQuery, response: z.object({ data: z.array(notificationView) }) },
+    {
+      summary: "The tenant's latest alerts (the last 100 are kept), newest first.",
+      access: "billing:read",
+      query: listQuery,
+      response: z.object({ data: z.array(notificationView) }),
+    },
     async (c, { query }) => {
       const tenantId = c.var.user.tenantId;
       const data = await gateFor(c.env, tenantId).notifications(tenantId, query.limit, query.before ?? null);
@@ -273,13 +307,21 @@ export const notifications = new ApiRouter("notifications")
       });
     },
   )
-  .endpoint("get", "/settings", { summary: "Where alerts go, the webhook signing secret, and the low-balance threshold.", access: "tenant:write", response: settingsView }, async (c) =>
-    c.json(await settingsJson(c, await currentTenant(c))),
+  .endpoint(
+    "get",
+    "/settings",
+    { summary: "Where alerts go, the webhook signing secret, and the low-balance threshold.", access: "tenant:write", response: settingsView },
+    async (c) => c.json(await settingsJson(c, await currentTenant(c))),
   )
   .endpoint(
     "put",
     "/settings",
-    { summary: "Set the alert webhook URL, the low-balance threshold, or rotate the webhook secret.", access: "tenant:write", body: settingsBody, response: settingsView },
+    {
+      summary: "Set the alert webhook URL, the low-balance threshold, or rotate the webhook secret.",
+      access: "tenant:write",
+      body: settingsBody,
+      response: settingsView,
+    },
     async (c, { body }) => {
       if (body.webhook_url) assertConfigurableUrl(c, body.webhook_url, "webhook_url");
       const before = await currentTenant(c);

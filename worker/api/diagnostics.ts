@@ -93,19 +93,35 @@ export const diagnostics = new ApiRouter("diagnostics").endpoint(
       checks(c.env),
       tenantCatalog(db, user.tenantId),
       db
-        .select({ id: requestLog.id, at: requestLog.createdAt, status: requestLog.status, errorType: requestLog.errorType, model: requestLog.model, provider: requestLog.provider })
+        .select({
+          id: requestLog.id,
+          at: requestLog.createdAt,
+          status: requestLog.status,
+          errorType: requestLog.errorType,
+          model: requestLog.model,
+          provider: requestLog.provider,
+        })
         .from(requestLog)
         .where(and(eq(requestLog.tenantId, user.tenantId), gte(requestLog.status, 400)))
         .orderBy(desc(requestLog.createdAt))
         .limit(20),
-      gateFor(c.env, user.tenantId).status(user.tenantId).catch(() => null),
+      gateFor(c.env, user.tenantId)
+        .status(user.tenantId)
+        .catch(() => null),
     ]);
     const body: z.output<typeof diagnosticsView> = {
       build: { id: c.env.BUILD_ID ?? "dev", app: c.env.APP_NAME ?? "AI Aggregator" },
       checks: health,
       gate: gate && gateJson(gate, user),
       providers: catalog.providers.map(providerHealthJson),
-      recent_errors: recentErrors.map((e) => ({ request_id: e.id, at: new Date(e.at).toISOString(), status: e.status, error_type: e.errorType, model: e.model, provider: e.provider })),
+      recent_errors: recentErrors.map((e) => ({
+        request_id: e.id,
+        at: new Date(e.at).toISOString(),
+        status: e.status,
+        error_type: e.errorType,
+        model: e.model,
+        provider: e.provider,
+      })),
     };
     return c.json(body);
   },

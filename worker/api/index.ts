@@ -1,8 +1,9 @@
 // The control plane under /api: every resource router mounted, plus the OpenAPI document.
 import { Hono } from "hono";
+import type { EndpointDoc } from "../core/endpoint-doc.ts";
 import type { AppEnv } from "../env.ts";
 import { gatewayDocs } from "../gateway/docs.ts";
-import { analytics } from "./analytics.ts";
+import { analytics } from "./analytics/index.ts";
 import { audit } from "./audit.ts";
 import { auth } from "./auth.ts";
 import { billing, notifications } from "./billing.ts";
@@ -15,7 +16,7 @@ import { stripePayments } from "./payments/stripe.ts";
 import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
 import { providersApi } from "./providers.ts";
-import type { ApiRouter, EndpointDoc } from "./router.ts";
+import type { ApiRouter } from "./router.ts";
 import { routesApi } from "./routes.ts";
 import { tenantApi } from "./tenant.ts";
 import { users } from "./users.ts";

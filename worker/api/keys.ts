@@ -2,7 +2,6 @@
 // key and a display prefix are stored; every change is audited.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId, randomSecret } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -10,6 +9,8 @@ import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { type ApiKeyRow, findTenantKey, listTenantKeys } from "../db/keys.ts";
 import { apiKeys } from "../db/schema.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable();
@@ -63,15 +64,28 @@ async function findOr404(c: ApiContext, id: string): Promise<ApiKeyRow> {
 }
 
 export const keys = new ApiRouter("keys")
-  .endpoint("get", "/", { summary: "The tenant's API keys (never the secrets).", access: "keys:read", response: z.object({ data: z.array(keyView) }) }, async (c) => {
-    const rows = await listTenantKeys(getDb(c.env.DB), c.var.user.tenantId);
-    return c.json({ data: rows.map(keyJson) });
-  })
-  .endpoint("get", "/:id", { summary: "One API key.", access: "keys:read", response: keyView }, async (c) => c.json(keyJson(await findOr404(c, c.req.param("id")!))))
+  .endpoint(
+    "get",
+    "/",
+    { summary: "The tenant's API keys (never the secrets).", access: "keys:read", response: z.object({ data: z.array(keyView) }) },
+    async (c) => {
+      const rows = await listTenantKeys(getDb(c.env.DB), c.var.user.tenantId);
+      return c.json({ data: rows.map(keyJson) });
+    },
+  )
+  .endpoint("get", "/:id", { summary: "One API key.", access: "keys:read", response: keyView }, async (c) =>
+    c.json(keyJson(await findOr404(c, c.req.param("id")!))),
+  )
   .endpoint(
     "post",
     "/",
-    { summary: "Create a key; the secret is in this answer only.", access: "keys:write", body: createBody, status: 201, response: keyView.extend({ key: z.string() }) },
+    {
+      summary: "Create a key; the secret is in this answer only.",
+      access: "keys:write",
+      body: createBody,
+      status: 201,
+      response: keyView.extend({ key: z.string() }),
+    },
     async (c, { body }) => {
       const db = getDb(c.env.DB);
       const secret = `sk-agg-${randomSecret(40)}`;
@@ -96,22 +110,27 @@ export const keys = new ApiRouter("keys")
       return c.json({ ...keyJson(row), key: secret }, 201);
     },
   )
-  .endpoint("patch", "/:id", { summary: "Change a key's name, limits, models or expiry.", access: "keys:write", body: updateBody, response: keyView }, async (c, { body }) => {
-    const db = getDb(c.env.DB);
-    const before = await findOr404(c, c.req.param("id")!);
-    const after: ApiKeyRow = {
-      ...before,
-      ...(body.name !== undefined && { name: body.name }),
-      ...(body.rpm_limit !== undefined && { rpmLimit: body.rpm_limit }),
-      ...(body.tpm_limit !== undefined && { tpmLimit: body.tpm_limit }),
-      ...(body.models !== undefined && { models: body.models }),
-      ...(body.expires_at !== undefined && { expiresAt: toMs(body.expires_at) ?? null }),
-    };
-    await commitChange(db, actorOf(c), { action: "update", entityType: "api_key", entityId: before.id, tenantId: before.tenantId, before, after }, [
-      db.update(apiKeys).set(after).where(eq(apiKeys.id, before.id)),
-    ]);
-    return c.json(keyJson(after));
-  })
+  .endpoint(
+    "patch",
+    "/:id",
+    { summary: "Change a key's name, limits, models or expiry.", access: "keys:write", body: updateBody, response: keyView },
+    async (c, { body }) => {
+      const db = getDb(c.env.DB);
+      const before = await findOr404(c, c.req.param("id")!);
+      const after: ApiKeyRow = {
+        ...before,
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.rpm_limit !== undefined && { rpmLimit: body.rpm_limit }),
+        ...(body.tpm_limit !== undefined && { tpmLimit: body.tpm_limit }),
+        ...(body.models !== undefined && { models: body.models }),
+        ...(body.expires_at !== undefined && { expiresAt: toMs(body.expires_at) ?? null }),
+      };
+      await commitChange(db, actorOf(c), { action: "update", entityType: "api_key", entityId: before.id, tenantId: before.tenantId, before, after }, [
+        db.update(apiKeys).set(after).where(eq(apiKeys.id, before.id)),
+      ]);
+      return c.json(keyJson(after));
+    },
+  )
   .endpoint("delete", "/:id", { summary: "Revoke a key: it stops working at once.", access: "keys:write", response: keyView }, async (c) => {
     const db = getDb(c.env.DB);
     const before = await findOr404(c, c.req.param("id")!);

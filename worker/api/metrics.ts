@@ -4,14 +4,14 @@
 // `?scope=platform` (operator only) asks every tenant's hub and labels each series by tenant.
 import * as z from "zod";
 import type { HubMetrics } from "../../durable-objects/analytics-hub.ts";
-import { LATENCY_BUCKETS_MS, type Sums } from "../../durable-objects/hub/sums.ts";
 import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
+import { LATENCY_BUCKETS_MS, type Sums } from "../core/sums.ts";
 import { TtlCache } from "../core/ttl-cache.ts";
 import { listTenantIds } from "../db/analytics.ts";
 import { getDb } from "../db/client.ts";
 import type { Env, SessionUser } from "../env.ts";
-import { withReadToken } from "./analytics.ts";
+import { withReadToken } from "./read-tokens.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const PLATFORM_CONCURRENCY = 25;
@@ -63,7 +63,7 @@ function addSums(x: Exposition, labels: Labels, s: Sums): void {
   x.add("aiagg_cost_microdollars_total", "counter", "Cost charged, in micro-dollars (1e-6 USD).", "aiagg_cost_microdollars_total", labels, s.costMicros);
   const h = "aiagg_request_duration_seconds";
   const help = "End-to-end request latency as the gateway measured it.";
-  LATENCY_BUCKETS_MS.forEach((le, i) => x.add(h, "histogram", help, `${h}_bucket`, { ...labels, le: String(seconds(le)) }, s.latencyLe[i] ?? 0));
+  for (const [i, le] of LATENCY_BUCKETS_MS.entries()) x.add(h, "histogram", help, `${h}_bucket`, { ...labels, le: String(seconds(le)) }, s.latencyLe[i] ?? 0);
   x.add(h, "histogram", help, `${h}_bucket`, { ...labels, le: "+Inf" }, s.requests);
   x.add(h, "histogram", help, `${h}_sum`, labels, seconds(s.latencyMsSum));
   x.add(h, "histogram", help, `${h}_count`, labels, s.requests);
@@ -76,8 +76,22 @@ export function renderPrometheus(sets: readonly TenantMetrics[], extra: { scrape
     for (const t of metrics.totals) addSums(x, { tenant: tenantId, model: t.model || "(none)", provider: t.provider || "(none)" }, t.sums);
   }
   for (const { tenantId, metrics } of sets) {
-    x.add("aiagg_unflushed_events", "gauge", "Usage events in the AnalyticsHub not yet written to D1.", "aiagg_unflushed_events", { tenant: tenantId }, metrics.pendingEvents);
-    x.add("aiagg_live_subscribers", "gauge", "Open live dashboard connections (WebSocket and SSE).", "aiagg_live_subscribers", { tenant: tenantId }, metrics.subscribers);
+    x.add(
+      "aiagg_unflushed_events",
+      "gauge",
+      "Usage events in the AnalyticsHub not yet written to D1.",
+      "aiagg_unflushed_events",
+      { tenant: tenantId },
+      metrics.pendingEvents,
+    );
+    x.add(
+      "aiagg_live_subscribers",
+      "gauge",
+      "Open live dashboard connections (WebSocket and SSE).",
+      "aiagg_live_subscribers",
+      { tenant: tenantId },
+      metrics.subscribers,
+    );
   }
   if (extra.scrapeErrors !== undefined) {
     x.add("aiagg_scrape_tenant_errors", "gauge", "Tenants whose hub could not be read in this scrape.", "aiagg_scrape_tenant_errors", {}, extra.scrapeErrors);

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with
 // (zod's own JSON Schema output), and a readable reference page rendered from it.
 import * as z from "zod";
-import type { EndpointDoc } from "./router.ts";
+import type { EndpointDoc } from "../core/endpoint-doc.ts";
 
 type JsonObject = Record<string, unknown>;
 

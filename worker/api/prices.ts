@@ -3,7 +3,6 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission } from "../core/rbac.ts";
@@ -14,6 +13,8 @@ import { priceWithMarkup } from "../gateway/usage.ts";
 import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
 import { prices } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { MODEL_ID, scopeField } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -30,7 +31,10 @@ const fields = {
 };
 
 const createBody = z.strictObject({
-  model: z.string().regex(MODEL_ID, "Use the model as called (provider/model) or the bare upstream model id.").describe("`provider/model`, or a bare upstream model id that applies to every provider"),
+  model: z
+    .string()
+    .regex(MODEL_ID, "Use the model as called (provider/model) or the bare upstream model id.")
+    .describe("`provider/model`, or a bare upstream model id that applies to every provider"),
   ...fields,
   cached_input_per_mtok_micros: fields.cached_input_per_mtok_micros.optional(),
   reasoning_per_mtok_micros: fields.reasoning_per_mtok_micros.optional(),
@@ -39,7 +43,10 @@ const createBody = z.strictObject({
   scope: scopeField.default("tenant"),
 });
 
-const updateBody = z.strictObject(fields).partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+const updateBody = z
+  .strictObject(fields)
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
 
 const listQuery = z.object({
   scope: z
@@ -140,7 +147,12 @@ export const pricesApi = new ApiRouter("prices")
   .endpoint(
     "get",
     "/",
-    { summary: "The tenant's price table: one price per model, overrides marked.", access: "prices:read", query: listQuery, response: z.object({ data: z.array(priceView) }) },
+    {
+      summary: "The tenant's price table: one price per model, overrides marked.",
+      access: "prices:read",
+      query: listQuery,
+      response: z.object({ data: z.array(priceView) }),
+    },
     async (c, { query }) => {
       const rows = await listPrices(getDb(c.env.DB), owners(query.scope, c.var.user.tenantId));
       return c.json({ data: (query.scope === "effective" ? effectivePrices(rows) : rows).map(priceJson) });
@@ -156,14 +168,20 @@ export const pricesApi = new ApiRouter("prices")
     },
     async (c) => c.json({ data: modelPrices(await loadCatalog(getDb(c.env.DB), c.var.user.tenantId)) }),
   )
-  .endpoint("get", "/:id", { summary: "One price.", access: "prices:read", response: priceView }, async (c) => c.json(priceJson(await findOr404(c, c.req.param("id")!))))
+  .endpoint("get", "/:id", { summary: "One price.", access: "prices:read", response: priceView }, async (c) =>
+    c.json(priceJson(await findOr404(c, c.req.param("id")!))),
+  )
   .endpoint(
     "post",
     "/",
     {
       summary:
         "Set a model's price. scope 'tenant': a tenant's price, which prices its own providers; set by the operator it is a negotiated price that applies to platform providers too. scope 'platform': the list price (operator).",
-      access: "prices:write", body: createBody, status: 201, response: priceView },
+      access: "prices:write",
+      body: createBody,
+      status: 201,
+      response: priceView,
+    },
     async (c, { body }) => {
       if (body.scope === "platform") assertPermission(c.var.user, "platform:write");
       const tenantId = body.scope === "platform" ? null : c.var.user.tenantId;
@@ -200,8 +218,13 @@ export const pricesApi = new ApiRouter("prices")
     await commit(c, "update", before, after, getDb(c.env.DB).update(prices).set(after).where(eq(prices.id, before.id)));
     return c.json(priceJson(after));
   })
-  .endpoint("delete", "/:id", { summary: "Delete a price; a tenant override removed, the platform price applies again.", access: "prices:write", response: priceView }, async (c) => {
-    const before = await findWritable(c, c.req.param("id")!);
-    await commit(c, "delete", before, null, getDb(c.env.DB).delete(prices).where(eq(prices.id, before.id)));
-    return c.json(priceJson(before));
-  });
+  .endpoint(
+    "delete",
+    "/:id",
+    { summary: "Delete a price; a tenant override removed, the platform price applies again.", access: "prices:write", response: priceView },
+    async (c) => {
+      const before = await findWritable(c, c.req.param("id")!);
+      await commit(c, "delete", before, null, getDb(c.env.DB).delete(prices).where(eq(prices.id, before.id)));
+      return c.json(priceJson(before));
+    },
+  );

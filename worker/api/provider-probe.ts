@@ -5,6 +5,7 @@
 // connection error's text, which could tell a caller about hosts it cannot otherwise see.
 import * as z from "zod";
 import type { ProviderKind } from "../db/schema.ts";
+import { baseUrlOf, endpointUrl, PROVIDERS } from "../gateway/providers/index.ts";
 
 export const probeResult = z.object({
   ok: z.boolean(),
@@ -18,41 +19,6 @@ export type ProbeResult = z.output<typeof probeResult>;
 
 const TIMEOUT_MS = 10_000;
 const MAX_MODELS = 1000;
-
-const DEFAULT_BASE: Record<Exclude<ProviderKind, "demo">, string> = {
-  openai: "https://api.openai.com/v1",
-  "openai-compatible": "https://api.openai.com/v1",
-  anthropic: "https://api.anthropic.com",
-  gemini: "https://generativelanguage.googleapis.com",
-};
-
-const idList = z.object({ data: z.array(z.object({ id: z.string() })) });
-const geminiList = z.object({ models: z.array(z.object({ name: z.string() })) });
-
-interface Probe {
-  url: string;
-  headers: Record<string, string>;
-  models(body: unknown): string[] | undefined;
-}
-
-const ids = (body: unknown) => idList.safeParse(body).data?.data.map((m) => m.id);
-
-function probeFor(kind: Exclude<ProviderKind, "demo">, baseUrl: string | null, key: string | null): Probe {
-  const base = (baseUrl ?? DEFAULT_BASE[kind]).replace(/\/+$/, "");
-  switch (kind) {
-    case "openai":
-    case "openai-compatible":
-      return { url: `${base}/models`, headers: key ? { authorization: `Bearer ${key}` } : {}, models: ids };
-    case "anthropic":
-      return { url: `${base}/v1/models`, headers: { "anthropic-version": "2023-06-01", ...(key ? { "x-api-key": key } : {}) }, models: ids };
-    case "gemini":
-      return {
-        url: `${base}/v1beta/models`,
-        headers: key ? { "x-goog-api-key": key } : {},
-        models: (body) => geminiList.safeParse(body).data?.models.map((m) => m.name.replace(/^models\//, "")),
-      };
-  }
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -77,19 +43,20 @@ function failure(error: unknown): string {
   return "Could not reach the provider; check base_url.";
 }
 
-export async function probeProvider(kind: ProviderKind, baseUrl: string | null, key: string | null, demoModels: string[]): Promise<ProbeResult> {
-  if (kind === "demo") return { ok: true, status: 200, latency_ms: 0, models: demoModels };
-  const probe = probeFor(kind, baseUrl, key);
+export async function probeProvider(kind: ProviderKind, baseUrl: string | null, key: string | null): Promise<ProbeResult> {
+  const { probe, headers } = PROVIDERS[kind];
+  if (probe.via === "local") return { ok: true, status: 200, latency_ms: 0, models: probe.modelIds() };
+  const url = endpointUrl({ kind, baseUrl: baseUrlOf(kind, baseUrl), model: "" }, "models");
   const started = Date.now();
   try {
     // Manual redirects: following one would send the key to wherever it points.
-    const res = await fetch(probe.url, { headers: probe.headers, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(url, { headers: headers(key), redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
     const latency_ms = Date.now() - started;
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       return { ok: false, status: res.status, latency_ms, error: statusReason(res.status) };
     }
-    const models = probe.models(parseJson(await res.text()));
+    const models = probe.modelIds(parseJson(await res.text()));
     if (!models) return { ok: false, status: res.status, latency_ms, error: "The answer is not a model list; check base_url and kind." };
     return { ok: true, status: res.status, latency_ms, models: models.slice(0, MAX_MODELS) };
   } catch (error) {

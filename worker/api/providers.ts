@@ -4,7 +4,6 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission, hasPermission } from "../core/rbac.ts";
@@ -17,7 +16,9 @@ import { PROVIDER_KINDS, providers } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { CIRCUIT_STATES } from "../gateway/breaker.ts";
 import { meanLatency, providerHealth } from "../gateway/provider-health.ts";
-import { DEMO_MODELS } from "../gateway/providers/demo-models.ts";
+import { PROVIDERS } from "../gateway/providers/index.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { probeProvider, probeResult } from "./provider-probe.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -62,7 +63,10 @@ const createBody = z.strictObject({
   scope: scopeField.default("tenant"),
 });
 
-const updateBody = z.strictObject(fields).partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+const updateBody = z
+  .strictObject(fields)
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
 
 const healthView = z
   .object({
@@ -135,8 +139,8 @@ async function assertNameFree(c: ApiContext, tenantId: string | null, providerNa
 }
 
 function assertBaseUrl(kind: ProviderRecord["kind"], url: string | null): void {
-  if (kind === "openai-compatible" && url === null) {
-    throw new AppError("invalid_request", "An openai-compatible provider needs a base_url.", { code: "invalid_request", param: "base_url" });
+  if (PROVIDERS[kind].needsBaseUrl && url === null) {
+    throw new AppError("invalid_request", `An ${kind} provider needs a base_url.`, { code: "invalid_request", param: "base_url" });
   }
 }
 
@@ -163,7 +167,11 @@ export const providersApi = new ApiRouter("providers")
   .endpoint(
     "get",
     "/",
-    { summary: "The platform's providers and the tenant's own (never the keys).", access: "providers:read", response: z.object({ data: z.array(providerView) }) },
+    {
+      summary: "The platform's providers and the tenant's own (never the keys).",
+      access: "providers:read",
+      response: z.object({ data: z.array(providerView) }),
+    },
     async (c) => {
       const rows = await listVisibleProviders(getDb(c.env.DB), c.var.user.tenantId);
       return c.json({ data: rows.map((row) => providerJson(c, row)) });
@@ -230,11 +238,16 @@ export const providersApi = new ApiRouter("providers")
       return c.json(providerJson(c, after));
     },
   )
-  .endpoint("delete", "/:id", { summary: "Delete a provider (a rollback of the entry restores it, key included).", access: "providers:write", response: providerView }, async (c) => {
-    const before = await findWritable(c, c.req.param("id")!);
-    await commit(c, "delete", before, null, getDb(c.env.DB).delete(providers).where(eq(providers.id, before.id)));
-    return c.json(providerJson(c, before));
-  })
+  .endpoint(
+    "delete",
+    "/:id",
+    { summary: "Delete a provider (a rollback of the entry restores it, key included).", access: "providers:write", response: providerView },
+    async (c) => {
+      const before = await findWritable(c, c.req.param("id")!);
+      await commit(c, "delete", before, null, getDb(c.env.DB).delete(providers).where(eq(providers.id, before.id)));
+      return c.json(providerJson(c, before));
+    },
+  )
   .endpoint(
     "post",
     "/:id/test",
@@ -256,6 +269,6 @@ export const providersApi = new ApiRouter("providers")
       } catch {
         return c.json({ ok: false, status: null, latency_ms: 0, error: "The stored API key cannot be decrypted (was SECRETS_KEY changed?); set it again." });
       }
-      return c.json(await probeProvider(row.kind, row.baseUrl, key, DEMO_MODELS.map((m) => m.id)));
+      return c.json(await probeProvider(row.kind, row.baseUrl, key));
     },
   );

@@ -6,7 +6,6 @@
 import type { Context, Next } from "hono";
 import { decodeJwt } from "jose";
 import * as z from "zod";
-import { actorOf } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { log } from "../core/logger.ts";
@@ -16,6 +15,7 @@ import { getDb, type Db } from "../db/client.ts";
 import { findReadToken, insertReadToken, listReadTokens, MAX_LISTED, type ReadTokenRow, revokeReadToken, touchReadToken } from "../db/read-tokens.ts";
 import { auditLog } from "../db/schema.ts";
 import type { AppEnv, SessionUser } from "../env.ts";
+import { actorOf } from "./actor.ts";
 import type { ApiContext, ApiRouter } from "./router.ts";
 import { memberFor, signScoped, verifyScoped } from "./scoped-jwt.ts";
 
@@ -49,7 +49,9 @@ async function authenticateReadToken(c: ApiContext, token: string): Promise<Sess
   const db = getDb(c.env.DB);
   const row = await findReadToken(db, claims.jti);
   if (!row || row.tenantId !== claims.tid || row.userId !== claims.sub) {
-    throw new AppError("authentication", "This read token is not known (or was issued before tokens could be revoked): mint a new one.", { code: "invalid_read_token" });
+    throw new AppError("authentication", "This read token is not known (or was issued before tokens could be revoked): mint a new one.", {
+      code: "invalid_read_token",
+    });
   }
   if (row.revokedAt !== null) throw new AppError("authentication", "This read token was revoked.", { code: "read_token_revoked" });
   const user = await memberFor(c, claims, "read token");
@@ -139,11 +141,27 @@ async function issue(c: ApiContext, body: z.output<typeof issueBody>): Promise<R
   const user = c.var.user;
   const id = newId("rdt");
   const { token, exp } = await signScoped(c.env.JWT_SECRET, READ_TOKEN_AUDIENCE, user, body.expires_in_days * 86_400, id);
-  const row: ReadTokenRow = { id, tenantId: user.tenantId, userId: user.id, name: body.name ?? null, expiresAt: exp * 1000, revokedAt: null, lastUsedAt: null, createdAt: Date.now() };
+  const row: ReadTokenRow = {
+    id,
+    tenantId: user.tenantId,
+    userId: user.id,
+    name: body.name ?? null,
+    expiresAt: exp * 1000,
+    revokedAt: null,
+    lastUsedAt: null,
+    createdAt: Date.now(),
+  };
   const db = getDb(c.env.DB);
   await db.batch([insertReadToken(db, row), auditEntry(db, c, "create", null, row)]);
   log("info", "analytics read token issued", { requestId: c.var.requestId, userId: user.id, tenantId: user.tenantId, tokenId: id, expiresAt: exp });
-  const answer: z.output<typeof issuedView> = { id, name: row.name, token, token_type: "Bearer", scope: "analytics:read", expires_at: new Date(row.expiresAt).toISOString() };
+  const answer: z.output<typeof issuedView> = {
+    id,
+    name: row.name,
+    token,
+    token_type: "Bearer",
+    scope: "analytics:read",
+    expires_at: new Date(row.expiresAt).toISOString(),
+  };
   return c.json(answer, 201);
 }
 

@@ -3,44 +3,24 @@
 // (api/openapi.ts) and the RBAC test's route list.
 import { Hono, type Context } from "hono";
 import type * as z from "zod";
-import { assertPermission, type Permission } from "../core/rbac.ts";
+import type { Access, EndpointDoc, Method } from "../core/endpoint-doc.ts";
+import { assertPermission } from "../core/rbac.ts";
 import { readJson, validate } from "../core/validation.ts";
 import type { AppEnv } from "../env.ts";
 import { authenticateUser } from "./session.ts";
 
-export type Method = "get" | "post" | "patch" | "put" | "delete";
-
-/** `public`: no sign-in; `signed-in`: any member; otherwise a permission from the matrix. */
-export type Access = "public" | "signed-in" | Permission;
-
 type Schema = z.ZodType | undefined;
 type Infer<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface EndpointSpec<B extends Schema, Q extends Schema> {
-  summary: string;
+export interface EndpointSpec<B extends Schema, Q extends Schema> extends Pick<EndpointDoc, "summary" | "response" | "status" | "description"> {
   access: Access;
   body?: B;
   query?: Q;
-  /** For the document only: the success body and status. */
-  response?: z.ZodType;
-  status?: number;
-  description?: string;
-}
-
-export interface EndpointDoc extends Omit<EndpointSpec<Schema, Schema>, "access"> {
-  /** `api-key`: the gateway's /v1 endpoints. */
-  access: Access | "api-key";
-  method: Method;
-  path: string;
-  tag: string;
 }
 
 export type ApiContext = Context<AppEnv>;
 
-export type Handler<B extends Schema, Q extends Schema> = (
-  c: ApiContext,
-  input: { body: Infer<B>; query: Infer<Q> },
-) => Response | Promise<Response>;
+export type Handler<B extends Schema, Q extends Schema> = (c: ApiContext, input: { body: Infer<B>; query: Infer<Q> }) => Response | Promise<Response>;
 
 export class ApiRouter {
   readonly app = new Hono<AppEnv>();
@@ -51,12 +31,7 @@ export class ApiRouter {
     this.tag = tag;
   }
 
-  endpoint<B extends Schema = undefined, Q extends Schema = undefined>(
-    method: Method,
-    path: string,
-    spec: EndpointSpec<B, Q>,
-    handler: Handler<B, Q>,
-  ): this {
+  endpoint<B extends Schema = undefined, Q extends Schema = undefined>(method: Method, path: string, spec: EndpointSpec<B, Q>, handler: Handler<B, Q>): this {
     this.docs.push({ ...spec, method, path, tag: this.tag });
     this.app.on(method.toUpperCase(), path, async (c) => {
       if (spec.access !== "public") {

@@ -4,7 +4,6 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { iso } from "../core/time.ts";
@@ -12,6 +11,8 @@ import { getDb } from "../db/client.ts";
 import { aliasTaken, findTenantRoute, listTenantRoutes, type RouteRow } from "../db/routes.ts";
 import { ROUTE_STRATEGIES, routes } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { MODEL_ID, PROVIDER_NAME } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -50,7 +51,10 @@ const createBody = z.strictObject({
   cache_ttl_seconds: fields.cache_ttl_seconds.optional(),
 });
 
-const updateBody = z.strictObject(fields).partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+const updateBody = z
+  .strictObject(fields)
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
 
 const routeView = z.object({
   id: z.string(),
@@ -107,24 +111,31 @@ export const routesApi = new ApiRouter("routes")
     const rows = await listTenantRoutes(getDb(c.env.DB), c.var.user.tenantId);
     return c.json({ data: rows.map(routeJson) });
   })
-  .endpoint("get", "/:id", { summary: "One route.", access: "routes:read", response: routeView }, async (c) => c.json(routeJson(await findOr404(c, c.req.param("id")!))))
-  .endpoint("post", "/", { summary: "Create an alias over one or more provider models.", access: "routes:write", body: createBody, status: 201, response: routeView }, async (c, { body }) => {
-    await assertAliasFree(c, body.alias);
-    const row: RouteRow = {
-      id: newId("rte"),
-      tenantId: c.var.user.tenantId,
-      alias: body.alias,
-      strategy: body.strategy,
-      targets: storedTargets(body.targets),
-      retries: body.retries,
-      timeoutMs: body.timeout_ms ?? null,
-      cacheTtlSeconds: body.cache_ttl_seconds ?? null,
-      createdAt: Date.now(),
-      updatedAt: null,
-    };
-    await commit(c, "create", null, row, getDb(c.env.DB).insert(routes).values(row));
-    return c.json(routeJson(row), 201);
-  })
+  .endpoint("get", "/:id", { summary: "One route.", access: "routes:read", response: routeView }, async (c) =>
+    c.json(routeJson(await findOr404(c, c.req.param("id")!))),
+  )
+  .endpoint(
+    "post",
+    "/",
+    { summary: "Create an alias over one or more provider models.", access: "routes:write", body: createBody, status: 201, response: routeView },
+    async (c, { body }) => {
+      await assertAliasFree(c, body.alias);
+      const row: RouteRow = {
+        id: newId("rte"),
+        tenantId: c.var.user.tenantId,
+        alias: body.alias,
+        strategy: body.strategy,
+        targets: storedTargets(body.targets),
+        retries: body.retries,
+        timeoutMs: body.timeout_ms ?? null,
+        cacheTtlSeconds: body.cache_ttl_seconds ?? null,
+        createdAt: Date.now(),
+        updatedAt: null,
+      };
+      await commit(c, "create", null, row, getDb(c.env.DB).insert(routes).values(row));
+      return c.json(routeJson(row), 201);
+    },
+  )
   .endpoint("patch", "/:id", { summary: "Change a route.", access: "routes:write", body: updateBody, response: routeView }, async (c, { body }) => {
     const before = await findOr404(c, c.req.param("id")!);
     const after: RouteRow = {

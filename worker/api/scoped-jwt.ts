@@ -1,5 +1,5 @@
 // Credentials other than the access token, each a JWT scoped by its audience so none can stand
-// in for another: read tokens (api/read-tokens.ts) and live tickets (api/analytics.ts).
+// in for another: read tokens (api/read-tokens.ts) and live tickets (api/analytics/live.ts).
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
 import { AppError } from "../core/errors.ts";
 import { assertPermission } from "../core/rbac.ts";

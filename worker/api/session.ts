@@ -10,9 +10,10 @@ import { newId, randomSecret } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from "../core/security/jwt.ts";
 import { getDb, type Db } from "../db/client.ts";
-import type { Role } from "../db/schema.ts";
+import type { Role } from "../core/rbac.ts";
 import { familyStartOf, findSessionByHash, insertSession, markRotated, retargetSession, revokeFamily, type SessionRow } from "../db/sessions.ts";
-import { findActiveUser, findMembership, listMemberships, tenantExists, type UserRow } from "../db/users.ts";
+import { tenantExists } from "../db/tenants.ts";
+import { findActiveUser, findMembership, listMemberships, type UserRow } from "../db/users.ts";
 import type { AppEnv, SessionUser } from "../env.ts";
 
 export const REFRESH_COOKIE = "agg_refresh";

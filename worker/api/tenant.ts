@@ -2,7 +2,6 @@
 // alert thresholds; billing, gate shards and markup belong to the platform operator.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { assertMayChange } from "../core/field-access.ts";
 import { iso } from "../core/time.ts";
@@ -10,6 +9,8 @@ import { MAX_MARKUP_BPS } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { tenants } from "../db/schema.ts";
 import { findTenant, type TenantRow } from "../db/tenants.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable().describe("null: no limit");
@@ -78,11 +79,18 @@ async function currentTenant(c: ApiContext): Promise<TenantRow> {
 }
 
 export const tenantApi = new ApiRouter("tenant")
-  .endpoint("get", "/", { summary: "The tenant's settings.", access: "tenant:read", response: tenantView }, async (c) => c.json(tenantJson(await currentTenant(c))))
+  .endpoint("get", "/", { summary: "The tenant's settings.", access: "tenant:read", response: tenantView }, async (c) =>
+    c.json(tenantJson(await currentTenant(c))),
+  )
   .endpoint(
     "patch",
     "/",
-    { summary: "Change the tenant's settings; billing_enabled, gate_shards and markup_bps need the operator.", access: "tenant:write", body: updateBody, response: tenantView },
+    {
+      summary: "Change the tenant's settings; billing_enabled, gate_shards and markup_bps need the operator.",
+      access: "tenant:write",
+      body: updateBody,
+      response: tenantView,
+    },
     async (c, { body }) => {
       const before = await currentTenant(c);
       const after: TenantRow = {

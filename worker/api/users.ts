@@ -3,17 +3,19 @@
 // owner may grant, change or remove the owner role, and a tenant always keeps one owner.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
-import { actorOf, commitChange } from "../core/audit.ts";
 import { AppError } from "../core/errors.ts";
 import { newId, randomSecret } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
+import { ROLES, type Role } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
 import { getDb, type Db } from "../db/client.ts";
 import { deleteEntity, ENTITIES, updateEntity } from "../db/entities.ts";
 import { findTenantInvitation, type InvitationRow, listPendingInvitations } from "../db/invitations.ts";
-import { invitations, type Role, ROLES } from "../db/schema.ts";
+import { invitations } from "../db/schema.ts";
 import { countOtherOwners, findTenantMember, listTenantMembers, type Member, type MembershipRow } from "../db/users.ts";
-import { emailField } from "./auth.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
+import { emailField } from "./account-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -143,10 +145,15 @@ async function revokeInvitation(c: ApiContext, id: string): Promise<Response> {
 }
 
 export const users = new ApiRouter("users")
-  .endpoint("get", "/", { summary: "The tenant's members and their roles.", access: "members:read", response: z.object({ data: z.array(memberView) }) }, async (c) => {
-    const members = await listTenantMembers(getDb(c.env.DB), c.var.user.tenantId);
-    return c.json({ data: members.map(memberJson) });
-  })
+  .endpoint(
+    "get",
+    "/",
+    { summary: "The tenant's members and their roles.", access: "members:read", response: z.object({ data: z.array(memberView) }) },
+    async (c) => {
+      const members = await listTenantMembers(getDb(c.env.DB), c.var.user.tenantId);
+      return c.json({ data: members.map(memberJson) });
+    },
+  )
   .endpoint(
     "get",
     "/invitations",
@@ -175,7 +182,12 @@ export const users = new ApiRouter("users")
   .endpoint(
     "patch",
     "/:userId",
-    { summary: "Change a member's role; 409 last_owner if it would leave the tenant without an owner.", access: "members:write", body: roleBody, response: memberView },
+    {
+      summary: "Change a member's role; 409 last_owner if it would leave the tenant without an owner.",
+      access: "members:write",
+      body: roleBody,
+      response: memberView,
+    },
     (c, { body }) => changeRole(c, c.req.param("userId")!, body.role),
   )
   .endpoint(

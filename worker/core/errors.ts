@@ -1,5 +1,6 @@
 // The one error type. Thrown anywhere, rendered once by the app's error handler in the
 // caller's wire format: OpenAI's envelope on /v1, Anthropic's on /v1/messages, ours on /api.
+import { log } from "./logger.ts";
 
 export type ErrorKind =
   | "invalid_request"
@@ -101,6 +102,12 @@ export class AppError extends Error {
   withHeaders(headers: Record<string, string>): AppError {
     return new AppError(this.kind, this.message, { code: this.code, param: this.param, details: this.details, headers });
   }
+}
+
+/** A bug of ours, not the caller's: logged with its stack as `what`, answered as a bare 500 with the request id to quote. */
+export function internalError(error: unknown, requestId: string, what: string): AppError {
+  log("error", what, { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
 }
 
 export type ErrorFormat = "openai" | "anthropic" | "api";

@@ -1,17 +1,14 @@
 // Who may change what, field by field, for every entity the audit log records: written once,
-// consulted by the direct endpoints and by rollback (core/audit.ts), so that no path — a
+// consulted by the direct endpoints and by rollback (services/audit.ts), so that no path — a
 // rollback included — changes a field its caller could not change directly. Documented in
 // docs/rbac.md ("Field-level rules").
-import type { EntityType, Row } from "../db/entities.ts";
-import type { SessionUser } from "../env.ts";
+import type { EntityType, Row } from "./audit.ts";
 import { AppError } from "./errors.ts";
 import { stableJson } from "./json.ts";
-import { hasPermission, type Permission } from "./rbac.ts";
+import { type Caller, hasPermission, type Permission } from "./rbac.ts";
 
 /** A permission of the matrix, or `owner-role`: granting, holding or taking the owner role (owners and the operator). */
 export type Need = Permission | "owner-role";
-
-export type Caller = Pick<SessionUser, "role" | "isOperator">;
 
 export interface EntityAccess {
   /** What changing a row like this one needs, whatever the field (checked on the row before and after). */

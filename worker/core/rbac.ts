@@ -1,9 +1,15 @@
 // The permission matrix: written once, enforced by the endpoint router, documented in
 // docs/rbac.md and tested route by route in test/rbac.test.ts. The platform operator holds
 // every permission in every tenant.
-import type { Role } from "../db/schema.ts";
-import type { SessionUser } from "../env.ts";
 import { AppError } from "./errors.ts";
+
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Caller {
+  role: Role;
+  isOperator: boolean;
+}
 
 const ALL: readonly Role[] = ["owner", "admin", "developer", "viewer"];
 const MANAGERS: readonly Role[] = ["owner", "admin"];
@@ -33,11 +39,11 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function hasPermission(user: Pick<SessionUser, "role" | "isOperator">, permission: Permission): boolean {
+export function hasPermission(user: Caller, permission: Permission): boolean {
   return user.isOperator || (PERMISSIONS[permission] as readonly Role[]).includes(user.role);
 }
 
-export function assertPermission(user: SessionUser, permission: Permission): void {
+export function assertPermission(user: Caller, permission: Permission): void {
   if (!hasPermission(user, permission)) {
     throw new AppError("permission", `Your role (${user.role}) may not do this: it needs '${permission}'.`, { code: "forbidden" });
   }

@@ -4,7 +4,7 @@
 // (tenant_id, created_at) indexes.
 import { and, asc, desc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
-import { LATENCY_BUCKETS_MS, type Sums } from "../../durable-objects/hub/sums.ts";
+import { LATENCY_BUCKETS_MS, type Sums } from "../core/sums.ts";
 import type { Db } from "./client.ts";
 import { requestLog, tenants, usageRollups } from "./schema.ts";
 
@@ -21,7 +21,17 @@ export interface Range {
 const r = usageRollups;
 
 /** The histogram columns in LATENCY_BUCKETS_MS order. */
-const LE_COLUMNS = [r.latencyLe50, r.latencyLe100, r.latencyLe250, r.latencyLe500, r.latencyLe1000, r.latencyLe2500, r.latencyLe5000, r.latencyLe10000, r.latencyLe30000];
+const LE_COLUMNS = [
+  r.latencyLe50,
+  r.latencyLe100,
+  r.latencyLe250,
+  r.latencyLe500,
+  r.latencyLe1000,
+  r.latencyLe2500,
+  r.latencyLe5000,
+  r.latencyLe10000,
+  r.latencyLe30000,
+];
 if (LE_COLUMNS.length !== LATENCY_BUCKETS_MS.length) throw new Error("usage_rollups histogram columns and LATENCY_BUCKETS_MS disagree");
 
 const total = (column: AnySQLiteColumn) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
@@ -72,17 +82,45 @@ export interface SeriesPoint {
 export async function rollupSeries(db: Db, q: Range, intervalMs: number, groupBy: GroupBy | null): Promise<SeriesPoint[]> {
   const bucket = sql<number>`(${r.minute} - (${r.minute} % ${intervalMs}))`.mapWith(Number).as("bucket");
   if (groupBy === null) {
-    const rows = await db.select({ bucket, ...SUMS }).from(r).where(inRange(q)).groupBy(sql`bucket`).orderBy(sql`bucket`);
+    const rows = await db
+      .select({ bucket, ...SUMS })
+      .from(r)
+      .where(inRange(q))
+      .groupBy(sql`bucket`)
+      .orderBy(sql`bucket`);
     return rows.map((row) => ({ bucket: row.bucket, group: null, sums: toSums(row) }));
   }
   const group = sql<string>`${GROUP_COLUMN[groupBy]}`.as("grp");
-  const rows = await db.select({ bucket, group, ...SUMS }).from(r).where(inRange(q)).groupBy(sql`bucket`, sql`grp`).orderBy(sql`bucket`, sql`grp`);
+  const rows = await db
+    .select({ bucket, group, ...SUMS })
+    .from(r)
+    .where(inRange(q))
+    .groupBy(sql`bucket`, sql`grp`)
+    .orderBy(sql`bucket`, sql`grp`);
   return rows.map((row) => ({ bucket: row.bucket, group: row.group, sums: toSums(row) }));
 }
 
 export async function rollupTotals(db: Db, q: Range): Promise<Sums> {
   const row = await db.select(SUMS).from(r).where(inRange(q)).get();
-  return toSums(row ?? { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costMicros: 0, latencyMsSum: 0, le0: 0, le1: 0, le2: 0, le3: 0, le4: 0, le5: 0, le6: 0, le7: 0, le8: 0 });
+  return toSums(
+    row ?? {
+      requests: 0,
+      errors: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costMicros: 0,
+      latencyMsSum: 0,
+      le0: 0,
+      le1: 0,
+      le2: 0,
+      le3: 0,
+      le4: 0,
+      le5: 0,
+      le6: 0,
+      le7: 0,
+      le8: 0,
+    },
+  );
 }
 
 export interface GroupTotals {
@@ -93,7 +131,13 @@ export interface GroupTotals {
 /** The largest groups by requests over the range. */
 export async function topGroups(db: Db, q: Range, groupBy: GroupBy, limit: number): Promise<GroupTotals[]> {
   const group = sql<string>`${GROUP_COLUMN[groupBy]}`.as("grp");
-  const rows = await db.select({ group, ...SUMS }).from(r).where(inRange(q)).groupBy(sql`grp`).orderBy(desc(sql`requests`), sql`grp`).limit(limit);
+  const rows = await db
+    .select({ group, ...SUMS })
+    .from(r)
+    .where(inRange(q))
+    .groupBy(sql`grp`)
+    .orderBy(desc(sql`requests`), sql`grp`)
+    .limit(limit);
   return rows.map((row) => ({ group: row.group, sums: toSums(row) }));
 }
 

@@ -1,5 +1,7 @@
 import { and, desc, eq, gte, isNull, lt, lte, or, type SQL } from "drizzle-orm";
+import type { Actor, Change } from "../core/audit.ts";
 import type { Db } from "./client.ts";
+import { ENTITIES, storableRow } from "./entities.ts";
 import { auditLog } from "./schema.ts";
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -27,9 +29,7 @@ export async function listAudit(db: Db, f: AuditFilter): Promise<AuditRow[]> {
     f.action ? eq(auditLog.action, f.action) : undefined,
     f.from !== undefined ? gte(auditLog.createdAt, f.from) : undefined,
     f.to !== undefined ? lte(auditLog.createdAt, f.to) : undefined,
-    f.after
-      ? or(lt(auditLog.createdAt, f.after.createdAt), and(eq(auditLog.createdAt, f.after.createdAt), lt(auditLog.id, f.after.id)))
-      : undefined,
+    f.after ? or(lt(auditLog.createdAt, f.after.createdAt), and(eq(auditLog.createdAt, f.after.createdAt), lt(auditLog.id, f.after.id))) : undefined,
   ];
   return db
     .select()
@@ -41,4 +41,24 @@ export async function listAudit(db: Db, f: AuditFilter): Promise<AuditRow[]> {
 
 export async function findAudit(db: Db, id: string): Promise<AuditRow | undefined> {
   return db.select().from(auditLog).where(eq(auditLog.id, id)).get();
+}
+
+/** The entry for `change`, to go in the same batch as the change's writes. */
+export function insertAudit(db: Db, id: string, actor: Actor, change: Change) {
+  const def = ENTITIES[change.entityType];
+  return db.insert(auditLog).values({
+    id,
+    tenantId: change.tenantId,
+    actorId: actor.actorId,
+    action: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    before: change.before && storableRow(def, change.before),
+    after: change.after && storableRow(def, change.after),
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+    requestId: actor.requestId,
+    rollbackOf: change.rollbackOf ?? null,
+    createdAt: Date.now(),
+  });
 }

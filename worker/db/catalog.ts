@@ -4,7 +4,6 @@
 import { env } from "cloudflare:workers";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { log } from "../core/logger.ts";
-import type { Env } from "../env.ts";
 import type { Db } from "./client.ts";
 import { prices, providers, routes, tenants } from "./schema.ts";
 
@@ -47,16 +46,24 @@ export function platformMarkupBps(value: string | undefined): number {
 }
 
 export async function loadCatalog(db: Db, tenantId: string): Promise<Catalog> {
-  const visible = (tenantColumn: typeof providers.tenantId | typeof prices.tenantId) =>
-    or(isNull(tenantColumn), eq(tenantColumn, tenantId));
+  const visible = (tenantColumn: typeof providers.tenantId | typeof prices.tenantId) => or(isNull(tenantColumn), eq(tenantColumn, tenantId));
   const [providerRows, routeRows, priceRows, tenantRows] = await db.batch([
-    db.select().from(providers).where(and(eq(providers.enabled, true), visible(providers.tenantId))),
+    db
+      .select()
+      .from(providers)
+      .where(and(eq(providers.enabled, true), visible(providers.tenantId))),
     db.select().from(routes).where(eq(routes.tenantId, tenantId)),
     db.select().from(prices).where(visible(prices.tenantId)),
     db.select({ markupBps: tenants.markupBps, gateShards: tenants.gateShards }).from(tenants).where(eq(tenants.id, tenantId)),
   ]);
-  const markupBps = tenantRows[0]?.markupBps ?? platformMarkupBps((env as Partial<Env>).PRICE_MARKUP_BPS);
-  return { providers: providerRows, routes: new Map(routeRows.map((r) => [r.alias, r])), prices: priceTables(priceRows), markupBps, gateShards: tenantRows[0]?.gateShards ?? 1 };
+  const markupBps = tenantRows[0]?.markupBps ?? platformMarkupBps((env as { PRICE_MARKUP_BPS?: string }).PRICE_MARKUP_BPS);
+  return {
+    providers: providerRows,
+    routes: new Map(routeRows.map((r) => [r.alias, r])),
+    prices: priceTables(priceRows),
+    markupBps,
+    gateShards: tenantRows[0]?.gateShards ?? 1,
+  };
 }
 
 export function priceTables(rows: StoredPrice[]): PriceTables {
@@ -91,5 +98,9 @@ function warnIgnoredOverride(own: Map<string, StoredPrice>, providerName: string
   if (!row || warned.has(row.id)) return;
   if (warned.size > 10_000) warned.clear();
   warned.add(row.id);
-  log("warn", "a tenant's own price for a platform model is ignored: only the operator prices platform models", { priceId: row.id, tenantId: row.tenantId, model: row.model });
+  log("warn", "a tenant's own price for a platform model is ignored: only the operator prices platform models", {
+    priceId: row.id,
+    tenantId: row.tenantId,
+    model: row.model,
+  });
 }

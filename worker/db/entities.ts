@@ -3,10 +3,9 @@
 // audit log as drizzle selects them (camelCase keys), generated columns left out.
 import { and, eq, getTableColumns, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { EntityType, Row } from "../core/audit.ts";
 import type { Db } from "./client.ts";
 import { apiKeys, invitations, memberships, prices, providers, routes, tenants } from "./schema.ts";
-
-export type Row = Record<string, unknown>;
 
 export interface EntityDef {
   table: SQLiteTable;
@@ -36,13 +35,7 @@ export const ENTITIES = {
     idOf: (row: Row) => `${String(row.tenantId)}:${String(row.userId)}`,
     hidden: [],
   },
-} satisfies Record<string, EntityDef>;
-
-export type EntityType = keyof typeof ENTITIES;
-
-export function isEntityType(value: string): value is EntityType {
-  return Object.hasOwn(ENTITIES, value);
-}
+} satisfies Record<EntityType, EntityDef>;
 
 /** The row as stored in the audit log: generated columns dropped (they cannot be written back). */
 export function storableRow(def: EntityDef, row: Row): Row {
@@ -66,7 +59,10 @@ export function insertEntity(db: Db, def: EntityDef, row: Row) {
 }
 
 export function updateEntity(db: Db, def: EntityDef, id: string, row: Row) {
-  return db.update(def.table).set(row as never).where(def.where(id));
+  return db
+    .update(def.table)
+    .set(row as never)
+    .where(def.where(id));
 }
 
 export function deleteEntity(db: Db, def: EntityDef, id: string) {

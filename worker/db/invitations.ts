@@ -10,7 +10,11 @@ export async function findInvitationByHash(db: Db, tokenHash: string): Promise<I
 }
 
 export async function findTenantInvitation(db: Db, tenantId: string, id: string): Promise<InvitationRow | undefined> {
-  return db.select().from(invitations).where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id))).get();
+  return db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id)))
+    .get();
 }
 
 /** Neither accepted, revoked nor expired; oldest first. */
@@ -34,5 +38,8 @@ export async function claimInvitation(db: Db, id: string, now: number): Promise<
 
 /** Undoes `claimInvitation` when the membership could not be written after all. */
 export async function releaseInvitation(db: Db, id: string, claimedAt: number): Promise<void> {
-  await db.update(invitations).set({ acceptedAt: null }).where(and(eq(invitations.id, id), eq(invitations.acceptedAt, claimedAt)));
+  await db
+    .update(invitations)
+    .set({ acceptedAt: null })
+    .where(and(eq(invitations.id, id), eq(invitations.acceptedAt, claimedAt)));
 }

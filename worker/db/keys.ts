@@ -9,7 +9,11 @@ export async function findKeyByHash(db: Db, keyHash: string): Promise<ApiKeyRow 
 }
 
 export async function findTenantKey(db: Db, tenantId: string, id: string): Promise<ApiKeyRow | undefined> {
-  return db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId))).get();
+  return db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId)))
+    .get();
 }
 
 export async function listTenantKeys(db: Db, tenantId: string): Promise<ApiKeyRow[]> {

@@ -3,7 +3,7 @@
 // audited here under an entity type the audit log cannot roll back (money is never un-moved).
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { auditLog, LEDGER_KINDS, ledgerEntries } from "./schema.ts";
+import { auditLog, type LEDGER_KINDS, ledgerEntries } from "./schema.ts";
 
 export type LedgerRow = typeof ledgerEntries.$inferSelect;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -17,7 +17,10 @@ export interface LedgerCursor {
 }
 
 export function encodeCursor(row: LedgerCursor): string {
-  return btoa(JSON.stringify([row.createdAt, row.id])).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return btoa(JSON.stringify([row.createdAt, row.id]))
+    .replace(/=+$/, "")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
 }
 
 export function decodeCursor(cursor: string): LedgerCursor | null {
@@ -33,7 +36,11 @@ export function decodeCursor(cursor: string): LedgerCursor | null {
 }
 
 /** Newest first; `limit + 1` rows are read to know whether there is a next page. */
-export async function listLedger(db: Db, tenantId: string, options: { limit: number; cursor: LedgerCursor | null; kind?: LedgerKind }): Promise<{ rows: LedgerRow[]; next: LedgerCursor | null }> {
+export async function listLedger(
+  db: Db,
+  tenantId: string,
+  options: { limit: number; cursor: LedgerCursor | null; kind?: LedgerKind },
+): Promise<{ rows: LedgerRow[]; next: LedgerCursor | null }> {
   const conditions: (SQL | undefined)[] = [eq(ledgerEntries.tenantId, tenantId)];
   if (options.kind) conditions.push(eq(ledgerEntries.kind, options.kind));
   if (options.cursor) {

@@ -24,14 +24,18 @@ const MAX_PAYLOAD = 32_000;
 export async function recordPaymentEvent(db: Db, event: PaymentEventInput): Promise<boolean> {
   const rows = await db
     .insert(paymentEvents)
-    .values({ ...event, id: newId("pev"), payload: event.payload && event.payload.slice(0, MAX_PAYLOAD), createdAt: Date.now() })
+    .values({ ...event, id: newId("pev"), payload: event.payload?.slice(0, MAX_PAYLOAD), createdAt: Date.now() })
     .onConflictDoNothing()
     .returning({ id: paymentEvents.id });
   return rows.length > 0;
 }
 
 export function findPaymentEvent(db: Db, processor: "stripe" | "paypal", eventId: string): Promise<PaymentEventRow | undefined> {
-  return db.select().from(paymentEvents).where(and(eq(paymentEvents.processor, processor), eq(paymentEvents.eventId, eventId))).get();
+  return db
+    .select()
+    .from(paymentEvents)
+    .where(and(eq(paymentEvents.processor, processor), eq(paymentEvents.eventId, eventId)))
+    .get();
 }
 
 /** The tenant an earlier event about this object (a capture, a charge) belonged to. */
@@ -44,10 +48,6 @@ export async function tenantOfObject(db: Db, processor: "stripe" | "paypal", obj
   return row?.tenantId ?? null;
 }
 
-export async function tenantExists(db: Db, tenantId: string): Promise<boolean> {
-  return (await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get()) !== undefined;
-}
-
 export async function tenantByStripeCustomer(db: Db, customerId: string): Promise<string | null> {
   const row = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.stripeCustomerId, customerId)).get();
   return row?.id ?? null;
@@ -55,7 +55,10 @@ export async function tenantByStripeCustomer(db: Db, customerId: string): Promis
 
 /** Stores the tenant's Stripe customer unless one is already stored; returns the one that is. */
 export async function saveStripeCustomer(db: Db, tenantId: string, customerId: string): Promise<string | null> {
-  await db.update(tenants).set({ stripeCustomerId: customerId }).where(and(eq(tenants.id, tenantId), isNull(tenants.stripeCustomerId)));
+  await db
+    .update(tenants)
+    .set({ stripeCustomerId: customerId })
+    .where(and(eq(tenants.id, tenantId), isNull(tenants.stripeCustomerId)));
   const row = await db.select({ id: tenants.stripeCustomerId }).from(tenants).where(eq(tenants.id, tenantId)).get();
   return row?.id ?? null;
 }

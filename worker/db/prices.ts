@@ -11,15 +11,29 @@ const { scope: _scope, ...columns } = getTableColumns(prices);
 const ownedBy = (tenantId: string | null): SQL => (tenantId === null ? isNull(prices.tenantId) : eq(prices.tenantId, tenantId));
 
 export async function listPrices(db: Db, owners: (string | null)[]): Promise<PriceRecord[]> {
-  return db.select(columns).from(prices).where(or(...owners.map(ownedBy))).orderBy(asc(prices.model), asc(prices.id));
+  return db
+    .select(columns)
+    .from(prices)
+    .where(or(...owners.map(ownedBy)))
+    .orderBy(asc(prices.model), asc(prices.id));
 }
 
 export async function findVisiblePrice(db: Db, tenantId: string, id: string): Promise<PriceRecord | undefined> {
-  return db.select(columns).from(prices).where(and(eq(prices.id, id), or(ownedBy(null), ownedBy(tenantId)))).get();
+  return db
+    .select(columns)
+    .from(prices)
+    .where(and(eq(prices.id, id), or(ownedBy(null), ownedBy(tenantId))))
+    .get();
 }
 
 export async function priceExists(db: Db, tenantId: string | null, model: string): Promise<boolean> {
-  return (await db.select({ id: prices.id }).from(prices).where(and(ownedBy(tenantId), eq(prices.model, model))).get()) !== undefined;
+  return (
+    (await db
+      .select({ id: prices.id })
+      .from(prices)
+      .where(and(ownedBy(tenantId), eq(prices.model, model)))
+      .get()) !== undefined
+  );
 }
 
 /** One price per model: the tenant's override where there is one, else the platform's. */

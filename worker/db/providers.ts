@@ -16,12 +16,20 @@ export async function listVisibleProviders(db: Db, tenantId: string): Promise<Pr
 }
 
 export async function findVisibleProvider(db: Db, tenantId: string, id: string): Promise<ProviderRecord | undefined> {
-  return db.select(columns).from(providers).where(and(eq(providers.id, id), visibleTo(tenantId))).get();
+  return db
+    .select(columns)
+    .from(providers)
+    .where(and(eq(providers.id, id), visibleTo(tenantId)))
+    .get();
 }
 
 /** Whether another provider in the same scope (a tenant's, or the platform's) has this name. */
 export async function providerNameTaken(db: Db, tenantId: string | null, name: string, exceptId = ""): Promise<boolean> {
   const owner = tenantId === null ? isNull(providers.tenantId) : eq(providers.tenantId, tenantId);
-  const row = await db.select({ id: providers.id }).from(providers).where(and(owner, eq(providers.name, name), ne(providers.id, exceptId))).get();
+  const row = await db
+    .select({ id: providers.id })
+    .from(providers)
+    .where(and(owner, eq(providers.name, name), ne(providers.id, exceptId)))
+    .get();
   return row !== undefined;
 }

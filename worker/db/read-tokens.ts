@@ -30,7 +30,10 @@ export async function listReadTokens(db: Db, tenantId: string, userId?: string):
 }
 
 export function revokeReadToken(db: Db, id: string, now: number) {
-  return db.update(readTokens).set({ revokedAt: now }).where(and(eq(readTokens.id, id), isNull(readTokens.revokedAt)));
+  return db
+    .update(readTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(readTokens.id, id), isNull(readTokens.revokedAt)));
 }
 
 /** Records a use, at most once a minute per token. */

@@ -11,10 +11,18 @@ export async function listTenantRoutes(db: Db, tenantId: string): Promise<RouteR
 }
 
 export async function findTenantRoute(db: Db, tenantId: string, id: string): Promise<RouteRow | undefined> {
-  return db.select().from(routes).where(and(eq(routes.id, id), eq(routes.tenantId, tenantId))).get();
+  return db
+    .select()
+    .from(routes)
+    .where(and(eq(routes.id, id), eq(routes.tenantId, tenantId)))
+    .get();
 }
 
 export async function aliasTaken(db: Db, tenantId: string, alias: string, exceptId = ""): Promise<boolean> {
-  const row = await db.select({ id: routes.id }).from(routes).where(and(eq(routes.tenantId, tenantId), eq(routes.alias, alias), ne(routes.id, exceptId))).get();
+  const row = await db
+    .select({ id: routes.id })
+    .from(routes)
+    .where(and(eq(routes.tenantId, tenantId), eq(routes.alias, alias), ne(routes.id, exceptId)))
+    .get();
   return row !== undefined;
 }

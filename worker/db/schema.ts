@@ -1,261 +1,301 @@
 // The D1 schema: the system of record. Money is integer micro-dollars, times are epoch ms.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ROLES } from "../core/rbac.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
-const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+const json = <N extends string>(name: N) => text(name, { mode: "json" });
 
-export const tenants = sqliteTable("tenants", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  billingEnabled: integer("billing_enabled", { mode: "boolean" }).notNull().default(true),
-  rpmLimit: integer("rpm_limit"),
-  tpmLimit: integer("tpm_limit"),
-  concurrencyLimit: integer("concurrency_limit"),
-  monthlyBudgetMicros: integer("monthly_budget_micros"),
-  alertThresholds: json<number[]>("alert_thresholds"),
-  gateShards: integer("gate_shards").notNull().default(1),
-  /** Added to every price for this tenant, in basis points; null: the platform default. */
-  markupBps: integer("markup_bps"),
-  /** The tenant's Stripe customer (one per tenant), set by the first checkout. */
-  stripeCustomerId: text("stripe_customer_id"),
-  /** Alert when the balance falls below this; null: the platform default (LOW_BALANCE_MICROS), 0: never. */
-  lowBalanceMicros: integer("low_balance_micros"),
-  /** Optional URL alerts are POSTed to, signed with the tenant's webhook secret. */
-  alertWebhookUrl: text("alert_webhook_url"),
-  /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
-  alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
-  createdAt: createdAt(),
-  updatedAt: integer("updated_at"),
-}, (t) => [uniqueIndex("tenants_stripe_customer_uq").on(t.stripeCustomerId)]);
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    billingEnabled: integer("billing_enabled", { mode: "boolean" }).notNull().default(true),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    concurrencyLimit: integer("concurrency_limit"),
+    monthlyBudgetMicros: integer("monthly_budget_micros"),
+    alertThresholds: json("alert_thresholds").$type<number[]>(),
+    gateShards: integer("gate_shards").notNull().default(1),
+    /** Added to every price for this tenant, in basis points; null: the platform default. */
+    markupBps: integer("markup_bps"),
+    /** The tenant's Stripe customer (one per tenant), set by the first checkout. */
+    stripeCustomerId: text("stripe_customer_id"),
+    /** Alert when the balance falls below this; null: the platform default (LOW_BALANCE_MICROS), 0: never. */
+    lowBalanceMicros: integer("low_balance_micros"),
+    /** Optional URL alerts are POSTed to, signed with the tenant's webhook secret. */
+    alertWebhookUrl: text("alert_webhook_url"),
+    /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
+    alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [uniqueIndex("tenants_stripe_customer_uq").on(t.stripeCustomerId)],
+);
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  email: text("email").notNull(),
-  name: text("name").notNull(),
-  passwordHash: text("password_hash").notNull(),
-  isOperator: integer("is_operator", { mode: "boolean" }).notNull().default(false),
-  deletedAt: integer("deleted_at"),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex("users_email_uq").on(t.email)]);
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    isOperator: integer("is_operator", { mode: "boolean" }).notNull().default(false),
+    deletedAt: integer("deleted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email)],
+);
 
-export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
 
-export const memberships = sqliteTable("memberships", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  userId: text("user_id").notNull().references(() => users.id),
-  role: text("role", { enum: ROLES }).notNull(),
-  createdAt: createdAt(),
-}, (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)]);
-
-export const apiKeys = sqliteTable("api_keys", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  name: text("name").notNull(),
-  keyHash: text("key_hash").notNull(),
-  prefix: text("prefix").notNull(),
-  rpmLimit: integer("rpm_limit"),
-  tpmLimit: integer("tpm_limit"),
-  models: json<string[]>("models"),
-  expiresAt: integer("expires_at"),
-  revokedAt: integer("revoked_at"),
-  lastUsedAt: integer("last_used_at"),
-  createdBy: text("created_by"),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash), index("api_keys_tenant_idx").on(t.tenantId)]);
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull(),
+    prefix: text("prefix").notNull(),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    models: json("models").$type<string[]>(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+    lastUsedAt: integer("last_used_at"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash), index("api_keys_tenant_idx").on(t.tenantId)],
+);
 
 export const PROVIDER_KINDS = ["openai", "anthropic", "gemini", "openai-compatible", "demo"] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
-export const providers = sqliteTable("providers", {
-  id: text("id").primaryKey(),
-  /** null: platform-wide (operator); otherwise the tenant's own (bring-your-own-key). */
-  tenantId: text("tenant_id").references(() => tenants.id),
-  scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
-  name: text("name").notNull(),
-  kind: text("kind", { enum: PROVIDER_KINDS }).notNull(),
-  baseUrl: text("base_url"),
-  /** AES-GCM ciphertext under SECRETS_KEY, never the plaintext. */
-  apiKeyEncrypted: text("api_key_encrypted"),
-  apiKeyLast4: text("api_key_last4"),
-  models: json<string[]>("models").notNull(),
-  weight: integer("weight").notNull().default(1),
-  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-  createdAt: createdAt(),
-  updatedAt: integer("updated_at"),
-}, (t) => [
-  uniqueIndex("providers_scope_name_uq").on(t.scope, t.name),
-  index("providers_tenant_idx").on(t.tenantId),
-]);
+export const providers = sqliteTable(
+  "providers",
+  {
+    id: text("id").primaryKey(),
+    /** null: platform-wide (operator); otherwise the tenant's own (bring-your-own-key). */
+    tenantId: text("tenant_id").references(() => tenants.id),
+    scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: PROVIDER_KINDS }).notNull(),
+    baseUrl: text("base_url"),
+    /** AES-GCM ciphertext under SECRETS_KEY, never the plaintext. */
+    apiKeyEncrypted: text("api_key_encrypted"),
+    apiKeyLast4: text("api_key_last4"),
+    models: json("models").$type<string[]>().notNull(),
+    weight: integer("weight").notNull().default(1),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [uniqueIndex("providers_scope_name_uq").on(t.scope, t.name), index("providers_tenant_idx").on(t.tenantId)],
+);
 
-export const prices = sqliteTable("prices", {
-  id: text("id").primaryKey(),
-  /** null: the platform price; otherwise a tenant override. */
-  tenantId: text("tenant_id").references(() => tenants.id),
-  scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
-  model: text("model").notNull(),
-  inputPerMTokMicros: integer("input_per_mtok_micros").notNull(),
-  outputPerMTokMicros: integer("output_per_mtok_micros").notNull(),
-  cachedInputPerMTokMicros: integer("cached_input_per_mtok_micros"),
-  reasoningPerMTokMicros: integer("reasoning_per_mtok_micros"),
-  /**
-   * A tenant row set by the platform operator: a negotiated price that also applies to the
-   * platform's providers. A tenant's own rows price only its own (bring-your-own-key) providers.
-   */
-  operatorSet: integer("operator_set", { mode: "boolean" }).notNull().default(false),
-  source: text("source"),
-  effectiveAt: integer("effective_at").notNull(),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex("prices_scope_model_uq").on(t.scope, t.model)]);
+export const prices = sqliteTable(
+  "prices",
+  {
+    id: text("id").primaryKey(),
+    /** null: the platform price; otherwise a tenant override. */
+    tenantId: text("tenant_id").references(() => tenants.id),
+    scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
+    model: text("model").notNull(),
+    inputPerMTokMicros: integer("input_per_mtok_micros").notNull(),
+    outputPerMTokMicros: integer("output_per_mtok_micros").notNull(),
+    cachedInputPerMTokMicros: integer("cached_input_per_mtok_micros"),
+    reasoningPerMTokMicros: integer("reasoning_per_mtok_micros"),
+    /**
+     * A tenant row set by the platform operator: a negotiated price that also applies to the
+     * platform's providers. A tenant's own rows price only its own (bring-your-own-key) providers.
+     */
+    operatorSet: integer("operator_set", { mode: "boolean" }).notNull().default(false),
+    source: text("source"),
+    effectiveAt: integer("effective_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("prices_scope_model_uq").on(t.scope, t.model)],
+);
 
 export const ROUTE_STRATEGIES = ["fallback", "weighted", "lowest-latency"] as const;
 
-export const routes = sqliteTable("routes", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  alias: text("alias").notNull(),
-  strategy: text("strategy", { enum: ROUTE_STRATEGIES }).notNull().default("fallback"),
-  targets: json<{ model: string; weight?: number }[]>("targets").notNull(),
-  retries: integer("retries").notNull().default(0),
-  timeoutMs: integer("timeout_ms"),
-  cacheTtlSeconds: integer("cache_ttl_seconds"),
-  createdAt: createdAt(),
-  updatedAt: integer("updated_at"),
-}, (t) => [uniqueIndex("routes_tenant_alias_uq").on(t.tenantId, t.alias)]);
+export const routes = sqliteTable(
+  "routes",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    alias: text("alias").notNull(),
+    strategy: text("strategy", { enum: ROUTE_STRATEGIES }).notNull().default("fallback"),
+    targets: json("targets").$type<{ model: string; weight?: number }[]>().notNull(),
+    retries: integer("retries").notNull().default(0),
+    timeoutMs: integer("timeout_ms"),
+    cacheTtlSeconds: integer("cache_ttl_seconds"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [uniqueIndex("routes_tenant_alias_uq").on(t.tenantId, t.alias)],
+);
 
 export const LEDGER_KINDS = ["topup", "usage", "refund", "dispute", "adjustment", "promo"] as const;
 
 /** Append-only: corrections are new entries. */
-export const ledgerEntries = sqliteTable("ledger_entries", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
-  amountMicros: integer("amount_micros").notNull(),
-  /** Makes a credit or debit happen once: a payment event id, a usage window, a seed marker. */
-  idempotencyKey: text("idempotency_key").notNull(),
-  reason: text("reason"),
-  actorId: text("actor_id"),
-  createdAt: createdAt(),
-}, (t) => [
-  uniqueIndex("ledger_idem_uq").on(t.tenantId, t.idempotencyKey),
-  index("ledger_tenant_time_idx").on(t.tenantId, t.createdAt),
-]);
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
+    amountMicros: integer("amount_micros").notNull(),
+    /** Makes a credit or debit happen once: a payment event id, a usage window, a seed marker. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    reason: text("reason"),
+    actorId: text("actor_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("ledger_idem_uq").on(t.tenantId, t.idempotencyKey), index("ledger_tenant_time_idx").on(t.tenantId, t.createdAt)],
+);
 
-export const requestLog = sqliteTable("request_log", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull(),
-  keyId: text("key_id"),
-  provider: text("provider"),
-  model: text("model"),
-  endpoint: text("endpoint").notNull(),
-  status: integer("status").notNull(),
-  errorType: text("error_type"),
-  stream: integer("stream", { mode: "boolean" }).notNull().default(false),
-  latencyMs: integer("latency_ms").notNull(),
-  ttfbMs: integer("ttfb_ms"),
-  inputTokens: integer("input_tokens").notNull().default(0),
-  outputTokens: integer("output_tokens").notNull().default(0),
-  cachedTokens: integer("cached_tokens").notNull().default(0),
-  reasoningTokens: integer("reasoning_tokens").notNull().default(0),
-  costMicros: integer("cost_micros").notNull().default(0),
-  /** What the call cost above its reservation: not charged (the cap), reported to the operator. */
-  uncollectedMicros: integer("uncollected_micros").notNull().default(0),
-  estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
-  attempts: json<string[]>("attempts"),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt),
-  index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
-]);
+export const requestLog = sqliteTable(
+  "request_log",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    keyId: text("key_id"),
+    provider: text("provider"),
+    model: text("model"),
+    endpoint: text("endpoint").notNull(),
+    status: integer("status").notNull(),
+    errorType: text("error_type"),
+    stream: integer("stream", { mode: "boolean" }).notNull().default(false),
+    latencyMs: integer("latency_ms").notNull(),
+    ttfbMs: integer("ttfb_ms"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    costMicros: integer("cost_micros").notNull().default(0),
+    /** What the call cost above its reservation: not charged (the cap), reported to the operator. */
+    uncollectedMicros: integer("uncollected_micros").notNull().default(0),
+    estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
+    attempts: json("attempts").$type<string[]>(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt), index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt)],
+);
 
 /** Per-minute aggregates; the analytics API reads these, not the raw log. */
-export const usageRollups = sqliteTable("usage_rollups", {
-  tenantId: text("tenant_id").notNull(),
-  minute: integer("minute").notNull(),
-  model: text("model").notNull(),
-  provider: text("provider").notNull(),
-  keyId: text("key_id").notNull(),
-  requests: integer("requests").notNull().default(0),
-  errors: integer("errors").notNull().default(0),
-  inputTokens: integer("input_tokens").notNull().default(0),
-  outputTokens: integer("output_tokens").notNull().default(0),
-  costMicros: integer("cost_micros").notNull().default(0),
-  latencyMsSum: integer("latency_ms_sum").notNull().default(0),
-  /**
-   * Cumulative latency histogram (requests with latency ≤ N ms), summable across rows: p50/p95
-   * for any range come from the summed buckets. The bounds are LATENCY_BUCKETS_MS
-   * (durable-objects/hub/sums.ts); +Inf is `requests`.
-   */
-  latencyLe50: integer("latency_le_50").notNull().default(0),
-  latencyLe100: integer("latency_le_100").notNull().default(0),
-  latencyLe250: integer("latency_le_250").notNull().default(0),
-  latencyLe500: integer("latency_le_500").notNull().default(0),
-  latencyLe1000: integer("latency_le_1000").notNull().default(0),
-  latencyLe2500: integer("latency_le_2500").notNull().default(0),
-  latencyLe5000: integer("latency_le_5000").notNull().default(0),
-  latencyLe10000: integer("latency_le_10000").notNull().default(0),
-  latencyLe30000: integer("latency_le_30000").notNull().default(0),
-}, (t) => [
-  primaryKey({ columns: [t.tenantId, t.minute, t.model, t.provider, t.keyId] }),
-  index("usage_rollups_tenant_minute_idx").on(t.tenantId, t.minute),
-]);
+export const usageRollups = sqliteTable(
+  "usage_rollups",
+  {
+    tenantId: text("tenant_id").notNull(),
+    minute: integer("minute").notNull(),
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    keyId: text("key_id").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costMicros: integer("cost_micros").notNull().default(0),
+    latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+    /**
+     * Cumulative latency histogram (requests with latency ≤ N ms), summable across rows: p50/p95
+     * for any range come from the summed buckets. The bounds are LATENCY_BUCKETS_MS
+     * (worker/core/sums.ts); +Inf is `requests`.
+     */
+    latencyLe50: integer("latency_le_50").notNull().default(0),
+    latencyLe100: integer("latency_le_100").notNull().default(0),
+    latencyLe250: integer("latency_le_250").notNull().default(0),
+    latencyLe500: integer("latency_le_500").notNull().default(0),
+    latencyLe1000: integer("latency_le_1000").notNull().default(0),
+    latencyLe2500: integer("latency_le_2500").notNull().default(0),
+    latencyLe5000: integer("latency_le_5000").notNull().default(0),
+    latencyLe10000: integer("latency_le_10000").notNull().default(0),
+    latencyLe30000: integer("latency_le_30000").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.minute, t.model, t.provider, t.keyId] }), index("usage_rollups_tenant_minute_idx").on(t.tenantId, t.minute)],
+);
 
-export const auditLog = sqliteTable("audit_log", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id"),
-  actorId: text("actor_id"),
-  action: text("action").notNull(),
-  entityType: text("entity_type").notNull(),
-  entityId: text("entity_id").notNull(),
-  before: json<Record<string, unknown>>("before"),
-  after: json<Record<string, unknown>>("after"),
-  ip: text("ip"),
-  userAgent: text("user_agent"),
-  requestId: text("request_id"),
-  rollbackOf: text("rollback_of"),
-  createdAt: createdAt(),
-}, (t) => [
-  index("audit_tenant_time_idx").on(t.tenantId, t.createdAt),
-  index("audit_entity_idx").on(t.entityType, t.entityId, t.createdAt),
-]);
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id"),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    before: json("before").$type<Record<string, unknown>>(),
+    after: json("after").$type<Record<string, unknown>>(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+    rollbackOf: text("rollback_of"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_tenant_time_idx").on(t.tenantId, t.createdAt), index("audit_entity_idx").on(t.entityType, t.entityId, t.createdAt)],
+);
 
 /** Refresh-token sessions: only the hash is stored; `family` ties rotations together. */
-export const sessions = sqliteTable("sessions", {
-  id: text("id").primaryKey(),
-  userId: text("user_id").notNull().references(() => users.id),
-  tenantId: text("tenant_id").notNull(),
-  family: text("family").notNull(),
-  tokenHash: text("token_hash").notNull(),
-  expiresAt: integer("expires_at").notNull(),
-  /** When the family's first sign-in happened: rotations never extend a session past an absolute lifetime. */
-  familyStartedAt: integer("family_started_at"),
-  rotatedAt: integer("rotated_at"),
-  revokedAt: integer("revoked_at"),
-  userAgent: text("user_agent"),
-  ip: text("ip"),
-  createdAt: createdAt(),
-}, (t) => [
-  uniqueIndex("sessions_token_uq").on(t.tokenHash),
-  index("sessions_family_idx").on(t.family),
-  index("sessions_user_idx").on(t.userId),
-]);
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tenantId: text("tenant_id").notNull(),
+    family: text("family").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** When the family's first sign-in happened: rotations never extend a session past an absolute lifetime. */
+    familyStartedAt: integer("family_started_at"),
+    rotatedAt: integer("rotated_at"),
+    revokedAt: integer("revoked_at"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("sessions_token_uq").on(t.tokenHash), index("sessions_family_idx").on(t.family), index("sessions_user_idx").on(t.userId)],
+);
 
 /** Every payment webhook or capture seen, once: the unique key makes replays no-ops. */
-export const paymentEvents = sqliteTable("payment_events", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id"),
-  processor: text("processor", { enum: ["stripe", "paypal"] }).notNull(),
-  eventId: text("event_id").notNull(),
-  eventType: text("event_type").notNull(),
-  objectId: text("object_id"),
-  amountMicros: integer("amount_micros"),
-  payload: text("payload"),
-  createdAt: createdAt(),
-}, (t) => [
-  uniqueIndex("payment_events_uq").on(t.processor, t.eventId),
-  index("payment_events_object_idx").on(t.processor, t.objectId),
-]);
+export const paymentEvents = sqliteTable(
+  "payment_events",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id"),
+    processor: text("processor", { enum: ["stripe", "paypal"] }).notNull(),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    objectId: text("object_id"),
+    amountMicros: integer("amount_micros"),
+    payload: text("payload"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("payment_events_uq").on(t.processor, t.eventId), index("payment_events_object_idx").on(t.processor, t.objectId)],
+);
 
 /** Failed sign-ins per email and per client IP in a fixed window: atomic upserts, no read-then-write. */
 export const authThrottle = sqliteTable("auth_throttle", {
@@ -265,27 +305,41 @@ export const authThrottle = sqliteTable("auth_throttle", {
 });
 
 /** Single-use, expiring invitations into a tenant; only the token's hash is stored. */
-export const invitations = sqliteTable("invitations", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  email: text("email").notNull(),
-  role: text("role", { enum: ROLES }).notNull(),
-  tokenHash: text("token_hash").notNull(),
-  expiresAt: integer("expires_at").notNull(),
-  acceptedAt: integer("accepted_at"),
-  revokedAt: integer("revoked_at"),
-  createdBy: text("created_by"),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex("invitations_token_uq").on(t.tokenHash), index("invitations_tenant_idx").on(t.tenantId)]);
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    revokedAt: integer("revoked_at"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("invitations_token_uq").on(t.tokenHash), index("invitations_tenant_idx").on(t.tenantId)],
+);
 
 /** Read-only analytics tokens (JWTs): one row per token id (`jti`), so each can be listed and revoked. */
-export const readTokens = sqliteTable("read_tokens", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  userId: text("user_id").notNull().references(() => users.id),
-  name: text("name"),
-  expiresAt: integer("expires_at").notNull(),
-  revokedAt: integer("revoked_at"),
-  lastUsedAt: integer("last_used_at"),
-  createdAt: createdAt(),
-}, (t) => [index("read_tokens_tenant_idx").on(t.tenantId, t.createdAt)]);
+export const readTokens = sqliteTable(
+  "read_tokens",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    name: text("name"),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    lastUsedAt: integer("last_used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("read_tokens_tenant_idx").on(t.tenantId, t.createdAt)],
+);

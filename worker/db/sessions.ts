@@ -26,7 +26,10 @@ export async function markRotated(db: Db, id: string, now: number): Promise<bool
 }
 
 export async function revokeFamily(db: Db, family: string, now: number): Promise<void> {
-  await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.family, family), isNull(sessions.revokedAt)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.family, family), isNull(sessions.revokedAt)));
 }
 
 /** Points a live session at another tenant, so the next refresh stays where the user switched to. */
@@ -40,7 +43,11 @@ export async function retargetSession(db: Db, tokenHash: string, userId: string,
 /** When a family began: its recorded start, or (for sessions from before it was recorded) its oldest row. */
 export async function familyStartOf(db: Db, session: SessionRow): Promise<number> {
   if (session.familyStartedAt !== null) return session.familyStartedAt;
-  const row = await db.select({ first: min(sessions.createdAt) }).from(sessions).where(eq(sessions.family, session.family)).get();
+  const row = await db
+    .select({ first: min(sessions.createdAt) })
+    .from(sessions)
+    .where(eq(sessions.family, session.family))
+    .get();
   return row?.first ?? session.createdAt;
 }
 

@@ -51,7 +51,10 @@ export function addressKey(ip: string): string {
   const front = head ? head.split(":") : [];
   const back = tail ? tail.split(":") : [];
   const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill("0"), ...back];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /** The keys of one sign-in attempt; without a client address (a bare local run) only the email's. */
@@ -118,6 +121,11 @@ export async function settleSuccess(db: Db, keys: readonly string[]): Promise<vo
     db
       .update(authThrottle)
       .set({ failures: sql`max(${authThrottle.failures} - 1, 0)` })
-      .where(inArray(authThrottle.key, keys.filter((key) => !pairs.includes(key)))),
+      .where(
+        inArray(
+          authThrottle.key,
+          keys.filter((key) => !pairs.includes(key)),
+        ),
+      ),
   ]);
 }

@@ -1,4 +1,4 @@
-import { AppError } from "../core/errors.ts";
+import type { AppError } from "../core/errors.ts";
 
 /** Whether a D1 write failed on a UNIQUE index or primary key, however deep drizzle wrapped it in `cause`. */
 export function isUniqueViolation(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, isNull, ne, sql } from "drizzle-orm";
+import type { Role } from "../core/rbac.ts";
 import type { Db } from "./client.ts";
-import { memberships, type Role, tenants, users } from "./schema.ts";
+import { memberships, tenants, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -8,16 +9,28 @@ export type MembershipRow = typeof memberships.$inferSelect;
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 export async function findActiveUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(and(eq(users.email, normalizeEmail(email)), isNull(users.deletedAt))).get();
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.email, normalizeEmail(email)), isNull(users.deletedAt)))
+    .get();
 }
 
 /** Deleted accounts included: their email stays taken. */
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)))
+    .get();
 }
 
 export async function findActiveUser(db: Db, id: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(and(eq(users.id, id), isNull(users.deletedAt))).get();
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, id), isNull(users.deletedAt)))
+    .get();
 }
 
 export async function operatorExists(db: Db): Promise<boolean> {
@@ -35,10 +48,6 @@ export function insertUser(db: Db, row: Omit<typeof users.$inferInsert, "isOpera
   return db.insert(users).values({ ...row, isOperator });
 }
 
-export async function tenantExists(db: Db, tenantId: string): Promise<boolean> {
-  return (await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).get()) !== undefined;
-}
-
 /** The user's memberships with their tenants, oldest first (the default tenant at login). */
 export async function listMemberships(db: Db, userId: string) {
   return db
@@ -50,7 +59,11 @@ export async function listMemberships(db: Db, userId: string) {
 }
 
 export async function findMembership(db: Db, tenantId: string, userId: string): Promise<MembershipRow | undefined> {
-  return db.select().from(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))).get();
+  return db
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+    .get();
 }
 
 export interface Member {
@@ -81,11 +94,19 @@ export async function findTenantMember(db: Db, tenantId: string, userId: string)
     .get();
 }
 
-export async function countOtherOwners(db: Db, tenantId: string, userId: string): Promise<number> {
+/** The tenant's owners other than `userId`; deleted users' memberships count only with `withDeletedUsers`. */
+export async function countOtherOwners(db: Db, tenantId: string, userId: string, { withDeletedUsers = false } = {}): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.role, "owner"), ne(memberships.userId, userId), isNull(users.deletedAt)));
+    .where(
+      and(
+        eq(memberships.tenantId, tenantId),
+        eq(memberships.role, "owner"),
+        ne(memberships.userId, userId),
+        withDeletedUsers ? undefined : isNull(users.deletedAt),
+      ),
+    );
   return row?.n ?? 0;
 }

@@ -4,8 +4,8 @@ import type { Context } from "hono";
 import { shardFor } from "../../durable-objects/gate/shards.ts";
 import type { AppEnv } from "../env.ts";
 import { admit } from "./gate.ts";
-import { maxOutputTokens } from "./max-output.ts";
 import type { CallPlan } from "./plan.ts";
+import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./usage.ts";
 
 export interface CallSize {

@@ -68,15 +68,24 @@ export function clientError(error: unknown): AppError {
   if (error.failure === "timeout") return new AppError("upstream", `The provider did not answer in time (${error.message}).`, { code: "upstream_timeout" });
   if (error.failure !== "http") return new AppError("upstream", `The provider call failed: ${error.message}.`, { code: "upstream_error" });
   const status = error.status ?? 502;
-  if (status === 508) return new AppError("loop_detected", "The provider's base_url leads back to an AI gateway in a loop; point it at the provider itself.", { code: "loop_detected" });
+  if (status === 508)
+    return new AppError("loop_detected", "The provider's base_url leads back to an AI gateway in a loop; point it at the provider itself.", {
+      code: "loop_detected",
+    });
   if (isRedirect(status)) {
-    return new AppError("upstream", `The provider answered with a redirect (${status}), which the gateway does not follow; check its base_url.`, { code: "upstream_redirect" });
+    return new AppError("upstream", `The provider answered with a redirect (${status}), which the gateway does not follow; check its base_url.`, {
+      code: "upstream_redirect",
+    });
   }
   if (status === 429) {
     const seconds = Math.ceil((error.retryAfterMs ?? 1000) / 1000);
-    return new AppError("rate_limit", `The provider is rate limiting this model${detail}`, { code: "upstream_rate_limited", headers: { "retry-after": String(seconds) } });
+    return new AppError("rate_limit", `The provider is rate limiting this model${detail}`, {
+      code: "upstream_rate_limited",
+      headers: { "retry-after": String(seconds) },
+    });
   }
-  if (status === 401 || status === 403) return new AppError("upstream", "The provider refused the gateway's credentials for it.", { code: "upstream_auth_failed" });
+  if (status === 401 || status === 403)
+    return new AppError("upstream", "The provider refused the gateway's credentials for it.", { code: "upstream_auth_failed" });
   if (status === 404) return new AppError("not_found", `The provider does not know this model${detail}`, { code: "model_not_found", param: "model" });
   if (status === 413) return new AppError("payload_too_large", `The provider refused the request size${detail}`, { code: "request_too_large" });
   if (status >= 400 && status < 500) return new AppError("invalid_request", `The provider rejected the request${detail}`, { code: "upstream_invalid_request" });

@@ -27,8 +27,7 @@ function howToSendKey(path: string): string {
 export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
   if (!key) throw new AppError("authentication", `You didn't provide an API key. ${howToSendKey(c.req.path)}`, { code: "missing_api_key" });
-  const invalid = () =>
-    new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
+  const invalid = () => new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
   if (key.length > 256) throw invalid();
   const db = getDb(c.env.DB);
   const hash = await sha256Hex(key);

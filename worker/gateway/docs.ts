@@ -1,6 +1,6 @@
 // The /v1 endpoints as the OpenAPI document lists them (the gateway's own routes stay plain
 // Hono handlers: no wrapper on the hot path).
-import type { EndpointDoc } from "../api/router.ts";
+import type { EndpointDoc } from "../core/endpoint-doc.ts";
 import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
 import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 

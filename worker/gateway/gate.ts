@@ -40,7 +40,12 @@ export async function admit(env: Env, tenantId: string, req: AdmitRequest, shard
   });
 }
 
-export function settle(env: Env, tenantId: string, shard: number, req: { requestId: string; keyId: string; costMicros: number; tokens: number }): Promise<unknown> {
+export function settle(
+  env: Env,
+  tenantId: string,
+  shard: number,
+  req: { requestId: string; keyId: string; costMicros: number; tokens: number },
+): Promise<unknown> {
   return gateFor(env, tenantId, shard)
     .settle(tenantId, req)
     .catch(() => undefined); // an unsettled reservation is released by the gate's alarm

@@ -22,9 +22,13 @@ export const upstreamHops = (c: Context<AppEnv>): number => incomingHops(c.req.h
 export const refuseLoops = createMiddleware<AppEnv>(async (c, next) => {
   const hops = incomingHops(c.req.header(HOP_HEADER));
   if (hops >= MAX_HOPS) {
-    throw new AppError("loop_detected", `This call has already passed through an AI gateway ${hops} times: a provider's base_url leads back to the gateway. Point it at the provider itself.`, {
-      code: "loop_detected",
-    });
+    throw new AppError(
+      "loop_detected",
+      `This call has already passed through an AI gateway ${hops} times: a provider's base_url leads back to the gateway. Point it at the provider itself.`,
+      {
+        code: "loop_detected",
+      },
+    );
   }
   await next();
 });

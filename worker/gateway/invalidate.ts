@@ -1,6 +1,8 @@
 // After a control-plane change: what the gateway holds on to (cached catalogs and keys in this
 // isolate, the tenant gate's cached limits) is dropped, so the change takes effect at once.
 import type { Change } from "../core/audit.ts";
+import { getDb } from "../db/client.ts";
+import { findGateShards } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
 import { forgetKey } from "./auth.ts";
 import { gateFor } from "./gate.ts";
@@ -22,6 +24,5 @@ export async function afterChange(env: Env, change: Change): Promise<void> {
 }
 
 async function shardCount(env: Env, tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT gate_shards FROM tenants WHERE id = ?").bind(tenantId).first<{ gate_shards: number }>();
-  return Math.max(1, row?.gate_shards ?? 1);
+  return Math.max(1, (await findGateShards(getDb(env.DB), tenantId)) ?? 1);
 }

@@ -8,7 +8,9 @@ const imagePart = z.object({
   image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
 });
 // Other part types pass through (a provider may know them); a text or image part must have its shape.
-const otherPart = z.looseObject({ type: z.string().refine((t) => t !== "text" && t !== "image_url", "A text part needs a string text; an image_url part an image_url object with a url.") });
+const otherPart = z.looseObject({
+  type: z.string().refine((t) => t !== "text" && t !== "image_url", "A text part needs a string text; an image_url part an image_url object with a url."),
+});
 const contentPart = z.union([textPart, imagePart, otherPart]);
 
 const toolCall = z.object({

@@ -7,9 +7,7 @@ import type { Catalog, PriceRow, ProviderRow } from "../db/catalog.ts";
 import type { AuthenticatedKey } from "../env.ts";
 import { breakers } from "./breaker.ts";
 import { latencyOf } from "./latency.ts";
-import { ANTHROPIC_BASE_URL } from "./providers/anthropic.ts";
-import { GEMINI_BASE_URL } from "./providers/gemini.ts";
-import { OPENAI_BASE_URL } from "./providers/openai.ts";
+import { baseUrlOf } from "./providers/index.ts";
 import type { Target } from "./providers/types.ts";
 import { isModelAllowed, resolveModel } from "./resolve.ts";
 
@@ -33,13 +31,6 @@ export interface CallPlan {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_RETRIES = 1;
 
-const BASE_URLS: Record<string, string> = {
-  openai: OPENAI_BASE_URL,
-  anthropic: ANTHROPIC_BASE_URL,
-  gemini: GEMINI_BASE_URL,
-  demo: "",
-};
-
 const secrets = new Map<string, Promise<string>>();
 function providerKey(secretsKey: string, provider: ProviderRow): Promise<string | null> {
   if (!provider.apiKeyEncrypted) return Promise.resolve(null);
@@ -53,7 +44,10 @@ function providerKey(secretsKey: string, provider: ProviderRow): Promise<string 
   return key;
 }
 
-async function planned(secretsKey: string, resolved: { name: string; provider: ProviderRow; upstreamModel: string; price: PriceRow | undefined }): Promise<PlannedTarget> {
+async function planned(
+  secretsKey: string,
+  resolved: { name: string; provider: ProviderRow; upstreamModel: string; price: PriceRow | undefined },
+): Promise<PlannedTarget> {
   const { provider } = resolved;
   return {
     name: resolved.name,
@@ -62,7 +56,7 @@ async function planned(secretsKey: string, resolved: { name: string; provider: P
     target: {
       providerName: provider.name,
       kind: provider.kind,
-      baseUrl: provider.baseUrl ?? BASE_URLS[provider.kind] ?? "",
+      baseUrl: baseUrlOf(provider.kind, provider.baseUrl),
       apiKey: await providerKey(secretsKey, provider),
       model: resolved.upstreamModel,
     },
@@ -93,14 +87,22 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
   const route = catalog.routes?.get(model);
   if (!route) {
     const resolved = resolveModel(catalog, key, model);
-    return { targets: [await planned(secretsKey, resolved)], retries: DEFAULT_RETRIES, timeoutMs: DEFAULT_TIMEOUT_MS, cacheTtlSeconds: null, gateShards: catalog.gateShards };
+    return {
+      targets: [await planned(secretsKey, resolved)],
+      retries: DEFAULT_RETRIES,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      cacheTtlSeconds: null,
+      gateShards: catalog.gateShards,
+    };
   }
   if (!isModelAllowed(key, model)) {
     throw new AppError("permission", `This API key may not call '${model}'.`, { code: "model_not_allowed", param: "model" });
   }
   // The alias grants its targets: a key allowed the alias may reach them.
   const open: AuthenticatedKey = { ...key, models: null };
-  const resolved = await Promise.all(route.targets.map(async (t) => ({ ...(await planned(secretsKey, resolveModel(catalog, open, t.model))), weight: t.weight ?? 1 })));
+  const resolved = await Promise.all(
+    route.targets.map(async (t) => ({ ...(await planned(secretsKey, resolveModel(catalog, open, t.model))), weight: t.weight ?? 1 })),
+  );
   let ordered: (PlannedTarget & { weight: number })[] = resolved;
   if (route.strategy === "weighted") ordered = weightedOrder(resolved, (t) => t.weight * Math.max(1, t.provider.weight));
   if (route.strategy === "lowest-latency") ordered = [...resolved].sort((a, b) => latencyOf(a.name) - latencyOf(b.name));

@@ -10,6 +10,8 @@ export function openAIPromptTokens(req: ChatCompletionRequest): number {
 
 export function anthropicPromptTokens(req: Pick<AnthropicMessagesRequest, "system" | "messages" | "tools">): number {
   const system = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
-  const blocks = req.messages.flatMap((m) => (typeof m.content === "string" ? [m.content] : m.content.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : JSON.stringify(b)))));
+  const blocks = req.messages.flatMap((m) =>
+    typeof m.content === "string" ? [m.content] : m.content.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : JSON.stringify(b))),
+  );
   return countTokens(system) + blocks.reduce((sum, text) => sum + countTokens(text), 0) + (req.tools ? countTokens(JSON.stringify(req.tools)) : 0);
 }

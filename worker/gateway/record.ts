@@ -1,6 +1,6 @@
 // The per-request record, written after the response (ctx.waitUntil), off the hot path.
 import type { Context } from "hono";
-import { AppError } from "../core/errors.ts";
+import { AppError, internalError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
@@ -35,7 +35,12 @@ export function recordCall(r: CallRecord): void {
   const usage = r.usage ?? emptyUsage();
   const { charged, uncollected } = capped(r.c, r.usage && r.target ? costMicros(r.usage, r.target.price) : 0, r.target);
   r.c.executionCtx.waitUntil(
-    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, { requestId: r.c.var.requestId, keyId: key.id, costMicros: charged, tokens: usage.inputTokens + usage.outputTokens }),
+    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, {
+      requestId: r.c.var.requestId,
+      keyId: key.id,
+      costMicros: charged,
+      tokens: usage.inputTokens + usage.outputTokens,
+    }),
   );
   r.c.executionCtx.waitUntil(
     recordUsage(r.c.env, {
@@ -83,12 +88,6 @@ function capped(c: Context<AppEnv>, cost: number, target: PlannedTarget | undefi
   return { charged, uncollected };
 }
 
-/** A bug of ours, not the provider's: logged with its stack, answered as a plain 500. */
-function internalError(error: unknown, requestId: string): AppError {
-  log("error", "gateway call failed on our side", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
-}
-
 export interface FailedCall extends Omit<CallRecord, "status" | "usage"> {
   /** The x-ratelimit-* headers admission returned: a failed call counted against the limits too. */
   limitHeaders: Record<string, string>;
@@ -99,8 +98,8 @@ export interface FailedCall extends Omit<CallRecord, "status" | "usage"> {
  * it with the limit headers and the attempt chain in its headers, as a success would have them,
  * so a client sees what was tried without the log.
  */
-export function recordFailure(r: FailedCall, error: unknown): never {
-  const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId);
+export function recordFailedCall(r: FailedCall, error: unknown): never {
+  const appError = error instanceof AppError ? error : internalError(error, r.c.var.requestId, "gateway call failed on our side");
   recordCall({ ...r, status: appError.status, usage: null, errorType: appError.code });
   throw appError.withHeaders({ ...r.limitHeaders, ...appError.headers, ...attemptHeaders(r.attempts) });
 }

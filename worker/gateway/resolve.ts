@@ -45,17 +45,21 @@ export function resolveModel(catalog: Catalog, key: AuthenticatedKey, name: stri
   // A tenant's own provider shadows a platform provider of the same name.
   const candidates = catalog.providers.filter((p) => p.name === providerName);
   const provider = candidates.find((p) => p.tenantId !== null) ?? candidates[0];
-  if (!provider || !provider.models.includes(upstreamModel)) throw notFound();
+  if (!provider?.models.includes(upstreamModel)) throw notFound();
   if (!isModelAllowed(key, name)) {
     throw new AppError("permission", `This API key may not call '${name}'.`, { code: "model_not_allowed", param: "model" });
   }
   const price = priceFor(catalog, provider, upstreamModel);
   // The operator's keys are never a free ride: a platform model without a price is not served.
   if (!price && provider.tenantId === null) {
-    throw new AppError("invalid_request", `The model '${name.slice(0, 256)}' has no price yet, so it cannot be called. Ask the platform operator to price it.`, {
-      code: "model_not_priced",
-      param: "model",
-    });
+    throw new AppError(
+      "invalid_request",
+      `The model '${name.slice(0, 256)}' has no price yet, so it cannot be called. Ask the platform operator to price it.`,
+      {
+        code: "model_not_priced",
+        param: "model",
+      },
+    );
   }
   return { name, provider, upstreamModel, price };
 }

@@ -3,11 +3,11 @@
 // renderer keeps a tally of usage and of the output produced, for billing however it ends.
 import type { AnthropicStreamEvent, AnthropicUsage } from "./formats/anthropic.ts";
 import type { OpenAIChunk } from "./formats/openai.ts";
+import { usageFromAnthropic } from "./providers/anthropic/index.ts";
 import type { ChunkStream } from "./providers/types.ts";
 import { encodeSse, eventJson, sseEvents } from "./sse.ts";
 import { countTokens } from "./tokens.ts";
-import { OpenAIToAnthropicStream } from "./translate/anthropic-to-openai.ts";
-import { usageFromAnthropic } from "./translate/openai-to-anthropic.ts";
+import { OpenAIToAnthropicStream } from "./translate/anthropic-client.ts";
 import { type Usage, usageFromOpenAI } from "./types.ts";
 import { notJsonEvent, UpstreamError } from "./upstream.ts";
 

@@ -51,7 +51,7 @@ export function retryAfterMs(headers: Headers): number | undefined {
 function upstreamErrorMessage(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof body.error === "object" ? body.error?.message : body.error ?? body.message;
+    const message = typeof body.error === "object" ? body.error?.message : (body.error ?? body.message);
     return typeof message === "string" ? message : undefined;
   } catch {
     return undefined;
@@ -123,7 +123,9 @@ export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
   try {
     text = await res.text();
   } catch {
-    throw timeout.signal.aborted ? new UpstreamError("timeout", `no complete answer within ${req.timeoutMs} ms`) : new UpstreamError("network", "the connection broke while reading the answer");
+    throw timeout.signal.aborted
+      ? new UpstreamError("timeout", `no complete answer within ${req.timeoutMs} ms`)
+      : new UpstreamError("network", "the connection broke while reading the answer");
   } finally {
     clearTimeout(timer);
   }

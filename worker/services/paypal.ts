@@ -1,7 +1,14 @@
 // PayPal REST over fetch (no SDK): an OAuth client-credentials token cached until it expires,
 // Orders v2 (create, get, capture), captures, and webhook signature verification.
 import * as z from "zod";
-import type { PaypalConfig } from "../api/payments/config.ts";
+
+export interface PaypalConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Needed for the webhook only: verify-webhook-signature checks against it. */
+  webhookId: string | null;
+  apiBase: string;
+}
 
 const TIMEOUT_MS = 20_000;
 /** Renew a token this long before PayPal says it expires. */
@@ -46,7 +53,11 @@ export const refundSchema = z.object({
   links: z.array(link).optional(),
 });
 
-const errorBody = z.object({ name: z.string().optional(), message: z.string().optional(), details: z.array(z.object({ issue: z.string().optional() })).optional() });
+const errorBody = z.object({
+  name: z.string().optional(),
+  message: z.string().optional(),
+  details: z.array(z.object({ issue: z.string().optional() })).optional(),
+});
 
 export class PaypalError extends Error {
   readonly status: number;
@@ -115,7 +126,14 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function call<S extends z.ZodType>(config: PaypalConfig, method: "GET" | "POST", path: string, schema: S, body?: unknown, headers: Record<string, string> = {}): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(
+  config: PaypalConfig,
+  method: "GET" | "POST",
+  path: string,
+  schema: S,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<z.output<S>> {
   for (let attempt = 0; ; attempt++) {
     const token = await accessToken(config);
     const res = await send(`${config.apiBase}${path}`, {
@@ -137,7 +155,7 @@ async function call<S extends z.ZodType>(config: PaypalConfig, method: "GET" | "
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const error = errorBody.safeParse(json);
-      const issue = error.success ? error.data.details?.[0]?.issue ?? error.data.name : undefined;
+      const issue = error.success ? (error.data.details?.[0]?.issue ?? error.data.name) : undefined;
       throw new PaypalError(res.status, (error.success && error.data.message) || `PayPal answered ${res.status}.`, issue);
     }
     const parsed = schema.safeParse(json);
@@ -193,7 +211,13 @@ export function getCapture(config: PaypalConfig, captureId: string): Promise<Pay
   return call(config, "GET", `/v2/payments/captures/${encodeURIComponent(captureId)}`, captureSchema);
 }
 
-export const WEBHOOK_HEADERS = ["paypal-auth-algo", "paypal-cert-url", "paypal-transmission-id", "paypal-transmission-sig", "paypal-transmission-time"] as const;
+export const WEBHOOK_HEADERS = [
+  "paypal-auth-algo",
+  "paypal-cert-url",
+  "paypal-transmission-id",
+  "paypal-transmission-sig",
+  "paypal-transmission-time",
+] as const;
 
 const verification = z.object({ verification_status: z.string() });
 

@@ -1,11 +1,16 @@
 // Stripe through the official library, on the Workers runtime: its fetch HTTP client and its
 // SubtleCrypto provider (no Node APIs), pointed at STRIPE_API_BASE (a local mock in tests).
 import Stripe from "stripe";
-import type { StripeConfig } from "../api/payments/config.ts";
 import { AppError } from "../core/errors.ts";
 import { constantTimeEqual, toHex } from "../core/security/hash.ts";
 
 export type { Stripe };
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  apiBase: string;
+}
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 const clients = new Map<string, Stripe>();

@@ -1,15 +1,15 @@
-import { accessToken, expiresSoon, signOut } from '../stores/auth';
-import { showingCachedData } from '../stores/network';
-import { ApiError } from './error';
-import { isObject, isString } from './guards';
-import { refreshSession } from './refresh';
-import type { Paths } from './schema';
-import type { Method, Operation, PathFor, ResponseOf } from './types';
+import { accessToken, expiresSoon, signOut } from "../stores/auth";
+import { showingCachedData } from "../stores/network";
+import { ApiError } from "./error";
+import { isObject, isString } from "./guards";
+import { refreshSession } from "./refresh";
+import type { Paths } from "./schema";
+import type { Method, Operation, PathFor, ResponseOf } from "./types";
 
-export { ApiError, isApiError } from './error';
+export { ApiError, isApiError } from "./error";
 
 /** The service worker marks answers it served from its cache while offline. */
-export const CACHE_HEADER = 'x-sw-cache';
+export const CACHE_HEADER = "x-sw-cache";
 
 export interface RequestOptions {
   method?: Uppercase<Method>;
@@ -22,21 +22,21 @@ export interface RequestOptions {
   acceptStatus?: readonly number[];
 }
 
-const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
+const NETWORK_MESSAGE = "Could not reach the server. Check your connection and try again.";
 
 /** `{ "error": { "code", "message", ...details } }` → ApiError; anything else → a generic one. */
 function toApiError(status: number, statusText: string, data: unknown): ApiError {
-  const error = isObject(data) ? data['error'] : undefined;
-  if (isObject(error) && isString(error['code']) && isString(error['message'])) {
+  const error = isObject(data) ? data.error : undefined;
+  if (isObject(error) && isString(error.code) && isString(error.message)) {
     const { code, message, ...details } = error;
     return new ApiError(status, code, message, details);
   }
-  return new ApiError(status, 'http_error', statusText || `Request failed with status ${status}`);
+  return new ApiError(status, "http_error", statusText || `Request failed with status ${status}`);
 }
 
 async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
-  if (text === '') return undefined;
+  const text = await response.text().catch(() => "");
+  if (text === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -44,20 +44,20 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function send(path: string, options: RequestOptions, withToken: boolean, accept = 'application/json'): Promise<Response> {
-  const { method = 'GET', body, signal } = options;
+async function send(path: string, options: RequestOptions, withToken: boolean, accept = "application/json"): Promise<Response> {
+  const { method = "GET", body, signal } = options;
   const headers = new Headers({ Accept: accept });
-  if (body !== undefined) headers.set('Content-Type', 'application/json');
+  if (body !== undefined) headers.set("Content-Type", "application/json");
   const token = withToken ? accessToken.value : null;
-  if (token) headers.set('Authorization', `Bearer ${token}`);
-  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+  const init: RequestInit = { method, headers, credentials: "same-origin" };
   if (body !== undefined) init.body = JSON.stringify(body);
   if (signal) init.signal = signal;
   try {
     return await fetch(path, init);
   } catch {
-    if (signal?.aborted) throw new ApiError(0, 'aborted', 'The request was cancelled.');
-    throw new ApiError(0, 'network_error', NETWORK_MESSAGE);
+    if (signal?.aborted) throw new ApiError(0, "aborted", "The request was cancelled.");
+    throw new ApiError(0, "network_error", NETWORK_MESSAGE);
   }
 }
 
@@ -70,11 +70,11 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   const data = await readJson(response);
   const accepted = response.ok || (options.acceptStatus?.includes(response.status) ?? false);
   if (!accepted) throw toApiError(response.status, response.statusText, data);
-  if (method(options) === 'GET') showingCachedData.value = response.headers.get(CACHE_HEADER) === 'hit';
+  if (method(options) === "GET") showingCachedData.value = response.headers.get(CACHE_HEADER) === "hit";
   return data;
 }
 
-const method = (options: RequestOptions) => options.method ?? 'GET';
+const method = (options: RequestOptions) => options.method ?? "GET";
 
 /** The fetch behind `request`: Bearer auth and silent refresh, the response itself (any status). */
 async function authorizedFetch(path: string, options: RequestOptions, accept?: string): Promise<Response> {
@@ -104,9 +104,9 @@ export async function requestStream(path: string, accept: string, signal?: Abort
 type Has<T, K extends string> = K extends keyof T ? ([T[K]] extends [never] ? false : true) : false;
 
 /** What a documented operation needs: path params, body, query — only those it has. */
-export type CallOptions<O> = (Has<O, 'path'> extends true ? { path: O extends { path: infer P } ? P : never } : object) &
-  (Has<O, 'body'> extends true ? { body: O extends { body: infer B } ? B : never } : object) &
-  (Has<O, 'query'> extends true ? { query?: O extends { query: infer Q } ? Q : never } : object) & {
+export type CallOptions<O> = (Has<O, "path"> extends true ? { path: O extends { path: infer P } ? P : never } : object) &
+  (Has<O, "body"> extends true ? { body: O extends { body: infer B } ? B : never } : object) &
+  (Has<O, "query"> extends true ? { query?: O extends { query: infer Q } ? Q : never } : object) & {
     signal?: AbortSignal;
     acceptStatus?: readonly number[];
   };
@@ -124,7 +124,7 @@ export function buildUrl(template: string, params?: Record<string, Scalar>, quer
   });
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+    if (value !== undefined && value !== null && value !== "") search.set(name, String(value));
   }
   const qs = search.toString();
   return qs ? `${path}?${qs}` : path;

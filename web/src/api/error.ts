@@ -9,7 +9,7 @@ export class ApiError extends Error {
 
   constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
     super(message);
-    this.name = 'ApiError';
+    this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.details = details;

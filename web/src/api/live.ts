@@ -1,7 +1,7 @@
 // The live usage feed (GET /api/analytics/live over a WebSocket). Its messages are not in the
 // OpenAPI document, so they are typed here (mirroring durable-objects/hub/live.ts) and checked
 // on arrival: a message that does not fit is dropped, never trusted.
-import { isNumber, isObject, isString, type Json } from './guards';
+import { isNumber, isObject, isString, type Json } from "./guards";
 
 export interface LiveSums {
   requests: number;
@@ -28,8 +28,8 @@ export interface LiveDelta {
 }
 
 export type LiveMessage =
-  | { type: 'hello'; at: string; minute: LiveMinute }
-  | { type: 'update'; at: string; events: number; delta: LiveDelta; minute: LiveMinute };
+  | { type: "hello"; at: string; minute: LiveMinute }
+  | { type: "update"; at: string; events: number; delta: LiveDelta; minute: LiveMinute };
 
 const numberOrNull = (value: unknown): number | null => (isNumber(value) ? value : null);
 
@@ -43,15 +43,15 @@ function sums(value: unknown): LiveSums | null {
     input_tokens,
     output_tokens,
     cost_micros,
-    latency_ms_sum: isNumber(value['latency_ms_sum']) ? value['latency_ms_sum'] : 0,
-    latency_ms_avg: numberOrNull(value['latency_ms_avg']),
+    latency_ms_sum: isNumber(value.latency_ms_sum) ? value.latency_ms_sum : 0,
+    latency_ms_avg: numberOrNull(value.latency_ms_avg),
   };
 }
 
 function minute(value: unknown): LiveMinute | null {
   const base = sums(value);
-  if (!base || !isObject(value) || !isString(value['start'])) return null;
-  return { ...base, start: value['start'], latency_ms_p50: numberOrNull(value['latency_ms_p50']), latency_ms_p95: numberOrNull(value['latency_ms_p95']) };
+  if (!base || !isObject(value) || !isString(value.start)) return null;
+  return { ...base, start: value.start, latency_ms_p50: numberOrNull(value.latency_ms_p50), latency_ms_p95: numberOrNull(value.latency_ms_p95) };
 }
 
 function sumsMap(value: unknown): Record<string, LiveSums> {
@@ -65,9 +65,9 @@ function sumsMap(value: unknown): Record<string, LiveSums> {
 }
 
 function delta(value: Json): LiveDelta | null {
-  const totals = sums(value['totals']);
+  const totals = sums(value.totals);
   if (!totals) return null;
-  return { totals, by_model: sumsMap(value['by_model']), by_provider: sumsMap(value['by_provider']), by_key: sumsMap(value['by_key']) };
+  return { totals, by_model: sumsMap(value.by_model), by_provider: sumsMap(value.by_provider), by_key: sumsMap(value.by_key) };
 }
 
 /** A frame from the socket as a message, or null ('pong', malformed, or of an unknown type). */
@@ -78,12 +78,12 @@ export function parseLiveMessage(text: string): LiveMessage | null {
   } catch {
     return null;
   }
-  if (!isObject(data) || !isString(data['at'])) return null;
-  const current = minute(data['minute']);
+  if (!isObject(data) || !isString(data.at)) return null;
+  const current = minute(data.minute);
   if (!current) return null;
-  if (data['type'] === 'hello') return { type: 'hello', at: data['at'], minute: current };
-  if (data['type'] !== 'update' || !isObject(data['delta'])) return null;
-  const d = delta(data['delta']);
+  if (data.type === "hello") return { type: "hello", at: data.at, minute: current };
+  if (data.type !== "update" || !isObject(data.delta)) return null;
+  const d = delta(data.delta);
   if (!d) return null;
-  return { type: 'update', at: data['at'], events: isNumber(data['events']) ? data['events'] : d.totals.requests, delta: d, minute: current };
+  return { type: "update", at: data.at, events: isNumber(data.events) ? data.events : d.totals.requests, delta: d, minute: current };
 }

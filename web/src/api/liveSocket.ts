@@ -1,12 +1,12 @@
 // The live feed as one long-lived connection: a fresh single-use ticket for every (re)connect,
 // a WebSocket to /api/analytics/live, a ping every 30 s, and reconnection with jittered
 // exponential backoff until it is closed. Fatal refusals (no permission) stop it.
-import { backoffDelay } from '../lib/backoff';
-import { call } from './client';
-import { isApiError } from './error';
-import { type LiveMessage, parseLiveMessage } from './live';
+import { backoffDelay } from "../lib/backoff";
+import { call } from "./client";
+import { isApiError } from "./error";
+import { type LiveMessage, parseLiveMessage } from "./live";
 
-export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type LiveStatus = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface LiveFeedOptions {
   onMessage: (message: LiveMessage) => void;
@@ -23,12 +23,12 @@ export interface LiveFeed {
 
 export const PING_INTERVAL_MS = 30_000;
 
-const defaultTicketUrl = async (): Promise<string> => (await call('post', '/api/analytics/live/ticket')).url;
+const defaultTicketUrl = async (): Promise<string> => (await call("post", "/api/analytics/live/ticket")).url;
 
 /** `/api/…` on this origin as a ws: or wss: URL. */
 export function socketUrl(path: string, base: string = location.href): string {
   const url = new URL(path, base);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.href;
 }
 
@@ -45,12 +45,12 @@ export function openLiveFeed(options: LiveFeedOptions): LiveFeed {
   let pingTimer: ReturnType<typeof setInterval> | undefined;
 
   const status = (value: LiveStatus) => {
-    if (!closed || value === 'closed') onStatus(value);
+    if (!closed || value === "closed") onStatus(value);
   };
 
   function schedule(): void {
     if (closed) return;
-    status('reconnecting');
+    status("reconnecting");
     retryTimer = setTimeout(() => void connect(), backoffDelay(attempt, { random }));
     attempt += 1;
   }
@@ -62,11 +62,11 @@ export function openLiveFeed(options: LiveFeedOptions): LiveFeed {
     attempt = 0;
     void connect();
   };
-  if (typeof addEventListener === 'function') addEventListener('online', onOnline);
+  if (typeof addEventListener === "function") addEventListener("online", onOnline);
 
   async function connect(): Promise<void> {
     if (closed) return;
-    status(attempt === 0 ? 'connecting' : 'reconnecting');
+    status(attempt === 0 ? "connecting" : "reconnecting");
     let path: string;
     try {
       path = await ticketUrl();
@@ -82,24 +82,24 @@ export function openLiveFeed(options: LiveFeedOptions): LiveFeed {
       return schedule();
     }
     socket = ws;
-    ws.addEventListener('message', (event: MessageEvent) => {
-      if (typeof event.data !== 'string') return;
+    ws.addEventListener("message", (event: MessageEvent) => {
+      if (typeof event.data !== "string") return;
       const message = parseLiveMessage(event.data);
       if (!message) return;
       // Only a greeting proves the connection works; a socket that opens and drops keeps backing off.
-      if (message.type === 'hello') {
+      if (message.type === "hello") {
         attempt = 0;
-        status('open');
+        status("open");
       }
       onMessage(message);
     });
-    ws.addEventListener('open', () => {
+    ws.addEventListener("open", () => {
       clearInterval(pingTimer);
       pingTimer = setInterval(() => {
-        if (ws.readyState === 1) ws.send('ping');
+        if (ws.readyState === 1) ws.send("ping");
       }, PING_INTERVAL_MS);
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener("close", () => {
       clearInterval(pingTimer);
       if (socket === ws) socket = null;
       schedule();
@@ -111,11 +111,11 @@ export function openLiveFeed(options: LiveFeedOptions): LiveFeed {
     closed = true;
     clearTimeout(retryTimer);
     clearInterval(pingTimer);
-    if (typeof removeEventListener === 'function') removeEventListener('online', onOnline);
+    if (typeof removeEventListener === "function") removeEventListener("online", onOnline);
     const ws = socket;
     socket = null;
-    if (ws && ws.readyState < 2) ws.close(1000, 'done');
-    onStatus('closed');
+    if (ws && ws.readyState < 2) ws.close(1000, "done");
+    onStatus("closed");
   }
 
   void connect();

@@ -1,14 +1,14 @@
 // Alerts pushed by GET /api/notifications/stream (Server-Sent Events). EventSource cannot send
 // the Authorization header, so the stream is read with fetch; it resumes after the last seq it
 // saw (?last_event_id=) and reconnects with backoff until closed.
-import { backoffDelay } from '../lib/backoff';
-import { requestStream } from './client';
-import { isApiError } from './error';
-import { isNumber, isObject, isString } from './guards';
-import { sseData } from './sse';
-import type { AppNotification } from './types';
+import { backoffDelay } from "../lib/backoff";
+import { requestStream } from "./client";
+import { isApiError } from "./error";
+import { isNumber, isObject, isString } from "./guards";
+import { sseData } from "./sse";
+import type { AppNotification } from "./types";
 
-const TYPES: readonly AppNotification['type'][] = ['budget.threshold_crossed', 'balance.low', 'provider.down', 'provider.recovered'];
+const TYPES: readonly AppNotification["type"][] = ["budget.threshold_crossed", "balance.low", "provider.down", "provider.recovered"];
 
 export function parseNotification(text: string): AppNotification | null {
   let data: unknown;
@@ -23,8 +23,8 @@ export function parseNotification(text: string): AppNotification | null {
   const known = TYPES.find((t) => t === type);
   if (!known) return null;
   const fields: Record<string, number | string> = {};
-  if (isObject(data['data'])) {
-    for (const [name, value] of Object.entries(data['data'])) if (isNumber(value) || isString(value)) fields[name] = value;
+  if (isObject(data.data)) {
+    for (const [name, value] of Object.entries(data.data)) if (isNumber(value) || isString(value)) fields[name] = value;
   }
   return { id, seq, type: known, tenant_id, message, data: fields, created_at };
 }
@@ -42,7 +42,7 @@ const isFatal = (error: unknown) => isApiError(error) && [401, 403, 404].include
 
 export function openNotificationStream(options: NotificationStreamOptions): { close: () => void } {
   const { onNotification, random = Math.random } = options;
-  const open = options.open ?? ((path: string, signal: AbortSignal) => requestStream(path, 'text/event-stream', signal));
+  const open = options.open ?? ((path: string, signal: AbortSignal) => requestStream(path, "text/event-stream", signal));
   let lastSeq = options.afterSeq ?? null;
   let closed = false;
   let attempt = 0;
@@ -52,10 +52,10 @@ export function openNotificationStream(options: NotificationStreamOptions): { cl
   async function run(): Promise<void> {
     if (closed) return;
     controller = new AbortController();
-    const path = lastSeq === null ? '/api/notifications/stream' : `/api/notifications/stream?last_event_id=${lastSeq}`;
+    const path = lastSeq === null ? "/api/notifications/stream" : `/api/notifications/stream?last_event_id=${lastSeq}`;
     try {
       const response = await open(path, controller.signal);
-      if (!response.body) throw new Error('no body');
+      if (!response.body) throw new Error("no body");
       attempt = 0;
       for await (const data of sseData(response.body)) {
         const notification = parseNotification(data);

@@ -1,26 +1,26 @@
 // Silent refresh: trade the httpOnly refresh cookie for a new access token. The refresh token
 // rotates on every use and reusing a spent one signs every session out, so refreshes are
 // serialized: one in flight per tab, and one at a time across tabs (Web Locks).
-import { accessToken, expiresSoon, signIn, signOut } from '../stores/auth';
-import { isNumber, isObject, isString } from './guards';
-import type { TokenResponse } from './types';
+import { accessToken, expiresSoon, signIn, signOut } from "../stores/auth";
+import { isNumber, isObject, isString } from "./guards";
+import type { TokenResponse } from "./types";
 
-const LOCK_NAME = 'aggregator-refresh';
+const LOCK_NAME = "aggregator-refresh";
 let inflight: Promise<boolean> | undefined;
 
 function isTokenResponse(value: unknown): value is TokenResponse {
   return (
     isObject(value) &&
-    isString(value['access_token']) &&
-    value['access_token'] !== '' &&
-    isNumber(value['expires_in']) &&
-    isObject(value['user']) &&
-    isString(value['user']['id'])
+    isString(value.access_token) &&
+    value.access_token !== "" &&
+    isNumber(value.expires_in) &&
+    isObject(value.user) &&
+    isString(value.user.id)
   );
 }
 
 async function exclusive<T>(task: () => Promise<T>): Promise<T> {
-  if (typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks) {
+  if (typeof navigator !== "undefined" && "locks" in navigator && navigator.locks) {
     return await navigator.locks.request(LOCK_NAME, task);
   }
   return await task();
@@ -31,10 +31,10 @@ async function refresh(tokenBefore: string | null): Promise<boolean> {
   if (accessToken.value !== null && accessToken.value !== tokenBefore && !expiresSoon()) return true;
   let response: Response;
   try {
-    response = await fetch('/api/auth/refresh', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
+    response = await fetch("/api/auth/refresh", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
     });
   } catch {
     return false; // offline: keep the session, a later call retries
@@ -56,4 +56,3 @@ export function refreshSession(): Promise<boolean> {
   });
   return inflight;
 }
-

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { controlledStream } from '../test/stream';
-import { sseData } from './sse';
+import { describe, expect, it } from "vitest";
+import { controlledStream } from "../test/stream";
+import { sseData } from "./sse";
 
 async function collect(chunks: string[]): Promise<string[]> {
   const { stream, push, close } = controlledStream();
@@ -11,25 +11,25 @@ async function collect(chunks: string[]): Promise<string[]> {
   return out;
 }
 
-describe('sseData', () => {
-  it('yields each event’s data', async () => {
-    expect(await collect(['data: a\n\ndata: b\n\n'])).toEqual(['a', 'b']);
+describe("sseData", () => {
+  it("yields each event’s data", async () => {
+    expect(await collect(["data: a\n\ndata: b\n\n"])).toEqual(["a", "b"]);
   });
 
-  it('copes with events split anywhere, CRLF and CR line ends', async () => {
-    expect(await collect(['da', 'ta: he', 'llo\r', '\n\r\ndata: x\r\rdata: y\n', '\n'])).toEqual(['hello', 'x', 'y']);
+  it("copes with events split anywhere, CRLF and CR line ends", async () => {
+    expect(await collect(["da", "ta: he", "llo\r", "\n\r\ndata: x\r\rdata: y\n", "\n"])).toEqual(["hello", "x", "y"]);
   });
 
-  it('joins multi-line data, skips comments and other fields', async () => {
-    expect(await collect([': keep-alive\n', 'event: message\nid: 1\ndata: one\ndata: two\n\n'])).toEqual(['one\ntwo']);
+  it("joins multi-line data, skips comments and other fields", async () => {
+    expect(await collect([": keep-alive\n", "event: message\nid: 1\ndata: one\ndata: two\n\n"])).toEqual(["one\ntwo"]);
   });
 
-  it('keeps a final event that has no blank line', async () => {
-    expect(await collect(['data: [DONE]'])).toEqual(['[DONE]']);
+  it("keeps a final event that has no blank line", async () => {
+    expect(await collect(["data: [DONE]"])).toEqual(["[DONE]"]);
   });
 
-  it('decodes multi-byte characters split across chunks', async () => {
-    const bytes = new TextEncoder().encode('data: привет\n\n');
+  it("decodes multi-byte characters split across chunks", async () => {
+    const bytes = new TextEncoder().encode("data: привет\n\n");
     // 'data: ' is 6 bytes and each Cyrillic letter 2, so byte 8 cuts the second letter in half.
     const other = new ReadableStream<Uint8Array>({
       start(c) {
@@ -40,6 +40,6 @@ describe('sseData', () => {
     });
     const out: string[] = [];
     for await (const data of sseData(other)) out.push(data);
-    expect(out).toEqual(['привет']);
+    expect(out).toEqual(["привет"]);
   });
 });

@@ -1,7 +1,7 @@
-import type { ComponentChildren } from 'preact';
-import { t } from '../i18n';
-import { Dialog } from './Dialog';
-import { ErrorAlert } from './ErrorAlert';
+import type { ComponentChildren } from "preact";
+import { t } from "../i18n";
+import { Dialog } from "./Dialog";
+import { ErrorAlert } from "./ErrorAlert";
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -23,15 +23,9 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       <ErrorAlert error={error} />
       <div class="row end">
         <button class="button" type="button" onClick={onCancel} disabled={busy}>
-          {t('common.cancel')}
+          {t("common.cancel")}
         </button>
-        <button
-          class={danger ? 'button danger solid' : 'button primary'}
-          type="button"
-          onClick={onConfirm}
-          disabled={busy}
-          aria-busy={busy}
-        >
+        <button class={danger ? "button danger solid" : "button primary"} type="button" onClick={onConfirm} disabled={busy} aria-busy={busy}>
           {confirmLabel}
         </button>
       </div>

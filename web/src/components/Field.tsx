@@ -1,10 +1,10 @@
-import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import type { ComponentChildren } from "preact";
+import { useId } from "preact/hooks";
 
 export interface ControlProps {
   id: string;
-  'aria-describedby'?: string;
-  'aria-invalid'?: 'true';
+  "aria-describedby"?: string;
+  "aria-invalid"?: "true";
 }
 
 interface FieldProps {
@@ -20,10 +20,10 @@ export function Field({ label, hint, error, children }: FieldProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ');
+  const describedBy = [hintId, errorId].filter(Boolean).join(" ");
   const control: ControlProps = { id };
-  if (describedBy) control['aria-describedby'] = describedBy;
-  if (error) control['aria-invalid'] = 'true';
+  if (describedBy) control["aria-describedby"] = describedBy;
+  if (error) control["aria-invalid"] = "true";
   return (
     <div class="field">
       <label for={id}>{label}</label>

@@ -1,9 +1,9 @@
-import { t } from '../i18n';
+import { t } from "../i18n";
 
 export function Loading({ label }: { label?: string }) {
   return (
     <p class="muted" role="status">
-      {label ?? t('common.loading')}
+      {label ?? t("common.loading")}
     </p>
   );
 }

@@ -1,14 +1,14 @@
-import { useEffect } from 'preact/hooks';
-import { currentUser } from '../stores/auth';
-import { startNotifications } from '../stores/notifications';
-import { can } from '../stores/permissions';
-import { clearToasts } from '../stores/toasts';
-import { Toasts } from './Toasts';
+import { useEffect } from "preact/hooks";
+import { currentUser } from "../stores/auth";
+import { startNotifications } from "../stores/notifications";
+import { can } from "../stores/permissions";
+import { clearToasts } from "../stores/toasts";
+import { Toasts } from "./Toasts";
 
 /** Alerts for the signed-in tenant (owners and admins: billing:read) as toasts. */
 export function NotificationCenter() {
   const tenantId = currentUser.value?.tenant_id ?? null;
-  const allowed = can('billing:read');
+  const allowed = can("billing:read");
   useEffect(() => {
     if (!tenantId || !allowed) return;
     let stop: (() => void) | null = startNotifications(tenantId);
@@ -21,11 +21,11 @@ export function NotificationCenter() {
     const onShow = (event: PageTransitionEvent) => {
       if (event.persisted && !stop) stop = startNotifications(tenantId);
     };
-    addEventListener('pagehide', onHide);
-    addEventListener('pageshow', onShow);
+    addEventListener("pagehide", onHide);
+    addEventListener("pageshow", onShow);
     return () => {
-      removeEventListener('pagehide', onHide);
-      removeEventListener('pageshow', onShow);
+      removeEventListener("pagehide", onHide);
+      removeEventListener("pageshow", onShow);
       stop?.();
       clearToasts();
     };

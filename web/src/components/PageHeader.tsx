@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren } from "preact";
 
 export function PageHeader({ title, description, children }: { title: string; description?: string; children?: ComponentChildren }) {
   return (

@@ -1,5 +1,5 @@
-import { useEffect } from 'preact/hooks';
-import { useLocation } from 'preact-iso/router';
+import { useEffect } from "preact/hooks";
+import { useLocation } from "preact-iso/router";
 
 /** Replaces the current history entry with `to` once mounted. */
 export function Redirect({ to }: { to: string }) {

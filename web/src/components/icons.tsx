@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren } from "preact";
 
 // Inline 24×24 stroke icons (decorative; always paired with a visible label).
 

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useState } from "preact/hooks";
 
 export interface Action<A extends unknown[], R> {
   /** Resolves to the result, or undefined when it failed (the error is in `error`). */

@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'preact/hooks';
-import type { LiveMessage } from '../api/live';
-import { subscribeLive } from '../stores/live';
+import { useEffect, useRef } from "preact/hooks";
+import type { LiveMessage } from "../api/live";
+import { subscribeLive } from "../stores/live";
 
 /** Calls `onMessage` for every live message while mounted and `enabled`. */
 export function useLive(onMessage: (message: LiveMessage) => void, enabled = true): void {

@@ -1,19 +1,19 @@
-import { signal } from '@preact/signals';
-import { type Language, language, setLanguage } from '../stores/settings';
-import { en, type MessageKey, type Messages } from './en';
+import { signal } from "@preact/signals";
+import { type Language, language, setLanguage } from "../stores/settings";
+import { en, type MessageKey, type Messages } from "./en";
 
-export type { MessageKey } from './en';
+export type { MessageKey } from "./en";
 export type Params = Readonly<Record<string, string | number>>;
 
 // English ships with the app; other languages are separate chunks loaded when chosen.
-const loaders: Record<Exclude<Language, 'en'>, () => Promise<Messages>> = {
-  ru: () => import('./ru').then((m) => m.ru),
+const loaders: Record<Exclude<Language, "en">, () => Promise<Messages>> = {
+  ru: () => import("./ru").then((m) => m.ru),
 };
 
 const dictionaries = signal<Partial<Record<Language, Messages>>>({ en });
 
 export async function loadMessages(lang: Language): Promise<void> {
-  if (lang === 'en' || dictionaries.value[lang]) return;
+  if (lang === "en" || dictionaries.value[lang]) return;
   const messages = await loaders[lang]();
   dictionaries.value = { ...dictionaries.value, [lang]: messages };
 }
@@ -34,4 +34,4 @@ export function t(key: MessageKey, params?: Params): string {
 }
 
 /** BCP 47 tag for Intl formatting. */
-export const locale = (): string => (language.value === 'ru' ? 'ru-RU' : 'en-US');
+export const locale = (): string => (language.value === "ru" ? "ru-RU" : "en-US");

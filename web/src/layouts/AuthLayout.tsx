@@ -1,6 +1,6 @@
-import type { ComponentChildren } from 'preact';
-import { OfflineBanner, UpdateBanner } from '../components/Banners';
-import { Logo } from '../components/Logo';
+import type { ComponentChildren } from "preact";
+import { OfflineBanner, UpdateBanner } from "../components/Banners";
+import { Logo } from "../components/Logo";
 
 /** Centered card for signed-out pages. */
 export function AuthLayout({ children }: { children: ComponentChildren }) {

@@ -1,31 +1,31 @@
-import { useEffect } from 'preact/hooks';
-import lazy from 'preact-iso/lazy';
-import { Route, Router, useLocation } from 'preact-iso/router';
-import { Loading } from '../components/Loading';
-import { Redirect } from '../components/Redirect';
-import { t } from '../i18n';
-import { currentUser, isSignedIn, restoringSession } from '../stores/auth';
-import { loadMe } from '../stores/session';
-import { MainLayout } from './MainLayout';
-import { NAV_ITEMS } from './navItems';
+import { useEffect } from "preact/hooks";
+import lazy from "preact-iso/lazy";
+import { Route, Router, useLocation } from "preact-iso/router";
+import { Loading } from "../components/Loading";
+import { Redirect } from "../components/Redirect";
+import { t } from "../i18n";
+import { currentUser, isSignedIn, restoringSession } from "../stores/auth";
+import { loadMe } from "../stores/session";
+import { MainLayout } from "./MainLayout";
+import { NAV_ITEMS } from "./navItems";
 
 // One lazy chunk per page.
-const Dashboard = lazy(() => import('../pages/dashboard/DashboardPage'));
-const Analytics = lazy(() => import('../pages/analytics/AnalyticsPage'));
-const Billing = lazy(() => import('../pages/billing/BillingPage'));
-const Providers = lazy(() => import('../pages/providers/ProvidersPage'));
-const Models = lazy(() => import('../pages/models/ModelsPage'));
-const Keys = lazy(() => import('../pages/keys/KeysPage'));
-const Audit = lazy(() => import('../pages/audit/AuditPage'));
-const Users = lazy(() => import('../pages/users/UsersPage'));
-const Settings = lazy(() => import('../pages/settings/SettingsPage'));
-const Diagnostics = lazy(() => import('../pages/diagnostics/DiagnosticsPage'));
-const NotFound = lazy(() => import('../pages/NotFound'));
+const Dashboard = lazy(() => import("../pages/dashboard/DashboardPage"));
+const Analytics = lazy(() => import("../pages/analytics/AnalyticsPage"));
+const Billing = lazy(() => import("../pages/billing/BillingPage"));
+const Providers = lazy(() => import("../pages/providers/ProvidersPage"));
+const Models = lazy(() => import("../pages/models/ModelsPage"));
+const Keys = lazy(() => import("../pages/keys/KeysPage"));
+const Audit = lazy(() => import("../pages/audit/AuditPage"));
+const Users = lazy(() => import("../pages/users/UsersPage"));
+const Settings = lazy(() => import("../pages/settings/SettingsPage"));
+const Diagnostics = lazy(() => import("../pages/diagnostics/DiagnosticsPage"));
+const NotFound = lazy(() => import("../pages/NotFound"));
 
 const isKnownPage = (path: string) => NAV_ITEMS.some((item) => item.href === path);
 
 /** After navigation, move focus to the page so screen readers start at its content. */
-const focusContent = () => document.getElementById('content')?.focus({ preventScroll: true });
+const focusContent = () => document.getElementById("content")?.focus({ preventScroll: true });
 
 /** Everything behind sign-in: the layout, /api/auth/me, and the pages. */
 export default function PrivateArea() {
@@ -39,10 +39,10 @@ export default function PrivateArea() {
     return () => controller.abort();
   }, [tenantId]);
 
-  if (restoringSession.value) return <Loading label={t('auth.restoring')} />;
+  if (restoringSession.value) return <Loading label={t("auth.restoring")} />;
   if (!isSignedIn.value) {
     if (!isKnownPage(path)) return <NotFound />;
-    return <Redirect to={path === '/dashboard' ? '/login' : `/login?next=${encodeURIComponent(url)}`} />;
+    return <Redirect to={path === "/dashboard" ? "/login" : `/login?next=${encodeURIComponent(url)}`} />;
   }
   return (
     <MainLayout>

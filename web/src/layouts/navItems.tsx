@@ -1,4 +1,4 @@
-import type { FunctionComponent } from 'preact';
+import type { FunctionComponent } from "preact";
 import {
   AnalyticsIcon,
   AuditIcon,
@@ -10,9 +10,9 @@ import {
   ProvidersIcon,
   SettingsIcon,
   UsersIcon,
-} from '../components/icons';
-import type { MessageKey } from '../i18n';
-import type { Permission } from '../stores/permissions';
+} from "../components/icons";
+import type { MessageKey } from "../i18n";
+import type { Permission } from "../stores/permissions";
 
 export interface NavItem {
   href: string;
@@ -25,16 +25,16 @@ export interface NavItem {
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  { href: '/dashboard', label: 'nav.dashboard', Icon: DashboardIcon, primary: true },
-  { href: '/providers', label: 'nav.providers', Icon: ProvidersIcon, primary: true },
-  { href: '/models', label: 'nav.models', Icon: ModelsIcon, primary: true },
-  { href: '/keys', label: 'nav.keys', Icon: KeysIcon, primary: true },
-  { href: '/analytics', label: 'nav.analytics', Icon: AnalyticsIcon, primary: false },
-  { href: '/billing', label: 'nav.billing', Icon: BillingIcon, primary: false, permission: 'billing:read' },
-  { href: '/audit', label: 'nav.audit', Icon: AuditIcon, primary: false, permission: 'audit:read' },
-  { href: '/users', label: 'nav.users', Icon: UsersIcon, primary: false },
-  { href: '/settings', label: 'nav.settings', Icon: SettingsIcon, primary: false },
-  { href: '/diagnostics', label: 'nav.diagnostics', Icon: DiagnosticsIcon, primary: false },
+  { href: "/dashboard", label: "nav.dashboard", Icon: DashboardIcon, primary: true },
+  { href: "/providers", label: "nav.providers", Icon: ProvidersIcon, primary: true },
+  { href: "/models", label: "nav.models", Icon: ModelsIcon, primary: true },
+  { href: "/keys", label: "nav.keys", Icon: KeysIcon, primary: true },
+  { href: "/analytics", label: "nav.analytics", Icon: AnalyticsIcon, primary: false },
+  { href: "/billing", label: "nav.billing", Icon: BillingIcon, primary: false, permission: "billing:read" },
+  { href: "/audit", label: "nav.audit", Icon: AuditIcon, primary: false, permission: "audit:read" },
+  { href: "/users", label: "nav.users", Icon: UsersIcon, primary: false },
+  { href: "/settings", label: "nav.settings", Icon: SettingsIcon, primary: false },
+  { href: "/diagnostics", label: "nav.diagnostics", Icon: DiagnosticsIcon, primary: false },
 ];
 
 export const isCurrent = (path: string, href: string): boolean => path === href || path.startsWith(`${href}/`);

@@ -1,5 +1,5 @@
 /** Where to go after signing in: a same-origin path from ?next=, else the dashboard. */
 export function nextPath(query: Record<string, string>): string {
-  const next = query['next'];
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+  const next = query.next;
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
 }

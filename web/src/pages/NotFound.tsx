@@ -1,14 +1,14 @@
-import { t } from '../i18n';
-import { AuthLayout } from '../layouts/AuthLayout';
-import { isSignedIn } from '../stores/auth';
+import { t } from "../i18n";
+import { AuthLayout } from "../layouts/AuthLayout";
+import { isSignedIn } from "../stores/auth";
 
 function Content() {
   return (
     <>
-      <h1>{t('notFound.title')}</h1>
-      <p>{t('notFound.body')}</p>
+      <h1>{t("notFound.title")}</h1>
+      <p>{t("notFound.body")}</p>
       <p>
-        <a href="/">{t('notFound.home')}</a>
+        <a href="/">{t("notFound.home")}</a>
       </p>
     </>
   );

@@ -1,17 +1,17 @@
-import type { TargetedSubmitEvent } from 'preact';
-import { useState } from 'preact/hooks';
-import { useLocation } from 'preact-iso/router';
-import { login, register } from '../api/auth';
-import type { RegisterBody } from '../api/types';
-import { ErrorAlert } from '../components/ErrorAlert';
-import { Field } from '../components/Field';
-import { t } from '../i18n';
-import { AuthLayout } from '../layouts/AuthLayout';
-import { field } from '../lib/form';
-import { startSession } from '../stores/session';
-import { type Errors, hasErrors, MIN_PASSWORD, validateRegistration } from './auth/validate';
+import type { TargetedSubmitEvent } from "preact";
+import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso/router";
+import { login, register } from "../api/auth";
+import type { RegisterBody } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { Field } from "../components/Field";
+import { t } from "../i18n";
+import { AuthLayout } from "../layouts/AuthLayout";
+import { field } from "../lib/form";
+import { startSession } from "../stores/session";
+import { type Errors, hasErrors, MIN_PASSWORD, validateRegistration } from "./auth/validate";
 
-type Name = 'email' | 'password' | 'name' | 'tenantName';
+type Name = "email" | "password" | "name" | "tenantName";
 
 export default function Register() {
   const { route } = useLocation();
@@ -35,7 +35,7 @@ export default function Register() {
     }
     try {
       await startSession(await login({ email: body.email, password: body.password }));
-      route('/dashboard', true);
+      route("/dashboard", true);
     } catch (err) {
       fail(err, true);
     }
@@ -46,10 +46,10 @@ export default function Register() {
     if (submitting) return;
     const form = new FormData(event.currentTarget);
     const input = {
-      email: field(form, 'email').trim().toLowerCase(),
-      password: field(form, 'password'),
-      name: field(form, 'name').trim(),
-      tenantName: field(form, 'tenant_name').trim(),
+      email: field(form, "email").trim().toLowerCase(),
+      password: field(form, "password"),
+      name: field(form, "name").trim(),
+      tenantName: field(form, "tenant_name").trim(),
     };
     const found = validateRegistration(input);
     setErrors(found);
@@ -70,32 +70,32 @@ export default function Register() {
 
   return (
     <AuthLayout>
-      <h1>{t('register.title')}</h1>
+      <h1>{t("register.title")}</h1>
       <form class="stack" onSubmit={onSubmit} aria-busy={submitting} noValidate>
         <ErrorAlert error={error} />
         {signInFailed && (
           <p class="hint">
-            {t('register.signInFailed')} <a href="/login">{t('register.signIn')}</a>
+            {t("register.signInFailed")} <a href="/login">{t("register.signIn")}</a>
           </p>
         )}
-        <Field label={t('auth.email')} error={message('email')}>
+        <Field label={t("auth.email")} error={message("email")}>
           {(a11y) => <input {...a11y} name="email" type="email" autocomplete="email" required />}
         </Field>
-        <Field label={t('auth.password')} hint={t('auth.passwordHint', { min: MIN_PASSWORD })} error={message('password')}>
+        <Field label={t("auth.password")} hint={t("auth.passwordHint", { min: MIN_PASSWORD })} error={message("password")}>
           {(a11y) => <input {...a11y} name="password" type="password" autocomplete="new-password" required minLength={MIN_PASSWORD} />}
         </Field>
-        <Field label={t('auth.nameOptional')} error={message('name')}>
+        <Field label={t("auth.nameOptional")} error={message("name")}>
           {(a11y) => <input {...a11y} name="name" autocomplete="name" maxLength={100} />}
         </Field>
-        <Field label={t('register.tenantName')} hint={t('register.tenantHint')} error={message('tenantName')}>
+        <Field label={t("register.tenantName")} hint={t("register.tenantHint")} error={message("tenantName")}>
           {(a11y) => <input {...a11y} name="tenant_name" autocomplete="organization" maxLength={100} />}
         </Field>
         <button class="button primary" type="submit" disabled={submitting}>
-          {t('register.submit')}
+          {t("register.submit")}
         </button>
       </form>
       <p class="auth-links">
-        {t('register.haveAccount')} <a href="/login">{t('register.signIn')}</a>
+        {t("register.haveAccount")} <a href="/login">{t("register.signIn")}</a>
       </p>
     </AuthLayout>
   );

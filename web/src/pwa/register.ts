@@ -1,5 +1,5 @@
-import { signal } from '@preact/signals';
-import { API_CACHE } from './swRoutes';
+import { signal } from "@preact/signals";
+import { API_CACHE } from "./swRoutes";
 
 /** A new version is installed and waiting; the page offers "reload to update". */
 export const updateReady = signal(false);
@@ -13,25 +13,25 @@ function offer(worker: ServiceWorker): void {
 }
 
 function watch(worker: ServiceWorker): void {
-  worker.addEventListener('statechange', () => {
+  worker.addEventListener("statechange", () => {
     // With a controller this is an update, not the first install.
-    if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
+    if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
   });
 }
 
 export async function registerServiceWorker(): Promise<void> {
-  if (!('serviceWorker' in navigator)) return;
-  const registration = await navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js").catch(() => undefined);
   if (!registration) return;
   if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
-  registration.addEventListener('updatefound', () => {
+  registration.addEventListener("updatefound", () => {
     if (registration.installing) watch(registration.installing);
   });
-  navigator.serviceWorker.addEventListener('controllerchange', () => {
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (reloading) location.reload();
   });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') registration.update().catch(() => undefined);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") registration.update().catch(() => undefined);
   });
 }
 
@@ -39,10 +39,10 @@ export async function registerServiceWorker(): Promise<void> {
 export function applyUpdate(): void {
   if (!waiting) return;
   reloading = true;
-  waiting.postMessage({ type: 'SKIP_WAITING' });
+  waiting.postMessage({ type: "SKIP_WAITING" });
 }
 
 /** Forget cached API answers (another user or tenant must never see them). */
 export async function clearApiCache(): Promise<void> {
-  if (typeof caches !== 'undefined') await caches.delete(API_CACHE).catch(() => false);
+  if (typeof caches !== "undefined") await caches.delete(API_CACHE).catch(() => false);
 }

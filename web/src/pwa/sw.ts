@@ -2,7 +2,7 @@
 // - precaches the app shell and every built asset; pages fall back to the shell when offline
 // - GET /api: network first; the last good answer is kept and served, marked, when offline
 // - a new version waits until the page asks it to take over ("reload to update")
-import { API_CACHE, CACHE_HEADER, SHELL_CACHE_PREFIX, strategyFor } from './swRoutes';
+import { API_CACHE, CACHE_HEADER, SHELL_CACHE_PREFIX, strategyFor } from "./swRoutes";
 
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -18,9 +18,9 @@ interface WorkerScope {
   readonly location: Location;
   readonly clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
-  addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
-  addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
-  addEventListener(type: 'message', listener: (event: MessageEventLike) => void): void;
+  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+  addEventListener(type: "message", listener: (event: MessageEventLike) => void): void;
 }
 
 declare const self: WorkerScope;
@@ -29,15 +29,13 @@ declare const __PRECACHE_MANIFEST__: { version: string; urls: string[] };
 
 const { version, urls } = __PRECACHE_MANIFEST__;
 const SHELL_CACHE = `${SHELL_CACHE_PREFIX}${version}`;
-const SHELL_URL = '/';
+const SHELL_URL = "/";
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(urls.map((url) => new Request(url, { cache: 'reload' })))),
-  );
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(urls.map((url) => new Request(url, { cache: "reload" })))));
 });
 
-self.addEventListener('activate', (event) => {
+self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
@@ -46,15 +44,15 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-self.addEventListener('message', (event) => {
+self.addEventListener("message", (event) => {
   const data = event.data;
-  if (typeof data === 'object' && data !== null && 'type' in data && data.type === 'SKIP_WAITING') void self.skipWaiting();
+  if (typeof data === "object" && data !== null && "type" in data && data.type === "SKIP_WAITING") void self.skipWaiting();
 });
 
 const offlineAnswer = () =>
-  new Response(JSON.stringify({ error: { code: 'offline', message: 'You are offline, and this data has not been loaded before.' } }), {
+  new Response(JSON.stringify({ error: { code: "offline", message: "You are offline, and this data has not been loaded before." } }), {
     status: 503,
-    headers: { 'content-type': 'application/json; charset=utf-8', [CACHE_HEADER]: 'miss' },
+    headers: { "content-type": "application/json; charset=utf-8", [CACHE_HEADER]: "miss" },
   });
 
 async function apiNetworkFirst(request: Request): Promise<Response> {
@@ -67,7 +65,7 @@ async function apiNetworkFirst(request: Request): Promise<Response> {
     const cached = await cache.match(request.url, { ignoreVary: true });
     if (!cached) return offlineAnswer();
     const headers = new Headers(cached.headers);
-    headers.set(CACHE_HEADER, 'hit');
+    headers.set(CACHE_HEADER, "hit");
     return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
   }
 }
@@ -84,10 +82,10 @@ async function assetCacheFirst(request: Request): Promise<Response> {
   return (await caches.match(request, { cacheName: SHELL_CACHE })) ?? fetch(request);
 }
 
-self.addEventListener('fetch', (event) => {
+self.addEventListener("fetch", (event) => {
   const { request } = event;
   const strategy = strategyFor(request.method, new URL(request.url), request.mode, self.location.origin);
-  if (strategy === 'api') event.respondWith(apiNetworkFirst(request));
-  else if (strategy === 'page') event.respondWith(pageNetworkFirst(request));
-  else if (strategy === 'asset') event.respondWith(assetCacheFirst(request));
+  if (strategy === "api") event.respondWith(apiNetworkFirst(request));
+  else if (strategy === "page") event.respondWith(pageNetworkFirst(request));
+  else if (strategy === "asset") event.respondWith(assetCacheFirst(request));
 });

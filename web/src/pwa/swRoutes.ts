@@ -1,6 +1,6 @@
 // Which caching strategy the service worker uses for a request (pure, unit-tested).
 
-export type Strategy = 'network' | 'api' | 'page' | 'asset';
+export type Strategy = "network" | "api" | "page" | "asset";
 
 /**
  * Never cached: sign-in and session calls (who-am-I is fine), live streams (the analytics feed,
@@ -18,14 +18,14 @@ const API_PASSTHROUGH = [
 ];
 
 export function strategyFor(method: string, url: URL, mode: RequestMode, origin: string): Strategy {
-  if (method !== 'GET' || url.origin !== origin) return 'network';
+  if (method !== "GET" || url.origin !== origin) return "network";
   const path = url.pathname;
-  if (path === '/v1' || path.startsWith('/v1/')) return 'network';
-  if (path.startsWith('/api/')) return API_PASSTHROUGH.some((re) => re.test(path)) ? 'network' : 'api';
-  if (path === '/sw.js') return 'network';
-  return mode === 'navigate' ? 'page' : 'asset';
+  if (path === "/v1" || path.startsWith("/v1/")) return "network";
+  if (path.startsWith("/api/")) return API_PASSTHROUGH.some((re) => re.test(path)) ? "network" : "api";
+  if (path === "/sw.js") return "network";
+  return mode === "navigate" ? "page" : "asset";
 }
 
-export const API_CACHE = 'aggregator-api';
-export const SHELL_CACHE_PREFIX = 'aggregator-shell-';
-export const CACHE_HEADER = 'x-sw-cache';
+export const API_CACHE = "aggregator-api";
+export const SHELL_CACHE_PREFIX = "aggregator-shell-";
+export const CACHE_HEADER = "x-sw-cache";

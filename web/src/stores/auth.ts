@@ -1,20 +1,20 @@
-import { batch, computed, signal } from '@preact/signals';
-import type { MeResponse, Tenant, TenantMembership, TokenResponse, User } from '../api/types';
-import { readItem, writeItem } from './storage';
+import { batch, computed, signal } from "@preact/signals";
+import type { MeResponse, Tenant, TenantMembership, TokenResponse, User } from "../api/types";
+import { readItem, writeItem } from "./storage";
 
 // The access token is kept per tab (sessionStorage) so a reload keeps the session; the refresh
 // token is an httpOnly cookie the page never sees. A flag in localStorage tells a new tab that a
 // refresh is worth trying, so a signed-out visitor never triggers a failing request.
-export const TOKEN_STORAGE_KEY = 'aggregator.access_token';
-const EXPIRY_STORAGE_KEY = 'aggregator.access_token_expires_at';
-const USER_STORAGE_KEY = 'aggregator.user';
-export const SESSION_HINT_KEY = 'aggregator.session';
+export const TOKEN_STORAGE_KEY = "aggregator.access_token";
+const EXPIRY_STORAGE_KEY = "aggregator.access_token_expires_at";
+const USER_STORAGE_KEY = "aggregator.user";
+export const SESSION_HINT_KEY = "aggregator.session";
 
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 60_000;
 
 function readUser(): User | null {
-  const raw = readItem('session', USER_STORAGE_KEY);
+  const raw = readItem("session", USER_STORAGE_KEY);
   if (!raw) return null;
   try {
     return JSON.parse(raw) as User;
@@ -23,11 +23,11 @@ function readUser(): User | null {
   }
 }
 
-const savedToken = readItem('session', TOKEN_STORAGE_KEY);
+const savedToken = readItem("session", TOKEN_STORAGE_KEY);
 
 export const accessToken = signal<string | null>(savedToken);
 /** Epoch ms; null when unknown (then only a 401 triggers a refresh). */
-export const tokenExpiresAt = signal<number | null>(savedToken ? Number(readItem('session', EXPIRY_STORAGE_KEY)) || null : null);
+export const tokenExpiresAt = signal<number | null>(savedToken ? Number(readItem("session", EXPIRY_STORAGE_KEY)) || null : null);
 export const currentUser = signal<User | null>(savedToken ? readUser() : null);
 export const currentTenant = signal<Tenant | null>(null);
 export const memberships = signal<readonly TenantMembership[]>([]);
@@ -35,7 +35,7 @@ export const memberships = signal<readonly TenantMembership[]>([]);
 export const restoringSession = signal(false);
 export const isSignedIn = computed(() => accessToken.value !== null);
 
-type Listener = (event: 'signin' | 'signout') => void;
+type Listener = (event: "signin" | "signout") => void;
 const listeners = new Set<Listener>();
 
 /** Called on every sign-in and sign-out (cross-tab sync, cache clearing). */
@@ -45,16 +45,16 @@ export function onSessionChange(listener: Listener): () => void {
 }
 
 function persist(token: string | null, expiresAt: number | null, user: User | null): void {
-  writeItem('session', TOKEN_STORAGE_KEY, token);
-  writeItem('session', EXPIRY_STORAGE_KEY, expiresAt === null ? null : String(expiresAt));
-  writeItem('session', USER_STORAGE_KEY, user ? JSON.stringify(user) : null);
-  writeItem('local', SESSION_HINT_KEY, token ? '1' : null);
+  writeItem("session", TOKEN_STORAGE_KEY, token);
+  writeItem("session", EXPIRY_STORAGE_KEY, expiresAt === null ? null : String(expiresAt));
+  writeItem("session", USER_STORAGE_KEY, user ? JSON.stringify(user) : null);
+  writeItem("local", SESSION_HINT_KEY, token ? "1" : null);
 }
 
 /** Adopts a token answer (login, register, refresh, switch, invitation). */
-export function signIn(session: Pick<TokenResponse, 'access_token' | 'expires_in' | 'user'>, now = Date.now()): void {
+export function signIn(session: Pick<TokenResponse, "access_token" | "expires_in" | "user">, now = Date.now()): void {
   adoptSession(session.access_token, now + session.expires_in * 1000, session.user);
-  for (const listener of listeners) listener('signin');
+  for (const listener of listeners) listener("signin");
 }
 
 /** Takes a session over without notifying listeners (a token another tab already announced). */
@@ -69,7 +69,7 @@ export function adoptSession(token: string, expiresAt: number, user: User): void
 }
 
 export function setMe(me: MeResponse): void {
-  writeItem('session', USER_STORAGE_KEY, JSON.stringify(me.user));
+  writeItem("session", USER_STORAGE_KEY, JSON.stringify(me.user));
   batch(() => {
     currentUser.value = me.user;
     currentTenant.value = me.tenant;
@@ -87,7 +87,7 @@ export function signOut(notify = true): void {
     currentTenant.value = null;
     memberships.value = [];
   });
-  if (notify && wasSignedIn) for (const listener of listeners) listener('signout');
+  if (notify && wasSignedIn) for (const listener of listeners) listener("signout");
 }
 
 export const expiresSoon = (now = Date.now()): boolean => {
@@ -95,4 +95,4 @@ export const expiresSoon = (now = Date.now()): boolean => {
   return expiresAt !== null && expiresAt - now < REFRESH_MARGIN_MS;
 };
 
-export const hasSessionHint = (): boolean => readItem('local', SESSION_HINT_KEY) === '1';
+export const hasSessionHint = (): boolean => readItem("local", SESSION_HINT_KEY) === "1";

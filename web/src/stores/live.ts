@@ -1,9 +1,9 @@
-import { signal } from '@preact/signals';
-import type { LiveMessage } from '../api/live';
-import { type LiveFeed, type LiveStatus, openLiveFeed } from '../api/liveSocket';
+import { signal } from "@preact/signals";
+import type { LiveMessage } from "../api/live";
+import { type LiveFeed, type LiveStatus, openLiveFeed } from "../api/liveSocket";
 
 /** The state of the shared live connection (one per tab, whatever the number of widgets). */
-export const liveStatus = signal<LiveStatus>('closed');
+export const liveStatus = signal<LiveStatus>("closed");
 
 type Listener = (message: LiveMessage) => void;
 const listeners = new Set<Listener>();
@@ -25,6 +25,6 @@ export function subscribeLive(listener: Listener): () => void {
     if (listeners.size > 0) return;
     feed?.close();
     feed = null;
-    liveStatus.value = 'closed';
+    liveStatus.value = "closed";
   };
 }

@@ -1,7 +1,7 @@
-import { signal } from '@preact/signals';
+import { signal } from "@preact/signals";
 
 /** The browser's idea of connectivity. */
-export const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
+export const online = signal(typeof navigator === "undefined" ? true : navigator.onLine);
 /** The last API answer came from the service worker's cache, not the network. */
 export const showingCachedData = signal(false);
 
@@ -9,10 +9,10 @@ export function watchConnectivity(): () => void {
   const update = () => {
     online.value = navigator.onLine;
   };
-  addEventListener('online', update);
-  addEventListener('offline', update);
+  addEventListener("online", update);
+  addEventListener("offline", update);
   return () => {
-    removeEventListener('online', update);
-    removeEventListener('offline', update);
+    removeEventListener("online", update);
+    removeEventListener("offline", update);
   };
 }

@@ -1,31 +1,31 @@
-import type { Role } from '../api/types';
-import { currentUser } from './auth';
+import type { Role } from "../api/types";
+import { currentUser } from "./auth";
 
-// Mirrors worker/core/rbac.ts (docs/rbac.md) so the UI offers only what a role may do.
-// The API enforces it regardless.
-const ALL: readonly Role[] = ['owner', 'admin', 'developer', 'viewer'];
-const MANAGERS: readonly Role[] = ['owner', 'admin'];
-const BUILDERS: readonly Role[] = ['owner', 'admin', 'developer'];
+// Mirrors worker/core/rbac.ts (docs/rbac.md) so the UI offers only what a role may do;
+// permissions.test.ts holds it to that file. The API enforces it regardless.
+const ALL: readonly Role[] = ["owner", "admin", "developer", "viewer"];
+const MANAGERS: readonly Role[] = ["owner", "admin"];
+const BUILDERS: readonly Role[] = ["owner", "admin", "developer"];
 
 export const PERMISSIONS = {
-  'tenant:read': ALL,
-  'tenant:write': MANAGERS,
-  'members:read': ALL,
-  'members:write': MANAGERS,
-  'keys:read': ALL,
-  'keys:write': BUILDERS,
-  'providers:read': ALL,
-  'providers:write': MANAGERS,
-  'prices:read': ALL,
-  'prices:write': MANAGERS,
-  'routes:read': ALL,
-  'routes:write': BUILDERS,
-  'audit:read': MANAGERS,
-  'audit:rollback': MANAGERS,
-  'analytics:read': ALL,
-  'billing:read': MANAGERS,
-  'billing:write': ['owner'],
-  'platform:write': [],
+  "tenant:read": ALL,
+  "tenant:write": MANAGERS,
+  "members:read": ALL,
+  "members:write": MANAGERS,
+  "keys:read": ALL,
+  "keys:write": BUILDERS,
+  "providers:read": ALL,
+  "providers:write": MANAGERS,
+  "prices:read": ALL,
+  "prices:write": MANAGERS,
+  "routes:read": ALL,
+  "routes:write": BUILDERS,
+  "audit:read": MANAGERS,
+  "audit:rollback": MANAGERS,
+  "analytics:read": ALL,
+  "billing:read": MANAGERS,
+  "billing:write": ["owner"],
+  "platform:write": [],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -39,7 +39,7 @@ export function can(permission: Permission): boolean {
 
 export const isOwner = (): boolean => {
   const user = currentUser.value;
-  return !!user && (user.role === 'owner' || user.is_operator);
+  return !!user && (user.role === "owner" || user.is_operator);
 };
 
 export const isOperator = (): boolean => currentUser.value?.is_operator === true;

@@ -1,6 +1,6 @@
-import { computed, signal } from '@preact/signals';
-import { call } from '../api/client';
-import type { Provider } from '../api/types';
+import { computed, signal } from "@preact/signals";
+import { call } from "../api/client";
+import type { Provider } from "../api/types";
 
 /** The providers visible to the tenant (platform and own); null until first loaded. */
 export const providers = signal<readonly Provider[] | null>(null);
@@ -10,7 +10,7 @@ let pending: Promise<void> | null = null;
 
 export function loadProviders(force = false): Promise<void> {
   if (providers.value && !force) return Promise.resolve();
-  pending ??= call('get', '/api/providers')
+  pending ??= call("get", "/api/providers")
     .then(
       (answer) => {
         providers.value = answer.data;
@@ -28,9 +28,7 @@ export function loadProviders(force = false): Promise<void> {
 
 export function upsertProvider(provider: Provider): void {
   const list = providers.value ?? [];
-  providers.value = list.some((p) => p.id === provider.id)
-    ? list.map((p) => (p.id === provider.id ? provider : p))
-    : [...list, provider];
+  providers.value = list.some((p) => p.id === provider.id) ? list.map((p) => (p.id === provider.id ? provider : p)) : [...list, provider];
 }
 
 export function removeProvider(id: string): void {

@@ -1,9 +1,9 @@
 // Session actions that touch more than one store: starting, switching and ending a session.
-import { fetchMe, logout, switchTenant } from '../api/auth';
-import type { TokenResponse } from '../api/types';
-import { clearApiCache } from '../pwa/register';
-import { onSessionChange, setMe, signIn, signOut } from './auth';
-import { resetProviders } from './providers';
+import { fetchMe, logout, switchTenant } from "../api/auth";
+import type { TokenResponse } from "../api/types";
+import { clearApiCache } from "../pwa/register";
+import { onSessionChange, setMe, signIn, signOut } from "./auth";
+import { resetProviders } from "./providers";
 
 /** After login, register or accepting an invitation. */
 export async function startSession(answer: TokenResponse): Promise<void> {
@@ -33,7 +33,7 @@ export async function endSession(): Promise<void> {
 /** Whatever ends the session (a failed refresh, another tab) also drops the cached data. */
 export function watchSession(): () => void {
   return onSessionChange((change) => {
-    if (change !== 'signout') return;
+    if (change !== "signout") return;
     resetProviders();
     void clearApiCache();
   });

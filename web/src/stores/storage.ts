@@ -1,10 +1,10 @@
 // Web Storage that never throws: disabled storage (privacy mode, sandboxed frames) just forgets.
 
-type Area = 'local' | 'session';
+type Area = "local" | "session";
 
 const area = (which: Area): Storage | null => {
   try {
-    return which === 'local' ? localStorage : sessionStorage;
+    return which === "local" ? localStorage : sessionStorage;
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
-import { signal } from '@preact/signals';
+import { signal } from "@preact/signals";
 
-export type ToastTone = 'info' | 'success' | 'warn' | 'danger';
+export type ToastTone = "info" | "success" | "warn" | "danger";
 
 export interface Toast {
   id: string;
@@ -29,13 +29,17 @@ export function dismissToast(id: string): void {
 }
 
 /** Shows a toast (replacing one with the same id); it goes by itself after `timeoutMs` unless 0. */
-export function showToast(toast: Omit<Toast, 'id'> & { id?: string }, timeoutMs = TOAST_TIMEOUT_MS): string {
+export function showToast(toast: Omit<Toast, "id"> & { id?: string }, timeoutMs = TOAST_TIMEOUT_MS): string {
   const id = toast.id ?? `toast-${++counter}`;
   clearTimeout(timers.get(id));
   const next = [...toasts.value.filter((t) => t.id !== id), { ...toast, id }];
   for (const dropped of next.slice(0, Math.max(0, next.length - MAX_TOASTS))) clearTimeout(timers.get(dropped.id));
   toasts.value = next.slice(-MAX_TOASTS);
-  if (timeoutMs > 0) timers.set(id, setTimeout(() => dismissToast(id), timeoutMs));
+  if (timeoutMs > 0)
+    timers.set(
+      id,
+      setTimeout(() => dismissToast(id), timeoutMs),
+    );
   return id;
 }
 

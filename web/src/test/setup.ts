@@ -1,9 +1,9 @@
-import { cleanup } from '@testing-library/preact';
-import { afterEach } from 'vitest';
-import { restoringSession, signOut } from '../stores/auth';
-import { showingCachedData } from '../stores/network';
-import { resetProviders } from '../stores/providers';
-import { language, theme } from '../stores/settings';
+import { cleanup } from "@testing-library/preact";
+import { afterEach } from "vitest";
+import { restoringSession, signOut } from "../stores/auth";
+import { showingCachedData } from "../stores/network";
+import { resetProviders } from "../stores/providers";
+import { language, theme } from "../stores/settings";
 
 afterEach(() => {
   cleanup();
@@ -11,9 +11,9 @@ afterEach(() => {
   restoringSession.value = false;
   resetProviders();
   showingCachedData.value = false;
-  theme.value = 'system';
-  language.value = 'en';
+  theme.value = "system";
+  language.value = "en";
   sessionStorage.clear();
   localStorage.clear();
-  history.replaceState(null, '', '/');
+  history.replaceState(null, "", "/");
 });

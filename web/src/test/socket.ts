@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { vi } from "vitest";
 
 /** A WebSocket the test drives: it records what was sent and lets the test open, message and close it. */
 export class FakeSocket extends EventTarget {
@@ -22,29 +22,29 @@ export class FakeSocket extends EventTarget {
     if (this.readyState >= 2) return;
     this.closedWith = code;
     this.readyState = 3;
-    this.dispatchEvent(new Event('close'));
+    this.dispatchEvent(new Event("close"));
   }
 
   /** Test side: the server accepted the connection. */
   open(): void {
     this.readyState = 1;
-    this.dispatchEvent(new Event('open'));
+    this.dispatchEvent(new Event("open"));
   }
 
   /** Test side: the server sent a frame. */
   receive(data: unknown): void {
-    this.dispatchEvent(new MessageEvent('message', { data: typeof data === 'string' ? data : JSON.stringify(data) }));
+    this.dispatchEvent(new MessageEvent("message", { data: typeof data === "string" ? data : JSON.stringify(data) }));
   }
 
   /** Test side: the connection dropped. */
   drop(): void {
     this.readyState = 3;
-    this.dispatchEvent(new Event('close'));
+    this.dispatchEvent(new Event("close"));
   }
 
   static last(): FakeSocket {
     const socket = FakeSocket.instances.at(-1);
-    if (!socket) throw new Error('no socket was opened');
+    if (!socket) throw new Error("no socket was opened");
     return socket;
   }
 }
@@ -52,12 +52,12 @@ export class FakeSocket extends EventTarget {
 /** Replaces the global WebSocket (restored after each test by `unstubGlobals`). */
 export function stubWebSocket(): typeof FakeSocket {
   FakeSocket.instances = [];
-  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal("WebSocket", FakeSocket);
   return FakeSocket;
 }
 
 export const minute = (over: Record<string, unknown> = {}) => ({
-  start: '2026-11-24T10:00:00.000Z',
+  start: "2026-11-24T10:00:00.000Z",
   requests: 0,
   errors: 0,
   input_tokens: 0,
@@ -67,7 +67,7 @@ export const minute = (over: Record<string, unknown> = {}) => ({
   latency_ms_avg: null,
   latency_ms_p50: null,
   latency_ms_p95: null,
-  latency_method: 'sample',
+  latency_method: "sample",
   ...over,
 });
 
@@ -82,19 +82,19 @@ export const sums = (requests: number, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-export const hello = (at = '2026-11-24T10:00:05.000Z') => ({ type: 'hello', at, minute: minute() });
+export const hello = (at = "2026-11-24T10:00:05.000Z") => ({ type: "hello", at, minute: minute() });
 
-export const update = (requests: number, at = '2026-11-24T10:00:06.000Z', over: { model?: string; provider?: string; key?: string; errors?: number } = {}) => {
+export const update = (requests: number, at = "2026-11-24T10:00:06.000Z", over: { model?: string; provider?: string; key?: string; errors?: number } = {}) => {
   const totals = sums(requests, { errors: over.errors ?? 0 });
   return {
-    type: 'update',
+    type: "update",
     at,
     events: requests,
     delta: {
       totals,
-      by_model: { [over.model ?? 'demo/echo']: totals },
-      by_provider: { [over.provider ?? 'demo']: totals },
-      by_key: { [over.key ?? 'key_1']: totals },
+      by_model: { [over.model ?? "demo/echo"]: totals },
+      by_provider: { [over.provider ?? "demo"]: totals },
+      by_key: { [over.key ?? "key_1"]: totals },
     },
     minute: minute({ requests }),
   };

@@ -14,14 +14,14 @@ export function controlledStream() {
   };
 }
 
-export const chunk = (content: string) => `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+export const chunk = (content: string) => `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
 
 /** A streaming Response (headers and body) without relying on the environment's Response streaming. */
 export function streamResponse(stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Response {
   return {
     ok: true,
     status: 200,
-    headers: new Headers({ 'content-type': 'text/event-stream', ...headers }),
+    headers: new Headers({ "content-type": "text/event-stream", ...headers }),
     body: stream,
     json: async () => null,
   } as unknown as Response;

@@ -3,20 +3,8 @@
 // amounts (Stripe: integer minor units; PayPal: decimal strings). Never a float.
 import { AppError } from "../../core/errors.ts";
 import type { Env } from "../../env.ts";
-
-export interface StripeConfig {
-  secretKey: string;
-  webhookSecret: string;
-  apiBase: string;
-}
-
-export interface PaypalConfig {
-  clientId: string;
-  clientSecret: string;
-  /** Needed for the webhook only: verify-webhook-signature checks against it. */
-  webhookId: string | null;
-  apiBase: string;
-}
+import type { PaypalConfig } from "../../services/paypal.ts";
+import type { StripeConfig } from "../../services/stripe.ts";
 
 export interface TopupConfig {
   minMicros: number;
@@ -82,10 +70,16 @@ export function requirePaypal(env: Env, forWebhook = false): PaypalConfig {
 export function checkTopupAmount(env: Env, amountMicros: number): TopupConfig {
   const config = topupConfig(env);
   if (amountMicros < config.minMicros || amountMicros > config.maxMicros) {
-    throw new AppError("invalid_request", `amount_micros must be between ${config.minMicros} and ${config.maxMicros}.`, { code: "amount_out_of_range", param: "amount_micros" });
+    throw new AppError("invalid_request", `amount_micros must be between ${config.minMicros} and ${config.maxMicros}.`, {
+      code: "amount_out_of_range",
+      param: "amount_micros",
+    });
   }
   if (amountMicros % MICROS_PER_MINOR_UNIT !== 0) {
-    throw new AppError("invalid_request", "amount_micros must be a whole number of cents (a multiple of 10000).", { code: "invalid_amount", param: "amount_micros" });
+    throw new AppError("invalid_request", "amount_micros must be a whole number of cents (a multiple of 10000).", {
+      code: "invalid_amount",
+      param: "amount_micros",
+    });
   }
   return config;
 }

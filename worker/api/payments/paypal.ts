@@ -10,12 +10,26 @@ import { AppError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { log } from "../../core/logger.ts";
 import { getDb, type Db } from "../../db/client.ts";
-import { recordPaymentEvent, tenantExists, tenantOfObject } from "../../db/payments.ts";
+import { recordPaymentEvent, tenantOfObject } from "../../db/payments.ts";
+import { tenantExists } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
-import { captureIdOf, captureOrder, captureSchema, createOrder, getCapture, getOrder, type PaypalCapture, PaypalError, type PaypalOrder, refundSchema, verifyWebhook } from "../../services/paypal.ts";
+import {
+  captureIdOf,
+  captureOrder,
+  captureSchema,
+  createOrder,
+  getCapture,
+  getOrder,
+  type PaypalCapture,
+  type PaypalConfig,
+  PaypalError,
+  type PaypalOrder,
+  refundSchema,
+  verifyWebhook,
+} from "../../services/paypal.ts";
 import { ApiRouter } from "../router.ts";
 import { applyCredit, siteOrigin } from "./credit.ts";
-import { checkTopupAmount, decimalToMicros, microsToDecimal, type PaypalConfig, requirePaypal, topupConfig } from "./config.ts";
+import { checkTopupAmount, decimalToMicros, microsToDecimal, requirePaypal, topupConfig } from "./config.ts";
 
 const amountBody = z.strictObject({
   amount_micros: z.int().positive().max(Number.MAX_SAFE_INTEGER).describe("Micro-dollars: a whole number of cents within the configured limits"),
@@ -42,9 +56,12 @@ function paypalFailure(error: unknown): AppError {
   log("warn", "paypal call failed", { error: message });
   if (error instanceof PaypalError && error.status === 404) return new AppError("not_found", "No such PayPal order.", { code: "order_not_found" });
   if (error instanceof PaypalError && error.status === 422) {
-    return new AppError("conflict", `PayPal cannot do this now: ${error.issue ?? message}`, { code: error.issue === "ORDER_NOT_APPROVED" ? "order_not_approved" : "paypal_unprocessable" });
+    return new AppError("conflict", `PayPal cannot do this now: ${error.issue ?? message}`, {
+      code: error.issue === "ORDER_NOT_APPROVED" ? "order_not_approved" : "paypal_unprocessable",
+    });
   }
-  if (error instanceof PaypalError && error.status < 500 && error.status !== 429) return new AppError("upstream", `PayPal refused the request: ${message}`, { code: "paypal_error" });
+  if (error instanceof PaypalError && error.status < 500 && error.status !== 429)
+    return new AppError("upstream", `PayPal refused the request: ${message}`, { code: "paypal_error" });
   return new AppError("upstream", "PayPal is unavailable; retry shortly.", { code: "paypal_unavailable" });
 }
 
@@ -57,7 +74,8 @@ function captureCredit(env: Env, capture: PaypalCapture): { amountMicros: number
   return { amountMicros, credit: { idempotencyKey: `paypal:capture:${capture.id}`, kind: "topup", amountMicros, reason: `PayPal capture ${capture.id}` } };
 }
 
-const capturesOf = (order: PaypalOrder) => (order.purchase_units ?? []).flatMap((u) => (u.payments?.captures ?? []).map((c) => ({ ...c, custom_id: c.custom_id ?? u.custom_id })));
+const capturesOf = (order: PaypalOrder) =>
+  (order.purchase_units ?? []).flatMap((u) => (u.payments?.captures ?? []).map((c) => ({ ...c, custom_id: c.custom_id ?? u.custom_id })));
 
 /** Whose capture this is: its custom_id, else an earlier event about it, else PayPal's capture. */
 async function tenantOfCapture(db: Db, config: PaypalConfig, captureId: string, customId: string | undefined): Promise<string | null> {
@@ -80,7 +98,13 @@ interface Plan {
 }
 
 async function planFor(env: Env, db: Db, config: PaypalConfig, type: string, resource: unknown): Promise<Plan> {
-  const none = (action: string, objectId: string | null = null, tenantId: string | null = null): Plan => ({ tenantId, objectId, amountMicros: null, credits: [], action });
+  const none = (action: string, objectId: string | null = null, tenantId: string | null = null): Plan => ({
+    tenantId,
+    objectId,
+    amountMicros: null,
+    credits: [],
+    action,
+  });
   if (type === "PAYMENT.CAPTURE.COMPLETED") {
     const parsed = captureSchema.safeParse(resource);
     if (!parsed.success) return none("malformed");
@@ -97,7 +121,11 @@ async function planFor(env: Env, db: Db, config: PaypalConfig, type: string, res
     const refund = parsed.data;
     const amount = refund.amount!;
     const captureId = captureIdOf(refund.links);
-    const tenantId = captureId ? await tenantOfCapture(db, config, captureId, refund.custom_id) : refund.custom_id && (await tenantExists(db, refund.custom_id)) ? refund.custom_id : null;
+    const tenantId = captureId
+      ? await tenantOfCapture(db, config, captureId, refund.custom_id)
+      : refund.custom_id && (await tenantExists(db, refund.custom_id))
+        ? refund.custom_id
+        : null;
     if (!tenantId) return none("unknown_tenant", captureId ?? refund.id);
     const micros = decimalToMicros(amount.value);
     if (micros === null || amount.currency_code.toLowerCase() !== topupConfig(env).currency) return none("not_debited", captureId ?? refund.id, tenantId);
@@ -127,7 +155,8 @@ export const paypalPayments = new ApiRouter("payments")
     "/orders",
     {
       summary: "Create a PayPal order for a top-up; send the buyer to approve_url, then capture it.",
-      description: "Answers 503 not_configured when this server has no PayPal credentials. An Idempotency-Key header makes a retried request return the same order.",
+      description:
+        "Answers 503 not_configured when this server has no PayPal credentials. An Idempotency-Key header makes a retried request return the same order.",
       access: "billing:write",
       body: amountBody,
       status: 201,
@@ -173,7 +202,8 @@ export const paypalPayments = new ApiRouter("payments")
       try {
         const before = await getOrder(config, orderId);
         // Another tenant's order is not this tenant's to capture.
-        if (!(before.purchase_units ?? []).some((u) => u.custom_id === tenantId)) throw new AppError("not_found", "No such PayPal order.", { code: "order_not_found" });
+        if (!(before.purchase_units ?? []).some((u) => u.custom_id === tenantId))
+          throw new AppError("not_found", "No such PayPal order.", { code: "order_not_found" });
         order = before.status === "COMPLETED" ? before : await captureOrder(config, orderId);
       } catch (error) {
         throw paypalFailure(error);
@@ -194,7 +224,12 @@ export const paypalPayments = new ApiRouter("payments")
           });
           balance = (await applyCredit(c.env, tenantId, credit.credit)).balanceMicros;
         }
-        captures.push({ id: capture.id, status: capture.status, amount_micros: capture.amount ? decimalToMicros(capture.amount.value) : null, credited: credit !== null });
+        captures.push({
+          id: capture.id,
+          status: capture.status,
+          amount_micros: capture.amount ? decimalToMicros(capture.amount.value) : null,
+          credited: credit !== null,
+        });
       }
       return c.json({ order_id: order.id, status: order.status, captures, balance_micros: balance });
     },
@@ -204,7 +239,8 @@ export const paypalPayments = new ApiRouter("payments")
     "/webhook",
     {
       summary: "PayPal's webhook: verified by PayPal, then credited or debited exactly once.",
-      description: "400 invalid_signature (nothing recorded) unless PayPal's verify-webhook-signature answers SUCCESS; 200 for every verified event, known or not.",
+      description:
+        "400 invalid_signature (nothing recorded) unless PayPal's verify-webhook-signature answers SUCCESS; 200 for every verified event, known or not.",
       access: "public",
       response: webhookView,
     },

@@ -15,13 +15,24 @@ import type { CreditRequest } from "../../../durable-objects/gate/types.ts";
 import { AppError } from "../../core/errors.ts";
 import { log } from "../../core/logger.ts";
 import { getDb, type Db } from "../../db/client.ts";
-import { recordPaymentEvent, saveStripeCustomer, tenantByStripeCustomer, tenantExists } from "../../db/payments.ts";
-import { findTenant } from "../../db/tenants.ts";
+import { recordPaymentEvent, saveStripeCustomer, tenantByStripeCustomer } from "../../db/payments.ts";
+import { findTenant, tenantExists } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
-import { checkoutMarker, createCheckoutSession, createCustomer, isStripeError, listRefunds, ourCheckout, retrieveCharge, type Stripe, verifyStripeEvent } from "../../services/stripe.ts";
+import {
+  checkoutMarker,
+  createCheckoutSession,
+  createCustomer,
+  isStripeError,
+  listRefunds,
+  ourCheckout,
+  retrieveCharge,
+  type Stripe,
+  type StripeConfig,
+  verifyStripeEvent,
+} from "../../services/stripe.ts";
 import { ApiRouter } from "../router.ts";
 import { applyCredit, siteOrigin } from "./credit.ts";
-import { checkTopupAmount, microsToMinor, minorToMicros, requireStripe, type StripeConfig, topupConfig } from "./config.ts";
+import { checkTopupAmount, microsToMinor, minorToMicros, requireStripe, topupConfig } from "./config.ts";
 
 const amountBody = z.strictObject({
   amount_micros: z.int().positive().max(Number.MAX_SAFE_INTEGER).describe("Micro-dollars: a whole number of cents within the configured limits"),
@@ -82,7 +93,13 @@ interface Plan {
 /** What a verified event means for the ledger; Stripe is asked only where the event is not enough. */
 async function planFor(env: Env, db: Db, config: StripeConfig, event: Stripe.Event): Promise<Plan> {
   const currency = topupConfig(env).currency;
-  const none = (action: string, objectId: string | null = null, tenantId: string | null = null): Plan => ({ tenantId, objectId, amountMicros: null, credits: [], action });
+  const none = (action: string, objectId: string | null = null, tenantId: string | null = null): Plan => ({
+    tenantId,
+    objectId,
+    amountMicros: null,
+    credits: [],
+    action,
+  });
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
@@ -115,7 +132,12 @@ async function planFor(env: Env, db: Db, config: StripeConfig, event: Stripe.Eve
         tenantId,
         objectId: charge.id,
         amountMicros: -minorToMicros(charge.amount_refunded),
-        credits: refunds.map((r) => ({ idempotencyKey: `stripe:refund:${r.id}`, kind: "refund", amountMicros: -minorToMicros(r.amount), reason: `Stripe refund ${r.id} of ${charge.id}` })),
+        credits: refunds.map((r) => ({
+          idempotencyKey: `stripe:refund:${r.id}`,
+          kind: "refund",
+          amountMicros: -minorToMicros(r.amount),
+          reason: `Stripe refund ${r.id} of ${charge.id}`,
+        })),
         action: "debited",
       };
     }
@@ -182,7 +204,13 @@ export const stripePayments = new ApiRouter("payments")
           ...(clientKey ? { idempotencyKey: `checkout:${tenantId}:${clientKey}` } : {}),
         });
         return c.json(
-          { id: session.id, url: session.url, amount_micros: body.amount_micros, currency, expires_at: session.expires_at ? new Date(session.expires_at * 1000).toISOString() : null },
+          {
+            id: session.id,
+            url: session.url,
+            amount_micros: body.amount_micros,
+            currency,
+            expires_at: session.expires_at ? new Date(session.expires_at * 1000).toISOString() : null,
+          },
           201,
         );
       } catch (error) {
@@ -229,7 +257,8 @@ export const stripePayments = new ApiRouter("payments")
       // Applied even for a repeated event: if an earlier delivery was recorded but its credit
       // failed, this one completes it; the gate's key keeps it to once.
       for (const credit of plan.credits) await applyCredit(c.env, plan.tenantId!, credit);
-      if (NOT_APPLIED.has(plan.action)) log("warn", "stripe event not applied", { eventId: event.id, type: event.type, action: plan.action, objectId: plan.objectId });
+      if (NOT_APPLIED.has(plan.action))
+        log("warn", "stripe event not applied", { eventId: event.id, type: event.type, action: plan.action, objectId: plan.objectId });
       return c.json({ received: true as const, duplicate: !fresh, action: plan.action });
     },
   );

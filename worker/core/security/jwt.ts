@@ -1,7 +1,7 @@
 // Access tokens: HS256 JWTs signed with JWT_SECRET through jose.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { AppError } from "../errors.ts";
-import { ROLES, type Role } from "../../db/schema.ts";
+import { ROLES, type Role } from "../rbac.ts";
 
 export const ISSUER = "ai-aggregator";
 export const AUDIENCE = "ai-aggregator:api";

@@ -9,8 +9,8 @@
 // cannot be checked here (a Worker has no DNS API): in production Cloudflare's network refuses
 // to connect a Worker's subrequest to a private or loopback destination, and because a redirect
 // could lead anywhere unchecked, no call to a configured URL follows redirects.
-import type { SessionUser } from "../../env.ts";
 import { AppError } from "../errors.ts";
+import type { Caller } from "../rbac.ts";
 
 type Cidr = readonly [base: string, prefix: number, what: string];
 
@@ -141,7 +141,7 @@ export function tenantUrlRefusal(raw: string, gatewayHostname: string): string |
 
 /** What the guard needs of a control-plane call: who configures, and at which host. */
 export interface UrlConfigurer {
-  var: { user: Pick<SessionUser, "isOperator"> };
+  var: { user: Pick<Caller, "isOperator"> };
   req: { url: string };
 }
 

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../../i18n';
-import { theme } from '../../stores/settings';
-import { chartTheme } from './theme';
-import type { ChartHandle } from './uplotChart';
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t } from "../../i18n";
+import { theme } from "../../stores/settings";
+import { chartTheme } from "./theme";
+import type { ChartHandle } from "./uplotChart";
 
 export interface ChartLine {
   label: string;
@@ -21,17 +21,17 @@ export interface AnalyticsChartProps {
   height?: number;
 }
 
-const loadChart = () => import('./uplotChart');
+const loadChart = () => import("./uplotChart");
 
 /** The OS colour scheme, re-read when it changes (the "system" theme follows it). */
 function useSchemeChanges(): number {
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    if (typeof matchMedia !== 'function') return;
-    const query = matchMedia('(prefers-color-scheme: dark)');
+    if (typeof matchMedia !== "function") return;
+    const query = matchMedia("(prefers-color-scheme: dark)");
     const onChange = () => setVersion((v) => v + 1);
-    query.addEventListener('change', onChange);
-    return () => query.removeEventListener('change', onChange);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
   }, []);
   return version;
 }
@@ -43,7 +43,7 @@ export function AnalyticsChart({ x, lines, title, formatValue, formatTick, forma
   const [failed, setFailed] = useState(false);
   const [tableOpen, setTableOpen] = useState(false);
   const scheme = useSchemeChanges();
-  const labelsKey = lines.map((l) => l.label).join('\u0000');
+  const labelsKey = lines.map((l) => l.label).join("\u0000");
   const latest = useRef({ x, lines, formatValue, formatTick, formatTime });
   latest.current = { x, lines, formatValue, formatTick, formatTime };
 
@@ -57,19 +57,19 @@ export function AnalyticsChart({ x, lines, title, formatValue, formatTick, forma
         const now = latest.current;
         try {
           chart.current = createChart(
-          el,
-          now.x,
-          now.lines.map((l) => l.values),
-          {
-            width: Math.max(200, el.clientWidth),
-            height,
-            labels: now.lines.map((l) => l.label),
-            timeLabel: t('chart.time'),
-            theme: chartTheme(el),
-            formatValue: (v) => latest.current.formatValue(v),
-            formatTick: (s) => latest.current.formatTick(s),
-            formatTime: (s) => latest.current.formatTime(s),
-          },
+            el,
+            now.x,
+            now.lines.map((l) => l.values),
+            {
+              width: Math.max(200, el.clientWidth),
+              height,
+              labels: now.lines.map((l) => l.label),
+              timeLabel: t("chart.time"),
+              theme: chartTheme(el),
+              formatValue: (v) => latest.current.formatValue(v),
+              formatTick: (s) => latest.current.formatTick(s),
+              formatTime: (s) => latest.current.formatTime(s),
+            },
           );
         } catch {
           setFailed(true); // no canvas (very old browser, or a test DOM): the table still has the numbers
@@ -93,50 +93,50 @@ export function AnalyticsChart({ x, lines, title, formatValue, formatTick, forma
 
   useEffect(() => {
     const el = host.current;
-    if (!el || typeof ResizeObserver === 'undefined') return;
+    if (!el || typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(() => chart.current?.setSize(Math.max(200, el.clientWidth), height));
     observer.observe(el);
     return () => observer.disconnect();
   }, [height]);
 
-  const summary = t('chart.summary', { title, points: x.length, lines: lines.length });
+  const summary = t("chart.summary", { title, points: x.length, lines: lines.length });
   return (
     <figure class="chart">
       <div ref={host} class="chart-canvas" role="img" aria-label={summary} style={{ minHeight: `${height + 40}px` }} />
-      {failed && <p class="alert">{t('chart.failed')}</p>}
+      {failed && <p class="alert">{t("chart.failed")}</p>}
       <details class="chart-table" onToggle={(e) => setTableOpen(e.currentTarget.open)}>
-        <summary>{t('chart.showTable')}</summary>
+        <summary>{t("chart.showTable")}</summary>
         {tableOpen && (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('chart.time')}</th>
-                {lines.map((l) => (
-                  <th key={l.label} scope="col" class="num">
-                    {l.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {x.map((s, i) => (
-                <tr key={s}>
-                  <th scope="row">{formatTime(s)}</th>
-                  {lines.map((l) => {
-                    const v = l.values[i];
-                    return (
-                      <td key={l.label} class="num">
-                        {v === null || v === undefined ? '—' : formatValue(v)}
-                      </td>
-                    );
-                  })}
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">{title}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("chart.time")}</th>
+                  {lines.map((l) => (
+                    <th key={l.label} scope="col" class="num">
+                      {l.label}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {x.map((s, i) => (
+                  <tr key={s}>
+                    <th scope="row">{formatTime(s)}</th>
+                    {lines.map((l) => {
+                      const v = l.values[i];
+                      return (
+                        <td key={l.label} class="num">
+                          {v === null || v === undefined ? "—" : formatValue(v)}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </details>
     </figure>

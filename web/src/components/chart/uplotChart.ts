@@ -1,7 +1,7 @@
 // uPlot behind a small interface; this module (and uPlot with its CSS) is loaded only when a
 // chart is first shown, so pages without charts never download it.
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
 
 export interface ChartTheme {
   text: string;
@@ -45,7 +45,7 @@ export function createChart(host: HTMLElement, x: readonly number[], columns: re
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
     series: [
-      { label: setup.timeLabel, value: (_u, v) => (v === null ? '—' : setup.formatTime(v)) },
+      { label: setup.timeLabel, value: (_u, v) => (v === null ? "—" : setup.formatTime(v)) },
       ...setup.labels.map((label, i) => {
         const stroke = theme.lines[i % theme.lines.length] ?? theme.text;
         return {
@@ -55,7 +55,7 @@ export function createChart(host: HTMLElement, x: readonly number[], columns: re
           ...(single ? { fill: theme.fill } : {}),
           points: { show: false },
           spanGaps: false,
-          value: (_u: uPlot, v: number | null) => (v === null ? '—' : setup.formatValue(v)),
+          value: (_u: uPlot, v: number | null) => (v === null ? "—" : setup.formatValue(v)),
         };
       }),
     ],

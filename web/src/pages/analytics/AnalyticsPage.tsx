@@ -1,19 +1,19 @@
-import { useCallback, useMemo } from 'preact/hooks';
-import { useLocation } from 'preact-iso/router';
-import { call } from '../../api/client';
-import type { LiveMessage } from '../../api/live';
-import { AsyncView } from '../../components/AsyncView';
-import { PageHeader } from '../../components/PageHeader';
-import { useAsync } from '../../hooks/useAsync';
-import { useLive } from '../../hooks/useLive';
-import { t } from '../../i18n';
-import { Budget, ErrorsByType, Latency, TopModels, Totals } from './Breakdowns';
-import { Controls } from './Controls';
-import { ExportCard } from './ExportCard';
-import { LiveBadge } from '../../components/LiveBadge';
-import { applyLive } from './liveMerge';
-import { type Selection, selectionFromSearch, selectionToSearch, toQuery, validateSelection } from './range';
-import { UsageChart } from './UsageChart';
+import { useCallback, useMemo } from "preact/hooks";
+import { useLocation } from "preact-iso/router";
+import { call } from "../../api/client";
+import type { LiveMessage } from "../../api/live";
+import { AsyncView } from "../../components/AsyncView";
+import { PageHeader } from "../../components/PageHeader";
+import { useAsync } from "../../hooks/useAsync";
+import { useLive } from "../../hooks/useLive";
+import { t } from "../../i18n";
+import { Budget, ErrorsByType, Latency, TopModels, Totals } from "./Breakdowns";
+import { Controls } from "./Controls";
+import { ExportCard } from "./ExportCard";
+import { LiveBadge } from "../../components/LiveBadge";
+import { applyLive } from "./liveMerge";
+import { type Selection, selectionFromSearch, selectionToSearch, toQuery, validateSelection } from "./range";
+import { UsageChart } from "./UsageChart";
 
 export default function AnalyticsPage() {
   const { query, route } = useLocation();
@@ -25,31 +25,31 @@ export default function AnalyticsPage() {
   const queryKey = JSON.stringify(apiQuery);
 
   const load = useCallback(
-    (signal: AbortSignal) => (invalid ? Promise.reject(new Error(invalid)) : call('get', '/api/analytics', { query: apiQuery, signal })),
+    (signal: AbortSignal) => (invalid ? Promise.reject(new Error(invalid)) : call("get", "/api/analytics", { query: apiQuery, signal })),
     [queryKey, invalid],
   );
   const { state, reload, update } = useAsync(load, [queryKey, invalid]);
 
   const onLive = useCallback((message: LiveMessage) => update((report) => applyLive(report, message)), [update]);
-  useLive(onLive, selection.live && state.status === 'ready');
+  useLive(onLive, selection.live && state.status === "ready");
 
   const onChange = (next: Selection) => route(`/analytics?${selectionToSearch(next)}`, true);
 
   return (
     <>
-      <PageHeader title={t('analytics.title')} description={t('analytics.description')}>
+      <PageHeader title={t("analytics.title")} description={t("analytics.description")}>
         {selection.live ? (
           <LiveBadge />
         ) : (
           <button class="button" type="button" onClick={reload}>
-            {t('analytics.refresh')}
+            {t("analytics.refresh")}
           </button>
         )}
       </PageHeader>
       <div class="stack">
         <section class="card" aria-labelledby="chart-heading">
           <h2 id="chart-heading" class="visually-hidden">
-            {t('analytics.chart')}
+            {t("analytics.chart")}
           </h2>
           <Controls value={selection} onChange={onChange} />
           {invalid ? (
@@ -60,7 +60,7 @@ export default function AnalyticsPage() {
             <AsyncView state={state}>{(report) => <UsageChart report={report} metric={selection.metric} />}</AsyncView>
           )}
         </section>
-        {state.status === 'ready' && !invalid && (
+        {state.status === "ready" && !invalid && (
           <>
             <Totals report={state.data} />
             <div class="dashboard-grid">

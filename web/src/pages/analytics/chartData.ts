@@ -1,6 +1,6 @@
 // A report's series as chart columns: x in epoch seconds, one column per line.
-import type { AnalyticsPoint, AnalyticsReport } from '../../api/types';
-import { type Metric, STEP_MS } from './range';
+import type { AnalyticsPoint, AnalyticsReport } from "../../api/types";
+import { type Metric, STEP_MS } from "./range";
 
 export interface ChartSeries {
   label: string;
@@ -15,26 +15,26 @@ export interface ChartData {
 
 /** Lines drawn before the rest are summed into "other". */
 export const MAX_LINES = 6;
-export const OTHER = '__other__';
+export const OTHER = "__other__";
 
 /** A point's value for the metric; cost in dollars (display only), latency the p95. */
 export function metricValue(point: Partial<AnalyticsPoint>, metric: Metric): number | null {
   switch (metric) {
-    case 'requests':
+    case "requests":
       return point.requests ?? 0;
-    case 'errors':
+    case "errors":
       return point.errors ?? 0;
-    case 'tokens':
+    case "tokens":
       return (point.input_tokens ?? 0) + (point.output_tokens ?? 0);
-    case 'cost':
+    case "cost":
       return (point.cost_micros ?? 0) / 1_000_000;
-    case 'latency':
+    case "latency":
       return point.latency_ms_p95 ?? null;
   }
 }
 
 /** Every bucket start of the report's range, in ms. */
-export function bucketStarts(report: Pick<AnalyticsReport, 'from' | 'to' | 'interval'>): number[] {
+export function bucketStarts(report: Pick<AnalyticsReport, "from" | "to" | "interval">): number[] {
   const step = STEP_MS[report.interval];
   const from = Date.parse(report.from);
   const to = Date.parse(report.to);
@@ -55,10 +55,10 @@ export function toChartData(report: AnalyticsReport, metric: Metric, metricLabel
   const index = new Map(starts.map((t, i) => [t, i]));
   const columns = new Map<string, (number | null)[]>();
   const totals = new Map<string, number>();
-  const additive = metric !== 'latency';
+  const additive = metric !== "latency";
   for (const point of report.series) {
     const i = index.get(Date.parse(point.t));
-    const group = point.group ?? '';
+    const group = point.group ?? "";
     if (i === undefined) continue;
     let column = columns.get(group);
     if (!column) columns.set(group, (column = starts.map(() => (additive ? 0 : null))));

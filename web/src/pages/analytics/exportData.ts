@@ -1,18 +1,18 @@
-import { buildUrl, requestStream } from '../../api/client';
-import { saveBlob } from '../../lib/download';
-import { rangeQuery, type Selection } from './range';
+import { buildUrl, requestStream } from "../../api/client";
+import { saveBlob } from "../../lib/download";
+import { rangeQuery, type Selection } from "./range";
 
-export type ExportFormat = 'csv' | 'ndjson';
+export type ExportFormat = "csv" | "ndjson";
 
-const ACCEPT: Record<ExportFormat, string> = { csv: 'text/csv', ndjson: 'application/x-ndjson' };
+const ACCEPT: Record<ExportFormat, string> = { csv: "text/csv", ndjson: "application/x-ndjson" };
 
 export function exportPath(format: ExportFormat, sel: Selection, now = Date.now(), token?: string): string {
-  return buildUrl('/api/analytics/export', undefined, { format, ...rangeQuery(sel, now), token });
+  return buildUrl("/api/analytics/export", undefined, { format, ...rangeQuery(sel, now), token });
 }
 
 export function exportFilename(format: ExportFormat, sel: Selection, now = Date.now()): string {
-  const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[:T]/g, '-');
-  const range = sel.range === 'custom' ? `${sel.from}_${sel.to}`.replace(/[:T]/g, '-') : `last-${sel.range}-${stamp(now)}`;
+  const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[:T]/g, "-");
+  const range = sel.range === "custom" ? `${sel.from}_${sel.to}`.replace(/[:T]/g, "-") : `last-${sel.range}-${stamp(now)}`;
   return `usage-${range}.${format}`;
 }
 

@@ -1,4 +1,4 @@
-import type { AnalyticsPoint, AnalyticsReport } from '../../api/types';
+import type { AnalyticsPoint, AnalyticsReport } from "../../api/types";
 
 export const point = (t: string, requests: number, over: Partial<AnalyticsPoint> = {}): AnalyticsPoint => ({
   t,
@@ -16,17 +16,39 @@ export const point = (t: string, requests: number, over: Partial<AnalyticsPoint>
 /** A report over 10:00–10:03 by the minute, not grouped. */
 export function report(over: Partial<AnalyticsReport> = {}): AnalyticsReport {
   return {
-    tenant_id: 'ten_1',
-    from: '2026-11-24T10:00:00.000Z',
-    to: '2026-11-24T10:03:00.000Z',
-    interval: 'minute',
+    tenant_id: "ten_1",
+    from: "2026-11-24T10:00:00.000Z",
+    to: "2026-11-24T10:03:00.000Z",
+    interval: "minute",
     group_by: null,
-    totals: { requests: 6, errors: 1, input_tokens: 12, output_tokens: 18, cost_micros: 6000, latency_ms_avg: 10, latency_ms_p50: 10, latency_ms_p95: 20, error_rate: 1 / 6 },
-    series: [point('2026-11-24T10:00:00.000Z', 1), point('2026-11-24T10:01:00.000Z', 0), point('2026-11-24T10:02:00.000Z', 5, { errors: 1 })],
-    top_models: [{ model: 'demo/echo', requests: 6, errors: 1, input_tokens: 12, output_tokens: 18, cost_micros: 6000, latency_ms_avg: 10, latency_ms_p50: 10, latency_ms_p95: 20 }],
-    errors_by_type: [{ error_type: 'upstream_error', status: 502, count: 1 }],
-    latency: { avg_ms: 10, p50_ms: 10, p95_ms: 20, p99_ms: 25, method: 'histogram', buckets_ms: [50, 100], histogram: [] },
-    budget: { month_start: '2026-11-01T00:00:00.000Z', monthly_budget_micros: 10_000_000, spent_micros: 6000, remaining_micros: 9_994_000, used_ratio: 0.0006 },
+    totals: {
+      requests: 6,
+      errors: 1,
+      input_tokens: 12,
+      output_tokens: 18,
+      cost_micros: 6000,
+      latency_ms_avg: 10,
+      latency_ms_p50: 10,
+      latency_ms_p95: 20,
+      error_rate: 1 / 6,
+    },
+    series: [point("2026-11-24T10:00:00.000Z", 1), point("2026-11-24T10:01:00.000Z", 0), point("2026-11-24T10:02:00.000Z", 5, { errors: 1 })],
+    top_models: [
+      {
+        model: "demo/echo",
+        requests: 6,
+        errors: 1,
+        input_tokens: 12,
+        output_tokens: 18,
+        cost_micros: 6000,
+        latency_ms_avg: 10,
+        latency_ms_p50: 10,
+        latency_ms_p95: 20,
+      },
+    ],
+    errors_by_type: [{ error_type: "upstream_error", status: 502, count: 1 }],
+    latency: { avg_ms: 10, p50_ms: 10, p95_ms: 20, p99_ms: 25, method: "histogram", buckets_ms: [50, 100], histogram: [] },
+    budget: { month_start: "2026-11-01T00:00:00.000Z", monthly_budget_micros: 10_000_000, spent_micros: 6000, remaining_micros: 9_994_000, used_ratio: 0.0006 },
     ...over,
   };
 }

@@ -1,12 +1,12 @@
 // Live mode: the WebSocket's deltas added into a loaded report, so the chart, the totals and the
 // breakdowns move without reloading. A "last …" window slides forward as time passes.
-import type { LiveMessage, LiveSums } from '../../api/live';
-import type { AnalyticsPoint, AnalyticsReport } from '../../api/types';
-import { STEP_MS } from './range';
+import type { LiveMessage, LiveSums } from "../../api/live";
+import type { AnalyticsPoint, AnalyticsReport } from "../../api/types";
+import { STEP_MS } from "./range";
 
-/** The report's label for an empty group (worker/api/analytics.ts). */
-const NONE = '(none)';
-const groupName = (name: string) => (name === '' ? NONE : name);
+/** The report's label for an empty group (worker/api/analytics/report.ts). */
+const NONE = "(none)";
+const groupName = (name: string) => (name === "" ? NONE : name);
 
 function addSums<P extends Partial<AnalyticsPoint>>(point: P, d: LiveSums): P {
   const requests = (point.requests ?? 0) + d.requests;
@@ -20,7 +20,16 @@ function addSums<P extends Partial<AnalyticsPoint>>(point: P, d: LiveSums): P {
   };
 }
 
-const ZERO_SUMS = { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0, latency_ms_avg: null, latency_ms_p50: null, latency_ms_p95: null };
+const ZERO_SUMS = {
+  requests: 0,
+  errors: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cost_micros: 0,
+  latency_ms_avg: null,
+  latency_ms_p50: null,
+  latency_ms_p95: null,
+};
 
 const emptyPoint = (t: string, group?: string): AnalyticsPoint => ({ t, ...(group === undefined ? {} : { group }), ...ZERO_SUMS });
 
@@ -51,21 +60,21 @@ function addToBucket(series: AnalyticsPoint[], t: string, group: string | undefi
   return [...series, addSums(emptyPoint(t, group), d)];
 }
 
-function groupDeltas(message: Extract<LiveMessage, { type: 'update' }>, groupBy: string): [string, LiveSums][] {
+function groupDeltas(message: Extract<LiveMessage, { type: "update" }>, groupBy: string): [string, LiveSums][] {
   const d = message.delta;
   switch (groupBy) {
-    case 'model':
+    case "model":
       return Object.entries(d.by_model);
-    case 'provider':
+    case "provider":
       return Object.entries(d.by_provider);
-    case 'key':
+    case "key":
       return Object.entries(d.by_key);
-    case 'status': {
+    case "status": {
       const ok = d.totals.requests - d.totals.errors;
       const zero: LiveSums = { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0, latency_ms_sum: 0, latency_ms_avg: null };
       return [
-        ['success', { ...zero, requests: ok }],
-        ['error', { ...zero, requests: d.totals.errors, errors: d.totals.errors }],
+        ["success", { ...zero, requests: ok }],
+        ["error", { ...zero, requests: d.totals.errors, errors: d.totals.errors }],
       ];
     }
     default:
@@ -75,7 +84,7 @@ function groupDeltas(message: Extract<LiveMessage, { type: 'update' }>, groupBy:
 
 /** The report with one live update added; `hello` and updates outside the window change nothing. */
 export function applyLive(report: AnalyticsReport, message: LiveMessage, now = Date.parse(message.at)): AnalyticsReport {
-  if (message.type !== 'update' || message.events === 0) return report;
+  if (message.type !== "update" || message.events === 0) return report;
   const slid = slideWindow(report, now);
   const step = STEP_MS[slid.interval];
   const at = Date.parse(message.at);

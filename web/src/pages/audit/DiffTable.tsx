@@ -1,6 +1,6 @@
-import type { FieldDiff } from '../../api/types';
-import { t } from '../../i18n';
-import { formatValue } from './formatValue';
+import type { FieldDiff } from "../../api/types";
+import { t } from "../../i18n";
+import { formatValue } from "./formatValue";
 
 interface DiffTableProps {
   diff: readonly FieldDiff[];
@@ -11,16 +11,16 @@ interface DiffTableProps {
 
 /** Field-level before/after, one row per changed field. */
 export function DiffTable({ diff, caption, beforeLabel, afterLabel }: DiffTableProps) {
-  if (diff.length === 0) return <p class="muted">{t('audit.noChanges')}</p>;
+  if (diff.length === 0) return <p class="muted">{t("audit.noChanges")}</p>;
   return (
     <div class="table-wrap">
       <table class="diff">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">{t('audit.field')}</th>
-            <th scope="col">{beforeLabel ?? t('audit.before')}</th>
-            <th scope="col">{afterLabel ?? t('audit.after')}</th>
+            <th scope="col">{t("audit.field")}</th>
+            <th scope="col">{beforeLabel ?? t("audit.before")}</th>
+            <th scope="col">{afterLabel ?? t("audit.after")}</th>
           </tr>
         </thead>
         <tbody>

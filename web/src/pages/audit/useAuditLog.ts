@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { listAudit } from '../../api/audit';
-import type { AuditEntry, AuditQuery } from '../../api/types';
-import type { Filters } from './AuditFilters';
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { listAudit } from "../../api/audit";
+import type { AuditEntry, AuditQuery } from "../../api/types";
+import type { Filters } from "./AuditFilters";
 
 const PAGE_SIZE = 50;
 

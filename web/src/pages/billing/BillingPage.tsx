@@ -1,25 +1,25 @@
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import { AsyncView } from '../../components/AsyncView';
-import { PageHeader } from '../../components/PageHeader';
-import { useAsync } from '../../hooks/useAsync';
-import { t } from '../../i18n';
-import { can } from '../../stores/permissions';
-import { BalanceCard } from './BalanceCard';
-import { BudgetCard } from './BudgetCard';
-import { LedgerCard } from './LedgerCard';
-import { NotificationsCard } from './NotificationsCard';
-import { PaymentReturn } from './PaymentReturn';
-import { TopUpCard } from './TopUpCard';
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import { AsyncView } from "../../components/AsyncView";
+import { PageHeader } from "../../components/PageHeader";
+import { useAsync } from "../../hooks/useAsync";
+import { t } from "../../i18n";
+import { can } from "../../stores/permissions";
+import { BalanceCard } from "./BalanceCard";
+import { BudgetCard } from "./BudgetCard";
+import { LedgerCard } from "./LedgerCard";
+import { NotificationsCard } from "./NotificationsCard";
+import { PaymentReturn } from "./PaymentReturn";
+import { TopUpCard } from "./TopUpCard";
 
-const loadBilling = (signal: AbortSignal) => call('get', '/api/billing', { signal });
+const loadBilling = (signal: AbortSignal) => call("get", "/api/billing", { signal });
 
 export default function BillingPage() {
-  if (can('billing:read')) return <Billing />;
+  if (can("billing:read")) return <Billing />;
   return (
     <>
-      <PageHeader title={t('billing.title')} />
-      <p class="notice">{t('common.notAllowed')}</p>
+      <PageHeader title={t("billing.title")} />
+      <p class="notice">{t("common.notAllowed")}</p>
     </>
   );
 }
@@ -33,9 +33,9 @@ function Billing() {
   };
   return (
     <>
-      <PageHeader title={t('billing.title')} description={t('billing.description')}>
+      <PageHeader title={t("billing.title")} description={t("billing.description")}>
         <button class="button" type="button" onClick={refresh}>
-          {t('analytics.refresh')}
+          {t("analytics.refresh")}
         </button>
       </PageHeader>
       <div class="stack">

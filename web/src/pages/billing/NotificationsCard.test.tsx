@@ -1,24 +1,40 @@
-import { render, screen } from '@testing-library/preact';
-import { describe, expect, it } from 'vitest';
-import { signIn } from '../../stores/auth';
-import { jsonResponse, routes, session } from '../../test/fetch';
-import { NotificationsCard } from './NotificationsCard';
+import { render, screen } from "@testing-library/preact";
+import { describe, expect, it } from "vitest";
+import { signIn } from "../../stores/auth";
+import { jsonResponse, routes, session } from "../../test/fetch";
+import { NotificationsCard } from "./NotificationsCard";
 
-const provider = { provider_id: 'prv_1', provider_name: 'openai' };
+const provider = { provider_id: "prv_1", provider_name: "openai" };
 const alerts = [
-  { id: 'n2', seq: 2, type: 'provider.recovered', tenant_id: 'ten_1', message: 'x', data: { ...provider, down_since: '2026-11-24T10:00:00.000Z' }, created_at: '2026-11-24T10:05:00.000Z' },
-  { id: 'n1', seq: 1, type: 'provider.down', tenant_id: 'ten_1', message: 'x', data: { ...provider, reason: 'timeout', failures: 4, samples: 5 }, created_at: '2026-11-24T10:00:00.000Z' },
+  {
+    id: "n2",
+    seq: 2,
+    type: "provider.recovered",
+    tenant_id: "ten_1",
+    message: "x",
+    data: { ...provider, down_since: "2026-11-24T10:00:00.000Z" },
+    created_at: "2026-11-24T10:05:00.000Z",
+  },
+  {
+    id: "n1",
+    seq: 1,
+    type: "provider.down",
+    tenant_id: "ten_1",
+    message: "x",
+    data: { ...provider, reason: "timeout", failures: 4, samples: 5 },
+    created_at: "2026-11-24T10:00:00.000Z",
+  },
 ];
 
-describe('recent alerts', () => {
-  it('lists a provider going down and coming back', async () => {
-    signIn(session('tok'));
-    routes({ 'GET /api/notifications': () => jsonResponse(200, { data: alerts }) });
+describe("recent alerts", () => {
+  it("lists a provider going down and coming back", async () => {
+    signIn(session("tok"));
+    routes({ "GET /api/notifications": () => jsonResponse(200, { data: alerts }) });
     render(<NotificationsCard />);
-    const recovered = await screen.findByText('Provider openai recovered');
-    expect(recovered.className).toBe('badge ok');
-    const down = screen.getByText('Provider openai is down');
-    expect(down.className).toBe('badge bad');
+    const recovered = await screen.findByText("Provider openai recovered");
+    expect(recovered.className).toBe("badge ok");
+    const down = screen.getByText("Provider openai is down");
+    expect(down.className).toBe("badge bad");
     expect(screen.getByText(/4 of 5 recent calls failed \(last: timed out\)/)).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
-import type { NotificationSettings, TenantSettings, TenantUpdateBody } from '../../api/types';
-import type { MessageKey } from '../../i18n';
-import { microsToDollars, parseDollarsToMicros } from '../../lib/money';
-import { parseThresholds } from '../settings/tenantForm';
+import type { NotificationSettings, TenantSettings, TenantUpdateBody } from "../../api/types";
+import type { MessageKey } from "../../i18n";
+import { microsToDollars, parseDollarsToMicros } from "../../lib/money";
+import { parseThresholds } from "../settings/tenantForm";
 
 export interface BudgetValues {
   /** Dollars; '' for no budget. */
@@ -17,20 +17,20 @@ export type BudgetErrors = Partial<Record<keyof BudgetValues, MessageKey>>;
 const MAX_MICROS = 1_000_000_000_000;
 
 export const budgetFrom = (tenant: TenantSettings, alerts: NotificationSettings | null): BudgetValues => ({
-  budget: tenant.monthly_budget_micros === null ? '' : microsToDollars(tenant.monthly_budget_micros),
-  thresholds: (tenant.alert_thresholds ?? []).join(', '),
-  lowBalance: alerts?.low_balance_micros == null ? '' : microsToDollars(alerts.low_balance_micros),
+  budget: tenant.monthly_budget_micros === null ? "" : microsToDollars(tenant.monthly_budget_micros),
+  thresholds: (tenant.alert_thresholds ?? []).join(", "),
+  lowBalance: alerts?.low_balance_micros == null ? "" : microsToDollars(alerts.low_balance_micros),
 });
 
-const optionalMicros = (text: string): number | null | undefined => (text.trim() === '' ? null : (parseDollarsToMicros(text) ?? undefined));
+const optionalMicros = (text: string): number | null | undefined => (text.trim() === "" ? null : (parseDollarsToMicros(text) ?? undefined));
 
 export function validateBudget(v: BudgetValues): BudgetErrors {
   const errors: BudgetErrors = {};
   const budget = optionalMicros(v.budget);
-  if (budget === undefined || (budget !== null && budget > MAX_MICROS)) errors.budget = 'settings.tenant.budgetInvalid';
-  if (parseThresholds(v.thresholds) === null) errors.thresholds = 'settings.tenant.thresholdsInvalid';
+  if (budget === undefined || (budget !== null && budget > MAX_MICROS)) errors.budget = "settings.tenant.budgetInvalid";
+  if (parseThresholds(v.thresholds) === null) errors.thresholds = "settings.tenant.thresholdsInvalid";
   const low = optionalMicros(v.lowBalance);
-  if (low === undefined || (low !== null && low > MAX_MICROS)) errors.lowBalance = 'billing.lowBalanceInvalid';
+  if (low === undefined || (low !== null && low > MAX_MICROS)) errors.lowBalance = "billing.lowBalanceInvalid";
   return errors;
 }
 

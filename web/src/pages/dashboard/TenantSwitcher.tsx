@@ -1,11 +1,11 @@
-import type { TargetedSubmitEvent } from 'preact';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { Field } from '../../components/Field';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
-import { field } from '../../lib/form';
-import { currentUser, memberships } from '../../stores/auth';
-import { changeTenant } from '../../stores/session';
+import type { TargetedSubmitEvent } from "preact";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
+import { field } from "../../lib/form";
+import { currentUser, memberships } from "../../stores/auth";
+import { changeTenant } from "../../stores/session";
 
 /** POST /api/auth/switch: a new token for another of the user's tenants. */
 export function TenantSwitcher() {
@@ -13,12 +13,12 @@ export function TenantSwitcher() {
   const current = currentUser.value?.tenant_id;
   const onSubmit = (event: TargetedSubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const id = field(new FormData(event.currentTarget), 'tenant');
+    const id = field(new FormData(event.currentTarget), "tenant");
     if (id && id !== current) void action.run(id);
   };
   return (
     <form class="stack-sm" onSubmit={onSubmit}>
-      <Field label={t('dashboard.switchTenant')}>
+      <Field label={t("dashboard.switchTenant")}>
         {(a11y) => (
           <select {...a11y} name="tenant">
             {memberships.value.map((m) => (
@@ -32,7 +32,7 @@ export function TenantSwitcher() {
       <ErrorAlert error={action.error} />
       <div>
         <button class="button" type="submit" disabled={action.busy}>
-          {t('dashboard.switch')}
+          {t("dashboard.switch")}
         </button>
       </div>
     </form>

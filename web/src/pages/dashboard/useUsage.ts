@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { LiveMessage, LiveSums } from '../../api/live';
-import type { AnalyticsReport, BillingStatus } from '../../api/types';
-import { useAsync } from '../../hooks/useAsync';
-import { useLive } from '../../hooks/useLive';
-import { advance, emptyWindow, type LiveWindow, record } from '../../lib/liveWindow';
-import { can } from '../../stores/permissions';
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { LiveMessage, LiveSums } from "../../api/live";
+import type { AnalyticsReport, BillingStatus } from "../../api/types";
+import { useAsync } from "../../hooks/useAsync";
+import { useLive } from "../../hooks/useLive";
+import { advance, emptyWindow, type LiveWindow, record } from "../../lib/liveWindow";
+import { can } from "../../stores/permissions";
 
 export interface Usage {
   report: AnalyticsReport | null;
@@ -28,8 +28,8 @@ export const startOfToday = (now = Date.now()): number => {
 async function loadUsage(signal: AbortSignal): Promise<{ report: AnalyticsReport; billing: BillingStatus | null }> {
   const from = new Date(startOfToday()).toISOString();
   const [report, billing] = await Promise.all([
-    call('get', '/api/analytics', { query: { from, interval: 'hour' }, signal }),
-    can('billing:read') ? call('get', '/api/billing', { signal }).catch(() => null) : Promise.resolve(null),
+    call("get", "/api/analytics", { query: { from, interval: "hour" }, signal }),
+    can("billing:read") ? call("get", "/api/billing", { signal }).catch(() => null) : Promise.resolve(null),
   ]);
   return { report, billing };
 }
@@ -48,11 +48,11 @@ export function useUsage(): Usage {
   const { state } = useAsync(loadUsage);
   const [since, setSince] = useState<LiveSums>(ZERO);
   const [recent, setRecent] = useState(() => emptyWindow(Date.now()));
-  const ready = state.status === 'ready';
+  const ready = state.status === "ready";
 
   const onMessage = useCallback(
     (message: LiveMessage) => {
-      if (message.type !== 'update') return;
+      if (message.type !== "update") return;
       const totals = message.delta.totals;
       setRecent((w) => record(w, Date.now(), totals.requests, totals.cost_micros));
       // Before the report is in, its totals will include these events already.
@@ -70,7 +70,7 @@ export function useUsage(): Usage {
   return {
     report: ready ? state.data.report : null,
     billing: ready ? state.data.billing : null,
-    error: state.status === 'error' ? state.error : null,
+    error: state.status === "error" ? state.error : null,
     since,
     recent,
   };

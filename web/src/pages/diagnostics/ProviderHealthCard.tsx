@@ -1,17 +1,17 @@
-import type { ProviderHealth } from '../../api/types';
-import { CircuitBadge } from '../../components/CircuitBadge';
-import { t } from '../../i18n';
-import { LatencyProbe } from './LatencyProbe';
+import type { ProviderHealth } from "../../api/types";
+import { CircuitBadge } from "../../components/CircuitBadge";
+import { t } from "../../i18n";
+import { LatencyProbe } from "./LatencyProbe";
 
 function ObservedLatency({ latency }: { latency: Record<string, number> }) {
   const targets = Object.entries(latency).sort(([a], [b]) => a.localeCompare(b));
-  if (targets.length === 0) return <span class="muted">{t('diagnostics.latencyNone')}</span>;
+  if (targets.length === 0) return <span class="muted">{t("diagnostics.latencyNone")}</span>;
   return (
     <ul class="list-plain stack-sm">
       {targets.map(([target, ms]) => (
         <li key={target} class="latency-row">
           <span class="mono break">{target}</span>
-          <span class="nowrap">{t('diagnostics.latencyValue', { ms })}</span>
+          <span class="nowrap">{t("diagnostics.latencyValue", { ms })}</span>
         </li>
       ))}
     </ul>
@@ -32,15 +32,15 @@ export function ProviderHealthCard({ provider, canProbe }: { provider: ProviderH
       </div>
       <dl class="stack-sm diag-facts">
         <div>
-          <dt>{t('providers.kind')}</dt>
+          <dt>{t("providers.kind")}</dt>
           <dd>{provider.kind}</dd>
         </div>
         <div>
-          <dt>{t('diagnostics.window')}</dt>
-          <dd>{t('diagnostics.windowValue', { failures: provider.window.failures, samples: provider.window.samples })}</dd>
+          <dt>{t("diagnostics.window")}</dt>
+          <dd>{t("diagnostics.windowValue", { failures: provider.window.failures, samples: provider.window.samples })}</dd>
         </div>
         <div>
-          <dt>{t('diagnostics.latency')}</dt>
+          <dt>{t("diagnostics.latency")}</dt>
           <dd>
             <ObservedLatency latency={provider.latency_ms} />
           </dd>

@@ -1,14 +1,14 @@
-import { call } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
-import { playgroundKey } from './playgroundKey';
+import { call } from "../../api/client";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
+import { playgroundKey } from "./playgroundKey";
 
 const HOUR_MS = 60 * 60 * 1000;
 
 async function createTemporaryKey(): Promise<string> {
-  const answer = await call('post', '/api/keys', {
-    body: { name: `Playground ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, expires_at: new Date(Date.now() + HOUR_MS).toISOString() },
+  const answer = await call("post", "/api/keys", {
+    body: { name: `Playground ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, expires_at: new Date(Date.now() + HOUR_MS).toISOString() },
   });
   return answer.key;
 }
@@ -29,7 +29,7 @@ export function TemporaryKey() {
             if (key) playgroundKey.value = key;
           }}
         >
-          {t('playground.createKey')}
+          {t("playground.createKey")}
         </button>
       </div>
       <ErrorAlert error={action.error} />

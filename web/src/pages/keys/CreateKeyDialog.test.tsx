@@ -1,22 +1,22 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
-import { useState } from 'preact/hooks';
-import { describe, expect, it, vi } from 'vitest';
-import type { ApiKey } from '../../api/types';
-import { allCalls, apiErrorResponse, jsonResponse, routes } from '../../test/fetch';
-import { CreateKeyDialog } from './CreateKeyDialog';
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+import { useState } from "preact/hooks";
+import { describe, expect, it, vi } from "vitest";
+import type { ApiKey } from "../../api/types";
+import { allCalls, apiErrorResponse, jsonResponse, routes } from "../../test/fetch";
+import { CreateKeyDialog } from "./CreateKeyDialog";
 
-const SECRET = 'sk-agg-0123456789abcdefghijklmnopqrstuvwxyzABCD';
+const SECRET = "sk-agg-0123456789abcdefghijklmnopqrstuvwxyzABCD";
 const CREATED = {
-  id: 'key_1',
-  name: 'CI',
-  prefix: 'sk-agg-01234',
+  id: "key_1",
+  name: "CI",
+  prefix: "sk-agg-01234",
   rpm_limit: 60,
   tpm_limit: null,
-  models: ['demo/echo'],
+  models: ["demo/echo"],
   expires_at: null,
   revoked_at: null,
   last_used_at: null,
-  created_at: '2026-01-01T00:00:00.000Z',
+  created_at: "2026-01-01T00:00:00.000Z",
   key: SECRET,
 };
 
@@ -33,66 +33,66 @@ function Harness({ onCreated }: { onCreated: (key: ApiKey) => void }) {
 }
 
 function fillAndCreate() {
-  const dialog = screen.getByRole('dialog', { name: 'Create an API key' });
-  fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: 'CI' } });
-  fireEvent.input(within(dialog).getByLabelText('Requests per minute'), { target: { value: '60' } });
-  fireEvent.input(within(dialog).getByLabelText('Allowed models'), { target: { value: 'demo/echo' } });
-  fireEvent.click(within(dialog).getByRole('button', { name: 'Create key' }));
+  const dialog = screen.getByRole("dialog", { name: "Create an API key" });
+  fireEvent.input(within(dialog).getByLabelText("Name"), { target: { value: "CI" } });
+  fireEvent.input(within(dialog).getByLabelText("Requests per minute"), { target: { value: "60" } });
+  fireEvent.input(within(dialog).getByLabelText("Allowed models"), { target: { value: "demo/echo" } });
+  fireEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
 }
 
-describe('creating an API key', () => {
-  it('shows the secret once, with a copy button and a warning, and forgets it when closed', async () => {
+describe("creating an API key", () => {
+  it("shows the secret once, with a copy button and a warning, and forgets it when closed", async () => {
     const writeText = vi.fn(async () => undefined);
-    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
-    const fetchMock = routes({ 'POST /api/keys': () => jsonResponse(201, CREATED) });
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    const fetchMock = routes({ "POST /api/keys": () => jsonResponse(201, CREATED) });
     const onCreated = vi.fn();
     render(<Harness onCreated={onCreated} />);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    fireEvent.click(screen.getByRole("button", { name: "Open" }));
     fillAndCreate();
 
-    const secret = await screen.findByLabelText<HTMLInputElement>('Secret of CI');
+    const secret = await screen.findByLabelText<HTMLInputElement>("Secret of CI");
     expect(secret.value).toBe(SECRET);
     expect(secret.readOnly).toBe(true);
-    expect(screen.getByRole('alert').textContent).toMatch(/won't see it again/);
-    expect(allCalls(fetchMock)[0]?.body).toEqual({ name: 'CI', rpm_limit: 60, tpm_limit: null, models: ['demo/echo'], expires_at: null });
+    expect(screen.getByRole("alert").textContent).toMatch(/won't see it again/);
+    expect(allCalls(fetchMock)[0]?.body).toEqual({ name: "CI", rpm_limit: 60, tpm_limit: null, models: ["demo/echo"], expires_at: null });
 
     // The list gets the key without its secret.
     const { key: _secret, ...listed } = CREATED;
     expect(onCreated).toHaveBeenCalledWith(listed);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Copy key' }));
+    fireEvent.click(screen.getByRole("button", { name: "Copy key" }));
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(SECRET));
-    expect(await screen.findByText('Copied to the clipboard.')).toBeTruthy();
+    expect(await screen.findByText("Copied to the clipboard.")).toBeTruthy();
 
-    fireEvent.click(screen.getByRole('button', { name: "I've saved it" }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    fireEvent.click(screen.getByRole("button", { name: "I've saved it" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(document.body.textContent).not.toContain(SECRET);
 
     // Opening again starts a new key; the old secret is gone for good.
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    expect(screen.getByRole('dialog', { name: 'Create an API key' })).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Open" }));
+    expect(screen.getByRole("dialog", { name: "Create an API key" })).toBeTruthy();
     expect(document.body.innerHTML).not.toContain(SECRET);
   });
 
-  it('validates before calling the API', async () => {
+  it("validates before calling the API", async () => {
     const fetchMock = routes({});
     render(<Harness onCreated={vi.fn()} />);
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    const dialog = screen.getByRole('dialog');
-    fireEvent.input(within(dialog).getByLabelText('Requests per minute'), { target: { value: '0' } });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Create key' }));
-    expect(await within(dialog).findByText('Use 1 to 100 characters.')).toBeTruthy();
-    expect(within(dialog).getByLabelText('Requests per minute').getAttribute('aria-invalid')).toBe('true');
+    fireEvent.click(screen.getByRole("button", { name: "Open" }));
+    const dialog = screen.getByRole("dialog");
+    fireEvent.input(within(dialog).getByLabelText("Requests per minute"), { target: { value: "0" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(await within(dialog).findByText("Use 1 to 100 characters.")).toBeTruthy();
+    expect(within(dialog).getByLabelText("Requests per minute").getAttribute("aria-invalid")).toBe("true");
     expect(fetchMock).not.toHaveBeenCalled();
   });
 
   it("shows the API's error and keeps the form", async () => {
-    routes({ 'POST /api/keys': () => apiErrorResponse(403, 'forbidden', "Your role (viewer) may not do this: it needs 'keys:write'.") });
+    routes({ "POST /api/keys": () => apiErrorResponse(403, "forbidden", "Your role (viewer) may not do this: it needs 'keys:write'.") });
     render(<Harness onCreated={vi.fn()} />);
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    fireEvent.click(screen.getByRole("button", { name: "Open" }));
     fillAndCreate();
-    expect((await screen.findByRole('alert')).textContent).toContain('may not do this');
-    expect(screen.getByLabelText('Name')).toBeTruthy();
+    expect((await screen.findByRole("alert")).textContent).toContain("may not do this");
+    expect(screen.getByLabelText("Name")).toBeTruthy();
   });
 });

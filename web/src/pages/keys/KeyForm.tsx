@@ -1,10 +1,10 @@
-import type { TargetedSubmitEvent } from 'preact';
-import { useId, useState } from 'preact/hooks';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { Field } from '../../components/Field';
-import { t } from '../../i18n';
-import { callableModels } from '../../stores/providers';
-import { type KeyErrors, type KeyFormValues, validateKey } from './keyForm';
+import type { TargetedSubmitEvent } from "preact";
+import { useId, useState } from "preact/hooks";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
+import { t } from "../../i18n";
+import { callableModels } from "../../stores/providers";
+import { type KeyErrors, type KeyFormValues, validateKey } from "./keyForm";
 
 interface KeyFormProps {
   initial: KeyFormValues;
@@ -35,32 +35,32 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
 
   return (
     <form class="stack" onSubmit={submit} noValidate>
-      <Field label={t('keys.form.name')} error={message('name')}>
-        {(a11y) => <input {...a11y} value={values.name} onInput={(e) => set('name', e.currentTarget.value)} maxLength={100} autocomplete="off" />}
+      <Field label={t("keys.form.name")} error={message("name")}>
+        {(a11y) => <input {...a11y} value={values.name} onInput={(e) => set("name", e.currentTarget.value)} maxLength={100} autocomplete="off" />}
       </Field>
       <div class="field-grid">
-        <Field label={t('keys.form.rpm')} hint={t('keys.form.noLimit')} error={message('rpm')}>
-          {(a11y) => <input {...a11y} type="number" min={1} value={values.rpm} onInput={(e) => set('rpm', e.currentTarget.value)} />}
+        <Field label={t("keys.form.rpm")} hint={t("keys.form.noLimit")} error={message("rpm")}>
+          {(a11y) => <input {...a11y} type="number" min={1} value={values.rpm} onInput={(e) => set("rpm", e.currentTarget.value)} />}
         </Field>
-        <Field label={t('keys.form.tpm')} hint={t('keys.form.noLimit')} error={message('tpm')}>
-          {(a11y) => <input {...a11y} type="number" min={1} value={values.tpm} onInput={(e) => set('tpm', e.currentTarget.value)} />}
+        <Field label={t("keys.form.tpm")} hint={t("keys.form.noLimit")} error={message("tpm")}>
+          {(a11y) => <input {...a11y} type="number" min={1} value={values.tpm} onInput={(e) => set("tpm", e.currentTarget.value)} />}
         </Field>
       </div>
-      <Field label={t('keys.form.models')} hint={t('keys.form.modelsHint')} error={message('models')}>
-        {(a11y) => <textarea {...a11y} value={values.models} onInput={(e) => set('models', e.currentTarget.value)} spellcheck={false} />}
+      <Field label={t("keys.form.models")} hint={t("keys.form.modelsHint")} error={message("models")}>
+        {(a11y) => <textarea {...a11y} value={values.models} onInput={(e) => set("models", e.currentTarget.value)} spellcheck={false} />}
       </Field>
       {callableModels.value.length > 0 && (
         <p class="hint" id={modelsHintId}>
-          {t('keys.form.available')} <span class="mono">{callableModels.value.join(', ')}</span>
+          {t("keys.form.available")} <span class="mono">{callableModels.value.join(", ")}</span>
         </p>
       )}
-      <Field label={t('keys.form.expires')} hint={t('keys.form.expiresHint')} error={message('expires')}>
-        {(a11y) => <input {...a11y} type="datetime-local" value={values.expires} onInput={(e) => set('expires', e.currentTarget.value)} />}
+      <Field label={t("keys.form.expires")} hint={t("keys.form.expiresHint")} error={message("expires")}>
+        {(a11y) => <input {...a11y} type="datetime-local" value={values.expires} onInput={(e) => set("expires", e.currentTarget.value)} />}
       </Field>
       <ErrorAlert error={error} />
       <div class="row end">
         <button class="button" type="button" onClick={onCancel} disabled={busy}>
-          {t('common.cancel')}
+          {t("common.cancel")}
         </button>
         <button class="button primary" type="submit" disabled={busy} aria-busy={busy}>
           {submitLabel}

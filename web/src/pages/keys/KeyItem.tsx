@@ -1,30 +1,30 @@
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { ApiKey } from '../../api/types';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Dialog } from '../../components/Dialog';
-import { useAction } from '../../hooks/useAction';
-import { formatDateTime, formatNumber, formatRelative } from '../../i18n/format';
-import { t } from '../../i18n';
-import { keyBody, keyFormFrom, type KeyFormValues, keyStatus } from './keyForm';
-import { KeyForm } from './KeyForm';
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { ApiKey } from "../../api/types";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Dialog } from "../../components/Dialog";
+import { useAction } from "../../hooks/useAction";
+import { formatDateTime, formatNumber, formatRelative } from "../../i18n/format";
+import { t } from "../../i18n";
+import { keyBody, keyFormFrom, type KeyFormValues, keyStatus } from "./keyForm";
+import { KeyForm } from "./KeyForm";
 
-const revokeKey = (id: string) => call('delete', '/api/keys/{id}', { path: { id } });
-const updateKey = (id: string, values: KeyFormValues) => call('patch', '/api/keys/{id}', { path: { id }, body: keyBody(values) });
+const revokeKey = (id: string) => call("delete", "/api/keys/{id}", { path: { id } });
+const updateKey = (id: string, values: KeyFormValues) => call("patch", "/api/keys/{id}", { path: { id }, body: keyBody(values) });
 
-const STATUS_CLASS = { active: 'badge ok', revoked: 'badge bad', expired: 'badge warn' } as const;
+const STATUS_CLASS = { active: "badge ok", revoked: "badge bad", expired: "badge warn" } as const;
 
 export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWrite: boolean; onChanged: (key: ApiKey) => void }) {
-  const [dialog, setDialog] = useState<'none' | 'edit' | 'revoke'>('none');
+  const [dialog, setDialog] = useState<"none" | "edit" | "revoke">("none");
   const revoke = useAction(revokeKey);
   const edit = useAction(updateKey);
   const status = keyStatus(apiKey);
   const close = () => {
-    setDialog('none');
+    setDialog("none");
     revoke.reset();
     edit.reset();
   };
-  const limit = (value: number | null) => (value === null ? t('keys.unlimited') : formatNumber(value));
+  const limit = (value: number | null) => (value === null ? t("keys.unlimited") : formatNumber(value));
 
   return (
     <li class="list-item">
@@ -33,38 +33,38 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
           <span class="break">{apiKey.name}</span> <span class={STATUS_CLASS[status]}>{t(`keys.status.${status}`)}</span>
         </h3>
         <dl class="facts small">
-          <dt>{t('keys.prefix')}</dt>
+          <dt>{t("keys.prefix")}</dt>
           <dd class="mono">{apiKey.prefix}…</dd>
-          <dt>{t('keys.limits')}</dt>
+          <dt>{t("keys.limits")}</dt>
           <dd>
             {apiKey.rpm_limit === null && apiKey.tpm_limit === null
-              ? t('keys.noLimits')
-              : t('keys.limitsValue', { rpm: limit(apiKey.rpm_limit), tpm: limit(apiKey.tpm_limit) })}
+              ? t("keys.noLimits")
+              : t("keys.limitsValue", { rpm: limit(apiKey.rpm_limit), tpm: limit(apiKey.tpm_limit) })}
           </dd>
-          <dt>{t('keys.models')}</dt>
-          <dd class="break">{apiKey.models?.length ? <span class="mono">{apiKey.models.join(', ')}</span> : t('keys.allModels')}</dd>
-          <dt>{t('keys.expires')}</dt>
-          <dd>{apiKey.expires_at ? formatDateTime(apiKey.expires_at) : t('keys.never')}</dd>
-          <dt>{t('keys.lastUsed')}</dt>
-          <dd>{apiKey.last_used_at ? <time dateTime={apiKey.last_used_at}>{formatRelative(apiKey.last_used_at)}</time> : t('keys.neverUsed')}</dd>
-          <dt>{t('keys.created')}</dt>
+          <dt>{t("keys.models")}</dt>
+          <dd class="break">{apiKey.models?.length ? <span class="mono">{apiKey.models.join(", ")}</span> : t("keys.allModels")}</dd>
+          <dt>{t("keys.expires")}</dt>
+          <dd>{apiKey.expires_at ? formatDateTime(apiKey.expires_at) : t("keys.never")}</dd>
+          <dt>{t("keys.lastUsed")}</dt>
+          <dd>{apiKey.last_used_at ? <time dateTime={apiKey.last_used_at}>{formatRelative(apiKey.last_used_at)}</time> : t("keys.neverUsed")}</dd>
+          <dt>{t("keys.created")}</dt>
           <dd>{formatDateTime(apiKey.created_at)}</dd>
         </dl>
       </div>
-      {canWrite && status !== 'revoked' && (
+      {canWrite && status !== "revoked" && (
         <div class="row">
-          <button class="button small" type="button" onClick={() => setDialog('edit')} aria-label={t('keys.editNamed', { name: apiKey.name })}>
-            {t('common.edit')}
+          <button class="button small" type="button" onClick={() => setDialog("edit")} aria-label={t("keys.editNamed", { name: apiKey.name })}>
+            {t("common.edit")}
           </button>
-          <button class="button small danger" type="button" onClick={() => setDialog('revoke')} aria-label={t('keys.revokeNamed', { name: apiKey.name })}>
-            {t('keys.revoke')}
+          <button class="button small danger" type="button" onClick={() => setDialog("revoke")} aria-label={t("keys.revokeNamed", { name: apiKey.name })}>
+            {t("keys.revoke")}
           </button>
         </div>
       )}
-      <Dialog open={dialog === 'edit'} title={t('keys.editTitle', { name: apiKey.name })} onClose={close}>
+      <Dialog open={dialog === "edit"} title={t("keys.editTitle", { name: apiKey.name })} onClose={close}>
         <KeyForm
           initial={keyFormFrom(apiKey)}
-          submitLabel={t('common.save')}
+          submitLabel={t("common.save")}
           busy={edit.busy}
           error={edit.error}
           onCancel={close}
@@ -78,9 +78,9 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
         />
       </Dialog>
       <ConfirmDialog
-        open={dialog === 'revoke'}
-        title={t('keys.revokeTitle', { name: apiKey.name })}
-        confirmLabel={t('keys.revoke')}
+        open={dialog === "revoke"}
+        title={t("keys.revokeTitle", { name: apiKey.name })}
+        confirmLabel={t("keys.revoke")}
         busy={revoke.busy}
         error={revoke.error}
         onCancel={close}
@@ -92,7 +92,7 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
           }
         }}
       >
-        <p>{t('keys.revokeBody')}</p>
+        <p>{t("keys.revokeBody")}</p>
       </ConfirmDialog>
     </li>
   );

@@ -1,6 +1,6 @@
-import type { ApiKey, KeyCreateBody } from '../../api/types';
-import type { MessageKey } from '../../i18n';
-import { optionalInt, splitList } from '../../lib/form';
+import type { ApiKey, KeyCreateBody } from "../../api/types";
+import type { MessageKey } from "../../i18n";
+import { optionalInt, splitList } from "../../lib/form";
 
 // Mirrors worker/api/keys.ts: name 1–100, limits 1–100,000,000, up to 500 models, ISO expiry.
 const MAX_LIMIT = 100_000_000;
@@ -16,21 +16,21 @@ export interface KeyFormValues {
 
 export type KeyErrors = Partial<Record<keyof KeyFormValues, MessageKey>>;
 
-export const emptyKeyForm = (): KeyFormValues => ({ name: '', rpm: '', tpm: '', models: '', expires: '' });
+export const emptyKeyForm = (): KeyFormValues => ({ name: "", rpm: "", tpm: "", models: "", expires: "" });
 
 /** ISO instant → the local `YYYY-MM-DDTHH:mm` a datetime-local input shows. */
 export function toLocalInput(iso: string): string {
   const date = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
+  const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 export const keyFormFrom = (key: ApiKey): KeyFormValues => ({
   name: key.name,
-  rpm: key.rpm_limit === null ? '' : String(key.rpm_limit),
-  tpm: key.tpm_limit === null ? '' : String(key.tpm_limit),
-  models: (key.models ?? []).join('\n'),
-  expires: key.expires_at ? toLocalInput(key.expires_at) : '',
+  rpm: key.rpm_limit === null ? "" : String(key.rpm_limit),
+  tpm: key.tpm_limit === null ? "" : String(key.tpm_limit),
+  models: (key.models ?? []).join("\n"),
+  expires: key.expires_at ? toLocalInput(key.expires_at) : "",
 });
 
 const validLimit = (text: string) => {
@@ -41,15 +41,15 @@ const validLimit = (text: string) => {
 export function validateKey(v: KeyFormValues, now = Date.now()): KeyErrors {
   const errors: KeyErrors = {};
   const name = v.name.trim();
-  if (name.length < 1 || name.length > 100) errors.name = 'keys.form.nameInvalid';
-  if (!validLimit(v.rpm)) errors.rpm = 'keys.form.limitInvalid';
-  if (!validLimit(v.tpm)) errors.tpm = 'keys.form.limitInvalid';
+  if (name.length < 1 || name.length > 100) errors.name = "keys.form.nameInvalid";
+  if (!validLimit(v.rpm)) errors.rpm = "keys.form.limitInvalid";
+  if (!validLimit(v.tpm)) errors.tpm = "keys.form.limitInvalid";
   const models = splitList(v.models);
-  if (models.length > 500 || models.some((m) => m.length > 256)) errors.models = 'keys.form.modelsInvalid';
+  if (models.length > 500 || models.some((m) => m.length > 256)) errors.models = "keys.form.modelsInvalid";
   if (v.expires) {
     const at = new Date(v.expires).getTime();
-    if (Number.isNaN(at)) errors.expires = 'keys.form.expiryInvalid';
-    else if (at <= now) errors.expires = 'keys.form.expiryPast';
+    if (Number.isNaN(at)) errors.expires = "keys.form.expiryInvalid";
+    else if (at <= now) errors.expires = "keys.form.expiryPast";
   }
   return errors;
 }
@@ -66,10 +66,10 @@ export function keyBody(v: KeyFormValues): Required<KeyCreateBody> {
   };
 }
 
-export type KeyStatus = 'active' | 'revoked' | 'expired';
+export type KeyStatus = "active" | "revoked" | "expired";
 
 export function keyStatus(key: ApiKey, now = Date.now()): KeyStatus {
-  if (key.revoked_at) return 'revoked';
-  if (key.expires_at && Date.parse(key.expires_at) <= now) return 'expired';
-  return 'active';
+  if (key.revoked_at) return "revoked";
+  if (key.expires_at && Date.parse(key.expires_at) <= now) return "expired";
+  return "active";
 }

@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { RouteAlias } from '../../api/types';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { RouteAlias } from "../../api/types";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
 
 interface RouteCardProps {
   route: RouteAlias;
@@ -12,7 +12,7 @@ interface RouteCardProps {
   onDeleted: (id: string) => void;
 }
 
-const deleteRoute = (id: string) => call('delete', '/api/routes/{id}', { path: { id } });
+const deleteRoute = (id: string) => call("delete", "/api/routes/{id}", { path: { id } });
 
 export function RouteCard({ route, canWrite, onEdit, onDeleted }: RouteCardProps) {
   const [confirming, setConfirming] = useState(false);
@@ -30,32 +30,32 @@ export function RouteCard({ route, canWrite, onEdit, onDeleted }: RouteCardProps
         {route.targets.map((target, i) => (
           <li key={i} class="break">
             <span class="mono">{target.model}</span>
-            {route.strategy === 'weighted' && <span class="muted"> · {t('routes.weight', { weight: target.weight ?? 1 })}</span>}
+            {route.strategy === "weighted" && <span class="muted"> · {t("routes.weight", { weight: target.weight ?? 1 })}</span>}
           </li>
         ))}
       </ol>
       <dl class="facts">
-        <dt>{t('routes.retries')}</dt>
+        <dt>{t("routes.retries")}</dt>
         <dd>{route.retries}</dd>
-        <dt>{t('routes.timeout')}</dt>
-        <dd>{route.timeout_ms === null ? t('routes.default') : t('routes.ms', { ms: route.timeout_ms })}</dd>
-        <dt>{t('routes.cache')}</dt>
-        <dd>{route.cache_ttl_seconds ? t('routes.seconds', { s: route.cache_ttl_seconds }) : t('routes.noCache')}</dd>
+        <dt>{t("routes.timeout")}</dt>
+        <dd>{route.timeout_ms === null ? t("routes.default") : t("routes.ms", { ms: route.timeout_ms })}</dd>
+        <dt>{t("routes.cache")}</dt>
+        <dd>{route.cache_ttl_seconds ? t("routes.seconds", { s: route.cache_ttl_seconds }) : t("routes.noCache")}</dd>
       </dl>
       {canWrite && (
         <div class="card-actions">
           <button class="button small" type="button" onClick={() => onEdit(route)}>
-            {t('common.edit')}
+            {t("common.edit")}
           </button>
           <button class="button small danger" type="button" onClick={() => setConfirming(true)}>
-            {t('common.delete')}
+            {t("common.delete")}
           </button>
         </div>
       )}
       <ConfirmDialog
         open={confirming}
-        title={t('routes.deleteTitle', { alias: route.alias })}
-        confirmLabel={t('common.delete')}
+        title={t("routes.deleteTitle", { alias: route.alias })}
+        confirmLabel={t("common.delete")}
         onConfirm={async () => {
           if (await remove.run(route.id)) {
             setConfirming(false);
@@ -69,7 +69,7 @@ export function RouteCard({ route, canWrite, onEdit, onDeleted }: RouteCardProps
         busy={remove.busy}
         error={remove.error}
       >
-        <p>{t('routes.deleteBody')}</p>
+        <p>{t("routes.deleteBody")}</p>
       </ConfirmDialog>
     </article>
   );

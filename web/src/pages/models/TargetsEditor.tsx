@@ -1,7 +1,7 @@
-import { useId } from 'preact/hooks';
-import { t } from '../../i18n';
-import { callableModels } from '../../stores/providers';
-import { MAX_TARGETS, type RouteErrors, type TargetValues } from './routeForm';
+import { useId } from "preact/hooks";
+import { t } from "../../i18n";
+import { callableModels } from "../../stores/providers";
+import { MAX_TARGETS, type RouteErrors, type TargetValues } from "./routeForm";
 
 interface TargetsEditorProps {
   targets: TargetValues[];
@@ -22,8 +22,8 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
   };
   return (
     <fieldset>
-      <legend>{t('routes.form.targets')}</legend>
-      <p class="hint">{t('routes.form.targetsHint')}</p>
+      <legend>{t("routes.form.targets")}</legend>
+      <p class="hint">{t("routes.form.targetsHint")}</p>
       <datalist id={listId}>
         {callableModels.value.map((m) => (
           <option key={m} value={m} />
@@ -37,7 +37,7 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
             <li key={i} class="stack-sm">
               <div class="row">
                 <label class="visually-hidden" for={`${listId}-model-${i}`}>
-                  {t('routes.form.targetModel', { n: i + 1 })}
+                  {t("routes.form.targetModel", { n: i + 1 })}
                 </label>
                 <input
                   id={`${listId}-model-${i}`}
@@ -46,14 +46,14 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
                   placeholder="provider/model"
                   spellcheck={false}
                   autocomplete="off"
-                  aria-invalid={error ? 'true' : undefined}
+                  aria-invalid={error ? "true" : undefined}
                   aria-describedby={error ? errorId : undefined}
                   onInput={(e) => update(i, { model: e.currentTarget.value })}
                 />
                 {weighted && (
                   <>
                     <label class="visually-hidden" for={`${listId}-weight-${i}`}>
-                      {t('routes.form.targetWeight', { n: i + 1 })}
+                      {t("routes.form.targetWeight", { n: i + 1 })}
                     </label>
                     <input
                       id={`${listId}-weight-${i}`}
@@ -67,7 +67,7 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
                     />
                   </>
                 )}
-                <button class="button small" type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={t('routes.form.moveUp', { n: i + 1 })}>
+                <button class="button small" type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={t("routes.form.moveUp", { n: i + 1 })}>
                   ↑
                 </button>
                 <button
@@ -75,7 +75,7 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
                   type="button"
                   onClick={() => move(i, 1)}
                   disabled={i === targets.length - 1}
-                  aria-label={t('routes.form.moveDown', { n: i + 1 })}
+                  aria-label={t("routes.form.moveDown", { n: i + 1 })}
                 >
                   ↓
                 </button>
@@ -84,7 +84,7 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
                   type="button"
                   onClick={() => onChange(targets.filter((_, j) => j !== i))}
                   disabled={targets.length === 1}
-                  aria-label={t('routes.form.removeTarget', { n: i + 1 })}
+                  aria-label={t("routes.form.removeTarget", { n: i + 1 })}
                 >
                   ✕
                 </button>
@@ -99,13 +99,8 @@ export function TargetsEditor({ targets, weighted, errors, onChange }: TargetsEd
         })}
       </ol>
       {errors.targets && <p class="field-error">{t(errors.targets)}</p>}
-      <button
-        class="button small"
-        type="button"
-        onClick={() => onChange([...targets, { model: '', weight: '' }])}
-        disabled={targets.length >= MAX_TARGETS}
-      >
-        {t('routes.form.addTarget')}
+      <button class="button small" type="button" onClick={() => onChange([...targets, { model: "", weight: "" }])} disabled={targets.length >= MAX_TARGETS}>
+        {t("routes.form.addTarget")}
       </button>
     </fieldset>
   );

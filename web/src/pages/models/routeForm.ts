@@ -1,11 +1,11 @@
-import type { RouteAlias, RouteCreateBody, RouteStrategy } from '../../api/types';
-import type { MessageKey } from '../../i18n';
-import { optionalInt } from '../../lib/form';
-import { MODEL_ID, PROVIDER_NAME } from '../providers/providerForm';
+import type { RouteAlias, RouteCreateBody, RouteStrategy } from "../../api/types";
+import type { MessageKey } from "../../i18n";
+import { optionalInt } from "../../lib/form";
+import { MODEL_ID, PROVIDER_NAME } from "../providers/providerForm";
 
 // Mirrors worker/api/routes.ts.
 export const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const STRATEGIES: readonly RouteStrategy[] = ['fallback', 'weighted', 'lowest-latency'];
+export const STRATEGIES: readonly RouteStrategy[] = ["fallback", "weighted", "lowest-latency"];
 export const MAX_TARGETS = 10;
 
 export interface TargetValues {
@@ -33,25 +33,25 @@ export interface RouteErrors {
 }
 
 export const emptyRouteForm = (): RouteFormValues => ({
-  alias: '',
-  strategy: 'fallback',
-  targets: [{ model: '', weight: '' }],
-  retries: '0',
-  timeoutMs: '',
-  cacheTtl: '',
+  alias: "",
+  strategy: "fallback",
+  targets: [{ model: "", weight: "" }],
+  retries: "0",
+  timeoutMs: "",
+  cacheTtl: "",
 });
 
 export const routeFormFrom = (r: RouteAlias): RouteFormValues => ({
   alias: r.alias,
   strategy: r.strategy,
-  targets: r.targets.map((x) => ({ model: x.model, weight: x.weight === undefined ? '' : String(x.weight) })),
+  targets: r.targets.map((x) => ({ model: x.model, weight: x.weight === undefined ? "" : String(x.weight) })),
   retries: String(r.retries),
-  timeoutMs: r.timeout_ms === null ? '' : String(r.timeout_ms),
-  cacheTtl: r.cache_ttl_seconds === null ? '' : String(r.cache_ttl_seconds),
+  timeoutMs: r.timeout_ms === null ? "" : String(r.timeout_ms),
+  cacheTtl: r.cache_ttl_seconds === null ? "" : String(r.cache_ttl_seconds),
 });
 
 export function isTargetModel(model: string): boolean {
-  const slash = model.indexOf('/');
+  const slash = model.indexOf("/");
   return slash > 0 && model.length <= 320 && PROVIDER_NAME.test(model.slice(0, slash)) && MODEL_ID.test(model.slice(slash + 1));
 }
 
@@ -59,19 +59,19 @@ const inRange = (value: number | null, min: number, max: number) => value !== nu
 
 export function validateRoute(v: RouteFormValues): RouteErrors {
   const errors: RouteErrors = {};
-  if (!ALIAS.test(v.alias)) errors.alias = 'routes.form.aliasInvalid';
-  if (v.targets.length < 1 || v.targets.length > MAX_TARGETS) errors.targets = 'routes.form.targetsCount';
+  if (!ALIAS.test(v.alias)) errors.alias = "routes.form.aliasInvalid";
+  if (v.targets.length < 1 || v.targets.length > MAX_TARGETS) errors.targets = "routes.form.targetsCount";
   const target: Record<number, MessageKey> = {};
   v.targets.forEach((x, i) => {
-    if (!isTargetModel(x.model.trim())) target[i] = 'routes.form.targetInvalid';
-    else if (x.weight.trim() !== '' && !inRange(optionalInt(x.weight), 1, 1000)) target[i] = 'routes.form.weightInvalid';
+    if (!isTargetModel(x.model.trim())) target[i] = "routes.form.targetInvalid";
+    else if (x.weight.trim() !== "" && !inRange(optionalInt(x.weight), 1, 1000)) target[i] = "routes.form.weightInvalid";
   });
   if (Object.keys(target).length > 0) errors.target = target;
-  if (!inRange(optionalInt(v.retries), 0, 5)) errors.retries = 'routes.form.retriesInvalid';
+  if (!inRange(optionalInt(v.retries), 0, 5)) errors.retries = "routes.form.retriesInvalid";
   const timeout = optionalInt(v.timeoutMs);
-  if (timeout !== null && !inRange(timeout, 100, 600_000)) errors.timeoutMs = 'routes.form.timeoutInvalid';
+  if (timeout !== null && !inRange(timeout, 100, 600_000)) errors.timeoutMs = "routes.form.timeoutInvalid";
   const ttl = optionalInt(v.cacheTtl);
-  if (ttl !== null && !inRange(ttl, 0, 86_400)) errors.cacheTtl = 'routes.form.cacheInvalid';
+  if (ttl !== null && !inRange(ttl, 0, 86_400)) errors.cacheTtl = "routes.form.cacheInvalid";
   return errors;
 }
 

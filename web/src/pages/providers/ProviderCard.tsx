@@ -1,12 +1,12 @@
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { Provider, ProviderTestResult } from '../../api/types';
-import { CircuitBadge } from '../../components/CircuitBadge';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
-import { TestResult } from './TestResult';
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { Provider, ProviderTestResult } from "../../api/types";
+import { CircuitBadge } from "../../components/CircuitBadge";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
+import { TestResult } from "./TestResult";
 
 const MODELS_SHOWN = 6;
 
@@ -19,19 +19,19 @@ interface ProviderCardProps {
   onDeleted: (id: string) => void;
 }
 
-const testProvider = (id: string) => call('post', '/api/providers/{id}/test', { path: { id } });
-const setEnabled = (id: string, enabled: boolean) => call('patch', '/api/providers/{id}', { path: { id }, body: { enabled } });
-const deleteProvider = (id: string) => call('delete', '/api/providers/{id}', { path: { id } });
+const testProvider = (id: string) => call("post", "/api/providers/{id}/test", { path: { id } });
+const setEnabled = (id: string, enabled: boolean) => call("patch", "/api/providers/{id}", { path: { id }, body: { enabled } });
+const deleteProvider = (id: string) => call("delete", "/api/providers/{id}", { path: { id } });
 
 function KeyFact({ provider }: { provider: Provider }) {
-  if (!provider.has_api_key) return <>{t('providers.noKeySet')}</>;
+  if (!provider.has_api_key) return <>{t("providers.noKeySet")}</>;
   if (provider.api_key_last4) return <span class="mono">••••{provider.api_key_last4}</span>;
-  return <>{t('providers.keySet')}</>;
+  return <>{t("providers.keySet")}</>;
 }
 
 function ObservedLatency({ ms }: { ms: number | null }) {
-  if (ms === null) return <span class="muted">{t('providers.latencyNone')}</span>;
-  return <>{t('providers.latencyValue', { ms })}</>;
+  if (ms === null) return <span class="muted">{t("providers.latencyNone")}</span>;
+  return <>{t("providers.latencyValue", { ms })}</>;
 }
 
 export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted }: ProviderCardProps) {
@@ -66,42 +66,42 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
       <div class="card-header">
         <h3 id={headingId}>{provider.name}</h3>
         <div class="row">
-          <span class={provider.enabled ? 'badge ok' : 'badge'}>{provider.enabled ? t('providers.enabled') : t('providers.disabled')}</span>
+          <span class={provider.enabled ? "badge ok" : "badge"}>{provider.enabled ? t("providers.enabled") : t("providers.disabled")}</span>
           <CircuitBadge state={provider.health.circuit} />
-          <span class="badge accent">{provider.scope === 'platform' ? t('providers.scope.platform') : t('providers.scope.tenant')}</span>
+          <span class="badge accent">{provider.scope === "platform" ? t("providers.scope.platform") : t("providers.scope.tenant")}</span>
         </div>
       </div>
       <dl class="facts">
-        <dt>{t('providers.kind')}</dt>
+        <dt>{t("providers.kind")}</dt>
         <dd>{provider.kind}</dd>
         {provider.base_url && (
           <>
-            <dt>{t('providers.baseUrl')}</dt>
+            <dt>{t("providers.baseUrl")}</dt>
             <dd class="mono">{provider.base_url}</dd>
           </>
         )}
-        <dt>{t('providers.key')}</dt>
+        <dt>{t("providers.key")}</dt>
         <dd>
           <KeyFact provider={provider} />
         </dd>
-        <dt>{t('providers.weight')}</dt>
+        <dt>{t("providers.weight")}</dt>
         <dd>{provider.weight}</dd>
-        <dt>{t('providers.latency')}</dt>
+        <dt>{t("providers.latency")}</dt>
         <dd>
           <ObservedLatency ms={provider.health.latency_ms} />
         </dd>
-        <dt>{t('providers.models')}</dt>
+        <dt>{t("providers.models")}</dt>
         <dd>
           {provider.models.length === 0 ? (
-            <span class="muted">{t('providers.noModels')}</span>
+            <span class="muted">{t("providers.noModels")}</span>
           ) : (
-            <ul class="chips" aria-label={t('providers.models')}>
+            <ul class="chips" aria-label={t("providers.models")}>
               {provider.models.slice(0, MODELS_SHOWN).map((m) => (
                 <li key={m} class="badge mono">
                   {m}
                 </li>
               ))}
-              {extra > 0 && <li class="badge">{t('providers.moreModels', { count: extra })}</li>}
+              {extra > 0 && <li class="badge">{t("providers.moreModels", { count: extra })}</li>}
             </ul>
           )}
         </dd>
@@ -111,23 +111,23 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
       {canWrite && (
         <div class="card-actions">
           <button class="button small" type="button" onClick={onTest} disabled={test.busy} aria-busy={test.busy}>
-            {test.busy ? t('providers.testing') : t('providers.test')}
+            {test.busy ? t("providers.testing") : t("providers.test")}
           </button>
           <button class="button small" type="button" onClick={onToggle} disabled={toggle.busy}>
-            {provider.enabled ? t('providers.disable') : t('providers.enable')}
+            {provider.enabled ? t("providers.disable") : t("providers.enable")}
           </button>
           <button class="button small" type="button" onClick={() => onEdit(provider)}>
-            {t('common.edit')}
+            {t("common.edit")}
           </button>
           <button class="button small danger" type="button" onClick={() => setConfirming(true)}>
-            {t('common.delete')}
+            {t("common.delete")}
           </button>
         </div>
       )}
       <ConfirmDialog
         open={confirming}
-        title={t('providers.deleteTitle', { name: provider.name })}
-        confirmLabel={t('common.delete')}
+        title={t("providers.deleteTitle", { name: provider.name })}
+        confirmLabel={t("common.delete")}
         onConfirm={onDelete}
         onCancel={() => {
           setConfirming(false);
@@ -136,7 +136,7 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
         busy={remove.busy}
         error={remove.error}
       >
-        <p>{t('providers.deleteBody')}</p>
+        <p>{t("providers.deleteBody")}</p>
       </ConfirmDialog>
     </article>
   );

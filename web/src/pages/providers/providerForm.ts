@@ -1,7 +1,7 @@
-import type { Provider, ProviderCreateBody, ProviderKind, ProviderUpdateBody } from '../../api/types';
-import type { MessageKey } from '../../i18n';
-import { splitList } from '../../lib/form';
-import { needsBaseUrl, PROVIDER_KINDS } from './kinds';
+import type { Provider, ProviderCreateBody, ProviderKind, ProviderUpdateBody } from "../../api/types";
+import type { MessageKey } from "../../i18n";
+import { splitList } from "../../lib/form";
+import { needsBaseUrl, PROVIDER_KINDS } from "./kinds";
 
 // Mirrors worker/api/providers.ts.
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -16,31 +16,31 @@ export interface ProviderFormValues {
   models: string;
   weight: string;
   enabled: boolean;
-  scope: 'tenant' | 'platform';
+  scope: "tenant" | "platform";
 }
 
-export type ProviderField = 'name' | 'kind' | 'baseUrl' | 'apiKey' | 'models' | 'weight';
+export type ProviderField = "name" | "kind" | "baseUrl" | "apiKey" | "models" | "weight";
 export type ProviderErrors = Partial<Record<ProviderField, MessageKey>>;
 
 export const emptyProviderForm = (): ProviderFormValues => ({
-  name: '',
-  kind: 'openai',
-  baseUrl: '',
-  apiKey: '',
+  name: "",
+  kind: "openai",
+  baseUrl: "",
+  apiKey: "",
   removeKey: false,
-  models: '',
-  weight: '1',
+  models: "",
+  weight: "1",
   enabled: true,
-  scope: 'tenant',
+  scope: "tenant",
 });
 
 export const providerFormFrom = (p: Provider): ProviderFormValues => ({
   name: p.name,
   kind: p.kind,
-  baseUrl: p.base_url ?? '',
-  apiKey: '',
+  baseUrl: p.base_url ?? "",
+  apiKey: "",
   removeKey: false,
-  models: p.models.join('\n'),
+  models: p.models.join("\n"),
   weight: String(p.weight),
   enabled: p.enabled,
   scope: p.scope,
@@ -52,7 +52,7 @@ function validUrl(text: string): boolean {
   if (text.length > 2048 || /[?#]/.test(text)) return false;
   try {
     const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    return url.protocol === "http:" || url.protocol === "https:";
   } catch {
     return false;
   }
@@ -60,16 +60,16 @@ function validUrl(text: string): boolean {
 
 export function validateProvider(v: ProviderFormValues): ProviderErrors {
   const errors: ProviderErrors = {};
-  if (!PROVIDER_NAME.test(v.name)) errors.name = 'providers.form.nameInvalid';
-  if (!isKind(v.kind)) errors.kind = 'validation.required';
+  if (!PROVIDER_NAME.test(v.name)) errors.name = "providers.form.nameInvalid";
+  if (!isKind(v.kind)) errors.kind = "validation.required";
   const baseUrl = v.baseUrl.trim();
-  if (baseUrl && !validUrl(baseUrl)) errors.baseUrl = 'providers.form.urlInvalid';
-  if (!baseUrl && isKind(v.kind) && needsBaseUrl(v.kind)) errors.baseUrl = 'providers.form.urlRequired';
-  if (v.apiKey.trim().length > 4096) errors.apiKey = 'validation.tooLong';
+  if (baseUrl && !validUrl(baseUrl)) errors.baseUrl = "providers.form.urlInvalid";
+  if (!baseUrl && isKind(v.kind) && needsBaseUrl(v.kind)) errors.baseUrl = "providers.form.urlRequired";
+  if (v.apiKey.trim().length > 4096) errors.apiKey = "validation.tooLong";
   const models = splitList(v.models);
-  if (models.length > 1000 || models.some((m) => !MODEL_ID.test(m))) errors.models = 'providers.form.modelsInvalid';
+  if (models.length > 1000 || models.some((m) => !MODEL_ID.test(m))) errors.models = "providers.form.modelsInvalid";
   const weight = Number(v.weight);
-  if (!/^\d+$/.test(v.weight.trim()) || weight > 1000) errors.weight = 'providers.form.weightInvalid';
+  if (!/^\d+$/.test(v.weight.trim()) || weight > 1000) errors.weight = "providers.form.weightInvalid";
   return errors;
 }
 

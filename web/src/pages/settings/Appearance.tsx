@@ -1,13 +1,13 @@
-import { changeLanguage, t } from '../../i18n';
-import { type Language, language, LANGUAGES, setTheme, theme, THEMES } from '../../stores/settings';
+import { changeLanguage, t } from "../../i18n";
+import { type Language, language, LANGUAGES, setTheme, theme, THEMES } from "../../stores/settings";
 
-const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', ru: 'Русский' };
+const LANGUAGE_NAMES: Record<Language, string> = { en: "English", ru: "Русский" };
 
 export function Appearance() {
   return (
     <div class="stack">
       <fieldset>
-        <legend>{t('settings.theme')}</legend>
+        <legend>{t("settings.theme")}</legend>
         <div class="row">
           {THEMES.map((value) => (
             <label key={value} class="check">
@@ -18,7 +18,7 @@ export function Appearance() {
         </div>
       </fieldset>
       <div class="field">
-        <label for="language">{t('settings.language')}</label>
+        <label for="language">{t("settings.language")}</label>
         <select
           id="language"
           class="input-auto"

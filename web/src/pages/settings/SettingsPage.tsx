@@ -1,25 +1,25 @@
-import { call } from '../../api/client';
-import { AsyncView } from '../../components/AsyncView';
-import { PageHeader } from '../../components/PageHeader';
-import { useAsync } from '../../hooks/useAsync';
-import { t } from '../../i18n';
-import { Appearance } from './Appearance';
-import { TenantSettingsForm } from './TenantSettingsForm';
+import { call } from "../../api/client";
+import { AsyncView } from "../../components/AsyncView";
+import { PageHeader } from "../../components/PageHeader";
+import { useAsync } from "../../hooks/useAsync";
+import { t } from "../../i18n";
+import { Appearance } from "./Appearance";
+import { TenantSettingsForm } from "./TenantSettingsForm";
 
-const loadTenant = (signal: AbortSignal) => call('get', '/api/tenant', { signal });
+const loadTenant = (signal: AbortSignal) => call("get", "/api/tenant", { signal });
 
 export default function SettingsPage() {
   const { state, update } = useAsync(loadTenant);
   return (
     <>
-      <PageHeader title={t('settings.title')} />
+      <PageHeader title={t("settings.title")} />
       <div class="dashboard-grid">
         <section class="card" aria-labelledby="tenant-heading">
-          <h2 id="tenant-heading">{t('settings.tenant.title')}</h2>
+          <h2 id="tenant-heading">{t("settings.tenant.title")}</h2>
           <AsyncView state={state}>{(tenant) => <TenantSettingsForm tenant={tenant} onSaved={(next) => update(() => next)} />}</AsyncView>
         </section>
         <section class="card" aria-labelledby="appearance-heading">
-          <h2 id="appearance-heading">{t('settings.appearance')}</h2>
+          <h2 id="appearance-heading">{t("settings.appearance")}</h2>
           <Appearance />
         </section>
       </div>

@@ -1,16 +1,16 @@
-import type { TargetedSubmitEvent } from 'preact';
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { TenantSettings } from '../../api/types';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { Field } from '../../components/Field';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
-import { currentTenant } from '../../stores/auth';
-import { can, isOperator } from '../../stores/permissions';
-import { tenantBody, type TenantErrors, type TenantFormValues, tenantFormFrom, validateTenant } from './tenantForm';
+import type { TargetedSubmitEvent } from "preact";
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { TenantSettings } from "../../api/types";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
+import { currentTenant } from "../../stores/auth";
+import { can, isOperator } from "../../stores/permissions";
+import { tenantBody, type TenantErrors, type TenantFormValues, tenantFormFrom, validateTenant } from "./tenantForm";
 
-const saveTenant = (values: TenantFormValues, operator: boolean) => call('patch', '/api/tenant', { body: tenantBody(values, operator) });
+const saveTenant = (values: TenantFormValues, operator: boolean) => call("patch", "/api/tenant", { body: tenantBody(values, operator) });
 
 /** PATCH /api/tenant: name, limits, budget and alerts; billing, shards and markup for the operator. */
 export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings; onSaved: (tenant: TenantSettings) => void }) {
@@ -19,7 +19,7 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
   const [saved, setSaved] = useState(false);
   const action = useAction(saveTenant);
   const operator = isOperator();
-  const readOnly = !can('tenant:write');
+  const readOnly = !can("tenant:write");
   const set = <K extends keyof TenantFormValues>(key: K, value: TenantFormValues[K]) => {
     setSaved(false);
     setValues((v) => ({ ...v, [key]: value }));
@@ -42,16 +42,16 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
     }
   }
 
-  const input = (key: keyof TenantFormValues, label: string, hint: string, kind: 'number' | 'text' | 'decimal' = 'number') => (
+  const input = (key: keyof TenantFormValues, label: string, hint: string, kind: "number" | "text" | "decimal" = "number") => (
     <Field label={label} hint={hint} error={message(key)}>
       {(a11y) =>
-        kind === 'number' ? (
+        kind === "number" ? (
           <input {...a11y} type="number" value={String(values[key])} readOnly={readOnly} onInput={(e) => set(key, e.currentTarget.value)} />
         ) : (
           <input
             {...a11y}
             type="text"
-            inputMode={kind === 'decimal' ? 'decimal' : 'text'}
+            inputMode={kind === "decimal" ? "decimal" : "text"}
             value={String(values[key])}
             readOnly={readOnly}
             onInput={(e) => set(key, e.currentTarget.value)}
@@ -63,40 +63,40 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
 
   return (
     <form class="stack" onSubmit={onSubmit} noValidate aria-labelledby="tenant-heading">
-      {readOnly && <p class="notice">{t('settings.tenant.readOnly')}</p>}
-      {input('name', t('settings.tenant.name'), '', 'text')}
+      {readOnly && <p class="notice">{t("settings.tenant.readOnly")}</p>}
+      {input("name", t("settings.tenant.name"), "", "text")}
       <div class="field-grid">
-        {input('rpm', t('settings.tenant.rpm'), t('settings.tenant.noLimit'))}
-        {input('tpm', t('settings.tenant.tpm'), t('settings.tenant.noLimit'))}
-        {input('concurrency', t('settings.tenant.concurrency'), t('settings.tenant.noLimit'))}
+        {input("rpm", t("settings.tenant.rpm"), t("settings.tenant.noLimit"))}
+        {input("tpm", t("settings.tenant.tpm"), t("settings.tenant.noLimit"))}
+        {input("concurrency", t("settings.tenant.concurrency"), t("settings.tenant.noLimit"))}
       </div>
       <div class="field-grid">
-        {input('budget', t('settings.tenant.budget'), t('settings.tenant.budgetHint'), 'decimal')}
-        {input('thresholds', t('settings.tenant.thresholds'), t('settings.tenant.thresholdsHint'), 'text')}
+        {input("budget", t("settings.tenant.budget"), t("settings.tenant.budgetHint"), "decimal")}
+        {input("thresholds", t("settings.tenant.thresholds"), t("settings.tenant.thresholdsHint"), "text")}
       </div>
       {operator && (
         <fieldset class="stack">
-          <legend>{t('settings.tenant.operator')}</legend>
+          <legend>{t("settings.tenant.operator")}</legend>
           <label class="check">
-            <input type="checkbox" checked={values.billingEnabled} onChange={(e) => set('billingEnabled', e.currentTarget.checked)} />
-            {t('settings.tenant.billing')}
+            <input type="checkbox" checked={values.billingEnabled} onChange={(e) => set("billingEnabled", e.currentTarget.checked)} />
+            {t("settings.tenant.billing")}
           </label>
           <div class="field-grid">
-            {input('gateShards', t('settings.tenant.shards'), t('settings.tenant.shardsHint'))}
-            {input('markupBps', t('settings.tenant.markup'), t('settings.tenant.markupHint'))}
+            {input("gateShards", t("settings.tenant.shards"), t("settings.tenant.shardsHint"))}
+            {input("markupBps", t("settings.tenant.markup"), t("settings.tenant.markupHint"))}
           </div>
         </fieldset>
       )}
       <ErrorAlert error={action.error} />
       {saved && (
         <p class="success" role="status">
-          {t('settings.saved')}
+          {t("settings.saved")}
         </p>
       )}
       {!readOnly && (
         <div>
           <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
-            {t('common.save')}
+            {t("common.save")}
           </button>
         </div>
       )}

@@ -1,7 +1,7 @@
-import type { TenantSettings, TenantUpdateBody } from '../../api/types';
-import type { MessageKey } from '../../i18n';
-import { optionalInt } from '../../lib/form';
-import { microsToDollars, parseDollarsToMicros } from '../../lib/money';
+import type { TenantSettings, TenantUpdateBody } from "../../api/types";
+import type { MessageKey } from "../../i18n";
+import { optionalInt } from "../../lib/form";
+import { microsToDollars, parseDollarsToMicros } from "../../lib/money";
 
 // Mirrors worker/api/tenant.ts.
 export interface TenantFormValues {
@@ -20,15 +20,15 @@ export interface TenantFormValues {
 
 export type TenantErrors = Partial<Record<keyof TenantFormValues, MessageKey>>;
 
-const text = (value: number | null) => (value === null ? '' : String(value));
+const text = (value: number | null) => (value === null ? "" : String(value));
 
 export const tenantFormFrom = (tenant: TenantSettings): TenantFormValues => ({
   name: tenant.name,
   rpm: text(tenant.rpm_limit),
   tpm: text(tenant.tpm_limit),
   concurrency: text(tenant.concurrency_limit),
-  budget: tenant.monthly_budget_micros === null ? '' : microsToDollars(tenant.monthly_budget_micros),
-  thresholds: (tenant.alert_thresholds ?? []).join(', '),
+  budget: tenant.monthly_budget_micros === null ? "" : microsToDollars(tenant.monthly_budget_micros),
+  thresholds: (tenant.alert_thresholds ?? []).join(", "),
   billingEnabled: tenant.billing_enabled,
   gateShards: String(tenant.gate_shards),
   markupBps: text(tenant.markup_bps),
@@ -47,19 +47,19 @@ export function parseThresholds(input: string): number[] | null {
 export function validateTenant(v: TenantFormValues, operator: boolean): TenantErrors {
   const errors: TenantErrors = {};
   const name = v.name.trim();
-  if (name.length < 1 || name.length > 100) errors.name = 'settings.tenant.nameInvalid';
-  if (!within(optionalInt(v.rpm), 1, 100_000_000)) errors.rpm = 'settings.tenant.limitInvalid';
-  if (!within(optionalInt(v.tpm), 1, 100_000_000)) errors.tpm = 'settings.tenant.limitInvalid';
-  if (!within(optionalInt(v.concurrency), 1, 100_000)) errors.concurrency = 'settings.tenant.concurrencyInvalid';
-  if (v.budget.trim() !== '') {
+  if (name.length < 1 || name.length > 100) errors.name = "settings.tenant.nameInvalid";
+  if (!within(optionalInt(v.rpm), 1, 100_000_000)) errors.rpm = "settings.tenant.limitInvalid";
+  if (!within(optionalInt(v.tpm), 1, 100_000_000)) errors.tpm = "settings.tenant.limitInvalid";
+  if (!within(optionalInt(v.concurrency), 1, 100_000)) errors.concurrency = "settings.tenant.concurrencyInvalid";
+  if (v.budget.trim() !== "") {
     const micros = parseDollarsToMicros(v.budget);
-    if (micros === null || micros > 1_000_000_000_000_000) errors.budget = 'settings.tenant.budgetInvalid';
+    if (micros === null || micros > 1_000_000_000_000_000) errors.budget = "settings.tenant.budgetInvalid";
   }
-  if (parseThresholds(v.thresholds) === null) errors.thresholds = 'settings.tenant.thresholdsInvalid';
+  if (parseThresholds(v.thresholds) === null) errors.thresholds = "settings.tenant.thresholdsInvalid";
   if (operator) {
     const shards = optionalInt(v.gateShards);
-    if (shards === null || !within(shards, 1, 64)) errors.gateShards = 'settings.tenant.shardsInvalid';
-    if (!within(optionalInt(v.markupBps), 0, 100_000)) errors.markupBps = 'settings.tenant.markupInvalid';
+    if (shards === null || !within(shards, 1, 64)) errors.gateShards = "settings.tenant.shardsInvalid";
+    if (!within(optionalInt(v.markupBps), 0, 100_000)) errors.markupBps = "settings.tenant.markupInvalid";
   }
   return errors;
 }
@@ -71,7 +71,7 @@ export function tenantBody(v: TenantFormValues, operator: boolean): TenantUpdate
     rpm_limit: optionalInt(v.rpm),
     tpm_limit: optionalInt(v.tpm),
     concurrency_limit: optionalInt(v.concurrency),
-    monthly_budget_micros: v.budget.trim() === '' ? null : parseDollarsToMicros(v.budget),
+    monthly_budget_micros: v.budget.trim() === "" ? null : parseDollarsToMicros(v.budget),
     alert_thresholds: thresholds.length ? thresholds : null,
   };
   if (operator) {

@@ -1,31 +1,31 @@
-import type { TargetedSubmitEvent } from 'preact';
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { CreatedInvitation, Role } from '../../api/types';
-import { CopyButton } from '../../components/CopyButton';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { Field } from '../../components/Field';
-import { useAction } from '../../hooks/useAction';
-import { t } from '../../i18n';
-import { EMAIL, field } from '../../lib/form';
-import { grantableRoles, isRole } from './roles';
+import type { TargetedSubmitEvent } from "preact";
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { CreatedInvitation, Role } from "../../api/types";
+import { CopyButton } from "../../components/CopyButton";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
+import { useAction } from "../../hooks/useAction";
+import { t } from "../../i18n";
+import { EMAIL, field } from "../../lib/form";
+import { grantableRoles, isRole } from "./roles";
 
-const invite = (email: string, role: Role) => call('post', '/api/users/invitations', { body: { email, role } });
+const invite = (email: string, role: Role) => call("post", "/api/users/invitations", { body: { email, role } });
 
 /** Invite by email; the single-use link is in this answer only, so it is shown with a copy button. */
 export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvitation) => void }) {
   const action = useAction(invite);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
   const [emailError, setEmailError] = useState<string | null>(null);
-  const [role, setRole] = useState<Role>('developer');
+  const [role, setRole] = useState<Role>("developer");
 
   async function onSubmit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const email = field(form, 'email').trim().toLowerCase();
+    const email = field(form, "email").trim().toLowerCase();
     if (!EMAIL.test(email)) {
-      setEmailError(t('validation.email'));
+      setEmailError(t("validation.email"));
       return;
     }
     setEmailError(null);
@@ -39,13 +39,13 @@ export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvit
 
   return (
     <section class="card stack" aria-labelledby="invite-heading">
-      <h2 id="invite-heading">{t('users.invite')}</h2>
+      <h2 id="invite-heading">{t("users.invite")}</h2>
       <form class="stack" onSubmit={onSubmit} noValidate>
         <div class="field-grid">
-          <Field label={t('auth.email')} error={emailError}>
+          <Field label={t("auth.email")} error={emailError}>
             {(a11y) => <input {...a11y} name="email" type="email" autocomplete="off" required />}
           </Field>
-          <Field label={t('users.role')}>
+          <Field label={t("users.role")}>
             {(a11y) => (
               <select {...a11y} name="role" value={role} onChange={(e) => isRole(e.currentTarget.value) && setRole(e.currentTarget.value)}>
                 {grantableRoles().map((r) => (
@@ -60,17 +60,17 @@ export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvit
         <ErrorAlert error={action.error} />
         <div>
           <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
-            {t('users.sendInvite')}
+            {t("users.sendInvite")}
           </button>
         </div>
       </form>
       {created && (
         <div class="success stack-sm" role="status">
-          <p>{t('users.inviteCreated', { email: created.email })}</p>
-          <label for="invite-link">{t('users.inviteLink')}</label>
+          <p>{t("users.inviteCreated", { email: created.email })}</p>
+          <label for="invite-link">{t("users.inviteLink")}</label>
           <input id="invite-link" class="mono" value={created.link} readOnly />
           <CopyButton text={created.link} />
-          <p class="small">{t('users.inviteOnce')}</p>
+          <p class="small">{t("users.inviteOnce")}</p>
         </div>
       )}
     </section>

@@ -1,19 +1,19 @@
-import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import type { Member, Role } from '../../api/types';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAction } from '../../hooks/useAction';
-import { formatDateTime } from '../../i18n/format';
-import { t } from '../../i18n';
-import { currentUser } from '../../stores/auth';
-import { can, isOwner } from '../../stores/permissions';
-import { grantableRoles, isRole } from './roles';
+import { useState } from "preact/hooks";
+import { call } from "../../api/client";
+import type { Member, Role } from "../../api/types";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { useAction } from "../../hooks/useAction";
+import { formatDateTime } from "../../i18n/format";
+import { t } from "../../i18n";
+import { currentUser } from "../../stores/auth";
+import { can, isOwner } from "../../stores/permissions";
+import { grantableRoles, isRole } from "./roles";
 
-const changeRole = (userId: string, role: Role) => call('patch', '/api/users/{userId}', { path: { userId }, body: { role } });
+const changeRole = (userId: string, role: Role) => call("patch", "/api/users/{userId}", { path: { userId }, body: { role } });
 /** 204 has no body: resolve true so success and failure can be told apart. */
 async function removeMember(userId: string): Promise<true> {
-  await call('delete', '/api/users/{userId}', { path: { userId } });
+  await call("delete", "/api/users/{userId}", { path: { userId } });
   return true;
 }
 
@@ -22,7 +22,7 @@ export function MemberItem({ member, onChanged, onRemoved }: { member: Member; o
   const roleAction = useAction(changeRole);
   const removeAction = useAction(removeMember);
   // An owner's membership is only an owner's to touch.
-  const mayManage = can('members:write') && (member.role !== 'owner' || isOwner());
+  const mayManage = can("members:write") && (member.role !== "owner" || isOwner());
   const selectId = `role-${member.user_id}`;
   const isMe = currentUser.value?.id === member.user_id;
 
@@ -36,17 +36,17 @@ export function MemberItem({ member, onChanged, onRemoved }: { member: Member; o
     <li class="list-item">
       <div class="main">
         <h3 class="break">
-          {member.name} {isMe && <span class="badge">{t('users.you')}</span>}
+          {member.name} {isMe && <span class="badge">{t("users.you")}</span>}
         </h3>
         <p class="muted small break">
-          {member.email} · {t('users.joined', { date: formatDateTime(member.joined_at) })}
+          {member.email} · {t("users.joined", { date: formatDateTime(member.joined_at) })}
         </p>
         <ErrorAlert error={roleAction.error} />
       </div>
       {mayManage ? (
         <div class="row">
           <label class="visually-hidden" for={selectId}>
-            {t('users.roleOf', { name: member.name })}
+            {t("users.roleOf", { name: member.name })}
           </label>
           <select id={selectId} class="input-auto" value={member.role} disabled={roleAction.busy} onChange={(e) => void onRole(e.currentTarget.value)}>
             {grantableRoles().map((role) => (
@@ -55,8 +55,8 @@ export function MemberItem({ member, onChanged, onRemoved }: { member: Member; o
               </option>
             ))}
           </select>
-          <button class="button small danger" type="button" onClick={() => setConfirming(true)} aria-label={t('users.removeNamed', { name: member.name })}>
-            {t('users.remove')}
+          <button class="button small danger" type="button" onClick={() => setConfirming(true)} aria-label={t("users.removeNamed", { name: member.name })}>
+            {t("users.remove")}
           </button>
         </div>
       ) : (
@@ -64,8 +64,8 @@ export function MemberItem({ member, onChanged, onRemoved }: { member: Member; o
       )}
       <ConfirmDialog
         open={confirming}
-        title={t('users.removeTitle', { name: member.name })}
-        confirmLabel={t('users.remove')}
+        title={t("users.removeTitle", { name: member.name })}
+        confirmLabel={t("users.remove")}
         busy={removeAction.busy}
         error={removeAction.error}
         onCancel={() => {
@@ -79,7 +79,7 @@ export function MemberItem({ member, onChanged, onRemoved }: { member: Member; o
           }
         }}
       >
-        <p>{t('users.removeBody', { email: member.email })}</p>
+        <p>{t("users.removeBody", { email: member.email })}</p>
       </ConfirmDialog>
     </li>
   );

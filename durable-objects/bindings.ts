@@ -1,0 +1,15 @@
+// What the Durable Objects are bound to (wrangler.toml): their own declaration, so that they
+// depend on nothing of the Worker's; worker/env.ts extends it with the Worker's own bindings.
+import type { TenantGate } from "./tenant-gate.ts";
+
+export interface Env {
+  DB: D1Database;
+  /** A gate shard reaches the tenant's bank shard and, flushing, its sibling shards. */
+  TENANT_GATE: DurableObjectNamespace<TenantGate>;
+  /** Key material for AES-GCM encryption of provider secrets and alert webhook signing secrets (secret). */
+  SECRETS_KEY: string;
+  /** Default low-balance alert threshold in micro-dollars; a tenant's low_balance_micros overrides it. */
+  LOW_BALANCE_MICROS?: string;
+  /** Concurrent calls a tenant that set no limit may run (default 256; 0: no default limit). */
+  DEFAULT_CONCURRENCY_LIMIT?: string;
+}

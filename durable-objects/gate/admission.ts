@@ -1,0 +1,134 @@
+// The admission decision, once the tenant's and the key's limits are in memory: synchronous
+// against the object's SQLite, so no two admissions interleave and limits are exact.
+//
+// Rate limits are a sliding-window log: every admission of the last 60 s is a row, and a
+// request is admitted iff the rows in (now − 60 s, now] number fewer than the limit. Unlike a
+// fixed window it allows no double burst at a boundary, and unlike a token bucket or GCRA it
+// needs no refill rate to approximate "N per minute": it *is* N per any minute. Its cost — one
+// row per request in the last minute — is what one object handles anyway (~1,000 req/s).
+import type { GateState } from "./state.ts";
+import { type KeyConfig, type TenantConfig, WINDOW_MS } from "./storage.ts";
+import type { AdmitRequest, AdmitResult, RateLimitInfo } from "./types.ts";
+
+/** How long an unsettled call holds its credit before the alarm releases it. */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+interface Window {
+  requests: number;
+  tokens: number;
+  oldest: number | null;
+}
+const EMPTY_WINDOW: Window = { requests: 0, tokens: 0, oldest: null };
+
+export function keyUsable(key: KeyConfig | null, now: number): key is KeyConfig {
+  return key !== null && !key.revoked && (key.expiresAt === null || key.expiresAt > now);
+}
+
+/** Drops the admissions that left the window. */
+export function pruneWindow(state: GateState, now: number): void {
+  state.sql.exec("DELETE FROM admissions WHERE at <= ?", now - WINDOW_MS);
+}
+
+/**
+ * Admits the call (recording it in the window and reserving its most cost) or says why not.
+ * Nothing here awaits: the decision and its writes are one atomic step.
+ */
+export function decide(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, now: number): AdmitResult {
+  if (!keyUsable(key, now)) {
+    return { ok: false, status: 401, code: "invalid_api_key", message: "Incorrect API key provided." };
+  }
+  pruneWindow(state, now);
+  // Counting a window costs a scan of its rows: only where a limit applies.
+  const tenantWindow = config.rpm !== null || config.tpm !== null ? countWindow(state, now, null) : EMPTY_WINDOW;
+  const keyWindow = key.rpm !== null || key.tpm !== null ? countWindow(state, now, req.keyId) : EMPTY_WINDOW;
+  const limits = limitInfo(config, key, tenantWindow, keyWindow, now);
+
+  const overRequests =
+    (config.rpm !== null && tenantWindow.requests >= config.rpm ? tenantWindow : null) ??
+    (key.rpm !== null && keyWindow.requests >= key.rpm ? keyWindow : null);
+  const overTokens =
+    (config.tpm !== null && tenantWindow.tokens + req.tokens > config.tpm ? tenantWindow : null) ??
+    (key.tpm !== null && keyWindow.tokens + req.tokens > key.tpm ? keyWindow : null);
+  const limited = overRequests ?? overTokens;
+  if (limited) {
+    const retryAfterMs = Math.max(1, (limited.oldest ?? now) + WINDOW_MS - now);
+    const what = overRequests ? "requests" : "tokens";
+    return { ok: false, status: 429, code: "rate_limit_exceeded", message: `Rate limit reached for ${what} per minute.`, retryAfterMs, limits };
+  }
+  const open = state.openReservations();
+  if (config.concurrency !== null && open.n >= config.concurrency) {
+    return {
+      ok: false,
+      status: 429,
+      code: "concurrency_limit_exceeded",
+      message: `At most ${config.concurrency} requests may run at once.`,
+      retryAfterMs: 1000,
+      limits,
+    };
+  }
+  const leasedOut = state.leasedOut;
+  if (config.billingEnabled && state.balance - leasedOut - open.reserved < req.maxCostMicros) {
+    return { ok: false, status: 402, code: "insufficient_quota", message: "You exceeded your current quota: add credit to continue." };
+  }
+  // A shard's lease was granted inside the budget already; the bank checks the rest.
+  if (
+    state.shard === 0 &&
+    config.monthlyBudgetMicros !== null &&
+    state.monthSpend(now) + leasedOut + open.reserved + req.maxCostMicros > config.monthlyBudgetMicros
+  ) {
+    return { ok: false, status: 402, code: "budget_exceeded", message: "This request would exceed the tenant's monthly budget." };
+  }
+  state.transaction(() => {
+    state.sql.exec("INSERT OR REPLACE INTO admissions (id, key_id, at, tokens) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, now, req.tokens);
+    state.sql.exec(
+      "INSERT OR REPLACE INTO reservations (id, key_id, amount, expires_at) VALUES (?, ?, ?, ?)",
+      req.requestId,
+      req.keyId,
+      req.maxCostMicros,
+      now + RESERVATION_TTL_MS,
+    );
+  });
+  // The answer's limits count this admission: one request and its tokens fewer, and a window
+  // that is no longer empty resets when its oldest admission (perhaps this one) leaves it.
+  const admitted = (w: Window): Window => ({ requests: w.requests + 1, tokens: w.tokens + req.tokens, oldest: w.oldest ?? now });
+  return { ok: true, limits: limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now) };
+}
+
+function countWindow(state: GateState, now: number, keyId: string | null): Window {
+  const row = keyId
+    ? state.sql
+        .exec<{ n: number; t: number; o: number | null }>(
+          "SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE key_id = ? AND at > ?",
+          keyId,
+          now - WINDOW_MS,
+        )
+        .one()
+    : state.sql
+        .exec<{ n: number; t: number; o: number | null }>(
+          "SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE at > ?",
+          now - WINDOW_MS,
+        )
+        .one();
+  return { requests: row.n, tokens: row.t, oldest: row.o };
+}
+
+function limitInfo(config: TenantConfig, key: KeyConfig, tenant: Window, perKey: Window, now: number): RateLimitInfo {
+  const tightest = (tenantLimit: number | null, keyLimit: number | null, used: (w: Window) => number) => {
+    const options = [
+      ...(tenantLimit !== null ? [{ limit: tenantLimit, remaining: tenantLimit - used(tenant), w: tenant }] : []),
+      ...(keyLimit !== null ? [{ limit: keyLimit, remaining: keyLimit - used(perKey), w: perKey }] : []),
+    ].sort((a, b) => a.remaining - b.remaining);
+    return options[0];
+  };
+  const r = tightest(config.rpm, key.rpm, (w) => w.requests);
+  const t = tightest(config.tpm, key.tpm, (w) => w.tokens);
+  const reset = (w?: { oldest: number | null }) => (w?.oldest ? Math.max(0, w.oldest + WINDOW_MS - now) : 0);
+  return {
+    limitRequests: r?.limit ?? null,
+    remainingRequests: r ? Math.max(0, r.remaining) : null,
+    resetRequestsMs: reset(r?.w),
+    limitTokens: t?.limit ?? null,
+    remainingTokens: t ? Math.max(0, t.remaining) : null,
+    resetTokensMs: reset(t?.w),
+  };
+}

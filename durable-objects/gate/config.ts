@@ -1,0 +1,129 @@
+// What the gate knows from D1: the balance the bank starts from, the tenant's limits and its keys'.
+// Each is loaded once inside blockConcurrencyWhile, so no admission interleaves with a load, and
+// then read from memory on the hot path until it expires or the control plane says it changed.
+import { keyLimits, ledgerBalance, tenantLimits } from "./d1.ts";
+import { shareOf } from "./shards.ts";
+import type { GateState } from "./state.ts";
+import type { KeyConfig, TenantConfig } from "./storage.ts";
+
+const CONFIG_TTL_MS = 5 * 60_000;
+const DEFAULT_CONCURRENCY = 256;
+
+/** Concurrent calls for a tenant that set no limit: DEFAULT_CONCURRENCY_LIMIT, 256 if unset, none if 0. */
+export function defaultConcurrency(value: string | undefined): number | null {
+  const parsed = value === undefined || value.trim() === "" ? DEFAULT_CONCURRENCY : Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) return DEFAULT_CONCURRENCY;
+  return parsed === 0 ? null : parsed;
+}
+
+type KeyRow = Record<string, SqlStorageValue>;
+
+function keyFrom(row: KeyRow): KeyConfig {
+  return {
+    revoked: Number(row.revoked) === 1,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    rpm: row.rpm === null ? null : Number(row.rpm),
+    tpm: row.tpm === null ? null : Number(row.tpm),
+  };
+}
+
+export class GateConfig {
+  private readonly ctx: DurableObjectState;
+  private readonly state: GateState;
+  private readonly d1: D1Database;
+  private readonly defaultConcurrencyLimit: string | undefined;
+  private config: TenantConfig | null = null;
+  /** Keys' limits as the `keys` table has them, read from memory on the hot path. */
+  private readonly keyCache = new Map<string, { config: KeyConfig; loadedAt: number }>();
+
+  constructor(ctx: DurableObjectState, state: GateState, d1: D1Database, defaultConcurrencyLimit: string | undefined) {
+    this.ctx = ctx;
+    this.state = state;
+    this.d1 = d1;
+    this.defaultConcurrencyLimit = defaultConcurrencyLimit;
+  }
+
+  /** The tenant's limits if they are loaded, without loading them. */
+  get loaded(): TenantConfig | null {
+    return this.config;
+  }
+
+  /** First use: remember the tenant and shard; the bank starts from the ledger's balance, a shard from nothing. */
+  async ensureTenant(tenantId: string, shard = 0): Promise<void> {
+    const state = this.state;
+    if (state.tenantId === tenantId && state.initialized) return;
+    if (state.tenantId !== null && state.tenantId !== tenantId) throw new Error("this gate belongs to another tenant");
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (state.initialized) return;
+      const balanceMicros = shard === 0 ? await ledgerBalance(this.d1, tenantId) : 0;
+      state.claim(tenantId, shard, balanceMicros);
+    });
+  }
+
+  async tenant(now: number): Promise<TenantConfig> {
+    if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return this.config;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const row = await tenantLimits(this.d1, this.state.tenantId!);
+      const shard = this.state.shard;
+      const shards = Math.max(1, row?.gateShards ?? 1);
+      this.config = {
+        billingEnabled: row ? row.billingEnabled : true,
+        shards,
+        rpm: shareOf(row?.rpmLimit ?? null, shard, shards),
+        tpm: shareOf(row?.tpmLimit ?? null, shard, shards),
+        concurrency: shareOf(row?.concurrencyLimit ?? defaultConcurrency(this.defaultConcurrencyLimit), shard, shards),
+        monthlyBudgetMicros: row?.monthlyBudgetMicros ?? null,
+        loadedAt: now,
+      };
+    });
+    return this.config!;
+  }
+
+  async key(keyId: string, now: number): Promise<KeyConfig | null> {
+    const known = this.keyCache.get(keyId);
+    if (known && now - known.loadedAt < CONFIG_TTL_MS) return known.config;
+    const sql = this.state.sql;
+    const cached = sql.exec<KeyRow>("SELECT * FROM keys WHERE key_id = ?", keyId).toArray()[0];
+    if (cached && now - Number(cached.loaded_at) < CONFIG_TTL_MS) {
+      const config = keyFrom(cached);
+      this.keyCache.set(keyId, { config, loadedAt: Number(cached.loaded_at) });
+      return config;
+    }
+    let loaded: KeyConfig | null = null;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const row = await keyLimits(this.d1, keyId);
+      if (!row || row.tenantId !== this.state.tenantId) {
+        this.forgetKey(keyId);
+        return;
+      }
+      const shard = this.state.shard;
+      const shards = this.config?.shards ?? 1;
+      loaded = {
+        revoked: row.revokedAt !== null,
+        expiresAt: row.expiresAt,
+        rpm: shareOf(row.rpmLimit, shard, shards),
+        tpm: shareOf(row.tpmLimit, shard, shards),
+      };
+      sql.exec(
+        "INSERT INTO keys (key_id, revoked, expires_at, rpm, tpm, loaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id) DO UPDATE SET revoked = excluded.revoked, expires_at = excluded.expires_at, rpm = excluded.rpm, tpm = excluded.tpm, loaded_at = excluded.loaded_at",
+        keyId,
+        row.revokedAt !== null ? 1 : 0,
+        row.expiresAt,
+        loaded.rpm,
+        loaded.tpm,
+        now,
+      );
+      this.keyCache.set(keyId, { config: loaded, loadedAt: now });
+    });
+    return loaded;
+  }
+
+  forgetKey(keyId: string): void {
+    this.state.sql.exec("DELETE FROM keys WHERE key_id = ?", keyId);
+    this.keyCache.delete(keyId);
+  }
+
+  forgetTenant(): void {
+    this.config = null;
+  }
+}

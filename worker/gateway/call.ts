@@ -1,0 +1,159 @@
+// The one path of a gateway call: the body read → plan → unpriced extras refused → admission
+// → attempts over the plan → the answer, whole or streamed (pipe.ts) → recorded once, with the
+// attempt chain and the rate-limit headers on success and failure alike. An endpoint
+// (endpoints/*.ts) supplies only what is its own: a GatewayCall.
+import type { Context } from "hono";
+import { getDb } from "../db/client.ts";
+import type { AppEnv } from "../env.ts";
+import { admitCall, admitFreeCall, type CallSize } from "./admission.ts";
+import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
+import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
+import { upstreamHops } from "./hops.ts";
+import { drainMs, pipe } from "./pipe.ts";
+import { type CallPlan, type PlannedTarget, planCall } from "./plan.ts";
+import type { CallOptions } from "./providers/types.ts";
+import { type CallRecord, recordCall, recordFailedCall } from "./record.ts";
+import { tenantCatalog } from "./resolve.ts";
+import type { ClientEvents, StreamTally } from "./stream-out.ts";
+import type { Usage } from "./types.ts";
+import { refuseUnpricedFeatures } from "./unpriced-features.ts";
+
+/** A whole answer: the JSON the client gets and what it is billed (null: nothing billable). */
+export interface JsonAnswer {
+  text: string;
+  usage: Usage | null;
+}
+
+/** A streamed answer once an attempt has opened it. */
+export interface OpenedStream {
+  /** The first event, when reading it decided the attempt (a failure before it still falls back). */
+  first?: Uint8Array;
+  /** The rest, in the client's format; a throw ends the stream with `errorEvent`. */
+  events: ClientEvents;
+  /** Counts usage and output as the events pass, so the call is billed however the stream ends. */
+  tally: StreamTally;
+}
+
+interface CallBase {
+  /** As logged in request_log.endpoint. */
+  endpoint: string;
+  model: string;
+  /** The request as read: checked for unpriced extras, and the response cache's key. */
+  body: object;
+  /** What admission reserves; "free" counts against the requests per minute only. */
+  size: CallSize | "free";
+  /** Extras a provider bills beyond tokens are refused on platform providers (unpriced-features.ts). */
+  refuseUnpriced: boolean;
+  /** Chat: a whole answer may be served from and kept in the response cache; x-aggregator-cache says which. */
+  cacheable?: boolean;
+  /** The plan this endpoint can run: only the targets that serve it (throws when none does), or its own retries and timeout. */
+  narrow?: (plan: CallPlan) => CallPlan;
+}
+
+export interface JsonCall<V> extends CallBase {
+  stream: false;
+  /** One upstream call to one target; a throw is judged by runAttempts (retry, fall back or fail). */
+  attempt: (target: PlannedTarget, options: CallOptions) => Promise<V>;
+  /** An answer given without calling the target at all (no attempt is made or recorded); undefined: call it. */
+  local?: (target: PlannedTarget) => V | undefined;
+  render: (value: V) => JsonAnswer;
+}
+
+export interface StreamCall extends CallBase {
+  stream: true;
+  attempt: (target: PlannedTarget, options: CallOptions) => Promise<OpenedStream>;
+  /** Our count of the prompt: billed when the stream ends before the provider reports its own. */
+  promptTokens: number;
+  /** The event a stream ends with when the upstream fails mid-way, in the client's format. */
+  errorEvent: (error: unknown) => Uint8Array;
+}
+
+export type GatewayCall<V> = JsonCall<V> | StreamCall;
+
+/** An endpoint's own first step: the request read and checked, and what the call is. */
+export type Reader<V> = (c: Context<AppEnv>) => Promise<GatewayCall<V>>;
+
+/** A /v1 handler from an endpoint's reader: every step after reading is the pipeline's. */
+export function endpoint<V>(read: Reader<V>): (c: Context<AppEnv>) => Promise<Response> {
+  return (c) => runCall(c, read);
+}
+
+/** What every step after admission shares. */
+interface Admitted {
+  c: Context<AppEnv>;
+  plan: CallPlan;
+  limitHeaders: Record<string, string>;
+  record: Omit<CallRecord, "target" | "status" | "usage">;
+  hops: number;
+  fail: (error: unknown) => never;
+}
+
+async function runCall<V>(c: Context<AppEnv>, read: Reader<V>): Promise<Response> {
+  const startedAt = Date.now();
+  const call = await read(c);
+  const key = c.var.apiKey;
+  const planned = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY);
+  const plan = call.narrow ? call.narrow(planned) : planned;
+  if (call.refuseUnpriced) refuseUnpricedFeatures(plan, call.body);
+  const limitHeaders = await (call.size === "free" ? admitFreeCall(c, plan) : admitCall(c, plan, call.size));
+  const attempts: AttemptRecord[] = [];
+  const record = { c, endpoint: call.endpoint, stream: call.stream, startedAt, attempts };
+  const fail = (error: unknown): never => recordFailedCall({ ...record, target: plan.targets[0], limitHeaders }, error);
+  const admitted: Admitted = { c, plan, limitHeaders, record, hops: upstreamHops(c), fail };
+  return call.stream ? streamed(admitted, call) : answered(admitted, call);
+}
+
+async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
+  const { c, plan, record, limitHeaders } = a;
+  const ttl = call.cacheable ? cacheTtl(c.req.header("x-aggregator-cache"), plan.cacheTtlSeconds) : null;
+  const cacheId = ttl ? await cacheKey(c.var.apiKey.tenantId, c.req.path, call.body) : null;
+  const cached = cacheId ? await cacheGet(cacheId) : null;
+  if (cached !== null) {
+    recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
+    return new Response(cached, {
+      headers: { "content-type": "application/json", "x-aggregator-cache": "HIT", "x-aggregator-attempts": "cache", ...limitHeaders },
+    });
+  }
+  const first = plan.targets[0]!;
+  const local = call.local?.(first);
+  const result =
+    local !== undefined
+      ? { value: local, target: first }
+      : await runAttempts(plan, (target, timeoutMs) => call.attempt(target, { timeoutMs, hops: a.hops }), record.attempts).catch(a.fail);
+  const answer = call.render(result.value);
+  recordCall({ ...record, target: result.target, status: 200, usage: answer.usage });
+  if (cacheId && ttl) c.executionCtx.waitUntil(cachePut(cacheId, answer.text, ttl));
+  const headers: Record<string, string> = { "content-type": "application/json", ...attemptHeaders(record.attempts), ...limitHeaders };
+  if (call.cacheable) headers["x-aggregator-cache"] = cacheId ? "MISS" : "BYPASS";
+  return new Response(answer.text, { headers });
+}
+
+async function streamed(a: Admitted, call: StreamCall): Promise<Response> {
+  const { c, plan, record } = a;
+  const abort = new AbortController();
+  const result = await runAttempts(
+    plan,
+    (target, timeoutMs) => call.attempt(target, { timeoutMs, signal: abort.signal, hops: a.hops }),
+    record.attempts,
+    abort.signal,
+  ).catch(a.fail);
+  const ttfbMs = Date.now() - record.startedAt;
+  const { first, events, tally } = result.value;
+  const body = pipe(c.executionCtx, {
+    first,
+    events,
+    abort,
+    drainMs: drainMs(c.env.STREAM_DRAIN_MS),
+    errorEvent: call.errorEvent,
+    end: (status, errorType) =>
+      recordCall({ ...record, target: result.target, status, usage: tally.final(call.promptTokens), ttfbMs, ...(errorType ? { errorType } : {}) }),
+  });
+  const headers: Record<string, string> = {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    ...attemptHeaders(record.attempts),
+    ...a.limitHeaders,
+  };
+  if (call.cacheable) headers["x-aggregator-cache"] = "BYPASS";
+  return new Response(body, { headers });
+}

@@ -1,0 +1,1 @@
+export { openAICompatibleDescriptor } from "./descriptor.ts";

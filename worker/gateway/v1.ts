@@ -1,0 +1,28 @@
+// The data plane: the OpenAI- and Anthropic-compatible /v1 router. Each endpoint is one file in
+// endpoints/; every call through one goes the same way (call.ts).
+import { Hono } from "hono";
+import { AppError } from "../core/errors.ts";
+import type { AppEnv } from "../env.ts";
+import { authenticateKey } from "./auth.ts";
+import { chatCompletions, messages } from "./endpoints/chat.ts";
+import { countTokens } from "./endpoints/count-tokens.ts";
+import { embeddings } from "./endpoints/embeddings.ts";
+import { listModels } from "./endpoints/models.ts";
+import { responses } from "./endpoints/responses.ts";
+import { refuseLoops } from "./hops.ts";
+import { recordRefusals } from "./record.ts";
+
+export const v1 = new Hono<AppEnv>();
+
+v1.use("*", authenticateKey, recordRefusals, refuseLoops);
+
+v1.post("/chat/completions", chatCompletions);
+v1.post("/messages", messages);
+v1.post("/messages/count_tokens", countTokens);
+v1.post("/embeddings", embeddings);
+v1.post("/responses", responses);
+v1.get("/models", listModels);
+
+v1.all("*", (c) => {
+  throw new AppError("not_found", `Unknown endpoint: ${c.req.method} ${c.req.path}`, { code: "unknown_url" });
+});
