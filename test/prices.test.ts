@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_MARKUP_BPS, platformMarkupBps, type PriceRow } from "../worker/db/catalog.ts";
 import { emptyUsage } from "../worker/gateway/types.ts";
-import { costMicros } from "../worker/gateway/usage.ts";
+import { costMicros } from "../worker/gateway/cost.ts";
 import {
   type Member,
   bearer,

@@ -9,7 +9,7 @@ import { assertPermission } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
 import { type Catalog, loadCatalog, priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
-import { priceWithMarkup } from "../gateway/usage.ts";
+import { priceWithMarkup } from "../gateway/cost.ts";
 import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
 import { prices } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";

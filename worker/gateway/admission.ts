@@ -6,7 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { admit } from "./gate.ts";
 import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
-import { costMicros } from "./usage.ts";
+import { costMicros } from "./cost.ts";
 
 export interface CallSize {
   /** Our estimate of the prompt's tokens: what the tokens-per-minute window is charged up front. */

@@ -9,7 +9,8 @@ import { circuitAlerts } from "./circuit-alerts.ts";
 import { settle } from "./gate.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
-import { costMicros, recordUsage } from "./usage.ts";
+import { costMicros } from "./cost.ts";
+import { recordUsage } from "./usage-event.ts";
 
 export interface CallRecord {
   c: Context<AppEnv>;

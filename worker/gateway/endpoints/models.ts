@@ -7,7 +7,7 @@ import { getDb } from "../../db/client.ts";
 import type { AppEnv } from "../../env.ts";
 import { gateFor } from "../gate.ts";
 import { isModelAllowed, tenantCatalog } from "../resolve.ts";
-import { priceWithMarkup } from "../usage.ts";
+import { priceWithMarkup } from "../cost.ts";
 
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const key = c.var.apiKey;

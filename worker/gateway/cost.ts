@@ -1,9 +1,5 @@
-// Cost from usage and prices, and the per-request record written after the response.
-import { log } from "../core/logger.ts";
+// What a call costs: usage at its price, with the markup, in integer micro-dollars.
 import type { PriceRow } from "../db/catalog.ts";
-import { getDb } from "../db/client.ts";
-import { insertRequestLog, type RequestLogRow } from "../db/request-log.ts";
-import type { Env } from "../env.ts";
 import type { Usage } from "./types.ts";
 
 const BASIS_POINTS = 10_000n;
@@ -34,24 +30,4 @@ export function costMicros(usage: Usage, price: PriceRow | undefined): number {
 /** A per-million-token price as the tenant pays it (markup included, rounded up). */
 export function priceWithMarkup(perMTokMicros: number, markupBps = 0): number {
   return Math.ceil((perMTokMicros * (10_000 + markupBps)) / 10_000);
-}
-
-/**
- * Hands the call's record to the tenant's AnalyticsHub, which stores it, updates live
- * dashboards and writes request_log and rollups to D1 exactly once. If the hub cannot be
- * reached, the row goes straight to D1 so it is not lost (it then misses live and rollups).
- */
-export async function recordUsage(env: Env, row: RequestLogRow): Promise<void> {
-  try {
-    const result = await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(row.tenantId)).ingest(row);
-    if (!result.accepted) log("warn", "usage event refused by the hub", { requestId: row.id, reason: result.reason });
-    return;
-  } catch (error) {
-    log("warn", "analytics hub unreachable, writing the request log directly", { requestId: row.id, error: String(error) });
-  }
-  try {
-    await insertRequestLog(getDb(env.DB), row);
-  } catch (error) {
-    log("error", "request log write failed", { requestId: row.id, error: String(error) });
-  }
 }

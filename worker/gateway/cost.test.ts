@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PriceRow } from "../db/catalog.ts";
 import { emptyUsage } from "./types.ts";
-import { costMicros } from "./usage.ts";
+import { costMicros } from "./cost.ts";
 
 const price = {
   inputPerMTokMicros: 2_500_000, // $2.50 / M
