@@ -50,10 +50,10 @@ export interface Vars {
   apiKey: AuthenticatedKey;
   /** The TenantGate shard that admitted this call (settlement goes back to it). */
   gateShard: number;
+  /** x-aggregator-hops for this call's upstream requests: the incoming count plus one (gateway/hops.ts). */
+  upstreamHops: number;
   /** Credit admission reserved for this call: the most it is charged (micro-dollars). */
   reservedMicros: number;
-  /** The gateway body's size in UTF-8 bytes, read once by readGatewayJson. */
-  bodyBytes: number;
   /** Set once the gateway call has its request-log record. */
   recorded: boolean;
   /** Set by the control plane's session authentication. */

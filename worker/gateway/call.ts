@@ -8,7 +8,6 @@ import type { AppEnv } from "../env.ts";
 import { admitCall, admitFreeCall, type CallSize } from "./admission.ts";
 import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
-import { upstreamHops } from "./hops.ts";
 import { drainMs, pipe } from "./pipe.ts";
 import { type CallPlan, type PlannedTarget, planCall } from "./plan.ts";
 import type { CallOptions } from "./providers/types.ts";
@@ -99,7 +98,7 @@ async function runCall<V>(c: Context<AppEnv>, read: Reader<V>): Promise<Response
   const attempts: AttemptRecord[] = [];
   const record = { c, endpoint: call.endpoint, stream: call.stream, startedAt, attempts };
   const fail = (error: unknown): never => recordFailedCall({ ...record, target: plan.targets[0], limitHeaders }, error);
-  const admitted: Admitted = { c, plan, limitHeaders, record, hops: upstreamHops(c), fail };
+  const admitted: Admitted = { c, plan, limitHeaders, record, hops: c.var.upstreamHops, fail };
   return call.stream ? streamed(admitted, call) : answered(admitted, call);
 }
 

@@ -2,7 +2,6 @@
 // a provider whose base URL leads back to a gateway (this one, or another installation that
 // leads back here) shows up as a growing count, and the call is refused at MAX_HOPS instead of
 // multiplying itself until every isolate on the way times out.
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../core/errors.ts";
 import type { AppEnv } from "../env.ts";
@@ -16,9 +15,6 @@ export function incomingHops(value: string | undefined): number {
   return Math.max(0, ...counts);
 }
 
-/** The count to send upstream on behalf of this call. */
-export const upstreamHops = (c: Context<AppEnv>): number => incomingHops(c.req.header(HOP_HEADER)) + 1;
-
 export const refuseLoops = createMiddleware<AppEnv>(async (c, next) => {
   const hops = incomingHops(c.req.header(HOP_HEADER));
   if (hops >= MAX_HOPS) {
@@ -30,5 +26,6 @@ export const refuseLoops = createMiddleware<AppEnv>(async (c, next) => {
       },
     );
   }
+  c.set("upstreamHops", hops + 1);
   await next();
 });
