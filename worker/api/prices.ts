@@ -7,7 +7,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
-import { type Catalog, loadCatalog, priceFor } from "../db/catalog.ts";
+import { type Catalog, isCallable, loadCatalog, priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { priceWithMarkup } from "../gateway/cost.ts";
 import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
@@ -131,7 +131,7 @@ function modelPrices(catalog: Catalog): z.output<typeof modelView>[] {
         model: `${provider.name}/${model}`,
         provider_id: provider.id,
         platform: provider.tenantId === null,
-        priced: price !== undefined || provider.tenantId !== null,
+        priced: isCallable(provider, price),
         price_id: price?.id ?? null,
         input_per_mtok_micros: price ? priceWithMarkup(price.inputPerMTokMicros, price.markupBps) : null,
         output_per_mtok_micros: price ? priceWithMarkup(price.outputPerMTokMicros, price.markupBps) : null,

@@ -90,6 +90,9 @@ export function priceFor(catalog: Catalog, provider: Pick<ProviderRow, "name" | 
   return price && { ...price, markupBps: catalog.markupBps };
 }
 
+/** The operator's keys are never a free ride: a platform model without a price cannot be called (model_not_priced). */
+export const isCallable = (provider: Pick<ProviderRow, "tenantId">, price: PriceRow | undefined): boolean => price !== undefined || provider.tenantId !== null;
+
 const warned = new Set<string>();
 
 /** A tenant's own price for a platform model (allowed before this rule) is ignored, with a warning once per isolate. */

@@ -1,7 +1,7 @@
 // `<provider>/<model>` → the provider row, the upstream model name and its price.
 import { TtlCache } from "../core/ttl-cache.ts";
 import { AppError } from "../core/errors.ts";
-import { type Catalog, loadCatalog, type PriceRow, priceFor, type ProviderRow } from "../db/catalog.ts";
+import { type Catalog, isCallable, loadCatalog, type PriceRow, priceFor, type ProviderRow } from "../db/catalog.ts";
 import type { Db } from "../db/client.ts";
 import type { AuthenticatedKey } from "../env.ts";
 
@@ -50,8 +50,7 @@ export function resolveModel(catalog: Catalog, key: AuthenticatedKey, name: stri
     throw new AppError("permission", `This API key may not call '${name}'.`, { code: "model_not_allowed", param: "model" });
   }
   const price = priceFor(catalog, provider, upstreamModel);
-  // The operator's keys are never a free ride: a platform model without a price is not served.
-  if (!price && provider.tenantId === null) {
+  if (!isCallable(provider, price)) {
     throw new AppError(
       "invalid_request",
       `The model '${name.slice(0, 256)}' has no price yet, so it cannot be called. Ask the platform operator to price it.`,

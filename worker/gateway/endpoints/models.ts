@@ -2,7 +2,7 @@
 // Nothing is called upstream or admitted, so it stays outside the call pipeline.
 import type { Context } from "hono";
 import { AppError } from "../../core/errors.ts";
-import { priceFor } from "../../db/catalog.ts";
+import { isCallable, priceFor } from "../../db/catalog.ts";
 import { getDb } from "../../db/client.ts";
 import type { AppEnv } from "../../env.ts";
 import { gateFor } from "../gate.ts";
@@ -18,7 +18,7 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
     provider.models
       .map((model) => ({ id: `${provider.name}/${model}`, price: priceFor(catalog, provider, model) }))
       // An unpriced platform model cannot be called (model_not_priced): not listed.
-      .filter(({ id, price }) => isModelAllowed(key, id) && (price !== undefined || provider.tenantId !== null))
+      .filter(({ id, price }) => isModelAllowed(key, id) && isCallable(provider, price))
       .map(({ id, price }) => ({
         id,
         object: "model",
