@@ -21,7 +21,12 @@
 //     durable-objects, node_modules/<package> (hono, zod, …), workerd's runtime JS, and native:
 //     the profiler's (program) (workerd's C++ work: HTTP, I/O, storage), (garbage collector) and
 //     built-ins and runtime APIs (JSON.parse, crypto, transactionSync, …). (idle) is the
-//     isolate's thread waiting; it is in "% of the profile" but not in "busy".
+//     isolate's thread waiting; it is in "% of the profile" but not in "busy". Then the busy time
+//     per call by stage of the call (bench/lib/profiler.mjs stageOf): admission (admission.ts,
+//     leases.ts, gate.ts, durable-objects/gate), upstream (upstream.ts, attempts.ts, pipe.ts,
+//     providers/…), books (record.ts, books.ts, durable-objects/hub, settlement, the ledger), the
+//     rest of the Worker, and runtime (no JS on the stack) — also as one table over all points
+//     at the end (`npm run bench` points here for the split of its CPU per call).
 //  5. Writes each raw profile to bench/results/profile-<mode>-c<concurrency>.cpuprofile (open it
 //     in Chrome DevTools → Performance, or VS Code), a copy of the profiled bundle and its map to
 //     bench/results/profile-bundle/ (the profiles' bundle lines point into it; the app deletes its
@@ -52,7 +57,7 @@ import { api, fmtRps, intEnv, lifecycle, listEnv, loadavg, log, login, pad, padE
 import { appConfig } from "./lib/do-harness.mjs";
 import { runPoint } from "./lib/load.mjs";
 import { startMockThread } from "./lib/mock-openai.mjs";
-import { analyze, connectProfiler, sourceMapper, top } from "./lib/profiler.mjs";
+import { analyze, connectProfiler, STAGES, sourceMapper, top } from "./lib/profiler.mjs";
 
 requireNode22();
 
@@ -237,8 +242,38 @@ function printPoint(point, load, a) {
     ...functionTable(`top ${config.top} by inclusive time (the function and what it calls)`, top(a, "totalUs", config.top), "totalUs", a, requests),
     "",
     ...bucketTable(a, requests),
+    "",
+    `  isolate CPU per call by stage: ${stageLine(a, requests)}`,
   ];
   console.log(lines.join("\n"));
+}
+
+/** "admission 41 µs · upstream 120 µs · … = 400 µs busy". */
+function stageLine(a, requests) {
+  return `${a.stages.map((s) => `${s.stage} ${(s.us / requests).toFixed(0)} µs`).join(" · ")} = ${(a.busyUs / requests).toFixed(0)} µs busy`;
+}
+
+/** One row per point: µs of isolate CPU per call in each stage, and its share of the busy time. */
+function stageTable(points) {
+  const w = 22;
+  const lines = [
+    "isolate CPU per call by stage (µs; a sample counts in the stage of a function on its stack: books > admission > upstream, else the rest)",
+    `${padEnd("point", 12)}${pad("calls", 7)}${STAGES.map((s) => pad(s, w)).join("")}${pad("busy", 8)}`,
+  ];
+  for (const p of points) {
+    const cells = STAGES.map((stage) => {
+      const s = p.stages.find((x) => x.stage === stage);
+      return pad(`${s.us_per_call.toFixed(0)} (${s.pct_busy.toFixed(0)}%)`, w);
+    });
+    lines.push(`${padEnd(`${p.mode} c=${p.concurrency}`, 12)}${pad(p.calls, 7)}${cells.join("")}${pad(p.isolate_cpu_us_per_call.toFixed(0), 8)}`);
+  }
+  lines.push(
+    "(admission: worker/gateway/admission.ts, leases.ts, gate.ts, durable-objects/gate/*, TenantGate.admit/topUp/lease; books: worker/gateway/record.ts,",
+    " books.ts, usage-event.ts, durable-objects/hub/*, analytics-hub.ts, the gate's settlement, ledger flush and alerts, TenantGate.settle/books/alarm;",
+    " upstream: upstream.ts, attempts.ts, pipe.ts, stream-out.ts, sse.ts, providers/*, translate/*; rest of the Worker: routing, auth, plan,",
+    " reading the body, the response…; runtime: no JS on the stack — bench/lib/profiler.mjs stageOf)",
+  );
+  return lines;
 }
 
 function summaryOf(point, load, a, file) {
@@ -265,6 +300,12 @@ function summaryOf(point, load, a, file) {
     busy_ms: round(a.busyUs / 1000),
     idle_ms: round(a.idleUs / 1000),
     isolate_cpu_us_per_call: round(a.busyUs / requests, 1),
+    stages: a.stages.map((x) => ({
+      stage: x.stage,
+      ms: round(x.us / 1000),
+      pct_busy: round((100 * x.us) / a.busyUs, 2),
+      us_per_call: round(x.us / requests, 2),
+    })),
     samples: a.samples,
     buckets: a.buckets.map((b) => ({
       bucket: b.bucket,
@@ -319,6 +360,7 @@ async function main() {
       ],
     }).join("\n"),
   );
+  console.log(["", ...stageTable(points)].join("\n"));
   const errors = points.reduce((s, p) => s + p.errors, 0);
   const report = {
     benchmark: "profile",

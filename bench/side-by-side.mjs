@@ -1,6 +1,7 @@
 // Side by side: the same mock OpenAI upstream reached (a) directly, (b) through our gateway as
-// `npm start` serves it, (c) through Portkey's open-source gateway from npm — in one run, on
-// loopback only. Measured, not asserted.
+// `npm start` serves it, (c) through a ~10-line pass-through Worker on bare workerd and (d) the
+// same under Miniflare — the runtime's floors on this machine — and (e) through Portkey's
+// open-source gateway from npm, in one run, on loopback only. Measured, not asserted.
 //
 //   npm run bench            (or: node bench/side-by-side.mjs)
 //
@@ -9,36 +10,46 @@
 //     pinned @portkey-ai/gateway, @hono/node-server overridden to 1.13.8 for its streaming).
 //  2. Starts the mock upstream (bench/lib/mock-openai.mjs, node:http in a worker thread,
 //     keep-alive, answers at once), our gateway as `npm start` does (bench/lib/app.mjs: PORT, a
-//     fresh PERSIST_DIR; an openai-compatible provider `bench` → the mock), and Portkey
-//     (node …/build/start-server.js --port=<p> --headless, with this Node), which is told the
-//     upstream per request: `x-portkey-provider: openai`, `x-portkey-custom-host: <mock>/v1`.
+//     fresh PERSIST_DIR; an openai-compatible provider `bench` → the mock), the floors
+//     (bench/lib/floors.mjs: bench/lib/passthrough/worker.js, which forwards each request to the
+//     mock and streams the answer back, (c) in the workerd binary wrangler depends on with a
+//     generated config.capnp, (d) under wrangler's Miniflare, its entry Worker in front, in a node
+//     process of its own) and Portkey (node …/build/start-server.js --port=<p> --headless, with
+//     this Node), which is told the upstream per request: `x-portkey-provider: openai`,
+//     `x-portkey-custom-host: <mock>/v1`.
 //  3. For each mode (json, stream) and concurrency (1, 16, 64) it measures the same request
-//     against the three targets with the closed-loop load generator (bench/lib/load.mjs). At
-//     concurrency 1 the three take turns request by request, so a busy neighbour slows them
-//     alike; at 16 and 64 they run as points back to back (the order rotating per point).
-//     Latency: request start → response end; TTFB: → first body chunk. Added latency =
-//     gateway − direct at the same point (difference of percentiles). Saturation = the best
-//     requests/s over the concurrency levels.
+//     against every target with the closed-loop load generator (bench/lib/load.mjs). At
+//     concurrency 1 they take turns request by request, so a busy neighbour slows them alike; at
+//     16 and 64 they run as points back to back (the order rotating per point). Latency: request
+//     start → response end; TTFB: → first body chunk. Added latency = target − direct at the same
+//     point (difference of percentiles). Saturation = the best requests/s over the concurrency
+//     levels.
 //  4. Samples the resident memory (VmRSS) of each gateway's process tree every 200 ms
-//     (bench/lib/proc.mjs): for ours start.mjs (node, Miniflare) → workerd, for Portkey one node.
+//     (bench/lib/proc.mjs): for ours start.mjs (node) → workerd, for the Miniflare floor node →
+//     workerd, for bare workerd one process, for Portkey one node. Reads each tree's CPU time
+//     (utime + stime from /proc/<pid>/stat, members and reaped children) before and after the
+//     measured requests of a point: process CPU per call = that time ÷ the calls the tree served,
+//     in µs. It is the whole process tree's (runtime, Node host, GC), not only the isolate's; the
+//     isolate's own CPU per call split by stage (admission, upstream, books, the rest) is
+//     `npm run bench:profile`'s (bench/profile.mjs).
 //  5. Checks every response (200, a chat.completion, a stream ending in `data: [DONE]`),
-//     counts errors by kind, prints the comparison with the goals (our added latency below
-//     Portkey's at every point; our saturation throughput ≥ 5× Portkey's) — met or not — and
-//     writes bench/results/side-by-side.json.
+//     counts errors by kind, prints the comparison with the issue's goals — met or not, with the
+//     figures (see GOALS below) — and writes bench/results/side-by-side.json.
 //
-// Caveats: the load generator, the mock and both gateways share this machine's 2 cores, and the
+// Caveats: the load generator, the mock and every gateway share this machine's 2 cores, and the
 // machine may be shared: compare within one run (the load averages are printed). Our gateway
-// runs as `npm start` serves it: the deployed bundle in workerd through Miniflare (no wrangler
-// dev proxy); Portkey runs as a bare Node server. Portkey is not asked to do what ours does per call
-// (key auth, limits and credit in a Durable Object, usage log): this compares what each costs as
-// a user runs it out of the box.
+// runs as `npm start` serves it (whatever that is: bench/lib/app.mjs starts scripts/start.mjs);
+// Portkey runs as a bare Node server. Portkey and the floors are not asked to do what ours does per
+// call (key auth, limits and credit in a Durable Object, usage log): this compares what each
+// costs as a user runs it out of the box. CPU times come in clock ticks (10 ms at CLK_TCK=100)
+// per process: with few calls per point the per-call figure is coarse.
 //
 // Settings (environment variables):
 //   SBS_REQUESTS=1000          measured requests per target and point
 //   SBS_POINT_SECONDS=15       time cap per target and point (per interleaved mix at c=1)
 //   SBS_WARMUP=100             unrecorded warm-up requests per target and point
 //   SBS_CONCURRENCY=1,16,64    SBS_MODES=json,stream
-//   SBS_REQUEST_TIMEOUT_MS=15000, SBS_TOTAL_SECONDS=600 (watchdog)
+//   SBS_REQUEST_TIMEOUT_MS=15000, SBS_TOTAL_SECONDS=900 (watchdog)
 //   SBS_OUT=bench/results/side-by-side.json
 // Exit code: 0 done, 1 failed, 2 some requests failed (reported).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -68,10 +79,11 @@ import {
   versions,
   writeReport,
 } from "./lib/common.mjs";
+import { startBareWorkerd, startMiniflareFloor, workerdBinary } from "./lib/floors.mjs";
 import { runInterleaved, runPoint } from "./lib/load.mjs";
 import { startMockThread } from "./lib/mock-openai.mjs";
 import { ensurePeerInstalled, peerVersion, startPortkey } from "./lib/peer.mjs";
-import { rssSampler } from "./lib/proc.mjs";
+import { cpuMeter, rssSampler } from "./lib/proc.mjs";
 
 requireNode22();
 
@@ -82,16 +94,26 @@ const config = {
   concurrency: listEnv("SBS_CONCURRENCY", "1,16,64").map(Number),
   modes: listEnv("SBS_MODES", "json,stream"),
   requestTimeoutMs: intEnv("SBS_REQUEST_TIMEOUT_MS", 15_000, 1),
-  totalSeconds: intEnv("SBS_TOTAL_SECONDS", 600, 10),
+  totalSeconds: intEnv("SBS_TOTAL_SECONDS", 900, 10),
   out: path.resolve(repoRoot, process.env.SBS_OUT || "bench/results/side-by-side.json"),
 };
 if (config.concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 1024)) throw new Error("SBS_CONCURRENCY must be integers from 1 to 1024");
 if (config.modes.some((m) => m !== "json" && m !== "stream")) throw new Error("SBS_MODES may hold json and stream");
 
-const GOALS = { addedBelowPeerEverywhere: true, saturationRatio: 5 };
+// The issue's goals for ours (npm start).
+const GOALS = {
+  throughputAt: 64, // concurrency of the throughput and memory goals
+  throughputVsPortkey: 3, // req/s ≥ 3× Portkey's, json and stream
+  throughputVsFloor: 0.6, // req/s ≥ 0.6× the bare-workerd pass-through's, json and stream
+  addedBelowPortkeyEverywhere: true, // added p50 and p99 below Portkey's at every point
+  c1JsonAddedP50Ms: 1.0, // json c=1: added p50 ≤ 1.0 ms
+  c1JsonAboveFloorP50Ms: 0.4, // json c=1: p50 ≤ 0.4 ms above the bare-workerd pass-through's
+  peakRssMiB: 300, // peak RSS of what npm start runs, under c=throughputAt
+};
 const UPSTREAM_KEY = "sk-bench-upstream-not-a-real-key";
-const TARGETS = ["direct", "ours", "portkey"];
-const LABEL = { direct: "direct", ours: "ours", portkey: "portkey" };
+const TARGETS = ["direct", "ours", "workerd", "miniflare", "portkey"];
+const GATEWAYS = TARGETS.filter((t) => t !== "direct");
+const LABEL = { direct: "direct", ours: "ours (npm start)", workerd: "floor: bare workerd", miniflare: "floor: Miniflare", portkey: "portkey" };
 const life = lifecycle();
 
 function chatBody(model, stream) {
@@ -124,27 +146,33 @@ async function main() {
     body: { name: "bench", kind: "openai-compatible", base_url: mock.url, api_key: UPSTREAM_KEY, models: ["gpt-bench"] },
   });
 
+  const upstreamOrigin = `http://127.0.0.1:${mock.port}`;
+  const floorWorkerd = await startBareWorkerd({ port: await freePort(), upstream: upstreamOrigin, register: life.register });
+  log(`floor: the pass-through Worker in bare workerd on ${floorWorkerd.origin} (${floorWorkerd.command})`);
+  const floorMiniflare = await startMiniflareFloor({ port: await freePort(), upstream: upstreamOrigin, register: life.register });
+  log(`floor: the pass-through Worker under Miniflare on ${floorMiniflare.origin}`);
+
   const peerPort = await freePort();
   log(`starting Portkey ${peerVersion()} (node …/@portkey-ai/gateway/build/start-server.js --port=${peerPort} --headless)`);
   const peer = await startPortkey({ port: peerPort, register: life.register });
 
-  const samplers = { ours: rssSampler(app.pid), portkey: rssSampler(peer.pid) };
+  const pids = { ours: app.pid, workerd: floorWorkerd.pid, miniflare: floorMiniflare.pid, portkey: peer.pid };
+  const samplers = Object.fromEntries(GATEWAYS.map((g) => [g, rssSampler(pids[g])]));
+  const meters = Object.fromEntries(GATEWAYS.map((g) => [g, cpuMeter(pids[g])]));
   life.defer(() => {
     for (const s of Object.values(samplers)) s.stop();
   });
 
+  const upstreamHeaders = { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}` };
   const targets = {
-    direct: { port: mock.port, model: "gpt-bench", headers: { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}` } },
+    direct: { port: mock.port, model: "gpt-bench", headers: upstreamHeaders },
     ours: { port: ourPort, model: "bench/gpt-bench", headers: { "content-type": "application/json", authorization: `Bearer ${app.credentials.apiKey}` } },
+    workerd: { port: floorWorkerd.port, model: "gpt-bench", headers: upstreamHeaders },
+    miniflare: { port: floorMiniflare.port, model: "gpt-bench", headers: upstreamHeaders },
     portkey: {
       port: peerPort,
       model: "gpt-bench",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${UPSTREAM_KEY}`,
-        "x-portkey-provider": "openai",
-        "x-portkey-custom-host": mock.url,
-      },
+      headers: { ...upstreamHeaders, "x-portkey-provider": "openai", "x-portkey-custom-host": mock.url },
     },
   };
   const spec = (name, stream) => ({
@@ -193,6 +221,7 @@ async function main() {
     for (const concurrency of config.concurrency) {
       const results = {};
       const peaks = {};
+      const cpuSeconds = {};
       if (concurrency === 1) {
         const r = await runInterleaved({
           variants: TARGETS.map((t) => spec(t, stream)),
@@ -200,14 +229,19 @@ async function main() {
           maxSeconds: config.pointSeconds * TARGETS.length,
           warmup: Math.min(config.warmup, 50),
           timeoutMs: config.requestTimeoutMs,
+          onMeasureStart: () => {
+            for (const g of GATEWAYS) meters[g].start();
+          },
         });
+        for (const g of GATEWAYS) cpuSeconds[g] = meters[g].stop();
         Object.assign(results, r);
-        for (const name of ["ours", "portkey"]) peaks[name] = samplers[name].mark();
+        for (const g of GATEWAYS) peaks[g] = samplers[g].mark();
       } else {
         const order = TARGETS.map((_, i) => TARGETS[(i + rotation) % TARGETS.length]);
         rotation++;
         for (const name of order) {
-          if (name !== "direct") samplers[name].mark();
+          const gateway = name !== "direct";
+          if (gateway) samplers[name].mark();
           results[name] = await runPoint({
             ...spec(name, stream),
             concurrency,
@@ -215,12 +249,17 @@ async function main() {
             maxSeconds: config.pointSeconds,
             warmup: config.warmup,
             timeoutMs: config.requestTimeoutMs,
+            onMeasureStart: gateway ? () => meters[name].start() : undefined,
           });
-          if (name !== "direct") peaks[name] = samplers[name].mark();
+          if (gateway) {
+            cpuSeconds[name] = meters[name].stop();
+            peaks[name] = samplers[name].mark();
+          }
         }
       }
       const added = {};
-      for (const name of ["ours", "portkey"]) {
+      const cpuUsPerCall = {};
+      for (const name of GATEWAYS) {
         const g = results[name];
         const d = results.direct;
         added[name] = {
@@ -228,8 +267,9 @@ async function main() {
           p99: g.latencyMs.p99 - d.latencyMs.p99,
           ...(stream ? { ttfbP50: g.ttfbMs.p50 - d.ttfbMs.p50, ttfbP99: g.ttfbMs.p99 - d.ttfbMs.p99 } : {}),
         };
+        cpuUsPerCall[name] = g.requests > 0 ? (cpuSeconds[name] * 1e6) / g.requests : NaN;
       }
-      points.push({ mode, concurrency, results, added, peaks });
+      points.push({ mode, concurrency, results, added, peaks, cpuSeconds, cpuUsPerCall });
       log(
         `${padEnd(mode, 6)} c=${pad(concurrency, 2)}  ` +
           TARGETS.map(
@@ -238,7 +278,7 @@ async function main() {
       );
     }
   }
-  const memory = { ours: samplers.ours.peak(), portkey: samplers.portkey.peak() };
+  const memory = Object.fromEntries(GATEWAYS.map((g) => [g, samplers[g].peak()]));
   const mockStats = await mock.stats();
   const loadAfter = loadavg();
 
@@ -251,44 +291,88 @@ async function main() {
     );
   }
   const verdicts = [];
+  const verdict = (goal, met, detail, figures = {}) => verdicts.push({ goal, met, detail, ...figures });
+  const finite = (...vs) => vs.every(Number.isFinite);
+  const at = (mode, concurrency) => points.find((p) => p.mode === mode && p.concurrency === concurrency);
+  const c = GOALS.throughputAt;
+  for (const mode of config.modes) {
+    const p = at(mode, c);
+    const rps = (t) => p?.results[t].rps ?? NaN;
+    for (const [other, ratioGoal] of [
+      ["portkey", GOALS.throughputVsPortkey],
+      ["workerd", GOALS.throughputVsFloor],
+    ]) {
+      const ratio = rps("ours") / rps(other);
+      verdict(
+        `throughput ≥ ${ratioGoal}× ${other === "portkey" ? "Portkey's" : "bare workerd's"} (${mode} c=${c})`,
+        p ? (finite(ratio) ? ratio >= ratioGoal : false) : null,
+        p ? `ours ${fmtRps(rps("ours"))} vs ${LABEL[other]} ${fmtRps(rps(other))} req/s = ${finite(ratio) ? ratio.toFixed(2) : "–"}×` : `c=${c} not measured`,
+        { ours_rps: round(rps("ours"), 1), [`${other}_rps`]: round(rps(other), 1), ratio: round(ratio, 3) },
+      );
+    }
+  }
   for (const p of points) {
     for (const q of ["p50", "p99"]) {
       const ours = p.added.ours[q];
       const peer = p.added.portkey[q];
-      verdicts.push({
-        goal: `added ${q} below Portkey's: ${p.mode} c=${p.concurrency}`,
-        ours_ms: round(ours),
-        portkey_ms: round(peer),
-        met: Number.isFinite(ours) && Number.isFinite(peer) ? ours < peer : null,
-      });
+      verdict(
+        `added ${q} below Portkey's (${p.mode} c=${p.concurrency})`,
+        finite(ours, peer) ? ours < peer : null,
+        `ours ${fmtAdded(ours)} ms vs Portkey ${fmtAdded(peer)} ms`,
+        { ours_ms: round(ours), portkey_ms: round(peer) },
+      );
     }
   }
-  for (const [mode, s] of Object.entries(saturation)) {
-    const ratio = s.ours && s.portkey ? s.ours.rps / s.portkey.rps : NaN;
-    verdicts.push({
-      goal: `saturation throughput ≥ ${GOALS.saturationRatio}× Portkey's (${mode})`,
-      ours_rps: round(s.ours?.rps, 1),
-      portkey_rps: round(s.portkey?.rps, 1),
-      ratio: round(ratio, 3),
-      met: Number.isFinite(ratio) ? ratio >= GOALS.saturationRatio : null,
-    });
-  }
+  const c1 = at("json", 1);
+  if (c1) {
+    const added = c1.added.ours.p50;
+    verdict(
+      `added p50 ≤ ${GOALS.c1JsonAddedP50Ms.toFixed(1)} ms (json c=1)`,
+      finite(added) ? added <= GOALS.c1JsonAddedP50Ms : null,
+      `ours ${fmtAdded(added)} ms`,
+      {
+        ours_ms: round(added),
+      },
+    );
+    const above = c1.results.ours.latencyMs.p50 - c1.results.workerd.latencyMs.p50;
+    verdict(
+      `p50 ≤ ${GOALS.c1JsonAboveFloorP50Ms} ms above bare workerd's (json c=1)`,
+      finite(above) ? above <= GOALS.c1JsonAboveFloorP50Ms : null,
+      `ours ${fmtMs(c1.results.ours.latencyMs.p50)} ms − bare workerd ${fmtMs(c1.results.workerd.latencyMs.p50)} ms = ${fmtAdded(above)} ms`,
+      { ours_ms: round(c1.results.ours.latencyMs.p50), workerd_ms: round(c1.results.workerd.latencyMs.p50), above_ms: round(above) },
+    );
+  } else verdict("c=1 json latency goals", null, "json c=1 not measured");
+  const underC = points.filter((p) => p.concurrency === c);
+  const rssPeak = underC.length ? Math.max(...underC.map((p) => p.peaks.ours ?? 0)) : NaN;
+  verdict(
+    `peak RSS of npm start ≤ ${GOALS.peakRssMiB} MiB (c=${c})`,
+    underC.length ? rssPeak <= GOALS.peakRssMiB * 2 ** 20 : null,
+    underC.length ? `ours ${fmtMiB(rssPeak)} (${underC.map((p) => `${p.mode} ${fmtMiB(p.peaks.ours)}`).join(", ")})` : `c=${c} not measured`,
+    { ours_rss_bytes: underC.length ? rssPeak : null },
+  );
 
   // ------------------------------------------------------------------------------ report
   const totalErrors = points.reduce((s, p) => s + TARGETS.reduce((t, n) => t + p.results[n].errors, 0), 0);
   const totalRequests = points.reduce((s, p) => s + TARGETS.reduce((t, n) => t + p.results[n].requests, 0), 0);
-  const lines = preamble("AI Aggregator — side by side: direct vs ours (npm start) vs Portkey (npm), POST /v1/chat/completions → one local mock", {
-    loadBefore,
-    loadAfter,
-    extra: [
-      `peer      @portkey-ai/gateway ${peerVersion()} on node ${process.version} (bare Node server); ours as npm start serves it (the deployed bundle in workerd via Miniflare)`,
-      `requests  ${config.requests} per target and point (cap ${config.pointSeconds} s), ${config.warmup} warm-up each; ${totalRequests} measured`,
-    ],
-  });
+  const workerd = workerdBinary();
+  const lines = preamble(
+    "AI Aggregator — side by side: direct vs ours (npm start) vs pass-through floors (bare workerd, Miniflare) vs Portkey (npm), POST /v1/chat/completions → one local mock",
+    {
+      loadBefore,
+      loadAfter,
+      extra: [
+        `peer      @portkey-ai/gateway ${peerVersion()} on node ${process.version} (bare Node server); ours as npm start serves it`,
+        `floors    bench/lib/passthrough/worker.js (forwards, streams the body through): in workerd ${workerd.version} alone (${floorWorkerd.command}); under Miniflare, entry Worker in front (node → workerd)`,
+        `requests  ${config.requests} per target and point (cap ${config.pointSeconds} s), ${config.warmup} warm-up each; ${totalRequests} measured`,
+      ],
+    },
+  );
   const out = (s = "") => lines.push(s);
   out();
-  out("latency in ms; added = target − direct at the same point (difference of percentiles); at c=1 the three take turns request by request");
-  const header = `${padEnd("mode", 7)}${pad("conc", 4)}  ${padEnd("target", 8)}${pad("reqs", 6)}${pad("err", 5)}${pad("req/s", 8)}${pad("p50", 8)}${pad("p99", 8)}${pad("+p50", 8)}${pad("+p99", 8)}${pad("ttfb p50", 10)}${pad("ttfb p99", 10)}${pad("+ttfb p50", 11)}${pad("peak RSS", 10)}`;
+  out("latency in ms; added = target − direct at the same point (difference of percentiles); at c=1 the targets take turns request by request");
+  const header =
+    `${padEnd("mode", 7)}${pad("conc", 4)}  ${padEnd("target", 20)}${pad("reqs", 6)}${pad("err", 5)}${pad("req/s", 8)}${pad("p50", 8)}${pad("p99", 8)}${pad("+p50", 8)}${pad("+p99", 8)}` +
+    `${pad("ttfb p50", 10)}${pad("ttfb p99", 10)}${pad("+ttfb p50", 11)}${pad("peak RSS", 10)}${pad("CPU µs/call", 13)}`;
   out(header);
   out("─".repeat(header.length));
   for (const p of points) {
@@ -296,33 +380,31 @@ async function main() {
       const r = p.results[name];
       const a = p.added[name];
       const err = r.errors ? red(pad(r.errors, 5)) : pad(0, 5);
+      const cpu = p.cpuUsPerCall[name];
       out(
-        `${padEnd(name === "direct" ? p.mode : "", 7)}${pad(name === "direct" ? p.concurrency : "", 4)}  ${padEnd(LABEL[name], 8)}${pad(r.requests, 6)}${err}${pad(fmtRps(r.rps), 8)}${pad(fmtMs(r.latencyMs.p50), 8)}${pad(fmtMs(r.latencyMs.p99), 8)}` +
+        `${padEnd(name === "direct" ? p.mode : "", 7)}${pad(name === "direct" ? p.concurrency : "", 4)}  ${padEnd(LABEL[name], 20)}${pad(r.requests, 6)}${err}${pad(fmtRps(r.rps), 8)}${pad(fmtMs(r.latencyMs.p50), 8)}${pad(fmtMs(r.latencyMs.p99), 8)}` +
           `${pad(a ? fmtAdded(a.p50) : "", 8)}${pad(a ? fmtAdded(a.p99) : "", 8)}${pad(r.stream ? fmtMs(r.ttfbMs.p50) : "", 10)}${pad(r.stream ? fmtMs(r.ttfbMs.p99) : "", 10)}${pad(r.stream && a ? fmtAdded(a.ttfbP50) : "", 11)}` +
-          `${pad(p.peaks[name] ? fmtMiB(p.peaks[name]) : "", 10)}${r.truncatedByTime ? "  (time cap)" : ""}`,
+          `${pad(p.peaks[name] ? fmtMiB(p.peaks[name]) : "", 10)}${pad(cpu === undefined ? "" : Number.isFinite(cpu) ? Math.round(cpu) : "–", 13)}${r.truncatedByTime ? "  (time cap)" : ""}`,
       );
     }
   }
   out("(peak RSS: the gateway's whole process tree during that point)");
+  out("(CPU µs/call: process CPU per call — user + system time of the gateway's whole process tree (/proc) during the measured requests ÷ the calls");
+  out(" it served: runtime, Node host and GC included, not only the isolate. The isolate's own CPU per call, split into admission, upstream, books");
+  out(" and the rest: npm run bench:profile, e.g. PROFILE_POINTS=json:1,json:64,stream:64)");
   out();
   for (const [mode, s] of Object.entries(saturation)) {
     out(
       `saturation (${mode})  ` +
-        TARGETS.map((t) => `${t} ${fmtRps(s[t]?.rps)} req/s at c=${s[t]?.concurrency}`).join(" · ") +
-        `  → ours/portkey ${(s.ours.rps / s.portkey.rps).toFixed(2)}×`,
+        TARGETS.map((t) => `${t} ${fmtRps(s[t]?.rps)} at c=${s[t]?.concurrency}`).join(" · ") +
+        `  → ours/portkey ${(s.ours.rps / s.portkey.rps).toFixed(2)}×, ours/bare workerd ${(s.ours.rps / s.workerd.rps).toFixed(2)}×`,
     );
   }
-  const memLine = (name, m) => `${name} peak ${fmtMiB(m.rssBytes)} (${m.members.map((x) => `${x.comm} ${fmtMiB(x.rssBytes)}`).join(", ")})`;
-  out(`memory     ${memLine("ours", memory.ours)} · ${memLine("portkey", memory.portkey)}`);
+  const memLine = (name, m) => `${LABEL[name]} ${fmtMiB(m.rssBytes)} (${m.members.map((x) => `${x.comm} ${fmtMiB(x.rssBytes)}`).join(", ")})`;
+  out(`peak RSS   ${GATEWAYS.map((g) => memLine(g, memory[g])).join(" · ")}`);
   out();
   out("goals (from the issue)");
-  for (const v of verdicts) {
-    const detail =
-      "ratio" in v
-        ? `ours ${fmtRps(v.ours_rps)} vs Portkey ${fmtRps(v.portkey_rps)} req/s = ${v.ratio}×`
-        : `ours ${fmtAdded(v.ours_ms)} ms vs Portkey ${fmtAdded(v.portkey_ms)} ms`;
-    out(`  ${mark(v.met)} ${padEnd(v.goal, 50)} ${detail}`);
-  }
+  for (const v of verdicts) out(`  ${mark(v.met)} ${padEnd(v.goal, 54)} ${v.detail}`);
   out();
   out(
     `mock upstream: ${mockStats.requests} requests (${mockStats.json} json, ${mockStats.stream} stream, ${mockStats.bad} bad) over ${mockStats.connections} connections`,
@@ -350,8 +432,9 @@ async function main() {
     started_at: startedAt.toISOString(),
     machine: machine(),
     load_average: { before: loadBefore, after: loadAfter },
-    versions: { ...versions(), portkey_gateway: peerVersion() },
+    versions: { ...versions(), portkey_gateway: peerVersion(), floor_workerd: workerd.version },
     config: { ...config, out: path.relative(repoRoot, config.out) },
+    targets: LABEL,
     goals: GOALS,
     points: points.map((p) => ({
       mode: p.mode,
@@ -359,6 +442,8 @@ async function main() {
       ...Object.fromEntries(TARGETS.map((t) => [t, figures(p.results[t])])),
       added_ms: Object.fromEntries(Object.entries(p.added).map(([k, a]) => [k, Object.fromEntries(Object.entries(a).map(([q, v]) => [q, round(v)]))])),
       peak_rss_bytes: p.peaks,
+      process_cpu_seconds: Object.fromEntries(Object.entries(p.cpuSeconds).map(([k, v]) => [k, round(v, 3)])),
+      process_cpu_us_per_call: Object.fromEntries(Object.entries(p.cpuUsPerCall).map(([k, v]) => [k, round(v, 1)])),
     })),
     saturation: Object.fromEntries(
       Object.entries(saturation).map(([m, s]) => [

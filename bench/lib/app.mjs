@@ -1,10 +1,10 @@
 // Starts the app exactly as `npm start` does (node scripts/start.mjs: build, migrate, seed,
 // the built Worker in workerd) on a free port with a fresh state directory, as e2e/server.ts does, and stops
 // it again: the whole process group (start.mjs → workerd), TERM then KILL.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { spawnServer } from "./server-process.mjs";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -38,51 +38,18 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
  * caller can stop the app even while it is still starting.
  */
 export async function startApp({ stateDir, port, timeoutMs = 120_000, register = () => {} }) {
-  const child = spawn(projectNode(), [path.join(repoRoot, "scripts/start.mjs")], {
+  const server = await spawnServer({
+    name: "npm start",
+    command: projectNode(),
+    args: [path.join(repoRoot, "scripts/start.mjs")],
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: stop() signals start.mjs and workerd together
+    env: { PORT: String(port), PERSIST_DIR: stateDir, FORCE_COLOR: "0", NO_COLOR: "1" },
+    port,
+    ready: (output) => stripAnsi(output).includes("AI Aggregator is serving on"),
+    register,
+    timeoutMs,
+    stopTimeoutMs: 10_000,
   });
-  // Keep reading (a full pipe would block wrangler), keep the last 64 KiB for error reports.
-  let output = "";
-  let bytes = 0;
-  const keep = (d) => {
-    bytes += d.length;
-    output += d.toString();
-    if (output.length > 65_536) output = output.slice(-65_536);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  let stopping = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return signalGroup("SIGKILL"); // leftovers, if any
-      signalGroup("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      signalGroup("SIGKILL");
-    })());
-  /** Synchronous last resort for process.on("exit"). */
-  const kill = () => signalGroup("SIGKILL");
-  register({ stop, kill });
-
-  const deadline = Date.now() + timeoutMs;
-  while (!stripAnsi(output).includes("AI Aggregator is serving on")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`npm start did not come up${child.exitCode !== null ? ` (exit ${child.exitCode})` : ` within ${timeoutMs / 1000}s`}:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const credentials = JSON.parse(readFileSync(path.join(stateDir, "local-credentials.json"), "utf8"));
-  return { origin: `http://127.0.0.1:${port}`, port, credentials, pid: child.pid, output: () => output, outputBytes: () => bytes, stop, kill };
+  return { ...server, credentials };
 }

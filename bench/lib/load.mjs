@@ -157,7 +157,8 @@ const deadlineIn = (seconds) => process.hrtime.bigint() + BigInt(Math.round(seco
 /**
  * Runs one measurement point.
  * options: { host, port, path, method?, headers, body, stream?, check?(status, body, stream),
- *   concurrency, requests, maxSeconds, warmup (requests, not recorded), timeoutMs }
+ *   concurrency, requests, maxSeconds, warmup (requests, not recorded), timeoutMs,
+ *   onMeasureStart?() (called once the warm-up is over, right before the measured requests) }
  */
 export async function runPoint(options) {
   const { concurrency, requests, maxSeconds, warmup = 0, timeoutMs = 10_000 } = options;
@@ -175,6 +176,7 @@ export async function runPoint(options) {
       const deadline = deadlineIn(maxSeconds);
       await Promise.all(Array.from({ length: concurrency }, () => loop(budget, false, deadline)));
     }
+    options.onMeasureStart?.();
     const budget = { left: requests };
     const started = process.hrtime.bigint();
     const deadline = deadlineIn(maxSeconds);
@@ -190,13 +192,14 @@ export async function runPoint(options) {
  * Several request kinds at concurrency 1, taking turns: `requests` of each. A kind's req/s is
  * its count over the time its own requests took (the others' turns do not count against it).
  * options: { variants: [{ name, host, port, path, method?, headers, body, stream?, check? }],
- *   requests, maxSeconds (for the whole mix), warmup (rounds, not recorded), timeoutMs }
+ *   requests, maxSeconds (for the whole mix), warmup (rounds, not recorded), timeoutMs, onMeasureStart?() }
  * Resolves to { [name]: result }.
  */
-export async function runInterleaved({ variants: specs, requests, maxSeconds, warmup = 0, timeoutMs = 10_000 }) {
+export async function runInterleaved({ variants: specs, requests, maxSeconds, warmup = 0, timeoutMs = 10_000, onMeasureStart }) {
   const vs = specs.map((s) => variant(s, 1, timeoutMs));
   try {
     for (let i = 0; i < warmup; i++) for (const v of vs) await fire(v, false);
+    onMeasureStart?.();
     const deadline = deadlineIn(maxSeconds);
     let rounds = 0;
     while (rounds < requests && process.hrtime.bigint() < deadline) {

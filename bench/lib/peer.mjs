@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./app.mjs";
+import { spawnServer } from "./server-process.mjs";
 
 export const peerDir = path.join(repoRoot, "bench/peer");
 const entry = path.join(peerDir, "node_modules/@portkey-ai/gateway/build/start-server.js");
@@ -39,53 +40,25 @@ export async function ensurePeerInstalled(log = () => {}) {
  * { origin, pid, output(), stop(), kill } once it answers.
  */
 export async function startPortkey({ port, timeoutMs = 60_000, register = () => {} }) {
-  const child = spawn(process.execPath, [entry, `--port=${port}`, "--headless"], {
-    cwd: peerDir,
-    env: { ...process.env, NODE_ENV: "production", FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  const keep = (d) => {
-    output += d.toString();
-    if (output.length > 65_536) output = output.slice(-65_536);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // gone
-    }
-  };
-  let stopping = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      signalGroup("SIGKILL");
-    })());
-  const kill = () => signalGroup("SIGKILL");
-  register({ stop, kill });
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the peer gateway exited (${child.exitCode}):\n${output}`);
-    try {
-      const res = await fetch(`${origin}/`);
-      await res.arrayBuffer();
-      if (res.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the peer gateway did not answer within ${timeoutMs / 1000}s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { origin, port, pid: child.pid, output: () => output, stop, kill };
+  const answers = () =>
+    fetch(`${origin}/`).then(
+      async (res) => {
+        await res.arrayBuffer();
+        return res.status < 500;
+      },
+      () => false, // not listening yet
+    );
+  const server = await spawnServer({
+    name: "the peer gateway",
+    command: process.execPath,
+    args: [entry, `--port=${port}`, "--headless"],
+    cwd: peerDir,
+    env: { NODE_ENV: "production", FORCE_COLOR: "0", NO_COLOR: "1" },
+    port,
+    ready: answers,
+    register,
+    timeoutMs,
+  });
+  return { ...server, origin };
 }

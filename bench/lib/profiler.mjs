@@ -5,7 +5,8 @@
 //    sampling profile.
 //  - sourceMapper: maps bundle positions back to the repo's files through the bundle's
 //    index.js.map (version 3, VLQ mappings decoded here: no dependency).
-//  - analyze: self and inclusive time per function, and a split into buckets by source file.
+//  - analyze: self and inclusive time per function, a split into buckets by source file, and a
+//    split of the busy time into the stages of a gateway call (admission, upstream, books, …).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./app.mjs";
@@ -263,18 +264,81 @@ function bucketsOf(functions) {
     .map((b) => ({ bucket: b.bucket, selfUs: b.selfUs, parts: [...b.parts].sort((x, y) => y[1] - x[1]).map(([name, us]) => ({ name, selfUs: us })) }));
 }
 
+// ---------------------------------------------------------------------- stages of a call
+
+/**
+ * The stages of a gateway call a function counts in, by its repo file (and, where one file serves
+ * two stages, its name); null: none of them. Admission: the up-front reservation, on both sides
+ * of the RPC. Books: the record after the answer (settlement, usage event, the hub, the ledger).
+ * Upstream: the attempt(s) to the provider and passing its answer on.
+ */
+export function stageOf({ file, name }) {
+  if (!file) return null;
+  const f = file.split(path.sep).join("/");
+  const under = (dir) => f.startsWith(dir);
+  if (f === "worker/gateway/gate.ts") return /^settle/.test(name) ? "books" : "admission";
+  if (f === "durable-objects/tenant-gate.ts") {
+    if (/^(admit|topUp|keyUsable|lease)$/.test(name)) return "admission";
+    return /^(settle|books|report|flushAndReport|alarm)$/.test(name) ? "books" : null;
+  }
+  if (/^durable-objects\/gate\/(settlement|ledger-flush|d1|alerts|alert-outbox)\.ts$/.test(f)) return "books";
+  if (/^worker\/gateway\/(admission|leases)\.ts$/.test(f) || under("durable-objects/gate/")) return "admission";
+  if (/^worker\/gateway\/(record|books|usage-event)\.ts$/.test(f) || under("durable-objects/hub/") || f === "durable-objects/analytics-hub.ts") return "books";
+  if (/^worker\/gateway\/(upstream|attempts|pipe|stream-out|sse|breaker|latency|provider-health)\.ts$/.test(f)) return "upstream";
+  if (under("worker/gateway/providers/") || under("worker/gateway/translate/")) return "upstream";
+  if (f === "worker/gateway/endpoints/chat.ts" && /^(answerOnce|openStream|nativeUsage|nativeFor|canonical|estimateUsage)$/.test(name)) return "upstream";
+  return null;
+}
+
+/** The split stageTimes() makes, in print order. */
+export const STAGES = ["admission", "upstream", "books", "rest of the Worker", "runtime"];
+const RANK = { upstream: 1, admission: 2, books: 3 };
+
+/**
+ * Busy time by stage: each sample counts in the stage of a function on its stack — books before
+ * admission before upstream (a helper counts in the stage that called it: the gate's settle()
+ * under recordCall is books), else "rest of the Worker" (routing, auth, plan, reading the body,
+ * hono, zod…) when any JS is on the stack, else "runtime" (no JS: workerd's C++ work, GC).
+ * A call resumed after an await starts a new stack: it counts where it resumes.
+ */
+function stageTimes(profile, { byKey, keyOfNode }, self) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const times = Object.fromEntries(STAGES.map((s) => [s, 0]));
+  const visit = (node, stage, js) => {
+    const fn = byKey.get(keyOfNode.get(node.id));
+    const own = fn.stageOf;
+    const here = own && (!stage || RANK[own] > RANK[stage]) ? own : stage;
+    const hasJs = js || Boolean(fn.url);
+    const t = self.get(node.id) ?? 0;
+    if (t > 0 && fn.bucket !== "(idle)") times[here ?? (hasJs ? "rest of the Worker" : "runtime")] += t;
+    for (const child of node.children ?? []) visit(nodes.get(child), here, hasJs);
+  };
+  visit(profile.nodes[0], null, false);
+  return STAGES.map((stage) => ({ stage, us: times[stage] }));
+}
+
 /**
  * The figures of a profile. `locate(url, line, column)` maps bundle positions (or is null).
  * Resolves to { totalUs, idleUs, busyUs, samples, functions (every function, with selfUs and
- * totalUs), buckets }. "busy" is everything but (idle): the isolate's thread at work.
+ * totalUs), buckets, stages }. "busy" is everything but (idle): the isolate's thread at work.
  */
 export function analyze(profile, locate) {
   const fns = functionsOf(profile, locate);
-  accumulate(profile, fns, selfTimes(profile));
+  for (const fn of fns.byKey.values()) fn.stageOf = stageOf(fn);
+  const self = selfTimes(profile);
+  accumulate(profile, fns, self);
   const functions = [...fns.byKey.values()];
   const totalUs = functions.reduce((s, f) => s + f.selfUs, 0);
   const idleUs = functions.filter((f) => f.bucket === "(idle)").reduce((s, f) => s + f.selfUs, 0);
-  return { totalUs, idleUs, busyUs: totalUs - idleUs, samples: profile.samples.length, functions, buckets: bucketsOf(functions) };
+  return {
+    totalUs,
+    idleUs,
+    busyUs: totalUs - idleUs,
+    samples: profile.samples.length,
+    functions,
+    buckets: bucketsOf(functions),
+    stages: stageTimes(profile, fns, self),
+  };
 }
 
 /** The `n` functions with the most self (by = "selfUs") or inclusive ("totalUs") time; not (root) nor (idle). */
