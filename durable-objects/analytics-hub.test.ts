@@ -7,7 +7,7 @@ import { LATENCY_BUCKETS_MS, histogramQuantile, minuteOf } from "../worker/core/
 import type { RequestLogRow } from "../worker/db/request-log.ts";
 import { type AnalyticsHub, backoffMs } from "./analytics-hub.ts";
 import { type HubSink, d1Sink, jsonChunks } from "./hub/flush.ts";
-import type { LiveMessage } from "./hub/live.ts";
+import { type LiveMessage, PUSH_INTERVAL_MS } from "./hub/live.ts";
 
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}_${++seq}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -484,16 +484,20 @@ describe("pure parts", () => {
 
 // ── live ────────────────────────────────────────────────────────────────────────────────────
 
-async function subscribe(tenantId: string): Promise<{ ws: WebSocket; messages: LiveMessage[] }> {
+/** `arrivedAt[i]` is when `messages[i]` arrived (Date.now(), which workerd moves on I/O). */
+async function subscribe(tenantId: string): Promise<{ ws: WebSocket; messages: LiveMessage[]; arrivedAt: number[] }> {
   const res = await hubFor(tenantId).fetch("https://analytics-hub/ws", { headers: { upgrade: "websocket", "x-user-id": "usr_test" } });
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
   const messages: LiveMessage[] = [];
+  const arrivedAt: number[] = [];
   ws.addEventListener("message", (e) => {
-    if (e.data !== "pong") messages.push(JSON.parse(String(e.data)) as LiveMessage);
+    if (e.data === "pong") return;
+    messages.push(JSON.parse(String(e.data)) as LiveMessage);
+    arrivedAt.push(Date.now());
   });
   ws.accept();
-  return { ws, messages };
+  return { ws, messages, arrivedAt };
 }
 
 const updates = (messages: LiveMessage[]) => messages.filter((m): m is Extract<LiveMessage, { type: "update" }> => m.type === "update");
@@ -514,7 +518,8 @@ describe("live fan-out", () => {
       event(tenant, { model: "demo/lorem", costMicros: 6, status: 500 }),
       event(tenant, { costMicros: 7 }),
     ];
-    for (const row of rows) await hub.ingest(row);
+    // Events that arrive in the same turn go out together.
+    await runInDurableObject(hub, (instance: AnalyticsHub) => Promise.all(rows.map((row) => instance.ingest(row))));
     await until(() => subs.every((s) => eventsSeen(s.messages) === 3), "3 events on every socket");
     const update = updates(subs[0]!.messages)[0]!;
     expect(updates(subs[0]!.messages)).toHaveLength(1); // batched, not one per event
@@ -534,6 +539,29 @@ describe("live fan-out", () => {
     expect(outsider.messages.map((m) => m.type)).toEqual(["hello"]);
     for (const s of subs.slice(1)) s.ws.close(1000);
     outsider.ws.close(1000);
+  });
+
+  it("reaches 100 idle subscribers well within the push window, and again after each quiet window", async () => {
+    const tenant = uniq("ten_live");
+    const hub = hubFor(tenant);
+    const subs = await Promise.all(Array.from({ length: 100 }, () => subscribe(tenant)));
+    await until(() => subs.every((s) => s.messages.some((m) => m.type === "hello")), "hello on every socket");
+    // The first event binds the tenant and warms the hub: not timed.
+    await hub.ingest(event(tenant));
+    await until(() => subs.every((s) => eventsSeen(s.messages) === 1), "the first event on every socket");
+    const delays: number[] = [];
+    for (let k = 2; k <= 4; k++) {
+      await sleep(PUSH_INTERVAL_MS + 50);
+      const start = Date.now();
+      await hub.ingest(event(tenant));
+      await until(() => subs.every((s) => eventsSeen(s.messages) === k), `event ${k} on every socket`);
+      delays.push(Math.max(...subs.map((s) => s.arrivedAt.at(-1)!)) - start);
+      for (const s of subs) expect(updates(s.messages).at(-1)!.events).toBe(1);
+    }
+    // Waiting out the window would take at least PUSH_INTERVAL_MS every time; the median is robust to one slow round.
+    delays.sort((a, b) => a - b);
+    expect(delays[1]).toBeLessThan(PUSH_INTERVAL_MS / 2);
+    for (const s of subs) s.ws.close(1000);
   });
 
   it("coalesces a burst into a few updates, and sockets survive hibernation", async () => {

@@ -1,7 +1,10 @@
 // Live fan-out: dashboards subscribe over hibernating WebSockets or over SSE, and get batched
 // updates — at most one per PUSH_INTERVAL_MS — with the new events' aggregate deltas and the
-// current minute's totals. WebSockets survive hibernation (the runtime holds them; per-socket
-// state is in the attachment); SSE writers are in memory and keep the object awake while open.
+// current minute's totals. The window opens on its leading edge: an event after a quiet window
+// goes out at once (with whatever else arrived in the same turn); events during a window wait
+// for one trailing update at its end. WebSockets survive hibernation (the runtime holds them;
+// per-socket state is in the attachment); SSE writers are in memory and keep the object awake
+// while open.
 import {
   type Sums,
   type SumsJson,
@@ -20,6 +23,27 @@ export const SSE_HEARTBEAT_MS = 20_000;
 /** An SSE reader this many chunks behind is dropped rather than buffered for. */
 const SSE_MAX_BACKLOG = 64;
 const SAMPLE_SIZE = 1024;
+
+/** Time and the trailing push's timer: the real ones, unless a test brings its own. */
+export interface LiveClock {
+  now(): number;
+  /** Runs `fn` after `ms`; the function returned cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+const realClock: LiveClock = {
+  now: () => Date.now(),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface LiveOptions {
+  /** At most one update per this many ms; PUSH_INTERVAL_MS unless given. */
+  windowMs?: number;
+  clock?: LiveClock;
+}
 
 export interface SocketAttachment {
   userId: string;
@@ -82,13 +106,19 @@ export class LiveFanout {
   private readonly minuteSums: (minute: number) => Sums;
   private readonly sse = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   private readonly samples = new Map<number, Reservoir>();
+  private readonly clock: LiveClock;
+  readonly windowMs: number;
   private delta: Delta | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastPushAt = Number.NEGATIVE_INFINITY;
+  /** Cancels the push that is due (leading or trailing); null when none is. */
+  private pending: (() => void) | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
 
-  constructor(ctx: DurableObjectState, minuteSums: (minute: number) => Sums) {
+  constructor(ctx: DurableObjectState, minuteSums: (minute: number) => Sums, options: LiveOptions = {}) {
     this.ctx = ctx;
     this.minuteSums = minuteSums;
+    this.windowMs = options.windowMs ?? PUSH_INTERVAL_MS;
+    this.clock = options.clock ?? realClock;
   }
 
   get websockets(): number {
@@ -119,15 +149,34 @@ export class LiveFanout {
     addTo(d.byModel, e.model ?? "", e);
     addTo(d.byProvider, e.provider ?? "", e);
     addTo(d.byKey, e.keyId ?? "", e);
-    this.timer ??= setTimeout(() => this.push(), PUSH_INTERVAL_MS);
+    this.schedulePush();
+  }
+
+  private schedulePush(): void {
+    if (this.pending !== null) return;
+    const wait = this.lastPushAt + this.windowMs - this.clock.now();
+    if (wait > 0) {
+      this.pending = this.clock.after(wait, () => this.push());
+      return;
+    }
+    // A microtask rather than now: events added in the same turn go out in this one update.
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) this.push();
+    });
+    this.pending = () => {
+      cancelled = true;
+    };
   }
 
   /** Sends the batch gathered since the last push to every subscriber. */
-  push(now = Date.now()): void {
-    this.timer = null;
+  push(now = this.clock.now()): void {
+    this.pending?.();
+    this.pending = null;
     const d = this.delta;
     this.delta = null;
     if (!d) return;
+    this.lastPushAt = now;
     const message: LiveMessage = {
       type: "update",
       at: new Date(now).toISOString(),
@@ -153,7 +202,7 @@ export class LiveFanout {
     };
   }
 
-  hello(now = Date.now()): LiveMessage {
+  hello(now = this.clock.now()): LiveMessage {
     return { type: "hello", at: new Date(now).toISOString(), minute: this.minuteView(now) };
   }
 
