@@ -141,6 +141,11 @@ export class AnalyticsHub extends DurableObject<Env> {
     return outcome;
   }
 
+  /** An isolate's batch of usage events (gateway/books.ts): stored in one commit, each once, and pushed live together. */
+  ingestMany(rows: RequestLogRow[]): Promise<IngestResult[]> {
+    return Promise.all(rows.map((row) => this.ingest(row)));
+  }
+
   private refused(row: RequestLogRow, outcome: IngestResult): IngestResult {
     const reason = outcome.accepted ? undefined : outcome.reason;
     log("warn", "usage event refused", {

@@ -12,4 +12,6 @@ export interface Env {
   LOW_BALANCE_MICROS?: string;
   /** Concurrent calls a tenant that set no limit may run (default 256; 0: no default limit). */
   DEFAULT_CONCURRENCY_LIMIT?: string;
+  /** How long an isolate may admit calls from an admission lease, in ms (default 1000, at most 5000). */
+  ADMISSION_LEASE_MS?: string;
 }

@@ -17,7 +17,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { AlarmClock } from "./alarm-clock.ts";
 import type { Env } from "./bindings.ts";
-import { RESERVATION_TTL_MS, decide, keyUsable, pruneWindow } from "./gate/admission.ts";
+import { decide, keyUsable, type LeaseOffer, pruneWindow, topUp } from "./gate/admission.ts";
 import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gate/alerts.ts";
 import { GateConfig } from "./gate/config.ts";
 import { GateLeases } from "./gate/leases.ts";
@@ -25,8 +25,9 @@ import { LedgerFlush } from "./gate/ledger-flush.ts";
 import { credit, expireSettlements, settle } from "./gate/settlement.ts";
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
-import { MINUTE_MS } from "./gate/storage.ts";
-import type { AdmitRequest, AdmitResult, CreditRequest, GateBalance, Reconciliation, SettleRequest } from "./gate/types.ts";
+import { MINUTE_MS, RESERVATION_TTL_MS } from "./gate/storage.ts";
+import { returnLease } from "./gate/call-leases.ts";
+import type { AdmitRequest, AdmitResult, BooksBatch, BooksResult, CreditRequest, GateBalance, Reconciliation, SettleRequest } from "./gate/types.ts";
 
 export interface GateHealth {
   ok: true;
@@ -47,7 +48,7 @@ export class TenantGate extends DurableObject<Env> {
     const state = new GateState(ctx.storage);
     this.state = state;
     this.clock = new AlarmClock(ctx.storage);
-    this.config = new GateConfig(ctx, state, env.DB, env.DEFAULT_CONCURRENCY_LIMIT);
+    this.config = new GateConfig(ctx, state, env.DB, env);
     this.leases = new GateLeases(ctx, state, () => this.gate(0));
     this.ledger = new LedgerFlush(state, env.DB);
     this.alerts = new GateAlerts(
@@ -92,6 +93,17 @@ export class TenantGate extends DurableObject<Env> {
     return result;
   }
 
+  /** A renewal: the next admission lease for calls like `req`, admitting none now; null when the room left is too small to share. */
+  async topUp(tenantId: string, req: AdmitRequest): Promise<LeaseOffer | null> {
+    const now = Date.now();
+    await this.config.ensureTenant(tenantId);
+    const config = await this.config.tenant(now);
+    const key = await this.config.key(req.keyId, now);
+    const offered = topUp(this.state, config, key, req, now);
+    if (offered) void this.clock.wakeBy(now + RESERVATION_TTL_MS);
+    return offered;
+  }
+
   /** Whether a key may be used now, as the gate knows it (revocation reaches it at once): for calls that reserve nothing. */
   async keyUsable(tenantId: string, keyId: string): Promise<boolean> {
     const now = Date.now();
@@ -128,14 +140,33 @@ export class TenantGate extends DurableObject<Env> {
   settle(tenantId: string, req: SettleRequest): { charged: boolean; balanceMicros: number } {
     const state = this.state;
     if (state.tenantId !== tenantId) return { charged: false, balanceMicros: state.balance };
-    const now = Date.now();
-    const { charged, costMicros } = settle(state, this.config.loaded, req, now);
-    if (charged && costMicros > 0) {
-      // A shard reports soon; the bank flushes once the minute has closed.
-      void this.clock.wakeBy(state.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
-      void this.alerts.check();
-    }
+    const { charged, costMicros } = settle(state, this.config.loaded, req, Date.now());
+    if (charged && costMicros > 0) this.afterCharge();
     return { charged, balanceMicros: state.balance };
+  }
+
+  /** An isolate's batch: every settlement (each once) and every lease handed back, in one transaction; what each call was charged. */
+  books(tenantId: string, batch: BooksBatch): BooksResult {
+    const state = this.state;
+    const charged: BooksResult = {};
+    if (state.tenantId !== tenantId) return charged;
+    const now = Date.now();
+    state.transaction(() => {
+      for (const r of batch.returns) returnLease(state, r);
+      for (const req of batch.settlements) {
+        const { costMicros } = settle(state, this.config.loaded, req, now);
+        charged[req.requestId] ??= costMicros; // a repeat in the same batch charges nothing and changes nothing
+      }
+    });
+    if (Object.values(charged).some((micros) => micros > 0)) this.afterCharge();
+    return charged;
+  }
+
+  private afterCharge(): void {
+    const now = Date.now();
+    // A shard reports soon; the bank flushes once the minute has closed.
+    void this.clock.wakeBy(this.state.shard > 0 ? now + 1000 : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS + 1000);
+    void this.alerts.check();
   }
 
   /** Adds (or, negative, removes) credit once per idempotency key. */
@@ -179,6 +210,7 @@ export class TenantGate extends DurableObject<Env> {
       monthSpendMicros: this.state.monthSpend(now),
       unflushedEntries: this.ledger.unflushed(),
       billingEnabled: config.billingEnabled,
+      leasesGranted: Number(this.state.meta("leases_granted") ?? 0),
     };
   }
 
@@ -192,7 +224,11 @@ export class TenantGate extends DurableObject<Env> {
     const remaining = await this.ledger.flush(now);
     await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.leases.reportToBank().catch(() => undefined); // retried by the next alarm
-    const next = this.state.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
+    const next = this.state.sql
+      .exec<{ at: number | null }>(
+        "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM reservations UNION ALL SELECT min(expires_at) FROM admission_leases WHERE credit > 0 OR slots > 0)",
+      )
+      .one().at;
     const flushAt = remaining > 0 || this.state.unreported > 0 ? now + 5_000 : this.ledger.nextClosedMinute(now);
     const wanted = [next, flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
     if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));

@@ -112,7 +112,7 @@ describe("live", () => {
     expect(await json(reused)).toMatchObject({ error: { code: "ticket_used" } });
 
     await until(() => seenA.length > 0 && seenB.length > 0, "hello on both sockets");
-    for (const row of [event(a.tenantId), event(a.tenantId, { status: 429 })]) await hubFor(a.tenantId).ingest(row);
+    await hubFor(a.tenantId).ingestMany([event(a.tenantId), event(a.tenantId, { status: 429 })]);
     await until(() => eventsSeen(seenA) === 2, "A's update");
     const update = seenA.find((m) => m.type === "update");
     expect(update?.type === "update" && update.delta.totals).toMatchObject({ requests: 2, errors: 1 });

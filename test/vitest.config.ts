@@ -19,6 +19,8 @@ export default defineConfig(async () => ({
           SECRETS_KEY: "test-secrets-key-0123456789abcdefghijklmnopqrstuvwxyz",
           // An abandoned stream is read on for its usage this long (25 s in production).
           STREAM_DRAIN_MS: "1500",
+          // Admission leases on, as deployed, but short: a test's settle() awaits a lease's hand-back.
+          ADMISSION_LEASE_MS: "200",
           // The mock upstream started by global-setup.ts.
           UPSTREAM_PORT: String(inject("upstreamPort")),
           // The mock Stripe and PayPal APIs started by payments-setup.ts.

@@ -41,6 +41,17 @@ export interface Env extends DurableObjectsEnv {
   BILLING_CURRENCY?: string;
   /** How long a stream the client abandoned is read on for the provider's usage, in ms (default and most 25,000). */
   STREAM_DRAIN_MS?: string;
+  /** Calls an admission lease asks room for (default 128; 0 turns leases off: every call is admitted by the gate). */
+  ADMISSION_LEASE_REQUESTS?: string;
+  /** How long a batch of settlements and usage events waits for more, in ms (default 20). */
+  BOOKS_FLUSH_MS?: string;
+}
+
+/** A call admitted from this isolate's admission lease (gateway/leases.ts): what it took from it. */
+export interface LeasedCall {
+  lease: { readonly id: string; finish(): boolean };
+  reservedMicros: number;
+  estimatedTokens: number;
 }
 
 /** Per-request values set by middleware. */
@@ -54,6 +65,8 @@ export interface Vars {
   upstreamHops: number;
   /** Credit admission reserved for this call: the most it is charged (micro-dollars). */
   reservedMicros: number;
+  /** Set when the call was admitted from this isolate's lease: what it took from it. */
+  leased: LeasedCall;
   /** Set once the gateway call has its request-log record. */
   recorded: boolean;
   /** Set by the control plane's session authentication. */

@@ -6,27 +6,21 @@
 // fixed window it allows no double burst at a boundary, and unlike a token bucket or GCRA it
 // needs no refill rate to approximate "N per minute": it *is* N per any minute. Its cost — one
 // row per request in the last minute — is what one object handles anyway (~1,000 req/s).
+import { grantLease } from "./call-leases.ts";
 import type { GateState } from "./state.ts";
-import { type KeyConfig, type TenantConfig, WINDOW_MS } from "./storage.ts";
-import type { AdmitRequest, AdmitResult, RateLimitInfo } from "./types.ts";
+import { type Counted, type KeyConfig, RESERVATION_TTL_MS, type TenantConfig, WINDOW_MS, type Window } from "./storage.ts";
+import type { AdmitRequest, AdmitResult, LeaseGrant, RateLimitInfo } from "./types.ts";
 
-/** How long an unsettled call holds its credit before the alarm releases it. */
-export const RESERVATION_TTL_MS = 15 * 60_000;
-
-interface Window {
-  requests: number;
-  tokens: number;
-  oldest: number | null;
-}
 const EMPTY_WINDOW: Window = { requests: 0, tokens: 0, oldest: null };
 
 export function keyUsable(key: KeyConfig | null, now: number): key is KeyConfig {
   return key !== null && !key.revoked && (key.expiresAt === null || key.expiresAt > now);
 }
 
-/** Drops the admissions that left the window. */
+/** Drops the admissions that left the window, and leases that left it and hold nothing any more. */
 export function pruneWindow(state: GateState, now: number): void {
   state.sql.exec("DELETE FROM admissions WHERE at <= ?", now - WINDOW_MS);
+  state.sql.exec("DELETE FROM admission_leases WHERE returned = 1 AND slots = 0 AND credit = 0 AND use_by <= ?", now - WINDOW_MS);
 }
 
 /**
@@ -37,10 +31,10 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
   if (!keyUsable(key, now)) {
     return { ok: false, status: 401, code: "invalid_api_key", message: "Incorrect API key provided." };
   }
-  pruneWindow(state, now);
-  // Counting a window costs a scan of its rows: only where a limit applies.
-  const tenantWindow = config.rpm !== null || config.tpm !== null ? countWindow(state, now, null) : EMPTY_WINDOW;
-  const keyWindow = key.rpm !== null || key.tpm !== null ? countWindow(state, now, req.keyId) : EMPTY_WINDOW;
+  const counted = count(state, config, key, req.keyId, now);
+  const offered = req.lease ? offer(state, config, key, req, counted, now) : null;
+  if (offered) return { ok: true, ...offered };
+  const { tenant: tenantWindow, key: keyWindow, open, leasedOut } = counted;
   const limits = limitInfo(config, key, tenantWindow, keyWindow, now);
 
   const overRequests =
@@ -55,7 +49,6 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
     const what = overRequests ? "requests" : "tokens";
     return { ok: false, status: 429, code: "rate_limit_exceeded", message: `Rate limit reached for ${what} per minute.`, retryAfterMs, limits };
   }
-  const open = state.openReservations();
   if (config.concurrency !== null && open.n >= config.concurrency) {
     return {
       ok: false,
@@ -66,7 +59,6 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
       limits,
     };
   }
-  const leasedOut = state.leasedOut;
   if (config.billingEnabled && state.balance - leasedOut - open.reserved < req.maxCostMicros) {
     return { ok: false, status: 402, code: "insufficient_quota", message: "You exceeded your current quota: add credit to continue." };
   }
@@ -94,22 +86,49 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
   return { ok: true, limits: limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now) };
 }
 
+/** A lease for calls like `req` with no call admitted now (a renewal), or null when there is no room to share. */
+export function topUp(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, now: number): LeaseOffer | null {
+  if (!keyUsable(key, now)) return null;
+  return offer(state, config, key, req, count(state, config, key, req.keyId, now), now);
+}
+
+export interface LeaseOffer {
+  lease: LeaseGrant;
+  limits: RateLimitInfo;
+}
+
+function offer(state: GateState, config: TenantConfig, key: KeyConfig, req: AdmitRequest, counted: Counted, now: number): LeaseOffer | null {
+  const lease = grantLease(state, config, key, req, counted, now);
+  if (!lease) return null;
+  const held = (w: Window): Window => ({ requests: w.requests + lease.requests, tokens: w.tokens + (lease.tokens ?? 0), oldest: w.oldest ?? now });
+  return { lease, limits: limitInfo(config, key, held(counted.tenant), held(counted.key), now) };
+}
+
+function count(state: GateState, config: TenantConfig, key: KeyConfig, keyId: string, now: number): Counted {
+  pruneWindow(state, now);
+  // Counting a window costs a scan of its rows: only where a limit applies.
+  return {
+    tenant: config.rpm !== null || config.tpm !== null ? countWindow(state, now, null) : EMPTY_WINDOW,
+    key: key.rpm !== null || key.tpm !== null ? countWindow(state, now, keyId) : EMPTY_WINDOW,
+    open: state.openReservations(),
+    leasedOut: state.leasedOut,
+  };
+}
+
+const WINDOW_SUMS = {
+  admissions: "SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE at > ?",
+  leases: "SELECT coalesce(sum(requests), 0) AS n, coalesce(sum(tokens), 0) AS t, min(use_by) AS o FROM admission_leases WHERE use_by > ?",
+} as const;
+
+/** The window's admissions, and the room of leases whose use ended less than a window ago: the tenant's, or one key's. */
 function countWindow(state: GateState, now: number, keyId: string | null): Window {
-  const row = keyId
-    ? state.sql
-        .exec<{ n: number; t: number; o: number | null }>(
-          "SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE key_id = ? AND at > ?",
-          keyId,
-          now - WINDOW_MS,
-        )
-        .one()
-    : state.sql
-        .exec<{ n: number; t: number; o: number | null }>(
-          "SELECT count(*) AS n, coalesce(sum(tokens), 0) AS t, min(at) AS o FROM admissions WHERE at > ?",
-          now - WINDOW_MS,
-        )
-        .one();
-  return { requests: row.n, tokens: row.t, oldest: row.o };
+  const [calls, leases] = [WINDOW_SUMS.admissions, WINDOW_SUMS.leases].map((query) =>
+    keyId
+      ? state.sql.exec<{ n: number; t: number; o: number | null }>(`${query} AND key_id = ?`, now - WINDOW_MS, keyId).one()
+      : state.sql.exec<{ n: number; t: number; o: number | null }>(query, now - WINDOW_MS).one(),
+  ) as [{ n: number; t: number; o: number | null }, { n: number; t: number; o: number | null }];
+  const oldest = [calls.o, leases.o].filter((t): t is number => t !== null);
+  return { requests: calls.n + leases.n, tokens: calls.t + leases.t, oldest: oldest.length ? Math.min(...oldest) : null };
 }
 
 function limitInfo(config: TenantConfig, key: KeyConfig, tenant: Window, perKey: Window, now: number): RateLimitInfo {

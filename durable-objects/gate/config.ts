@@ -1,6 +1,8 @@
 // What the gate knows from D1: the balance the bank starts from, the tenant's limits and its keys'.
 // Each is loaded once inside blockConcurrencyWhile, so no admission interleaves with a load, and
 // then read from memory on the hot path until it expires or the control plane says it changed.
+import type { Env } from "../bindings.ts";
+import { leaseMs } from "./call-leases.ts";
 import { keyLimits, ledgerBalance, tenantLimits } from "./d1.ts";
 import { shareOf } from "./shards.ts";
 import type { GateState } from "./state.ts";
@@ -18,6 +20,9 @@ export function defaultConcurrency(value: string | undefined): number | null {
 
 type KeyRow = Record<string, SqlStorageValue>;
 
+/** The deployment's settings the gate reads (wrangler.toml [vars]). */
+export type GateSettings = Pick<Env, "DEFAULT_CONCURRENCY_LIMIT" | "ADMISSION_LEASE_MS">;
+
 function keyFrom(row: KeyRow): KeyConfig {
   return {
     revoked: Number(row.revoked) === 1,
@@ -31,16 +36,16 @@ export class GateConfig {
   private readonly ctx: DurableObjectState;
   private readonly state: GateState;
   private readonly d1: D1Database;
-  private readonly defaultConcurrencyLimit: string | undefined;
+  private readonly settings: GateSettings;
   private config: TenantConfig | null = null;
   /** Keys' limits as the `keys` table has them, read from memory on the hot path. */
   private readonly keyCache = new Map<string, { config: KeyConfig; loadedAt: number }>();
 
-  constructor(ctx: DurableObjectState, state: GateState, d1: D1Database, defaultConcurrencyLimit: string | undefined) {
+  constructor(ctx: DurableObjectState, state: GateState, d1: D1Database, settings: GateSettings) {
     this.ctx = ctx;
     this.state = state;
     this.d1 = d1;
-    this.defaultConcurrencyLimit = defaultConcurrencyLimit;
+    this.settings = settings;
   }
 
   /** The tenant's limits if they are loaded, without loading them. */
@@ -71,7 +76,8 @@ export class GateConfig {
         shards,
         rpm: shareOf(row?.rpmLimit ?? null, shard, shards),
         tpm: shareOf(row?.tpmLimit ?? null, shard, shards),
-        concurrency: shareOf(row?.concurrencyLimit ?? defaultConcurrency(this.defaultConcurrencyLimit), shard, shards),
+        concurrency: shareOf(row?.concurrencyLimit ?? defaultConcurrency(this.settings.DEFAULT_CONCURRENCY_LIMIT), shard, shards),
+        leaseMs: leaseMs(this.settings.ADMISSION_LEASE_MS),
         monthlyBudgetMicros: row?.monthlyBudgetMicros ?? null,
         loadedAt: now,
       };

@@ -1,6 +1,7 @@
 // Balance changes, each once: a call's settlement (what it really cost, never more than it
 // reserved) and a credit (a top-up, refund, adjustment …) per idempotency key. Both are journal
 // rows, which reach the D1 ledger through ledger-flush.ts.
+import { expireLeases, leaseCap, settleFromLease } from "./call-leases.ts";
 import type { GateState } from "./state.ts";
 import { MINUTE_MS, type TenantConfig } from "./storage.ts";
 import type { CreditRequest, SettleRequest } from "./types.ts";
@@ -11,6 +12,7 @@ const SETTLED_TTL_MS = 24 * 3600_000;
 /** The alarm's sweep: reservations never settled release their credit; old settled ids are forgotten. */
 export function expireSettlements(state: GateState, now: number): void {
   state.sql.exec("DELETE FROM reservations WHERE expires_at <= ?", now);
+  expireLeases(state, now);
   state.sql.exec("DELETE FROM settled WHERE at <= ?", now - SETTLED_TTL_MS);
 }
 
@@ -24,8 +26,11 @@ export function settle(state: GateState, config: TenantConfig | null, req: Settl
   state.transaction(() => {
     if (state.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", req.requestId, now).rowsWritten === 0) return;
     costMicros = chargeable(state, config, req);
-    state.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
-    state.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
+    if (req.lease) settleFromLease(state, req.lease, req.tokens);
+    else {
+      state.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
+      state.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
+    }
     if (costMicros > 0) {
       const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
       const epoch = state.epoch;
@@ -53,6 +58,8 @@ export function settle(state: GateState, config: TenantConfig | null, req: Settl
  */
 function chargeable(state: GateState, config: TenantConfig | null, req: SettleRequest): number {
   const cost = Math.max(0, req.costMicros);
+  const leased = req.lease ? leaseCap(state, req.lease) : null;
+  if (leased !== null) return Math.min(cost, leased);
   const reservation = state.sql.exec<{ amount: number }>("SELECT amount FROM reservations WHERE id = ?", req.requestId).toArray()[0];
   if (reservation) return Math.min(cost, reservation.amount);
   if (config && !config.billingEnabled) return cost;

@@ -87,13 +87,18 @@ export class GateState {
     return Number(this.meta("unreported") ?? 0);
   }
 
-  /** Credit held by calls in flight. */
+  /** Credit held by calls in flight and by admission leases. */
   reserved(): number {
-    return this.sql.exec<{ r: number }>("SELECT coalesce(sum(amount), 0) AS r FROM reservations").one().r;
+    return this.openReservations().reserved;
   }
 
+  /** Calls in flight (a lease counts the concurrent calls it holds) and the credit they hold. */
   openReservations(): { n: number; reserved: number } {
-    return this.sql.exec<{ n: number; reserved: number }>("SELECT count(*) AS n, coalesce(sum(amount), 0) AS reserved FROM reservations").one();
+    return this.sql
+      .exec<{ n: number; reserved: number }>(
+        "SELECT (SELECT count(*) FROM reservations) + (SELECT coalesce(sum(slots), 0) FROM admission_leases) AS n, (SELECT coalesce(sum(amount), 0) FROM reservations) + (SELECT coalesce(sum(credit), 0) FROM admission_leases) AS reserved",
+      )
+      .one();
   }
 
   monthSpend(now: number): number {

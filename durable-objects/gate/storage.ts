@@ -8,6 +8,10 @@ export const GATE_SCHEMA = [
   // Credit held for calls in flight; released by settlement or, if that never comes, by the alarm.
   `CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, key_id TEXT NOT NULL, amount INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS reservations_expiry ON reservations (expires_at)`,
+  // Admission leases (call-leases.ts): room counted in the window until use_by has left it, and
+  // credit and concurrent calls held until the isolate hands them back (or the alarm, at expires_at).
+  `CREATE TABLE IF NOT EXISTS admission_leases (id TEXT PRIMARY KEY, key_id TEXT NOT NULL, use_by INTEGER NOT NULL, expires_at INTEGER NOT NULL, requests INTEGER NOT NULL, tokens INTEGER NOT NULL, credit INTEGER NOT NULL, slots INTEGER NOT NULL, freed INTEGER NOT NULL DEFAULT 0, returned INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX IF NOT EXISTS admission_leases_key ON admission_leases (key_id, use_by)`,
   // Settled request ids, so a repeated settlement charges once.
   `CREATE TABLE IF NOT EXISTS settled (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
   // Every balance change. Usage is one row per key and minute; rows reach the D1 ledger once,
@@ -26,6 +30,8 @@ export interface TenantConfig {
   tpm: number | null;
   concurrency: number | null;
   monthlyBudgetMicros: number | null;
+  /** How long an admission lease may be used (ADMISSION_LEASE_MS). */
+  leaseMs: number;
   loadedAt: number;
 }
 
@@ -37,4 +43,22 @@ export interface KeyConfig {
 }
 
 export const WINDOW_MS = 60_000;
+
+/** How long an unsettled call holds its credit before the alarm releases it. */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+/** What the last minute holds: admissions and leases' room. */
+export interface Window {
+  requests: number;
+  tokens: number;
+  oldest: number | null;
+}
+
+/** Everything a decision reads, counted once. */
+export interface Counted {
+  tenant: Window;
+  key: Window;
+  open: { n: number; reserved: number };
+  leasedOut: number;
+}
 export const MINUTE_MS = 60_000;

@@ -7,6 +7,36 @@ export interface AdmitRequest {
   tokens: number;
   /** The most the call can cost (micro-dollars): reserved from the balance until settled. */
   maxCostMicros: number;
+  /** Asks for an admission lease (call-leases.ts) big enough for this call and more like it; the call is then admitted from it. */
+  lease?: LeaseWanted;
+}
+
+/** What an isolate asks for: room for `requests` calls like the one at hand. */
+export interface LeaseWanted {
+  id: string;
+  requests: number;
+}
+
+/**
+ * Room the gate has counted and reserved for an isolate to admit calls in without asking: so many
+ * requests, tokens, credit and concurrent calls (null: no limit applies). Usable for `useForMs`.
+ */
+export interface LeaseGrant {
+  id: string;
+  requests: number;
+  tokens: number | null;
+  creditMicros: number | null;
+  slots: number | null;
+  useForMs: number;
+}
+
+/** A lease handed back: what was not used of it, and how many of its calls are still running. */
+export interface LeaseReturn {
+  id: string;
+  unusedRequests: number;
+  unusedTokens: number;
+  unusedCreditMicros: number;
+  open: number;
 }
 
 export interface RateLimitInfo {
@@ -19,7 +49,7 @@ export interface RateLimitInfo {
 }
 
 export type AdmitResult =
-  | { ok: true; limits: RateLimitInfo }
+  | { ok: true; limits: RateLimitInfo; lease?: LeaseGrant }
   | { ok: false; status: 401; code: "invalid_api_key"; message: string }
   | { ok: false; status: 402; code: "insufficient_quota" | "budget_exceeded"; message: string }
   | { ok: false; status: 429; code: "rate_limit_exceeded" | "concurrency_limit_exceeded"; message: string; retryAfterMs: number; limits: RateLimitInfo };
@@ -30,7 +60,18 @@ export interface SettleRequest {
   costMicros: number;
   /** Actual tokens used: replaces the up-front estimate in the TPM window. */
   tokens: number;
+  /** A call admitted from a lease: what it took from it, and whether the lease had been handed back before the call ended. */
+  lease?: { id: string; reservedMicros: number; estimatedTokens: number; afterReturn: boolean };
 }
+
+/** An isolate's books since its last batch: settlements and leases handed back, applied in one go. */
+export interface BooksBatch {
+  settlements: SettleRequest[];
+  returns: LeaseReturn[];
+}
+
+/** What each settlement of a batch charged (0 for a repeat), by request id. */
+export type BooksResult = Record<string, number>;
 
 export interface CreditRequest {
   /** Makes the credit happen once: a payment event id, an operator adjustment id… */
@@ -48,6 +89,8 @@ export interface GateBalance {
   monthSpendMicros: number;
   unflushedEntries: number;
   billingEnabled: boolean;
+  /** Admission leases granted since the gate began. */
+  leasesGranted: number;
 }
 
 export interface Reconciliation {

@@ -1,9 +1,13 @@
 // Before the upstream call: the most it can cost and the tokens it can use, admitted (or not)
-// by the tenant's gate in one round trip.
+// from this isolate's lease for the key (leases.ts) or else by the tenant's gate, in one round trip.
 import type { Context } from "hono";
 import { shardFor } from "../../durable-objects/gate/shards.ts";
 import type { AppEnv } from "../env.ts";
-import { admit } from "./gate.ts";
+import type { LeaseGrant, RateLimitInfo } from "../../durable-objects/gate/types.ts";
+import { log } from "../core/logger.ts";
+import { book } from "./books.ts";
+import { admit, gateFor, rateLimitHeaders } from "./gate.ts";
+import { ask, type CallNeed, HeldLease, install, leaseKey, leaseOnTheWay, leaseRequests, newestLease, retireIfSpent, takeFromLeases } from "./leases.ts";
 import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./cost.ts";
@@ -35,10 +39,88 @@ export function admitFreeCall(c: Context<AppEnv>, plan: CallPlan): Promise<Recor
   return reserve(c, plan, 0, 0);
 }
 
-function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCostMicros: number): Promise<Record<string, string>> {
+const MAX_LEASE_ROUNDS = 64;
+
+async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCostMicros: number): Promise<Record<string, string>> {
   const shard = shardFor(c.var.requestId, plan.gateShards);
   c.set("gateShard", shard);
   c.set("reservedMicros", maxCostMicros);
   const key = c.var.apiKey;
-  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, tokens, maxCostMicros }, shard);
+  const need = { tokens, maxCostMicros };
+  const wanted = plan.gateShards <= 1 ? leaseRequests(c.env.ADMISSION_LEASE_REQUESTS) : 0;
+  const held = leaseKey(key.tenantId, key.id);
+  // The lease, or the next one on its way: leases shrink with the room left, so a call waits for
+  // a bounded number of them before the gate says there is no room to share and admits it exactly.
+  for (let round = 0; wanted > 0 && round < MAX_LEASE_ROUNDS; round++) {
+    const now = Date.now();
+    const { lease, spent } = takeFromLeases(held, need, now);
+    if (spent.length) book(c.executionCtx, c.env, { tenantId: key.tenantId, returns: spent });
+    if (lease) {
+      c.set("leased", { lease, reservedMicros: maxCostMicros, estimatedTokens: tokens });
+      if (newestLease(held)?.wantsRenewal(now)) renewInBackground(c, held, need, wanted);
+      return rateLimitHeaders(lease.limitsNow(now));
+    }
+    const onTheWay = leaseOnTheWay(held);
+    if (!onTheWay) break;
+    if (!(await onTheWay)) return admitExactly(c, shard, need);
+  }
+  const answer =
+    wanted > 0
+      ? ask(
+          held,
+          () => admitAsking(c, shard, need, wanted),
+          (a) => a.lease !== undefined,
+        )
+      : undefined;
+  if (!answer) return admitExactly(c, shard, need);
+  const result = await answer;
+  const leased = result.lease ? startUsing(c, held, result.lease, result.limits, need) : null;
+  return rateLimitHeaders(leased ? leased.limitsNow(Date.now()) : result.limits);
+}
+
+async function admitExactly(c: Context<AppEnv>, shard: number, need: CallNeed): Promise<Record<string, string>> {
+  return rateLimitHeaders((await admitAsking(c, shard, need, 0)).limits);
+}
+
+/** The gate admits the call, exactly or (wanted > 0) with a lease it is taken from. */
+function admitAsking(c: Context<AppEnv>, shard: number, need: CallNeed, wanted: number) {
+  const key = c.var.apiKey;
+  const lease = wanted > 0 ? { lease: { id: crypto.randomUUID(), requests: wanted } } : {};
+  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, ...need, ...lease }, shard);
+}
+
+/** Installs a granted lease and admits this call from it (the gate sized it to fit). */
+function startUsing(c: Context<AppEnv>, held: string, grant: LeaseGrant, limits: RateLimitInfo, need: CallNeed): HeldLease | null {
+  const lease = new HeldLease(held, grant, limits, Date.now());
+  installAndWatch(c, lease);
+  if (!lease.take(need, Date.now())) return null;
+  c.set("leased", { lease, reservedMicros: need.maxCostMicros, estimatedTokens: need.tokens });
+  return lease;
+}
+
+/** Installs a lease and hands it back once out of time, even if no call comes to notice. */
+function installAndWatch(c: Context<AppEnv>, lease: HeldLease): void {
+  install(lease);
+  c.executionCtx.waitUntil(new Promise((resolve) => setTimeout(resolve, lease.msLeft(Date.now()) + 1)).then(() => retire(c, lease, Date.now())));
+}
+
+function retire(c: Context<AppEnv>, lease: HeldLease, now: number): void {
+  const returned = retireIfSpent(lease, now);
+  if (returned) book(c.executionCtx, c.env, { tenantId: c.var.apiKey.tenantId, returns: [returned] });
+}
+
+/** Asks for the next lease beside the call, so the calls after this one need no round trip either. */
+function renewInBackground(c: Context<AppEnv>, held: string, need: CallNeed, wanted: number): void {
+  const key = c.var.apiKey;
+  const request = () =>
+    gateFor(c.env, key.tenantId)
+      .topUp(key.tenantId, { requestId: c.var.requestId, keyId: key.id, ...need, lease: { id: crypto.randomUUID(), requests: wanted } })
+      .then((offer) => {
+        if (offer) installAndWatch(c, new HeldLease(held, offer.lease, offer.limits, Date.now()));
+        return offer;
+      });
+  const renewal = ask(held, request, (offer) => offer !== null);
+  c.executionCtx.waitUntil(
+    (renewal ?? Promise.resolve()).catch((error: unknown) => log("warn", "lease renewal failed", { tenantId: key.tenantId, error: String(error) })),
+  );
 }

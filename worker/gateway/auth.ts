@@ -48,8 +48,9 @@ interface KnownKey extends AuthenticatedKey {
 }
 
 // Keys by hash, so a warm isolate authenticates without D1. Staleness is bounded twice: the
-// control plane drops an entry on change, and the tenant's gate — asked on every call that
-// reaches a provider — knows a revocation at once.
+// control plane drops an entry (and the key's admission leases) on change in its isolate, and
+// the tenant's gate knows a revocation at once: other isolates' calls reach it when their lease
+// runs out, within ADMISSION_LEASE_MS (docs/limits-and-credit.md).
 const knownKeys = new TtlCache<KnownKey | null>(60_000, 10_000);
 
 export function forgetKey(hash: string): void {

@@ -1,7 +1,7 @@
-// The gateway's side of TenantGate: one admission RPC before the upstream call, settlement
-// after it (off the hot path), and the answers a refused call gets.
+// The gateway's side of TenantGate: the admission RPC before the upstream call (when no lease
+// covers it) and the answers a refused call gets. Settlements go in batches (books.ts).
 import { shardName } from "../../durable-objects/gate/shards.ts";
-import type { AdmitRequest, RateLimitInfo } from "../../durable-objects/gate/types.ts";
+import type { AdmitRequest, LeaseGrant, RateLimitInfo } from "../../durable-objects/gate/types.ts";
 import { AppError } from "../core/errors.ts";
 import type { Env } from "../env.ts";
 
@@ -28,25 +28,14 @@ export function rateLimitHeaders(limits: RateLimitInfo): Record<string, string> 
   return headers;
 }
 
-/** Admits the call or throws the 401/402/429 the client gets, in its own format. */
-export async function admit(env: Env, tenantId: string, req: AdmitRequest, shard = 0): Promise<Record<string, string>> {
+/** Admits the call (perhaps with a lease) or throws the 401/402/429 the client gets, in its own format. */
+export async function admit(env: Env, tenantId: string, req: AdmitRequest, shard = 0): Promise<{ limits: RateLimitInfo; lease?: LeaseGrant }> {
   const result = await gateFor(env, tenantId, shard).admit(tenantId, req, shard);
-  if (result.ok) return rateLimitHeaders(result.limits);
+  if (result.ok) return result;
   if (result.status === 401) throw new AppError("authentication", result.message, { code: result.code });
   if (result.status === 402) throw new AppError("insufficient_quota", result.message, { code: result.code });
   throw new AppError("rate_limit", result.message, {
     code: result.code,
     headers: { "retry-after": String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))), ...rateLimitHeaders(result.limits) },
   });
-}
-
-export function settle(
-  env: Env,
-  tenantId: string,
-  shard: number,
-  req: { requestId: string; keyId: string; costMicros: number; tokens: number },
-): Promise<unknown> {
-  return gateFor(env, tenantId, shard)
-    .settle(tenantId, req)
-    .catch(() => undefined); // an unsettled reservation is released by the gate's alarm
 }

@@ -6,11 +6,10 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { type AttemptRecord, attemptChain, attemptHeaders } from "./attempts.ts";
 import { circuitAlerts } from "./circuit-alerts.ts";
-import { settle } from "./gate.ts";
+import { book } from "./books.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
 import { costMicros } from "./cost.ts";
-import { recordUsage } from "./usage-event.ts";
 
 export interface CallRecord {
   c: Context<AppEnv>;
@@ -27,7 +26,7 @@ export interface CallRecord {
   cached?: boolean;
 }
 
-/** Settles the call with the tenant's gate and logs it (and alerts a circuit it opened or closed), all after the response. */
+/** Books the call's settlement and its log row (books.ts) and alerts a circuit it opened or closed, all after the response. */
 export function recordCall(r: CallRecord): void {
   r.c.set("recorded", true);
   const key = r.c.var.apiKey;
@@ -35,16 +34,20 @@ export function recordCall(r: CallRecord): void {
   if (alerts) r.c.executionCtx.waitUntil(alerts);
   const usage = r.usage ?? emptyUsage();
   const { charged, uncollected } = capped(r.c, r.usage && r.target ? costMicros(r.usage, r.target.price) : 0, r.target);
-  r.c.executionCtx.waitUntil(
-    settle(r.c.env, key.tenantId, r.c.var.gateShard ?? 0, {
-      requestId: r.c.var.requestId,
-      keyId: key.id,
-      costMicros: charged,
-      tokens: usage.inputTokens + usage.outputTokens,
-    }),
-  );
-  r.c.executionCtx.waitUntil(
-    recordUsage(r.c.env, {
+  const leased = r.c.var.leased;
+  const settlement = {
+    requestId: r.c.var.requestId,
+    keyId: key.id,
+    costMicros: charged,
+    tokens: usage.inputTokens + usage.outputTokens,
+    ...(leased
+      ? { lease: { id: leased.lease.id, reservedMicros: leased.reservedMicros, estimatedTokens: leased.estimatedTokens, afterReturn: leased.lease.finish() } }
+      : {}),
+  };
+  book(r.c.executionCtx, r.c.env, {
+    tenantId: key.tenantId,
+    settlement: { shard: r.c.var.gateShard ?? 0, request: settlement },
+    usage: {
       id: r.c.var.requestId,
       tenantId: key.tenantId,
       keyId: key.id,
@@ -65,8 +68,8 @@ export function recordCall(r: CallRecord): void {
       estimated: usage.estimated,
       attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
-    }),
-  );
+    },
+  });
 }
 
 /**
@@ -115,8 +118,9 @@ export const recordRefusals = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.error || c.var.recorded) return;
   const key = c.var.apiKey;
   const code = c.error instanceof AppError ? c.error.code : "internal_error";
-  c.executionCtx.waitUntil(
-    recordUsage(c.env, {
+  book(c.executionCtx, c.env, {
+    tenantId: key.tenantId,
+    usage: {
       id: c.var.requestId,
       tenantId: key.tenantId,
       keyId: key.id,
@@ -136,6 +140,6 @@ export const recordRefusals = createMiddleware<AppEnv>(async (c, next) => {
       estimated: false,
       attempts: [],
       createdAt: startedAt,
-    }),
-  );
+    },
+  });
 });

@@ -1,0 +1,174 @@
+// Admission leases as this isolate holds them (the gate's side: durable-objects/gate/call-leases.ts).
+// A call that fits in its key's lease is admitted here, with no round trip; one that does not
+// goes to the gate, which admits it exactly and may grant a new lease on the way. A lease is
+// renewed in the background once half of it is used or half of its time has passed, and handed
+// back through the books (books.ts) when replaced or out of time.
+import type { LeaseGrant, LeaseReturn, RateLimitInfo } from "../../durable-objects/gate/types.ts";
+
+/** Calls one lease asks room for; "0" in ADMISSION_LEASE_REQUESTS turns leases off. */
+const DEFAULT_LEASE_REQUESTS = 128;
+
+export function leaseRequests(value: string | undefined): number {
+  const n = value === undefined || value.trim() === "" ? DEFAULT_LEASE_REQUESTS : Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? Math.min(n, 10_000) : DEFAULT_LEASE_REQUESTS;
+}
+
+/** What one call needs of a lease. */
+export interface CallNeed {
+  tokens: number;
+  maxCostMicros: number;
+}
+
+export class HeldLease {
+  readonly id: string;
+  readonly key: string;
+  private readonly grant: LeaseGrant;
+  private readonly grantedAt: number;
+  private readonly useBy: number;
+  private readonly limits: RateLimitInfo;
+  private requests: number;
+  private tokens: number | null;
+  private credit: number | null;
+  private open = 0;
+  returned = false;
+
+  constructor(key: string, grant: LeaseGrant, limits: RateLimitInfo, now: number) {
+    this.id = grant.id;
+    this.key = key;
+    this.grant = grant;
+    this.grantedAt = now;
+    this.useBy = now + grant.useForMs;
+    this.limits = limits;
+    this.requests = grant.requests;
+    this.tokens = grant.tokens;
+    this.credit = grant.creditMicros;
+  }
+
+  msLeft(now: number): number {
+    return Math.max(0, this.useBy - now);
+  }
+
+  usable(now: number): boolean {
+    return !this.returned && now < this.useBy;
+  }
+
+  /** Takes one call's room if it fits. */
+  take(need: CallNeed, now: number): boolean {
+    if (!this.usable(now) || this.requests < 1) return false;
+    if (this.tokens !== null && this.tokens < need.tokens) return false;
+    if (this.credit !== null && this.credit < need.maxCostMicros) return false;
+    if (this.grant.slots !== null && this.open >= this.grant.slots) return false;
+    this.requests -= 1;
+    if (this.tokens !== null) this.tokens -= need.tokens;
+    if (this.credit !== null) this.credit -= need.maxCostMicros;
+    this.open += 1;
+    return true;
+  }
+
+  /** A call of this lease ended; whether the lease had been handed back before it did. */
+  finish(): boolean {
+    this.open = Math.max(0, this.open - 1);
+    return this.returned;
+  }
+
+  /** Half of it used or half of its time gone: time to ask for the next one. */
+  wantsRenewal(now: number): boolean {
+    return this.requests * 2 < this.grant.requests || (now - this.grantedAt) * 2 > this.grant.useForMs;
+  }
+
+  handBack(): LeaseReturn {
+    this.returned = true;
+    return {
+      id: this.id,
+      unusedRequests: this.requests,
+      unusedTokens: this.tokens ?? 0,
+      unusedCreditMicros: this.credit ?? 0,
+      open: this.open,
+    };
+  }
+
+  /** The x-ratelimit-* figures as of this call: the gate's at the grant plus what the lease has not used. */
+  limitsNow(now: number): RateLimitInfo {
+    const elapsed = now - this.grantedAt;
+    const l = this.limits;
+    return {
+      ...l,
+      remainingRequests: l.remainingRequests === null ? null : l.remainingRequests + this.requests,
+      remainingTokens: l.remainingTokens === null ? null : l.remainingTokens + (this.tokens ?? 0),
+      resetRequestsMs: Math.max(0, l.resetRequestsMs - elapsed),
+      resetTokensMs: Math.max(0, l.resetTokensMs - elapsed),
+    };
+  }
+}
+
+/**
+ * This isolate's leases by tenant and key (a renewal arrives while the lease before it still has
+ * room: both are used, so no room is handed back early), and the requests for one under way.
+ */
+const held = new Map<string, HeldLease[]>();
+const asking = new Map<string, Promise<boolean>>();
+
+export const leaseKey = (tenantId: string, keyId: string) => `${tenantId}\n${keyId}`;
+
+/** Takes one call's room from the first of the key's leases it fits in; hands back those out of time. */
+export function takeFromLeases(key: string, need: CallNeed, now: number): { lease: HeldLease | null; spent: LeaseReturn[] } {
+  const leases = held.get(key);
+  const spent: LeaseReturn[] = [];
+  if (!leases) return { lease: null, spent };
+  for (const lease of [...leases]) {
+    const returned = retireIfSpent(lease, now);
+    if (returned) spent.push(returned);
+    else if (lease.take(need, now)) return { lease, spent };
+  }
+  return { lease: null, spent };
+}
+
+/** The key's newest lease: the one whose renewal is due first. */
+export function newestLease(key: string): HeldLease | undefined {
+  return held.get(key)?.at(-1);
+}
+
+/** The request for a lease under way for this key, if any: a call that finds the lease spent waits for the next one. */
+export function leaseOnTheWay(key: string): Promise<boolean> | undefined {
+  return asking.get(key);
+}
+
+/** Asks for a lease with `request` (whether it was granted), unless a request for this key is already under way. */
+export function ask<T>(key: string, request: () => Promise<T>, granted: (answer: T) => boolean): Promise<T> | undefined {
+  if (asking.has(key)) return undefined;
+  const answer = request();
+  const done = answer.then(granted, () => false).finally(() => asking.delete(key));
+  asking.set(key, done);
+  return answer;
+}
+
+export function install(lease: HeldLease): void {
+  const leases = held.get(lease.key);
+  if (leases) leases.push(lease);
+  else held.set(lease.key, [lease]);
+}
+
+/** Hands back a lease that is out of time. */
+export function retireIfSpent(lease: HeldLease, now: number): LeaseReturn | null {
+  if (lease.returned || lease.usable(now)) return null;
+  const leases = held.get(lease.key)?.filter((l) => l !== lease) ?? [];
+  if (leases.length) held.set(lease.key, leases);
+  else held.delete(lease.key);
+  return lease.handBack();
+}
+
+/**
+ * A key or the tenant changed: the leases this isolate holds for it stop admitting at once and
+ * are handed back (the gate grants no new one on stale terms). Other isolates' leases run out
+ * within LEASE_USE_MS.
+ */
+export function dropLeases(tenantId: string, keyId?: string): LeaseReturn[] {
+  const returns: LeaseReturn[] = [];
+  const prefix = keyId === undefined ? `${tenantId}\n` : leaseKey(tenantId, keyId);
+  for (const [key, leases] of held) {
+    if (keyId === undefined ? !key.startsWith(prefix) : key !== prefix) continue;
+    held.delete(key);
+    for (const lease of leases) if (!lease.returned) returns.push(lease.handBack());
+  }
+  return returns;
+}
