@@ -46,8 +46,9 @@ describe("npm start", () => {
 
   it("seeds once however often it starts", () => {
     expect(inject("firstStartOutput")).toContain(credentials.apiKey);
+    // Usage rows are left out: the call above reaches the ledger once its minute has closed, which may be now.
     const [counts] = d1(
-      "SELECT (SELECT count(*) FROM tenants) AS tenants, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM memberships) AS memberships, (SELECT count(*) FROM api_keys) AS keys, (SELECT count(*) FROM providers) AS providers, (SELECT count(*) FROM ledger_entries) AS ledger, (SELECT sum(amount_micros) FROM ledger_entries) AS credit",
+      "SELECT (SELECT count(*) FROM tenants) AS tenants, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM memberships) AS memberships, (SELECT count(*) FROM api_keys) AS keys, (SELECT count(*) FROM providers) AS providers, (SELECT count(*) FROM ledger_entries WHERE kind <> 'usage') AS ledger, (SELECT sum(amount_micros) FROM ledger_entries WHERE kind <> 'usage') AS credit",
     );
     expect(counts).toEqual({ tenants: 1, users: 1, memberships: 1, keys: 1, providers: 1, ledger: 1, credit: 100_000_000 });
   });

@@ -1,22 +1,40 @@
 // Serves the Worker the way it runs on Cloudflare: the bundle `wrangler deploy` would upload
-// (built offline with --dry-run), in workerd through Miniflare, with wrangler.toml's bindings,
-// .dev.vars and local storage under <stateDir>/v3 (the layout `wrangler dev --persist-to` and
-// `wrangler d1 --local` use). Unlike `wrangler dev` there is no proxy Worker in front of it and
-// no file watcher: each call crosses one HTTP hop less (`npm run dev` keeps both, for editing).
-import { fork } from "node:child_process";
+// (built offline with --dry-run), on bare workerd (the binary wrangler itself runs), with
+// wrangler.toml's bindings, .dev.vars and local storage under <stateDir>/v3 (the layout
+// `wrangler dev --persist-to` and `wrangler d1 --local` use). No Worker of Miniflare's or
+// wrangler's sits in front: `npm run dev` (wrangler dev) keeps those, for editing.
+//
+// The config (scripts/lib/workerd/config.mjs, written next to the bundle) holds:
+//  - the app's Worker, which the socket reaches directly. Its entry module re-exports the bundle
+//    and wraps its fetch() in Cloudflare's static routing (workerd/static-routing.ts): a path
+//    run_worker_first lists (/api/*, /v1/*, /assets/*) goes straight to the app, any other to
+//    ASSETS, as Cloudflare routes it before the Worker would run. Within the one isolate: a /v1
+//    call pays a regex test on its path, not a hop. TenantGate and AnalyticsHub are its SQLite
+//    Durable Objects, in <stateDir>/v3/do/<name>-<ClassName>/ as under Miniflare.
+//  - ASSETS (workerd/assets.ts): a snapshot of web/dist taken at start and its manifest (content
+//    types, ETags, _headers), SPA fallback to index.html; a Worker of its own, reached only by
+//    asset paths and the app's /assets/* handler.
+//  - DB: workerd's own D1 client (cloudflare-internal:d1-api) over workerd/d1.ts, a Durable
+//    Object on Miniflare's D1 files (<stateDir>/v3/d1/miniflare-D1DatabaseObject/<id>.sqlite).
+//  - caches.default (workerd/cache.ts, in memory) and fetch() to any address, loopback included.
+//  - CF-Connecting-IP set to the loopback address, as Cloudflare would set the client's.
+// Console output of the Workers goes to this process's stdout and stderr. An uncaught exception
+// is printed by workerd without its stack; the Worker's own error log lines carry theirs.
+import { fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { bin, childEnv, root, run } from "./run.mjs";
+import { writeWorkerdConfig } from "./workerd/config.mjs";
 
 const require = createRequire(path.join(root, "package.json"));
-// The Miniflare wrangler itself runs (wrangler may pin its own copy).
-const { Miniflare, convertV4MiniflareOptions } = createRequire(require.resolve("wrangler/package.json"))("miniflare");
+/** The workerd wrangler runs (wrangler may pin its own copy): the storage formats stay the ones `wrangler d1` writes. */
+const workerdBinary = () => createRequire(require.resolve("wrangler/package.json"))("workerd").default;
 
 /**
  * `wrangler deploy --dry-run`: the production bundle (minified, as uploaded, unless a profiler
- * wants names), in a directory of its own inside the project (workerd refuses module paths that
- * climb out of its root; two apps may build at once).
+ * wants names), in a directory of its own inside the project (module names are paths in the
+ * project, as stack traces and the profiler read them; two apps may build at once).
  */
 export async function buildWorker({ minify = true } = {}) {
   const builds = path.join(root, ".wrangler/build");
@@ -24,7 +42,7 @@ export async function buildWorker({ minify = true } = {}) {
   pruneOlderThan(builds, 24 * 3600_000); // left behind by a killed run
   const outdir = mkdtempSync(path.join(builds, "worker-"));
   await run([bin("wrangler"), "deploy", "--dry-run", "--outdir", outdir, ...(minify ? [] : ["--no-minify"])], { quiet: true });
-  return { scriptPath: path.join(outdir, "index.js"), remove: () => rmSync(outdir, { recursive: true, force: true }) };
+  return { dir: outdir, remove: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
 function pruneOlderThan(dir, ageMs) {
@@ -44,36 +62,61 @@ function workerOptionsFromConfig() {
   });
 }
 
-/** Miniflare's v4 worker options carry empty defaults that its v5 converter rejects or ignores. */
-function meaningful(options) {
-  const { rootPath: _root, modulesRules: _rules, ...rest } = options;
-  const empty = (v) =>
-    v === undefined || (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => !empty(v)));
+/**
+ * Runs workerd on `configFile` and resolves once its socket listens (its control fd says so).
+ * Until then its stderr is kept: a failed start rejects with it (`… Address already in use …`).
+ */
+function startWorkerd(configFile, { inspectorPort }) {
+  const args = ["serve", configFile, "--experimental", "--control-fd=3"];
+  if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`);
+  const child = spawn(workerdBinary(), args, { cwd: root, stdio: ["ignore", "inherit", "pipe", "pipe"] });
+  const exited = new Promise((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null })); // not started: no "exit" may follow
+  });
+  let stderr = "";
+  const keep = (chunk) => (stderr += chunk);
+  child.stderr.on("data", keep);
+  const listening = new Promise((resolve, reject) => {
+    let control = "";
+    child.stdio[3].on("data", (chunk) => {
+      control += chunk;
+      if (!control.split("\n").some((line) => line.includes('"event":"listen"'))) return;
+      child.stderr.off("data", keep);
+      process.stderr.write(stderr);
+      child.stderr.pipe(process.stderr);
+      resolve();
+    });
+    child.once("error", reject);
+    exited.then(({ code, signal }) => reject(new Error(`workerd exited (${code ?? signal}) before it listened:\n${stderr.trim()}`)));
+  });
+  // Not left behind when this process ends some other way than dispose().
+  const orphan = () => child.kill("SIGKILL");
+  process.once("exit", orphan);
+  const dispose = async () => {
+    process.off("exit", orphan);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  return listening.then(
+    () => ({ dispose, exited }),
+    async (error) => {
+      await dispose();
+      throw error;
+    },
+  );
 }
 
 /**
  * Starts workerd on host:port and resolves once it listens. `bindings` are added to (and win
- * over) wrangler.toml's [vars] and .dev.vars. Returns the Miniflare instance: dispose() stops it.
+ * over) wrangler.toml's [vars] and .dev.vars. Resolves to { dispose() → stops it, exited →
+ * { code, signal } once it has stopped }.
  */
 export async function serveWorker({ host, port, stateDir, bindings = {}, inspectorPort, minify = true }) {
   const build = await buildWorker({ minify });
-  const { name, workerOptions } = await workerOptionsFromConfig();
-  const options = meaningful(workerOptions);
-  const miniflare = new Miniflare(
-    convertV4MiniflareOptions({
-      rootPath: root,
-      host,
-      port,
-      ...(inspectorPort ? { inspectorPort } : {}),
-      resourcePersistencePath: path.join(stateDir, "v3"),
-      // One line per request costs throughput; the Worker logs what matters itself.
-      logRequests: false,
-      workers: [{ ...options, name, modules: true, scriptPath: build.scriptPath, bindings: { ...options.bindings, ...bindings } }],
-    }),
-  );
-  // The source map is read when an error's stack is printed: the build stays while the app runs.
+  // The build holds the config, the modules and the assets' snapshot workerd reads: it stays while the app runs.
   process.once("exit", build.remove);
-  await miniflare.ready;
-  return miniflare;
+  const { name, workerOptions } = await workerOptionsFromConfig();
+  const configFile = await writeWorkerdConfig({ buildDir: build.dir, name, workerOptions, host, port, stateDir, bindings });
+  return startWorkerd(configFile, { inspectorPort });
 }
