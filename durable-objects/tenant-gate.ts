@@ -22,7 +22,7 @@ import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gat
 import { GateConfig } from "./gate/config.ts";
 import { GateLeases } from "./gate/leases.ts";
 import { LedgerFlush } from "./gate/ledger-flush.ts";
-import { credit, expireSettlements, settle } from "./gate/settlement.ts";
+import { credit, expireSettlements, settle, settleAll } from "./gate/settlement.ts";
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
 import { MINUTE_MS, RESERVATION_TTL_MS } from "./gate/storage.ts";
@@ -153,10 +153,9 @@ export class TenantGate extends DurableObject<Env> {
     const now = Date.now();
     state.transaction(() => {
       for (const r of batch.returns) returnLease(state, r);
-      for (const req of batch.settlements) {
-        const { costMicros } = settle(state, this.config.loaded, req, now);
-        charged[req.requestId] ??= costMicros; // a repeat in the same batch charges nothing and changes nothing
-      }
+      const costs = settleAll(state, this.config.loaded, batch.settlements, now);
+      // A repeat (in this batch or an earlier one) charges nothing and changes nothing.
+      batch.settlements.forEach((req, i) => (charged[req.requestId] ??= costs[i] ?? 0));
     });
     if (Object.values(charged).some((micros) => micros > 0)) this.afterCharge();
     return charged;

@@ -43,8 +43,6 @@ export interface Env extends DurableObjectsEnv {
   STREAM_DRAIN_MS?: string;
   /** Calls an admission lease asks room for (default 128; 0 turns leases off: every call is admitted by the gate). */
   ADMISSION_LEASE_REQUESTS?: string;
-  /** How long a batch of settlements and usage events waits for more, in ms (default 20). */
-  BOOKS_FLUSH_MS?: string;
 }
 
 /** A call admitted from this isolate's admission lease (gateway/leases.ts): what it took from it. */

@@ -74,25 +74,43 @@ export function grantLease(state: GateState, config: TenantConfig, key: KeyConfi
   return grant;
 }
 
-/** The most a call admitted from a lease may be charged; null when the lease is gone (expired). */
-export function leaseCap(state: GateState, lease: NonNullable<SettleRequest["lease"]>): number | null {
-  const held = state.sql.exec<{ credit: number }>("SELECT credit FROM admission_leases WHERE id = ?", lease.id).toArray()[0];
-  return held ? lease.reservedMicros : null;
+export function leaseHeld(state: GateState, id: string): boolean {
+  return state.sql.exec("SELECT 1 FROM admission_leases WHERE id = ?", id).toArray().length > 0;
 }
 
-/** A settled call of a lease gives back its reservation, its unused tokens and, after the return, its concurrent call. */
-export function settleFromLease(state: GateState, lease: NonNullable<SettleRequest["lease"]>, actualTokens: number): void {
-  state.sql.exec(
-    `UPDATE admission_leases SET credit = max(0, credit - ?), tokens = max(0, tokens + ?),
-       slots = CASE WHEN ? AND returned = 1 THEN max(0, slots - 1) ELSE slots END,
-       freed = freed + CASE WHEN ? AND returned = 0 THEN 1 ELSE 0 END
-     WHERE id = ?`,
-    lease.reservedMicros,
-    actualTokens - lease.estimatedTokens,
-    lease.afterReturn ? 1 : 0,
-    lease.afterReturn ? 1 : 0,
-    lease.id,
-  );
+/**
+ * A lease's settled calls in one batch: each gives back its reservation and the tokens it did
+ * not use and, if it ended after the lease was handed back, its concurrent call. One update.
+ */
+export class LeaseSettlements {
+  private readonly id: string;
+  private credit = 0;
+  private tokens = 0;
+  private afterReturn = 0;
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  add(lease: NonNullable<SettleRequest["lease"]>, actualTokens: number): void {
+    this.credit += lease.reservedMicros;
+    this.tokens += actualTokens - lease.estimatedTokens;
+    if (lease.afterReturn) this.afterReturn += 1;
+  }
+
+  apply(state: GateState): void {
+    state.sql.exec(
+      `UPDATE admission_leases SET credit = max(0, credit - ?), tokens = max(0, tokens + ?),
+         slots = CASE WHEN returned = 1 THEN max(0, slots - ?) ELSE slots END,
+         freed = freed + CASE WHEN returned = 0 THEN ? ELSE 0 END
+       WHERE id = ?`,
+      this.credit,
+      this.tokens,
+      this.afterReturn,
+      this.afterReturn,
+      this.id,
+    );
+  }
 }
 
 /** The isolate hands a lease back: what it never used leaves the window and the reservation; its running calls keep their slots. */

@@ -1,7 +1,7 @@
 // Balance changes, each once: a call's settlement (what it really cost, never more than it
 // reserved) and a credit (a top-up, refund, adjustment …) per idempotency key. Both are journal
 // rows, which reach the D1 ledger through ledger-flush.ts.
-import { expireLeases, leaseCap, settleFromLease } from "./call-leases.ts";
+import { expireLeases, LeaseSettlements, leaseHeld } from "./call-leases.ts";
 import type { GateState } from "./state.ts";
 import { MINUTE_MS, type TenantConfig } from "./storage.ts";
 import type { CreditRequest, SettleRequest } from "./types.ts";
@@ -17,53 +17,99 @@ export function expireSettlements(state: GateState, now: number): void {
 }
 
 /**
- * Charges what the call really cost, releases its reservation and puts its real tokens in the
- * window; returns whether this was the first settlement of the request and what it charged.
+ * Charges what each call really cost, releases its reservation (or what it took from its lease)
+ * and puts its real tokens in the window, in one transaction; returns what each was charged
+ * (null: a repeat, charged nothing). The balance and the journal's usage rows are written once
+ * per batch, not once per call.
  */
+export function settleAll(state: GateState, config: TenantConfig | null, reqs: SettleRequest[], now: number): (number | null)[] {
+  return state.transaction(() => {
+    const batch = new SettlementBatch(state, config);
+    const charged = reqs.map((req) => {
+      if (state.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", req.requestId, now).rowsWritten === 0) return null;
+      return batch.add(req);
+    });
+    batch.apply(now);
+    return charged;
+  });
+}
+
+/** One settlement: what it charged, null for a repeat. */
 export function settle(state: GateState, config: TenantConfig | null, req: SettleRequest, now: number): { charged: boolean; costMicros: number } {
-  let charged = false;
-  let costMicros = 0;
-  state.transaction(() => {
-    if (state.sql.exec("INSERT INTO settled (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", req.requestId, now).rowsWritten === 0) return;
-    costMicros = chargeable(state, config, req);
-    if (req.lease) settleFromLease(state, req.lease, req.tokens);
+  const [costMicros] = settleAll(state, config, [req], now);
+  return { charged: costMicros !== null && costMicros !== undefined, costMicros: costMicros ?? 0 };
+}
+
+/** A batch's charges, summed per key and per lease until apply(). */
+class SettlementBatch {
+  private readonly state: GateState;
+  private readonly config: TenantConfig | null;
+  private total = 0;
+  private readonly byKey = new Map<string, number>();
+  private readonly leases = new Map<string, LeaseSettlements>();
+
+  constructor(state: GateState, config: TenantConfig | null) {
+    this.state = state;
+    this.config = config;
+  }
+
+  add(req: SettleRequest): number {
+    const cost = this.chargeable(req);
+    if (req.lease) this.leases.get(req.lease.id)?.add(req.lease, req.tokens);
     else {
-      state.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
-      state.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
+      this.state.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
+      this.state.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
     }
-    if (costMicros > 0) {
-      const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-      const epoch = state.epoch;
-      // Usage is one journal row per key, minute and epoch, summed until its minute closes.
+    if (cost > 0) {
+      this.total += cost;
+      this.byKey.set(req.keyId, (this.byKey.get(req.keyId) ?? 0) + cost);
+    }
+    return cost;
+  }
+
+  /**
+   * What a settlement may take: never more than the call's reservation, and for a call whose
+   * reservation is gone (expired) never more than the credit nobody else holds, so a balance
+   * cannot go below zero whatever the caller reports.
+   */
+  private chargeable(req: SettleRequest): number {
+    const state = this.state;
+    const cost = Math.max(0, req.costMicros);
+    if (req.lease && this.lease(req.lease.id)) return Math.min(cost, req.lease.reservedMicros);
+    if (!req.lease) {
+      const reservation = state.sql.exec<{ amount: number }>("SELECT amount FROM reservations WHERE id = ?", req.requestId).toArray()[0];
+      if (reservation) return Math.min(cost, reservation.amount);
+    }
+    if (this.config && !this.config.billingEnabled) return cost;
+    return Math.min(cost, Math.max(0, state.balance - this.total - state.leasedOut - state.reserved()));
+  }
+
+  /** The lease's settlements in this batch; undefined when the lease is gone (expired). */
+  private lease(id: string): LeaseSettlements | undefined {
+    if (!this.leases.has(id) && leaseHeld(this.state, id)) this.leases.set(id, new LeaseSettlements(id));
+    return this.leases.get(id);
+  }
+
+  apply(now: number): void {
+    const state = this.state;
+    for (const lease of this.leases.values()) lease.apply(state);
+    if (this.total === 0) return;
+    const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+    const epoch = state.epoch;
+    // Usage is one journal row per key, minute and epoch, summed until its minute closes.
+    for (const [keyId, cost] of this.byKey) {
       state.sql.exec(
         "INSERT INTO journal (id, kind, amount, minute, epoch, created_at) VALUES (?, 'usage', ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET amount = amount + excluded.amount",
-        `${state.shard ? `s${state.shard}:` : ""}usage:${req.keyId}:${minute}:${epoch}`,
-        -costMicros,
+        `${state.shard ? `s${state.shard}:` : ""}usage:${keyId}:${minute}:${epoch}`,
+        -cost,
         minute,
         epoch,
         now,
       );
-      state.setMeta("balance", state.balance - costMicros);
-      if (state.shard > 0) state.setMeta("unreported", state.unreported + costMicros);
     }
-    charged = true;
-  });
-  return { charged, costMicros };
-}
-
-/**
- * What a settlement may take: never more than the call's reservation, and for a call whose
- * reservation is gone (expired) never more than the credit nobody else holds, so a balance
- * cannot go below zero whatever the caller reports.
- */
-function chargeable(state: GateState, config: TenantConfig | null, req: SettleRequest): number {
-  const cost = Math.max(0, req.costMicros);
-  const leased = req.lease ? leaseCap(state, req.lease) : null;
-  if (leased !== null) return Math.min(cost, leased);
-  const reservation = state.sql.exec<{ amount: number }>("SELECT amount FROM reservations WHERE id = ?", req.requestId).toArray()[0];
-  if (reservation) return Math.min(cost, reservation.amount);
-  if (config && !config.billingEnabled) return cost;
-  return Math.min(cost, Math.max(0, state.balance - state.leasedOut - state.reserved()));
+    state.setMeta("balance", state.balance - this.total);
+    if (state.shard > 0) state.setMeta("unreported", state.unreported + this.total);
+  }
 }
 
 /** Adds (or, negative, removes) credit once per idempotency key; false if the key was seen. */

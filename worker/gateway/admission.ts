@@ -57,7 +57,7 @@ async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCo
     if (spent.length) book(c.executionCtx, c.env, { tenantId: key.tenantId, returns: spent });
     if (lease) {
       c.set("leased", { lease, reservedMicros: maxCostMicros, estimatedTokens: tokens });
-      if (newestLease(held)?.wantsRenewal(now)) renewInBackground(c, held, need, wanted);
+      if (newestLease(held)?.wantsRenewal(now) ?? true) renewInBackground(c, held, need, wanted);
       return rateLimitHeaders(lease.limitsNow(now));
     }
     const onTheWay = leaseOnTheWay(held);

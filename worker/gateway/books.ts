@@ -1,9 +1,9 @@
 // The books of this isolate's calls, sent in batches after the responses: settlements and leases
 // handed back go to each tenant gate in one RPC (applied there in one transaction, once per
 // request id), then the calls' usage events go to the tenant's AnalyticsHub in one RPC, with
-// what the gate really charged. A batch leaves BOOKS_FLUSH_MS after its first entry, or at once
-// when it holds BOOKS_BATCH entries. A batch lost with its isolate costs what a lost settlement
-// always did: its reservations are released by the gate's alarm.
+// what the gate really charged. A batch leaves as soon as the one before it is delivered (at
+// once when the isolate is idle), with at most BOOKS_BATCH entries. A batch lost with its
+// isolate costs what a lost settlement always did: its reservations are released by the gate's alarm.
 import { log } from "../core/logger.ts";
 import { getDb } from "../db/client.ts";
 import { insertRequestLog, type RequestLogRow } from "../db/request-log.ts";
@@ -12,7 +12,8 @@ import type { LeaseReturn, SettleRequest } from "../../durable-objects/gate/type
 import { gateFor } from "./gate.ts";
 
 const BOOKS_BATCH = 64;
-const DEFAULT_FLUSH_MS = 20;
+/** The longest a batch waits for the one before it (a batch whose request was cut short never resolves). */
+const WAIT_FOR_PREVIOUS_MS = 100;
 
 interface TenantBooks {
   /** Settlements by gate shard. */
@@ -28,19 +29,39 @@ export interface BookEntry {
   usage?: RequestLogRow;
 }
 
-let queue = new Map<string, TenantBooks>();
-let queued = 0;
-let scheduled = false;
-
-export function flushMs(value: string | undefined): number {
-  const n = Number(value);
-  return value !== undefined && Number.isFinite(n) && n >= 0 ? Math.min(n, 1000) : DEFAULT_FLUSH_MS;
+interface Batch {
+  tenants: Map<string, TenantBooks>;
+  entries: number;
 }
 
-/** Puts an entry in the next batch and makes sure the batch leaves (in this request's waitUntil). */
+/** The batch taking entries, and the delivery of the one before it. */
+let open: Batch | null = null;
+let previous: Promise<void> = Promise.resolve();
+
+/**
+ * Puts an entry in the open batch. The request that opens a batch delivers it, in its own
+ * waitUntil, as soon as the batch before it is delivered: an idle isolate's books leave at once,
+ * and under load the entries that arrive during one delivery go together in the next.
+ */
 export function book(ctx: { waitUntil(promise: Promise<unknown>): void }, env: Env, entry: BookEntry): void {
-  let books = queue.get(entry.tenantId);
-  if (!books) queue.set(entry.tenantId, (books = { settlements: new Map(), returns: [], usage: [] }));
+  if (!open) {
+    const batch: Batch = { tenants: new Map(), entries: 0 };
+    open = batch;
+    const after = Promise.race([previous, new Promise((resolve) => setTimeout(resolve, WAIT_FOR_PREVIOUS_MS))]);
+    const delivered = after.then(() => {
+      if (open === batch) open = null;
+      return deliver(env, batch);
+    });
+    previous = delivered.catch(() => undefined);
+    ctx.waitUntil(delivered);
+  }
+  add(open, entry);
+  if (open.entries >= BOOKS_BATCH) open = null;
+}
+
+function add(batch: Batch, entry: BookEntry): void {
+  let books = batch.tenants.get(entry.tenantId);
+  if (!books) batch.tenants.set(entry.tenantId, (books = { settlements: new Map(), returns: [], usage: [] }));
   if (entry.settlement) {
     const { shard, request } = entry.settlement;
     const list = books.settlements.get(shard);
@@ -49,20 +70,11 @@ export function book(ctx: { waitUntil(promise: Promise<unknown>): void }, env: E
   }
   if (entry.returns) books.returns.push(...entry.returns);
   if (entry.usage) books.usage.push(entry.usage);
-  queued += 1;
-  if (queued >= BOOKS_BATCH) ctx.waitUntil(flush(env));
-  else if (!scheduled) {
-    scheduled = true;
-    ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, flushMs(env.BOOKS_FLUSH_MS))).then(() => flush(env)));
-  }
+  batch.entries += 1;
 }
 
-async function flush(env: Env): Promise<void> {
-  const batch = queue;
-  queue = new Map();
-  queued = 0;
-  scheduled = false;
-  await Promise.all([...batch].map(([tenantId, books]) => flushTenant(env, tenantId, books)));
+async function deliver(env: Env, batch: Batch): Promise<void> {
+  await Promise.all([...batch.tenants].map(([tenantId, books]) => flushTenant(env, tenantId, books)));
 }
 
 async function flushTenant(env: Env, tenantId: string, books: TenantBooks): Promise<void> {

@@ -49,7 +49,7 @@ export class HeldLease {
   }
 
   usable(now: number): boolean {
-    return !this.returned && now < this.useBy;
+    return !this.returned && now < this.useBy && this.requests > 0;
   }
 
   /** Takes one call's room if it fits. */
@@ -116,9 +116,12 @@ export function takeFromLeases(key: string, need: CallNeed, now: number): { leas
   const spent: LeaseReturn[] = [];
   if (!leases) return { lease: null, spent };
   for (const lease of [...leases]) {
+    const taken = lease.take(need, now);
+    // Spent (out of time, or its last call just taken): handed back at once, so the concurrent
+    // calls it holds for the gate shrink to the ones still running.
     const returned = retireIfSpent(lease, now);
     if (returned) spent.push(returned);
-    else if (lease.take(need, now)) return { lease, spent };
+    if (taken) return { lease, spent };
   }
   return { lease: null, spent };
 }
@@ -148,7 +151,7 @@ export function install(lease: HeldLease): void {
   else held.set(lease.key, [lease]);
 }
 
-/** Hands back a lease that is out of time. */
+/** Hands back a lease that is out of time or out of calls. */
 export function retireIfSpent(lease: HeldLease, now: number): LeaseReturn | null {
   if (lease.returned || lease.usable(now)) return null;
   const leases = held.get(lease.key)?.filter((l) => l !== lease) ?? [];
