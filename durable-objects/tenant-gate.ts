@@ -26,7 +26,7 @@ import { credit, expireSettlements, settle, settleAll } from "./gate/settlement.
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
 import { MINUTE_MS, RESERVATION_TTL_MS } from "./gate/storage.ts";
-import { returnLease } from "./gate/call-leases.ts";
+import { LEASE_ABANDONED_MS, nextLeaseExpiry, returnLease } from "./gate/call-leases.ts";
 import type { AdmitRequest, AdmitResult, BooksBatch, BooksResult, CreditRequest, GateBalance, Reconciliation, SettleRequest } from "./gate/types.ts";
 
 export interface GateHealth {
@@ -89,7 +89,7 @@ export class TenantGate extends DurableObject<Env> {
     if (config.billingEnabled && this.state.shard > 0) await this.leases.refill(req.maxCostMicros);
     // From here to the end nothing awaits: the decision and its writes are one atomic step.
     const result = decide(this.state, config, key, req, now);
-    if (result.ok) void this.clock.wakeBy(now + RESERVATION_TTL_MS);
+    if (result.ok) void this.clock.wakeBy(now + (result.lease ? result.lease.useForMs + LEASE_ABANDONED_MS : RESERVATION_TTL_MS));
     return result;
   }
 
@@ -100,7 +100,7 @@ export class TenantGate extends DurableObject<Env> {
     const config = await this.config.tenant(now);
     const key = await this.config.key(req.keyId, now);
     const offered = topUp(this.state, config, key, req, now);
-    if (offered) void this.clock.wakeBy(now + RESERVATION_TTL_MS);
+    if (offered) void this.clock.wakeBy(now + offered.lease.useForMs + LEASE_ABANDONED_MS);
     return offered;
   }
 
@@ -223,13 +223,9 @@ export class TenantGate extends DurableObject<Env> {
     const remaining = await this.ledger.flush(now);
     await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.leases.reportToBank().catch(() => undefined); // retried by the next alarm
-    const next = this.state.sql
-      .exec<{ at: number | null }>(
-        "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM reservations UNION ALL SELECT min(expires_at) FROM admission_leases WHERE credit > 0 OR slots > 0)",
-      )
-      .one().at;
+    const reservation = this.state.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.state.unreported > 0 ? now + 5_000 : this.ledger.nextClosedMinute(now);
-    const wanted = [next, flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
+    const wanted = [reservation, nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
     if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));
   }
 

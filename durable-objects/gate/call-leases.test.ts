@@ -9,6 +9,7 @@ import { createTenant, grantCredit } from "../../test/kit/fixtures.ts";
 import { getDb } from "../../worker/db/client.ts";
 import { apiKeys, tenants } from "../../worker/db/schema.ts";
 import type { TenantGate } from "../tenant-gate.ts";
+import { LEASE_ABANDONED_MS } from "./call-leases.ts";
 import { RESERVATION_TTL_MS } from "./storage.ts";
 import type { LeaseGrant, SettleRequest } from "./types.ts";
 
@@ -106,6 +107,19 @@ describe("admission leases at the gate", () => {
     await s.gate.books(s.tenantId, { settlements: [], returns: [{ id: lease.id, unusedRequests: 8, unusedTokens: 0, unusedCreditMicros: 0, open: 0 }] });
     const again = await s.gate.admit(s.tenantId, { requestId: "x", keyId: s.keyId, tokens: 1, maxCostMicros: 0 });
     expect(again.ok && again.limits.remainingRequests).toBe(39);
+  });
+
+  it("are given up 30 s after their last usable moment when not handed back, their requests still counted for the minute", async () => {
+    const s = await setup({ billingEnabled: true, rpmLimit: 100 });
+    await grantCredit(s.tenantId, 10_000);
+    const lease = await leased(s, 100);
+    await runInDurableObject(s.gate, (_, state) => {
+      state.storage.sql.exec("UPDATE admission_leases SET use_by = ?", Date.now() - LEASE_ABANDONED_MS - 1);
+    });
+    await runDurableObjectAlarm(s.gate);
+    expect(await s.gate.status(s.tenantId)).toMatchObject({ reservedMicros: 0, openReservations: 0, balanceMicros: 10_000 });
+    const after = await s.gate.admit(s.tenantId, { requestId: "after", keyId: s.keyId, tokens: 1, maxCostMicros: 0 });
+    expect(after.ok && after.limits.remainingRequests).toBe(100 - lease.requests - 1);
   });
 
   it("are released by the alarm when the isolate never comes back", async () => {

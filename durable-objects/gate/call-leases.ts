@@ -127,7 +127,26 @@ export function returnLease(state: GateState, r: LeaseReturn): void {
   );
 }
 
+/**
+ * A lease not handed back this long after its last usable moment is taken as lost with its
+ * isolate — and the calls admitted from it with it, since their settlements would come from
+ * that isolate — so what it holds is released then, not after the 15 minutes a running call may
+ * take. Its requests and tokens stay in the window for their minute.
+ */
+export const LEASE_ABANDONED_MS = 30_000;
+
 /** The alarm's sweep: a lease whose isolate never came back releases what it held. */
 export function expireLeases(state: GateState, now: number): void {
+  state.sql.exec("UPDATE admission_leases SET credit = 0, slots = 0, returned = 1 WHERE returned = 0 AND use_by <= ?", now - LEASE_ABANDONED_MS);
   state.sql.exec("DELETE FROM admission_leases WHERE expires_at <= ?", now);
+}
+
+/** When the alarm must next look at leases: one to give up on, or one whose calls' time ran out. */
+export function nextLeaseExpiry(state: GateState): number | null {
+  return state.sql
+    .exec<{ at: number | null }>(
+      "SELECT min(CASE WHEN returned = 0 THEN use_by + ? ELSE expires_at END) AS at FROM admission_leases WHERE credit > 0 OR slots > 0",
+      LEASE_ABANDONED_MS,
+    )
+    .one().at;
 }
