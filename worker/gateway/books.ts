@@ -34,6 +34,8 @@ interface Batch {
   entries: number;
 }
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** The batch taking entries, and the delivery of the one before it. */
 let open: Batch | null = null;
 let previous: Promise<void> = Promise.resolve();
@@ -47,7 +49,8 @@ export function book(ctx: { waitUntil(promise: Promise<unknown>): void }, env: E
   if (!open) {
     const batch: Batch = { tenants: new Map(), entries: 0 };
     open = batch;
-    const after = Promise.race([previous, new Promise((resolve) => setTimeout(resolve, WAIT_FOR_PREVIOUS_MS))]);
+    // Not before the next task: the response that booked it goes out first.
+    const after = Promise.race([previous, new Promise((resolve) => setTimeout(resolve, WAIT_FOR_PREVIOUS_MS))]).then(nextTask);
     const delivered = after.then(() => {
       if (open === batch) open = null;
       return deliver(env, batch);
