@@ -27,9 +27,8 @@ export class SseParser {
     const out: SseEvent[] = [];
     let start = 0;
     for (;;) {
-      const nl = this.buffer.slice(start).search(/\r\n|\r|\n/);
-      if (nl < 0) break;
-      const lineEnd = start + nl;
+      const lineEnd = lineEndFrom(this.buffer, start);
+      if (lineEnd < 0) break;
       const sepLength = this.buffer.startsWith("\r\n", lineEnd) ? 2 : 1;
       // A lone \r at the end of the buffer may be the first half of \r\n: wait for more.
       if (!final && this.buffer[lineEnd] === "\r" && lineEnd + 1 === this.buffer.length) break;
@@ -63,6 +62,13 @@ export class SseParser {
   }
 }
 
+/** The first \r or \n at or after `from`, or −1. */
+function lineEndFrom(text: string, from: number): number {
+  const lf = text.indexOf("\n", from);
+  const cr = text.indexOf("\r", from);
+  return cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+}
+
 const encoder = new TextEncoder();
 
 export function encodeSse(data: unknown, event?: string): Uint8Array {
@@ -70,19 +76,25 @@ export function encodeSse(data: unknown, event?: string): Uint8Array {
   return encoder.encode(`${event ? `event: ${event}\n` : ""}data: ${body}\n\n`);
 }
 
-/** The events of an SSE body as they arrive; a final event without its blank line counts. */
-export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent, void, undefined> {
+/** The events of an SSE body as they arrive, those completed by one read together; a final event without its blank line counts. */
+export async function* sseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[], void, undefined> {
   const parser = new SseParser();
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      yield* done ? parser.end() : parser.push(value);
+      const events = done ? parser.end() : parser.push(value);
+      if (events.length) yield events;
       if (done) return;
     }
   } finally {
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/** The events of an SSE body one by one. */
+export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent, void, undefined> {
+  for await (const batch of sseBatches(body)) yield* batch;
 }
 
 /** An event's JSON data; anything else is the upstream breaking the protocol. */

@@ -5,7 +5,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from "./formats/anthropic.t
 import type { OpenAIChunk } from "./formats/openai.ts";
 import { usageFromAnthropic } from "./providers/anthropic/index.ts";
 import type { ChunkStream } from "./providers/types.ts";
-import { encodeSse, eventJson, sseEvents } from "./sse.ts";
+import { encodeSse, eventJson, type SseEvent, sseBatches } from "./sse.ts";
 import { countTokens } from "./tokens.ts";
 import { OpenAIToAnthropicStream } from "./translate/anthropic-client.ts";
 import { type Usage, usageFromOpenAI } from "./types.ts";
@@ -76,16 +76,15 @@ const encoder = new TextEncoder();
 
 /** OpenAI → OpenAI: each event's data forwarded as received; only the usage chunk we asked for is dropped. */
 export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage: boolean, tally: StreamTally): ClientEvents {
-  for await (const event of sseEvents(body)) {
-    if (event.data === "[DONE]") {
-      yield encoder.encode("data: [DONE]\n\n");
-      return;
-    }
-    const chunk = eventJson<OpenAIChunk & { error?: { message?: string } }>(event, notJsonEvent);
-    if (chunk.error) throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: chunk.error.message });
-    countChunk(tally, chunk);
-    if (chunk.usage && chunk.choices.length === 0 && !includeUsage) continue;
-    yield encoder.encode(`data: ${event.data}\n\n`);
+  for await (const events of sseBatches(body)) {
+    const out = yield* forwardBatch(events, (event) => {
+      if (event.data === "[DONE]") return { send: "data: [DONE]\n\n", last: true };
+      const chunk = eventJson<OpenAIChunk & { error?: { message?: string } }>(event, notJsonEvent);
+      if (chunk.error) throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: chunk.error.message });
+      countChunk(tally, chunk);
+      return { send: chunk.usage && chunk.choices.length === 0 && !includeUsage ? "" : `data: ${event.data}\n\n` };
+    });
+    if (out === "last") return;
   }
   throw new UpstreamError("protocol", "upstream stream ended without data: [DONE]");
 }
@@ -93,30 +92,62 @@ export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage
 /** Anthropic → Anthropic: events forwarded as received while usage is read from them. */
 export async function* passAnthropic(body: ReadableStream<Uint8Array>, tally: StreamTally): ClientEvents {
   let usage: Partial<AnthropicUsage> = {};
-  for await (const raw of sseEvents(body)) {
-    const event = eventJson<AnthropicStreamEvent>(raw, notJsonEvent);
-    if (event.type === "error") throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: event.error.message });
-    if (event.type === "message_start") {
-      usage = { ...event.message.usage };
-      const { prompt_tokens, prompt_tokens_details } = usageFromAnthropic(usage);
-      tally.reportedInput = { inputTokens: prompt_tokens ?? 0, cachedTokens: prompt_tokens_details?.cached_tokens ?? 0 };
-    }
-    if (event.type === "message_delta") {
-      usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };
-      tally.reportedOutput = Math.max(tally.reportedOutput, usage.output_tokens ?? 0);
-    }
-    if (event.type === "content_block_delta") {
-      if (event.delta.type === "text_delta") tally.produced(event.delta.text);
-      if (event.delta.type === "input_json_delta") tally.produced(event.delta.partial_json);
-      if (event.delta.type === "thinking_delta") tally.produced(event.delta.thinking);
-    }
-    yield encoder.encode(`${raw.event ? `event: ${raw.event}\n` : ""}data: ${raw.data}\n\n`);
-    if (event.type === "message_stop") {
+  for await (const events of sseBatches(body)) {
+    const out = yield* forwardBatch(events, (raw) => {
+      const event = eventJson<AnthropicStreamEvent>(raw, notJsonEvent);
+      if (event.type === "error") throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: event.error.message });
+      if (event.type === "message_start") {
+        usage = { ...event.message.usage };
+        const { prompt_tokens, prompt_tokens_details } = usageFromAnthropic(usage);
+        tally.reportedInput = { inputTokens: prompt_tokens ?? 0, cachedTokens: prompt_tokens_details?.cached_tokens ?? 0 };
+      }
+      if (event.type === "message_delta") {
+        usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };
+        tally.reportedOutput = Math.max(tally.reportedOutput, usage.output_tokens ?? 0);
+      }
+      if (event.type === "content_block_delta") {
+        if (event.delta.type === "text_delta") tally.produced(event.delta.text);
+        if (event.delta.type === "input_json_delta") tally.produced(event.delta.partial_json);
+        if (event.delta.type === "thinking_delta") tally.produced(event.delta.thinking);
+      }
+      const send = `${raw.event ? `event: ${raw.event}\n` : ""}data: ${raw.data}\n\n`;
+      if (event.type !== "message_stop") return { send };
       tally.usage = usageFromOpenAI(usageFromAnthropic(usage));
-      return;
-    }
+      return { send, last: true };
+    });
+    if (out === "last") return;
   }
   throw new UpstreamError("protocol", "upstream stream ended without message_stop");
+}
+
+/**
+ * Forwards the events one read of the upstream completed as one write to the client (a write
+ * per event cost more than the event). An event that fails the stream still lets the events
+ * before it through first, as they would have gone one by one.
+ */
+async function* forwardBatch(
+  events: SseEvent[],
+  forward: (event: SseEvent) => { send: string; last?: boolean },
+): AsyncGenerator<Uint8Array, "last" | "more", undefined> {
+  let out = "";
+  let failure: unknown = null;
+  let last = false;
+  for (const event of events) {
+    try {
+      const step = forward(event);
+      out += step.send;
+      if (step.last) {
+        last = true;
+        break;
+      }
+    } catch (error) {
+      failure = error;
+      break;
+    }
+  }
+  if (out) yield encoder.encode(out);
+  if (failure) throw failure;
+  return last ? "last" : "more";
 }
 
 /** The error event a stream ends with when the upstream fails mid-way, in the client's format. */
