@@ -155,7 +155,7 @@ export class TenantGate extends DurableObject<Env> {
       for (const r of batch.returns) returnLease(state, r);
       const costs = settleAll(state, this.config.loaded, batch.settlements, now);
       // A repeat (in this batch or an earlier one) charges nothing and changes nothing.
-      batch.settlements.forEach((req, i) => (charged[req.requestId] ??= costs[i] ?? 0));
+      for (const [i, req] of batch.settlements.entries()) charged[req.requestId] ??= costs[i] ?? 0;
     });
     if (Object.values(charged).some((micros) => micros > 0)) this.afterCharge();
     return charged;
