@@ -21,6 +21,9 @@
 //  4. At LOAD_RESTART_AT of the calls it stops sending, kills the app (its whole process group:
 //     start.mjs and workerd — SIGTERM, or LOAD_KILL_SIGNAL=SIGKILL for a crash) while calls
 //     are in flight, starts it again on the same port with the same PERSIST_DIR, and goes on.
+//     After a SIGKILL, calls answered less than BOOKS_IN_FLIGHT_MS before it may be missing from
+//     the log (their books were still in the isolate's batch: lost with it, and not charged);
+//     the checks allow exactly those and say how many.
 //  5. Checks every answer: 200 JSON must be a chat.completion; a 200 stream must be SSE whose
 //     events are JSON and which ends in `data: [DONE]` or an error event; any other status must
 //     be the JSON error envelope ({ error: { message, type, … } }), a 429 with Retry-After; a 5xx
@@ -98,6 +101,8 @@ const config = {
 if (!["SIGTERM", "SIGKILL"].includes(config.killSignal)) throw new Error("LOAD_KILL_SIGNAL must be SIGTERM or SIGKILL");
 
 const life = lifecycle();
+/** How long before a SIGKILL an answered call's books may still be in its isolate's batch (one delivery, with room). */
+const BOOKS_IN_FLIGHT_MS = 50;
 const FAULTS = ["fail-500", "fail-429", "reset", "truncate", `slow-${config.slowMs}`];
 const faultName = (f) => (f.startsWith("slow-") ? "slow" : f);
 
@@ -452,19 +457,25 @@ async function main() {
     noResponseOutsideRestart.length === 0,
     `${noResponse.length} without an answer, ${noResponse.length - noResponseOutsideRestart.length} of them in flight at the kill`,
   );
+  // A crash (SIGKILL) loses the books of the calls whose batch had not left the isolate yet: those
+  // answered in the last moments before the kill are neither logged nor charged, and their
+  // reservations are released by the gate's alarm (docs/limits-and-credit.md, "Settlement in batches").
+  const lostWithIsolate = config.killSignal === "SIGKILL" ? missing.filter((m) => m.msFromKill !== null && m.msFromKill > -BOOKS_IN_FLIGHT_MS) : [];
   const missingBy = {};
   for (const m of missing) {
     const k = `${m.outcome}${m.code ? ` ${m.code}` : ""}`;
     missingBy[k] = (missingBy[k] ?? 0) + 1;
   }
   check(
-    "every answered call is in the request log (2xx, 4xx and 5xx alike)",
-    missing.length === 0,
+    `every answered call is in the request log (2xx, 4xx and 5xx alike)${config.killSignal === "SIGKILL" ? `, but those answered < ${BOOKS_IN_FLIGHT_MS} ms before the SIGKILL` : ""}`,
+    missing.length === lostWithIsolate.length,
     `${missing.length} of ${expectedLogged} missing${
       missing.length
         ? `: ${Object.entries(missingBy)
             .map(([k, v]) => `${k} ×${v}`)
-            .join(", ")}; ${missing.filter((m) => m.atRestart).length} in flight at the kill`
+            .join(
+              ", ",
+            )}; ${missing.filter((m) => m.atRestart).length} in flight at the kill, ${lostWithIsolate.length} answered < ${BOOKS_IN_FLIGHT_MS} ms before it`
         : ""
     }`,
   );
@@ -481,7 +492,7 @@ async function main() {
   );
   check(
     "request_log rows = calls sent (all statuses), less unanswered ones not logged",
-    rows.length === expectedLogged + unexplained.length,
+    rows.length === expectedLogged - lostWithIsolate.length + unexplained.length,
     `${rows.length} rows for ${sent} calls (${expectedLogged} answered)`,
   );
   if (rollups) {

@@ -68,6 +68,18 @@ describe("admission leases", () => {
     expect((await gate(TENANT_ID).reconcile(TENANT_ID)).driftMicros).toBe(0);
   });
 
+  it("do not keep a bigger call from credit the balance has: the isolate hands its leases back and asks again", async () => {
+    const { key } = await tenantWithKey({}, 20_000);
+    expect((await chat(key)).status).toBe(200); // brings a lease holding part of the credit
+    const big = { model: "demo/echo", max_tokens: 10, messages: [{ role: "user", content: "x".repeat(178_000) }] };
+    // demo/echo: 0.1 µ$ per input token, 0.2 per output token; the prompt is bounded by its bytes + 1,024.
+    const reservation = Math.ceil(((new TextEncoder().encode(JSON.stringify(big)).length + 1024) * 100_000 + 10 * 200_000) / 1_000_000);
+    expect(reservation).toBeGreaterThan(16_000); // more than the lease left free
+    expect(reservation).toBeLessThan(19_500); // less than the balance
+    const res = await call("/v1/chat/completions", jsonInit(big, bearer(key)));
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+
   it("stop admitting a key at once when it is revoked in this isolate", async () => {
     const { key, owner } = await tenantWithKey({ billingEnabled: false }, 0);
     expect((await chat(key)).status).toBe(200);

@@ -7,7 +7,20 @@ import type { LeaseGrant, RateLimitInfo } from "../../durable-objects/gate/types
 import { log } from "../core/logger.ts";
 import { book } from "./books.ts";
 import { admit, gateFor, rateLimitHeaders } from "./gate.ts";
-import { ask, type CallNeed, HeldLease, install, leaseKey, leaseOnTheWay, leaseRequests, newestLease, retireIfSpent, takeFromLeases } from "./leases.ts";
+import { AppError } from "../core/errors.ts";
+import {
+  ask,
+  type CallNeed,
+  dropLeases,
+  HeldLease,
+  install,
+  leaseKey,
+  leaseRequestState,
+  leaseRequests,
+  newestLease,
+  retireIfSpent,
+  takeFromLeases,
+} from "./leases.ts";
 import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./cost.ts";
@@ -39,20 +52,45 @@ export function admitFreeCall(c: Context<AppEnv>, plan: CallPlan): Promise<Recor
   return reserve(c, plan, 0, 0);
 }
 
-const MAX_LEASE_ROUNDS = 64;
+/** The longest a call waits for the lease on its way before asking the gate itself. */
+const MAX_LEASE_WAIT_MS = 250;
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCostMicros: number): Promise<Record<string, string>> {
   const shard = shardFor(c.var.requestId, plan.gateShards);
   c.set("gateShard", shard);
   c.set("reservedMicros", maxCostMicros);
-  const key = c.var.apiKey;
   const need = { tokens, maxCostMicros };
+  try {
+    return await admitFromLeaseOrGate(c, plan, shard, need);
+  } catch (error) {
+    if (!(await handedBackAfterRefusal(c, error))) throw error;
+    return admitExactly(c, shard, need);
+  }
+}
+
+/**
+ * A refusal for credit or limits may come from room this isolate's own leases hold (credit a
+ * bigger call needs, requests the window counts): they are handed back, and the call asks once more.
+ */
+async function handedBackAfterRefusal(c: Context<AppEnv>, error: unknown): Promise<boolean> {
+  if (!(error instanceof AppError) || (error.status !== 402 && error.status !== 429)) return false;
+  const tenantId = c.var.apiKey.tenantId;
+  const returns = dropLeases(tenantId);
+  if (!returns.length) return false;
+  await gateFor(c.env, tenantId).books(tenantId, { settlements: [], returns });
+  return true;
+}
+
+async function admitFromLeaseOrGate(c: Context<AppEnv>, plan: CallPlan, shard: number, need: CallNeed): Promise<Record<string, string>> {
+  const key = c.var.apiKey;
+  const { tokens, maxCostMicros } = need;
   const wanted = plan.gateShards <= 1 ? leaseRequests(c.env.ADMISSION_LEASE_REQUESTS) : 0;
   const held = leaseKey(key.tenantId, key.id);
   // The lease, or the next one on its way: leases shrink with the room left, so a call waits for
-  // a bounded number of them before the gate says there is no room to share and admits it exactly.
-  for (let round = 0; wanted > 0 && round < MAX_LEASE_ROUNDS; round++) {
-    const now = Date.now();
+  // a bounded number of them until the gate says there is no room to share and admits it exactly.
+  const waitUntil = Date.now() + MAX_LEASE_WAIT_MS;
+  for (let now = Date.now(); wanted > 0 && now < waitUntil; now = Date.now()) {
     const { lease, spent } = takeFromLeases(held, need, now);
     if (spent.length) book(c.executionCtx, c.env, { tenantId: key.tenantId, returns: spent });
     if (lease) {
@@ -60,9 +98,10 @@ async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCo
       if (newestLease(held)?.wantsRenewal(now) ?? true) renewInBackground(c, held, need, wanted);
       return rateLimitHeaders(lease.limitsNow(now));
     }
-    const onTheWay = leaseOnTheWay(held);
-    if (!onTheWay) break;
-    if (!(await onTheWay)) return admitExactly(c, shard, need);
+    const asked = leaseRequestState(held, now);
+    if (asked === "refused") return admitExactly(c, shard, need);
+    if (asked === "none") break;
+    await tick();
   }
   const answer =
     wanted > 0

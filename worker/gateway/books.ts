@@ -12,7 +12,7 @@ import type { LeaseReturn, SettleRequest } from "../../durable-objects/gate/type
 import { gateFor } from "./gate.ts";
 
 const BOOKS_BATCH = 64;
-/** The longest a batch waits for the one before it (a batch whose request was cut short never resolves). */
+/** The longest a batch waits for the one before it, in ms (a delivery whose request was cut short may never end). */
 const WAIT_FOR_PREVIOUS_MS = 100;
 
 interface TenantBooks {
@@ -34,32 +34,42 @@ interface Batch {
   entries: number;
 }
 
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The batch taking entries, and the delivery of the one before it. */
+/** The batch taking entries, and how many deliveries are under way. */
 let open: Batch | null = null;
-let previous: Promise<void> = Promise.resolve();
+let delivering = 0;
 
 /**
  * Puts an entry in the open batch. The request that opens a batch delivers it, in its own
- * waitUntil, as soon as the batch before it is delivered: an idle isolate's books leave at once,
- * and under load the entries that arrive during one delivery go together in the next.
+ * waitUntil, once no delivery is under way: an idle isolate's books leave at once (on the next
+ * task, after the response that booked them), and under load what arrives during one delivery
+ * goes in the next.
  */
 export function book(ctx: { waitUntil(promise: Promise<unknown>): void }, env: Env, entry: BookEntry): void {
   if (!open) {
     const batch: Batch = { tenants: new Map(), entries: 0 };
     open = batch;
-    // Not before the next task: the response that booked it goes out first.
-    const after = Promise.race([previous, new Promise((resolve) => setTimeout(resolve, WAIT_FOR_PREVIOUS_MS))]).then(nextTask);
-    const delivered = after.then(() => {
-      if (open === batch) open = null;
-      return deliver(env, batch);
-    });
-    previous = delivered.catch(() => undefined);
-    ctx.waitUntil(delivered);
+    ctx.waitUntil(deliverInTurn(env, batch));
   }
   add(open, entry);
   if (open.entries >= BOOKS_BATCH) open = null;
+}
+
+/**
+ * Waits for the delivery under way by looking again each millisecond, not by awaiting it: a
+ * promise of one request settled in another is an error in Workers once the first has ended.
+ */
+async function deliverInTurn(env: Env, batch: Batch): Promise<void> {
+  await sleep(0);
+  for (let waited = 0; delivering > 0 && waited < WAIT_FOR_PREVIOUS_MS; waited++) await sleep(1);
+  if (open === batch) open = null;
+  delivering += 1;
+  try {
+    await deliver(env, batch);
+  } finally {
+    delivering -= 1;
+  }
 }
 
 function add(batch: Batch, entry: BookEntry): void {

@@ -103,10 +103,17 @@ export class HeldLease {
 
 /**
  * This isolate's leases by tenant and key (a renewal arrives while the lease before it still has
- * room: both are used, so no room is handed back early), and the requests for one under way.
+ * room: both are used, so no room is handed back early), the keys a lease is being asked for, and
+ * when the gate last said there was no room to share.
+ *
+ * Calls of other requests never await the request that asks (a promise of one request resolved
+ * in another is an error in Workers once the first has ended): they look at this state again.
  */
 const held = new Map<string, HeldLease[]>();
-const asking = new Map<string, Promise<boolean>>();
+const asking = new Set<string>();
+const refusedAt = new Map<string, number>();
+/** How long "no room to share" holds before a call asks for a lease again. */
+const REFUSAL_MS = 100;
 
 export const leaseKey = (tenantId: string, keyId: string) => `${tenantId}\n${keyId}`;
 
@@ -131,18 +138,33 @@ export function newestLease(key: string): HeldLease | undefined {
   return held.get(key)?.at(-1);
 }
 
-/** The request for a lease under way for this key, if any: a call that finds the lease spent waits for the next one. */
-export function leaseOnTheWay(key: string): Promise<boolean> | undefined {
-  return asking.get(key);
+/** Where asking for this key's next lease stands: under way, refused a moment ago (no room to share), or neither. */
+export function leaseRequestState(key: string, now: number): "asking" | "refused" | "none" {
+  if (asking.has(key)) return "asking";
+  const refused = refusedAt.get(key);
+  return refused !== undefined && now - refused < REFUSAL_MS ? "refused" : "none";
 }
 
-/** Asks for a lease with `request` (whether it was granted), unless a request for this key is already under way. */
+/** Asks for a lease with `request`, unless a request for this key is already under way; remembers a refusal. */
 export function ask<T>(key: string, request: () => Promise<T>, granted: (answer: T) => boolean): Promise<T> | undefined {
   if (asking.has(key)) return undefined;
+  asking.add(key);
   const answer = request();
-  const done = answer.then(granted, () => false).finally(() => asking.delete(key));
-  asking.set(key, done);
-  return answer;
+  const note = (ok: boolean) => {
+    asking.delete(key);
+    if (ok) refusedAt.delete(key);
+    else refusedAt.set(key, Date.now());
+  };
+  return answer.then(
+    (a) => {
+      note(granted(a));
+      return a;
+    },
+    (error: unknown) => {
+      note(false);
+      throw error;
+    },
+  );
 }
 
 export function install(lease: HeldLease): void {
