@@ -72,9 +72,14 @@ describe("keys and the playground", () => {
     });
     await page.getByRole("button", { name: "Send" }).click();
     const transcript = page.getByTestId("transcript");
+    // Started (busy, or already text), then done: aria-busy is "false" before the click too.
+    await expect
+      .poll(async () => (await transcript.getAttribute("aria-busy")) === "true" || !!(await transcript.textContent()), { timeout: 10_000 })
+      .toBe(true);
     await expect.poll(() => transcript.getAttribute("aria-busy"), { timeout: 30_000 }).toBe("false");
     const finalText = (await transcript.textContent()) ?? "";
-    expect(finalText).toBe(words.join(" "));
+    // On failure, what the page said (an error alert) rather than only an empty transcript.
+    expect(finalText, finalText ? undefined : ((await page.locator("main").textContent()) ?? "").slice(0, 500)).toBe(words.join(" "));
 
     const samples = await page.evaluate(() => (window as unknown as { samples: { length: number; busy: boolean }[] }).samples);
     const partial = new Set(samples.filter((s) => s.busy && s.length > 0 && s.length < finalText.length).map((s) => s.length));
