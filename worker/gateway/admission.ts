@@ -11,7 +11,7 @@ import { AppError } from "../core/errors.ts";
 import {
   ask,
   type CallNeed,
-  dropLeases,
+  handBackLeases,
   HeldLease,
   install,
   leaseKey,
@@ -75,11 +75,7 @@ async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCo
  */
 async function handedBackAfterRefusal(c: Context<AppEnv>, error: unknown): Promise<boolean> {
   if (!(error instanceof AppError) || (error.status !== 402 && error.status !== 429)) return false;
-  const tenantId = c.var.apiKey.tenantId;
-  const returns = dropLeases(tenantId);
-  if (!returns.length) return false;
-  await gateFor(c.env, tenantId).books(tenantId, { settlements: [], returns });
-  return true;
+  return handBackLeases(c.env, c.var.apiKey.tenantId);
 }
 
 async function admitFromLeaseOrGate(c: Context<AppEnv>, plan: CallPlan, shard: number, need: CallNeed): Promise<Record<string, string>> {

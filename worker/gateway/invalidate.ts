@@ -6,7 +6,7 @@ import { findGateShards } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
 import { forgetKey } from "./auth.ts";
 import { gateFor } from "./gate.ts";
-import { dropLeases } from "./leases.ts";
+import { handBackLeases } from "./leases.ts";
 import { invalidateCatalog } from "./resolve.ts";
 
 const CATALOG_ENTITIES = new Set<Change["entityType"]>(["provider", "price", "route", "tenant"]);
@@ -22,8 +22,7 @@ export async function afterChange(env: Env, change: Change): Promise<void> {
   // Every shard the tenant has (or had, for a change of the shard count) caches limits.
   const shards = Math.max(...[change.before, change.after].map((row) => Number(row?.gateShards ?? 0)), await shardCount(env, change.tenantId));
   await Promise.all(Array.from({ length: shards }, (_, shard) => gateFor(env, change.tenantId!, shard).forget(what)));
-  const returns = dropLeases(change.tenantId, what.keyId);
-  if (returns.length) await gateFor(env, change.tenantId).books(change.tenantId, { settlements: [], returns });
+  await handBackLeases(env, change.tenantId, what.keyId);
 }
 
 async function shardCount(env: Env, tenantId: string): Promise<number> {

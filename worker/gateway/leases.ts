@@ -4,6 +4,8 @@
 // renewed in the background once half of it is used or half of its time has passed, and handed
 // back through the books (books.ts) when replaced or out of time.
 import type { LeaseGrant, LeaseReturn, RateLimitInfo } from "../../durable-objects/gate/types.ts";
+import type { Env } from "../env.ts";
+import { gateFor } from "./gate.ts";
 
 /** Calls one lease asks room for; "0" in ADMISSION_LEASE_REQUESTS turns leases off. */
 const DEFAULT_LEASE_REQUESTS = 128;
@@ -187,7 +189,7 @@ export function retireIfSpent(lease: HeldLease, now: number): LeaseReturn | null
  * are handed back (the gate grants no new one on stale terms). Other isolates' leases run out
  * within LEASE_USE_MS.
  */
-export function dropLeases(tenantId: string, keyId?: string): LeaseReturn[] {
+function dropLeases(tenantId: string, keyId?: string): LeaseReturn[] {
   const returns: LeaseReturn[] = [];
   const prefix = keyId === undefined ? `${tenantId}\n` : leaseKey(tenantId, keyId);
   for (const [key, leases] of held) {
@@ -196,4 +198,12 @@ export function dropLeases(tenantId: string, keyId?: string): LeaseReturn[] {
     for (const lease of leases) if (!lease.returned) returns.push(lease.handBack());
   }
   return returns;
+}
+
+/** Drops the tenant's (or one key's) leases here and hands them back to the gate at once; whether there were any. */
+export async function handBackLeases(env: Env, tenantId: string, keyId?: string): Promise<boolean> {
+  const returns = dropLeases(tenantId, keyId);
+  if (!returns.length) return false;
+  await gateFor(env, tenantId).books(tenantId, { settlements: [], returns });
+  return true;
 }
