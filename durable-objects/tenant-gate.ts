@@ -14,6 +14,7 @@
 //   leases.ts        shards spending credit leased from the bank
 //   ledger-flush.ts  the journal to the D1 ledger, and reconciliation
 //   d1.ts            every D1 statement;  alerts.ts  budget, balance and provider alerts
+//   response-retention.ts  stored /v1/responses deleted once the tenant's retention ends
 import { DurableObject } from "cloudflare:workers";
 import { AlarmClock } from "./alarm-clock.ts";
 import type { Env } from "./bindings.ts";
@@ -22,6 +23,7 @@ import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gat
 import { GateConfig } from "./gate/config.ts";
 import { GateLeases } from "./gate/leases.ts";
 import { LedgerFlush } from "./gate/ledger-flush.ts";
+import { ResponseRetention } from "./gate/response-retention.ts";
 import { credit, expireSettlements, settle, settleAll } from "./gate/settlement.ts";
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
@@ -42,6 +44,8 @@ export class TenantGate extends DurableObject<Env> {
   private readonly clock: AlarmClock;
   /** Budget, low-balance and provider alerts (the bank only). */
   private readonly alerts: GateAlerts;
+  /** Expired stored responses deleted from D1 (the bank only). */
+  private readonly retention: ResponseRetention;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,6 +55,7 @@ export class TenantGate extends DurableObject<Env> {
     this.config = new GateConfig(ctx, state, env.DB, env);
     this.leases = new GateLeases(ctx, state, () => this.gate(0));
     this.ledger = new LedgerFlush(state, env.DB);
+    this.retention = new ResponseRetention(state, env.DB);
     this.alerts = new GateAlerts(
       ctx,
       env,
@@ -213,7 +218,7 @@ export class TenantGate extends DurableObject<Env> {
     };
   }
 
-  // ── the alarm: expire reservations, flush the journal to the D1 ledger ──────────────────
+  // ── the alarm: expire reservations, flush the journal to the D1 ledger, sweep responses ──
 
   override async alarm(): Promise<void> {
     this.clock.fired();
@@ -223,9 +228,11 @@ export class TenantGate extends DurableObject<Env> {
     const remaining = await this.ledger.flush(now);
     await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.leases.reportToBank().catch(() => undefined); // retried by the next alarm
+    await this.retention.run(now); // never throws: a failed sweep is retried by a later alarm
     const reservation = this.state.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.state.unreported > 0 ? now + 5_000 : this.ledger.nextClosedMinute(now);
-    const wanted = [reservation, nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt()].filter((t): t is number => t !== null);
+    const times = [reservation, nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt(), this.retention.nextAt()];
+    const wanted = times.filter((t): t is number => t !== null);
     if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));
   }
 

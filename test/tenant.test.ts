@@ -1,6 +1,9 @@
 // /api/tenant end to end: settings shown to members, changed by managers, the billing,
 // sharding and markup fields kept to the operator, and every change audited and reversible.
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../worker/db/client.ts";
+import { responseRetentionDays } from "../worker/db/stored-responses.ts";
 import { type Member, call, createMember, createTenant, json, jsonInit, type AuditJson, rollback } from "./kit/fixtures.ts";
 
 interface TenantJson {
@@ -14,6 +17,7 @@ interface TenantJson {
   alert_thresholds: number[] | null;
   gate_shards: number;
   markup_bps: number | null;
+  response_retention_days: number;
 }
 
 // Each test gets a tenant of its own, so the seeded tenant other files rely on is untouched.
@@ -163,5 +167,37 @@ describe("audit and rollback of tenant settings", () => {
     const conflict = await rollbackAsOwner(first.id);
     expect(conflict.status).toBe(409);
     expect(await json(conflict)).toMatchObject({ error: { code: "rollback_conflict", current: { tpmLimit: 222 } } });
+  });
+});
+
+describe("response retention setting", () => {
+  it("defaults to 30 days, takes 0..365 from managers, is audited and rolls back", async () => {
+    expect((await getTenant()).response_retention_days).toBe(30);
+    expect(await responseRetentionDays(getDb(env.DB), tenantId)).toBe(30);
+
+    for (const value of [-1, 366, 1.5, "7", null]) {
+      const res = await patchTenant({ response_retention_days: value });
+      expect(res.status, JSON.stringify(value)).toBe(400);
+      expect(await json(res)).toMatchObject({ error: { code: "invalid_request", param: "response_retention_days" } });
+    }
+    const developer = await createMember("developer", tenantId);
+    expect((await patchTenant({ response_retention_days: 1 }, developer)).status).toBe(403);
+
+    const res = await patchTenant({ response_retention_days: 7 });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ response_retention_days: 7 });
+    expect((await getTenant()).response_retention_days).toBe(7);
+    // The change reaches this isolate's cached value at once.
+    expect(await responseRetentionDays(getDb(env.DB), tenantId)).toBe(7);
+
+    const update = await latestAudit();
+    expect(update).toMatchObject({ action: "update", before: { responseRetentionDays: 30 }, after: { responseRetentionDays: 7 } });
+    expect((await rollbackAsOwner(update.id)).status).toBe(200);
+    expect((await getTenant()).response_retention_days).toBe(30);
+
+    expect((await patchTenant({ response_retention_days: 0 })).status).toBe(200);
+    expect((await getTenant()).response_retention_days).toBe(0);
+    expect((await patchTenant({ response_retention_days: 365 })).status).toBe(200);
+    expect((await getTenant()).response_retention_days).toBe(365);
   });
 });

@@ -1,5 +1,6 @@
-// /api/tenant: the signed-in tenant's settings. Admins change the name, limits, budget and
-// alert thresholds; billing, gate shards and markup belong to the platform operator.
+// /api/tenant: the signed-in tenant's settings. Admins change the name, limits, budget, alert
+// thresholds and how long stored responses are kept; billing, gate shards and markup belong to
+// the platform operator.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
 import { AppError } from "../core/errors.ts";
@@ -8,6 +9,7 @@ import { iso } from "../core/time.ts";
 import { MAX_MARKUP_BPS } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { tenants } from "../db/schema.ts";
+import { MAX_RESPONSE_RETENTION_DAYS } from "../db/stored-responses.ts";
 import { findTenant, type TenantRow } from "../db/tenants.ts";
 import { commitChange } from "../services/audit.ts";
 import { actorOf } from "./actor.ts";
@@ -33,6 +35,11 @@ const updateBody = z
     billing_enabled: z.boolean().describe("Operator only"),
     gate_shards: z.int().min(1).max(64).describe("Operator only"),
     markup_bps: z.int().min(0).max(MAX_MARKUP_BPS).nullable().describe("Operator only; null: the platform markup"),
+    response_retention_days: z
+      .int()
+      .min(0)
+      .max(MAX_RESPONSE_RETENTION_DAYS)
+      .describe("Days /v1/responses keeps a response stored with `store: true`; 0: none is stored. Applies to responses stored from now on"),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
@@ -48,6 +55,7 @@ const tenantView = z.object({
   alert_thresholds: z.array(z.int()).nullable(),
   gate_shards: z.int(),
   markup_bps: z.int().nullable(),
+  response_retention_days: z.int(),
   created_at: z.string(),
   updated_at: z.string().nullable(),
 });
@@ -67,6 +75,7 @@ function tenantJson(row: TenantRow): z.output<typeof tenantView> {
     alert_thresholds: row.alertThresholds,
     gate_shards: row.gateShards,
     markup_bps: row.markupBps,
+    response_retention_days: row.responseRetentionDays,
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt),
   };
@@ -104,6 +113,7 @@ export const tenantApi = new ApiRouter("tenant")
         ...(body.billing_enabled !== undefined && { billingEnabled: body.billing_enabled }),
         ...(body.gate_shards !== undefined && { gateShards: body.gate_shards }),
         ...(body.markup_bps !== undefined && { markupBps: body.markup_bps }),
+        ...(body.response_retention_days !== undefined && { responseRetentionDays: body.response_retention_days }),
         updatedAt: Date.now(),
       };
       // Which fields are the operator's is declared once, for this endpoint and for rollback.

@@ -28,6 +28,8 @@ export const tenants = sqliteTable(
     alertWebhookUrl: text("alert_webhook_url"),
     /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
     alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
+    /** How long /v1/responses keeps a stored response (`store: true`), in days; 0: never stored. */
+    responseRetentionDays: integer("response_retention_days").notNull().default(30),
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
   },
@@ -342,4 +344,51 @@ export const readTokens = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("read_tokens_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/**
+ * Responses API state (`store: true`) per tenant: the id is the client-visible `resp_…`, unique
+ * per tenant only. The JSON body ({ response, input_items }) lives in stored_response_parts, split
+ * in chunks that each fit a D1 row, so a body of any size the gateway accepts can be stored.
+ */
+export const storedResponses = sqliteTable(
+  "stored_responses",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    keyId: text("key_id").notNull(),
+    model: text("model").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Reads ignore a row from this time on; the tenant gate's alarm deletes it. */
+    expiresAt: integer("expires_at").notNull(),
+    /** How many rows of stored_response_parts hold the body (seq 0 … parts − 1). */
+    parts: integer("parts").notNull(),
+    /** The body's size in UTF-8 bytes. */
+    bytes: integer("bytes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("stored_responses_expiry_idx").on(t.tenantId, t.expiresAt)],
+);
+
+export const storedResponseParts = sqliteTable(
+  "stored_response_parts",
+  {
+    tenantId: text("tenant_id").notNull(),
+    responseId: text("response_id").notNull(),
+    seq: integer("seq").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.responseId, t.seq] })],
+);
+
+/** Which stored response an output item came from: how an `item_reference` input item is found. */
+export const storedResponseItems = sqliteTable(
+  "stored_response_items",
+  {
+    tenantId: text("tenant_id").notNull(),
+    itemId: text("item_id").notNull(),
+    responseId: text("response_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.itemId] }), index("stored_response_items_response_idx").on(t.tenantId, t.responseId)],
 );

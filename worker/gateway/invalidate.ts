@@ -2,6 +2,7 @@
 // isolate, the tenant gate's cached limits) is dropped, so the change takes effect at once.
 import type { Change } from "../core/audit.ts";
 import { getDb } from "../db/client.ts";
+import { forgetResponseRetention } from "../db/stored-responses.ts";
 import { findGateShards } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
 import { forgetKey } from "./auth.ts";
@@ -14,6 +15,7 @@ const CATALOG_ENTITIES = new Set<Change["entityType"]>(["provider", "price", "ro
 export async function afterChange(env: Env, change: Change): Promise<void> {
   if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
   if (!change.tenantId) return;
+  if (change.entityType === "tenant") forgetResponseRetention(change.tenantId);
   if (change.entityType !== "api_key" && change.entityType !== "tenant") return;
   const what = change.entityType === "api_key" ? { keyId: change.entityId } : { tenant: true };
   if (change.entityType === "api_key") {

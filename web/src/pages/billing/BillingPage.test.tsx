@@ -33,6 +33,7 @@ const TENANT: TenantSettings = {
   alert_thresholds: [50, 80],
   gate_shards: 1,
   markup_bps: null,
+  response_retention_days: 30,
   created_at: "2026-01-01T00:00:00.000Z",
   updated_at: null,
 };
