@@ -64,6 +64,14 @@ async function created<T extends Record<string, unknown>>(who: Member, path: str
   return JSON.parse(text) as T;
 }
 
+/** A response stored by /v1/responses for the key's tenant. */
+async function storedResponse(key: string, body: unknown): Promise<{ id: string }> {
+  const res = await call("/v1/responses", jsonInit(body, { authorization: `Bearer ${key}` }));
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`/v1/responses answered ${res.status}: ${text}`);
+  return JSON.parse(text) as { id: string };
+}
+
 async function newestAuditId(who: Member): Promise<string> {
   const res = await call("/api/audit?limit=1", { headers: who.headers });
   return (await json<{ data: { id: string }[] }>(res)).data[0]!.id;
@@ -123,7 +131,11 @@ async function setUp(): Promise<World> {
   const auditId = await newestAuditId(owner);
   const order = await created<{ id: string }>(owner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
   const readToken = await created<{ id: string }>(owner, "/api/analytics/tokens", { expires_in_days: 1 });
+  const ourResponse = await storedResponse(API_KEY, { model: "demo/echo", input: "ours" });
   const own: World["own"] = {
+    "/v1/responses/:id": { id: ourResponse.id },
+    "/v1/responses/:id/input_items": { id: ourResponse.id },
+    "/v1/responses/:id/cancel": { id: ourResponse.id },
     "/api/keys/:id": { id: key.id },
     "/api/providers/:id": { id: provider.id },
     "/api/providers/:id/test": { id: provider.id },
@@ -179,7 +191,11 @@ async function setUp(): Promise<World> {
   expect(traffic.status, await traffic.clone().text()).toBe(200);
   await traffic.text();
   await flushAnalytics(otherTenant);
+  const theirResponse = await storedResponse(theirKey.key, { model: alias, input: `${MARK} stored` });
   const foreign: World["foreign"] = {
+    "/v1/responses/:id": { id: theirResponse.id },
+    "/v1/responses/:id/input_items": { id: theirResponse.id },
+    "/v1/responses/:id/cancel": { id: theirResponse.id },
     "/api/keys/:id": { id: theirKey.id },
     "/api/providers/:id": { id: theirProvider.id },
     "/api/providers/:id/test": { id: theirProvider.id },
@@ -529,8 +545,8 @@ describe("another tenant's ids", () => {
   const withParams = ENDPOINTS.filter((e) => paramsOf(e.path).length);
 
   it.each(withParams.map((e) => [e.key, e] as const))("%s: 404, the same answer as a nonexistent id", async (_key, e) => {
-    const init = (): RequestInit =>
-      hasBody(e) ? jsonInit(VALID_BODIES[e.key]?.() ?? {}, world.owner.headers, e.method) : { method: e.method, headers: world.owner.headers };
+    const headers = e.gateway ? { authorization: `Bearer ${API_KEY}` } : world.owner.headers;
+    const init = (): RequestInit => (hasBody(e) ? jsonInit(VALID_BODIES[e.key]?.() ?? {}, headers, e.method) : { method: e.method, headers });
     const foreignPath = e.path.replace(/:(\w+)/g, (_, p: string) => encodeURIComponent(world.foreign[e.path]![p]!));
     const missingPath = e.path.replace(/:(\w+)/g, (_, p: string) => (e.path.includes("paypal") ? "ORDER0DOES0NOT0EXIST" : `${p}_doesnotexist0000000`));
     const theirs = await checkRetrying(

@@ -228,9 +228,11 @@ describe("/v1/responses streams", () => {
     const res = await post("/v1/responses", { model: p.model(model), input: "one two three four", stream: true });
     const events = parseSse(await res.text());
     expect(events.map((e) => e.event)).not.toContain("response.completed");
-    expect(events.at(-1)?.event).toBe("error");
-    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ type: "error", code: "upstream_error" });
-    // Our estimate of what was produced: "one two" (the prompt counted as JSON).
+    expect(events.at(-1)?.event).toBe("response.failed");
+    // The failure follows the upstream's last event, in its sequence.
+    const [before, failed] = events.slice(-2).map((e) => JSON.parse(e.data) as { sequence_number: number; response?: { status: string } });
+    expect(failed).toMatchObject({ sequence_number: before!.sequence_number + 1, response: { status: "failed", error: { code: "server_error" } } });
+    // Our estimate of what was produced: "one two".
     expect(await logRow(res)).toMatchObject({ endpoint: "responses", status: 502, error_type: "truncated_stream", output_tokens: 2, estimated: 1 });
   });
 

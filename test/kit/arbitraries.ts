@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { AnthropicResponseBlock, AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from "../../worker/gateway/formats/anthropic.ts";
-import type { OpenAIChunk, OpenAIFinishReason, OpenAIUsage } from "../../worker/gateway/formats/openai.ts";
+import type { OpenAIChunk, OpenAIFinishReason, OpenAIToolCallDelta, OpenAIUsage } from "../../worker/gateway/formats/openai.ts";
 import { type ChatCompletionRequest, type ChatMessage, chatCompletionRequest, messageText } from "../../worker/gateway/openai-schema.ts";
 
 export const text = fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.string({ minLength: 1, maxLength: 8, unit: "grapheme" }));
@@ -297,3 +297,146 @@ export function meaningOfBlocks(blocks: AnthropicResponseBlock[]): AnthropicResp
   }
   return out;
 }
+
+// --- Canonical chunk streams, for the Responses translation ----------------------------------
+
+/** What a canonical stream carries, in the order a whole answer lists it. */
+export interface StreamedAnswer {
+  reasoning: string;
+  text: string;
+  refusal: string;
+  calls: { id: string; name: string; arguments: string }[];
+  finish: OpenAIFinishReason | null;
+  usage: OpenAIUsage | null;
+}
+
+export const openAIUsage: fc.Arbitrary<OpenAIUsage> = fc
+  .record({ prompt: tokens, cached: tokens, completion: tokens, reasoning: tokens, details: fc.boolean() })
+  .map((u) => ({
+    prompt_tokens: u.prompt,
+    completion_tokens: u.completion,
+    total_tokens: u.prompt + u.completion,
+    ...(u.details
+      ? {
+          prompt_tokens_details: { cached_tokens: Math.min(u.cached, u.prompt) },
+          completion_tokens_details: { reasoning_tokens: Math.min(u.reasoning, u.completion) },
+        }
+      : {}),
+  }));
+
+const maybe = (arb: fc.Arbitrary<string>, weight = 1) => fc.oneof({ weight: 2, arbitrary: fc.constant("") }, { weight, arbitrary: arb });
+
+export const streamedAnswer: fc.Arbitrary<StreamedAnswer> = fc.record({
+  reasoning: maybe(text),
+  text: maybe(text, 2),
+  refusal: fc.oneof({ weight: 5, arbitrary: fc.constant("") }, { weight: 1, arbitrary: text }),
+  calls: fc.uniqueArray(
+    fc.record({
+      id: fc.stringMatching(/^call_[A-Za-z0-9]{1,12}$/),
+      name: toolName,
+      arguments: fc.oneof({ weight: 4, arbitrary: jsonObject.map((o) => JSON.stringify(o)) }, { weight: 1, arbitrary: fc.constant("") }),
+    }),
+    { maxLength: 3, selector: (c) => c.id },
+  ),
+  finish: fc.constantFrom<OpenAIFinishReason | null>(null, "stop", "length", "tool_calls", "content_filter"),
+  usage: fc.option(openAIUsage, { nil: null }),
+});
+
+type ChunkDelta = OpenAIChunk["choices"][number]["delta"];
+/** Fields in the order a translator reads one delta: deltas may share a chunk only in this order. */
+const RANK: Record<string, number> = { reasoning_content: 0, reasoning: 0, content: 1, refusal: 2, tool_calls: 3 };
+
+function openAIChunk(delta: ChunkDelta | null, finish: OpenAIFinishReason | null = null, usage?: OpenAIUsage): OpenAIChunk {
+  return {
+    id: "chatcmpl-1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: delta ? [{ index: 0, delta, logprobs: null, finish_reason: finish }] : [],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+/** Each call's deltas, the first with its id and name; `apart`: the name alone, arguments after. */
+function callDeltas(calls: StreamedAnswer["calls"], args: string[][], apart: boolean[]): OpenAIToolCallDelta[][] {
+  return calls.map((call, index) => {
+    const [first = "", ...rest] = args[index]!;
+    const opening = { index, id: call.id, type: "function" as const, function: { name: call.name } };
+    const more = rest.map((a) => ({ index, function: { arguments: a } }));
+    if (apart[index]) return [opening, ...[first, ...rest].filter(Boolean).map((a) => ({ index, function: { arguments: a } }))];
+    return [{ ...opening, function: { ...opening.function, arguments: first } }, ...more];
+  });
+}
+
+/** The calls' deltas interleaved by `picks`, each call starting after the ones before it (index order). */
+function interleave(queues: OpenAIToolCallDelta[][], picks: number[]): OpenAIToolCallDelta[] {
+  const out: OpenAIToolCallDelta[] = [];
+  const left = queues.map((q) => [...q]);
+  let started = 0;
+  for (let step = 0; left.some((q) => q.length); step++) {
+    const ready = left.flatMap((q, i) => (q.length && i <= started ? [i] : []));
+    const pick = ready[(picks[step] ?? 0) % ready.length]!;
+    out.push(left[pick]!.shift()!);
+    if (pick === started) started++;
+  }
+  return out;
+}
+
+/** Adds `delta` to the last chunk when `join` and the fields keep their reading order, else a new chunk. */
+function addDelta(chunks: OpenAIChunk[], delta: ChunkDelta, join: boolean): void {
+  const last = chunks.at(-1)?.choices[0]?.delta;
+  const keys = (d: ChunkDelta) => Object.keys(d).filter((k) => k in RANK);
+  const rank = RANK[keys(delta)[0]!]!;
+  const lastRank = last ? Math.max(-1, ...keys(last).map((k) => RANK[k]!)) : -1;
+  if (!join || !last || lastRank > rank || (lastRank === rank && rank !== 3)) {
+    chunks.push(openAIChunk(delta));
+    return;
+  }
+  if (rank === 3) last.tool_calls = [...(last.tool_calls ?? []), ...(delta.tool_calls ?? [])];
+  else Object.assign(last, delta);
+}
+
+/**
+ * Chunks an OpenAI-compatible server could send for `a`: every field cut into pieces, parallel
+ * calls' deltas possibly interleaved, deltas of different fields sometimes sharing a chunk, empty
+ * deltas on the way, the finish reason on the last delta or its own chunk, usage on the last
+ * chunk or its own (choices []).
+ */
+export function chunksOf(a: StreamedAnswer): fc.Arbitrary<OpenAIChunk[]> {
+  return fc
+    .record({
+      reasoning: pieces(a.reasoning),
+      text: pieces(a.text),
+      refusal: pieces(a.refusal),
+      args: fc.tuple(...a.calls.map((c) => pieces(c.arguments))),
+      apart: fc.array(fc.boolean(), { minLength: a.calls.length, maxLength: a.calls.length }),
+      picks: fc.array(fc.nat(), { maxLength: 40 }),
+      joins: fc.array(fc.boolean(), { maxLength: 60 }),
+      blanks: fc.array(fc.nat({ max: 60 }), { maxLength: 3 }),
+      reasoningField: fc.constantFrom("reasoning_content" as const, "reasoning" as const),
+      role: fc.boolean(),
+      finishApart: fc.boolean(),
+      usageApart: fc.boolean(),
+    })
+    .map((cut) => {
+      const deltas: ChunkDelta[] = [
+        ...(a.reasoning ? cut.reasoning.map((r) => ({ [cut.reasoningField]: r })) : []),
+        ...(a.text ? cut.text.map((content) => ({ content })) : []),
+        ...(a.refusal ? cut.refusal.map((refusal) => ({ refusal })) : []),
+        ...interleave(callDeltas(a.calls, cut.args, cut.apart), cut.picks).map((call) => ({ tool_calls: [call] })),
+      ];
+      const chunks: OpenAIChunk[] = cut.role ? [openAIChunk({ role: "assistant", content: "" })] : [];
+      deltas.forEach((delta, i) => {
+        if (cut.blanks.includes(i)) chunks.push(openAIChunk({ content: "" }));
+        addDelta(chunks, delta, cut.joins[i] ?? false);
+      });
+      const last = chunks.at(-1)?.choices[0];
+      if (a.finish && (cut.finishApart || !last)) chunks.push(openAIChunk({}, a.finish));
+      else if (a.finish && last) last.finish_reason = a.finish;
+      if (a.usage && (cut.usageApart || !chunks.length)) chunks.push(openAIChunk(null, null, a.usage));
+      else if (a.usage) chunks.at(-1)!.usage = a.usage;
+      return chunks;
+    });
+}
+
+export const streamedChunks = streamedAnswer.chain((answer) => chunksOf(answer).map((chunks) => ({ answer, chunks })));

@@ -936,6 +936,27 @@ export function buildCorpus(): BadCase[] {
   add(make(embeddings, "wrong-type", "dimensions 1e9", { body: json(() => ({ model: "demo/embed", input: "x", dimensions: 1e9 })), expect: [400] }));
   add(make(embeddings, "wrong-type", "input of numbers", { body: json(() => ({ model: "demo/embed", input: [1, 2, 3] })), expect: [400] }));
 
+  const responses = ENDPOINTS.find((x) => x.key === "POST /v1/responses")!;
+  const responseItems: [string, unknown][] = [
+    ["unknown input item type", [{ type: "telepathy", content: "x" }]],
+    ["function_call_output without its call", [{ type: "function_call_output", call_id: "call_nowhere", output: "x" }]],
+    ["function_call without arguments", [{ type: "function_call", call_id: "c1", name: "f" }]],
+    ["content part of unknown type", [{ role: "user", content: [{ type: "input_hologram", data: "x" }] }]],
+    ["message of unknown role", [{ role: "narrator", content: "x" }]],
+    ["item that is a string", ["hello"]],
+  ];
+  for (const model of CHAT_TARGETS) {
+    for (const [label, input] of responseItems) {
+      add(make(responses, "wrong-type", `${label} (${model})`, { body: json(() => ({ model, input })), expect: "4xx" }));
+    }
+  }
+  add(
+    make(responses, "wrong-type", "previous_response_id that never existed", {
+      body: json(() => ({ model: "demo/echo", input: "x", previous_response_id: "resp_never0000" })),
+      expect: [404],
+    }),
+  );
+
   // Paths under /v1 and /api that do not exist.
   const v1Models = ENDPOINTS.find((x) => x.key === "GET /v1/models")!;
   const health = ENDPOINTS.find((x) => x.key === "GET /api/health")!;

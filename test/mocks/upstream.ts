@@ -19,7 +19,17 @@
 //   - stop sequences cut the answer (stop_sequence), max tokens truncate it (length).
 // Requests are checked the way the real APIs check them (a 400 in the flavour's shape): tool
 // calls answered by matching tool results, no empty text blocks, max_tokens for Anthropic,
-// stream_options only with stream, anthropic-version present.
+// stream_options only with stream, anthropic-version present; with Anthropic `thinking` enabled,
+// budget_tokens from 1024 to below max_tokens, temperature 1 or unset, no top_k, top_p unset or
+// at least 0.95, no tool_choice forcing a tool, and a final assistant turn that calls tools must
+// start with its thinking block.
+//
+// Thinking (see upstream-keys.ts for the directives):
+//   anthropic  `[thinking=N]` in the prompt: a thinking block "t1 … tN" (signature "sig_mock")
+//              before the text, whole and streamed (thinking_delta), asked for or not
+//   gemini     `[reasoning=N]`: N thoughtsTokenCount; when generationConfig.thinkingConfig
+//              .includeThoughts is true, also N thought words "r1 … rN" as `thought: true` parts
+//              before the answer, whole and streamed
 //
 // Faults, chosen by the model the request names (stateless but for flaky's counter, so
 // parallel tests do not interfere; any "-<tag>" suffix makes a model unique):
@@ -421,6 +431,9 @@ function answer(c: Conversation, fault: Fault | null): Answer {
   };
 }
 
+/** `n` words "<prefix>1 … <prefix>n" as stream pieces, each but the first with its leading space. */
+const thoughtPieces = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${i ? " " : ""}${prefix}${i + 1}`);
+
 /** A tool call's arguments as two deltas, the way providers stream them. */
 function halves(json: string): [string, string] {
   const mid = Math.ceil(json.length / 2);
@@ -485,6 +498,30 @@ function checkAnthropic(body: Json, countOnly: boolean): string | null {
       if (b.type === "tool_result" && !known.includes(str(b.tool_use_id)))
         return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${str(b.tool_use_id)}`;
     }
+  }
+  return countOnly ? null : checkAnthropicThinking(body, messages);
+}
+
+const THINKING_DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking";
+
+/** What Anthropic refuses alongside `thinking: { type: "enabled" }`. */
+function checkAnthropicThinking(body: Json, messages: Json[]): string | null {
+  const thinking = obj(body.thinking);
+  if (thinking.type !== "enabled") return null;
+  const budget = int(thinking.budget_tokens);
+  if (budget === undefined) return "thinking.enabled.budget_tokens: Field required";
+  if (budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+  if (budget >= (int(body.max_tokens) ?? 0)) return `\`max_tokens\` must be greater than \`thinking.budget_tokens\`. ${THINKING_DOCS}`;
+  if (body.temperature !== undefined && body.temperature !== 1) return `\`temperature\` may only be set to 1 when thinking is enabled. ${THINKING_DOCS}`;
+  if (body.top_k !== undefined) return `\`top_k\` must be unset when thinking is enabled. ${THINKING_DOCS}`;
+  if (typeof body.top_p === "number" && body.top_p < 0.95)
+    return `\`top_p\` must be greater than or equal to 0.95 or unset when thinking is enabled. ${THINKING_DOCS}`;
+  const choice = str(obj(body.tool_choice).type);
+  if (choice === "any" || choice === "tool") return "Thinking may not be enabled when `tool_choice` forces tool use.";
+  const last = messages.findLast((m) => m.role === "assistant");
+  const blocks = last && Array.isArray(last.content) ? last.content.map(obj) : [];
+  if (blocks.some((b) => b.type === "tool_use") && blocks[0]?.type !== "thinking" && blocks[0]?.type !== "redacted_thinking") {
+    return `messages.${messages.lastIndexOf(last!)}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${str(blocks[0]?.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). ${THINKING_DOCS}`;
   }
   return null;
 }
@@ -685,6 +722,7 @@ function anthropicMessages(req: MockRequest): MockReply {
   };
   const tools = a.calls.map((call, i) => ({ type: "tool_use", id: `toolu_mock_${i}`, name: call.name, input: call.args }));
   const hasText = a.text !== "" || tools.length === 0;
+  const thinking = thoughtPieces("t", a.thinking);
   if (body.stream !== true) {
     return {
       status: 200,
@@ -693,7 +731,11 @@ function anthropicMessages(req: MockRequest): MockReply {
         type: "message",
         role: "assistant",
         model,
-        content: [...(hasText ? [{ type: "text", text: a.text }] : []), ...tools],
+        content: [
+          ...(thinking.length ? [{ type: "thinking", thinking: thinking.join(""), signature: "sig_mock" }] : []),
+          ...(hasText ? [{ type: "text", text: a.text }] : []),
+          ...tools,
+        ],
         stop_reason: ANTHROPIC_STOP[a.finish],
         stop_sequence: a.stopSequence,
         usage,
@@ -708,10 +750,10 @@ function anthropicMessages(req: MockRequest): MockReply {
     }),
   ];
   let index = 0;
-  if (a.thinking > 0) {
+  if (thinking.length) {
     events.push(ev({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "" } }));
-    for (let i = 1; i <= a.thinking; i++)
-      events.push(ev({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: `${i === 1 ? "" : " "}t${i}` } }, { content: true }));
+    for (const piece of thinking)
+      events.push(ev({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: piece } }, { content: true }));
     events.push(
       ev({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: "sig_mock" } }),
       ev({ type: "content_block_stop", index }),
@@ -772,14 +814,19 @@ function geminiGenerate(req: MockRequest, stream: boolean): MockReply {
   const noUsage = req.fault?.kind === "nousage";
   const finishReason = a.finish === "length" ? "MAX_TOKENS" : "STOP";
   const calls = a.calls.map((call) => ({ functionCall: { name: call.name, args: call.args } }));
+  const thoughts = obj(obj(req.json?.generationConfig).thinkingConfig).includeThoughts === true ? thoughtPieces("r", a.reasoning) : [];
   const response = (parts: unknown[], final: boolean) => ({
     candidates: [{ content: { role: "model", parts }, ...(final ? { finishReason } : {}), index: 0 }],
     ...(noUsage ? {} : { usageMetadata: geminiUsage(a, final) }),
     modelVersion: model,
     responseId: `mock${req.seq}`,
   });
-  if (!stream) return { status: 200, body: response([...(a.text || !calls.length ? [{ text: a.text }] : []), ...calls], true) };
-  const events: MockSseEvent[] = a.pieces.map((text) => sse(response([{ text }], false), { content: true }));
+  if (!stream) {
+    const thought = thoughts.length ? [{ text: thoughts.join(""), thought: true }] : [];
+    return { status: 200, body: response([...thought, ...(a.text || !calls.length ? [{ text: a.text }] : []), ...calls], true) };
+  }
+  const events: MockSseEvent[] = thoughts.map((text) => sse(response([{ text, thought: true }], false), { content: true }));
+  events.push(...a.pieces.map((text) => sse(response([{ text }], false), { content: true })));
   if (calls.length) events.push(sse(response(calls, false), { content: true }));
   events.push(sse(response([{ text: "" }], true), { terminal: true }));
   return { sse: events, ...(req.fault?.kind === "long" ? { intervalMs: LONG_INTERVAL_MS } : {}) };
@@ -803,10 +850,10 @@ function geminiEmbed(req: MockRequest): MockReply {
 }
 
 /** The error event a provider sends when it fails after its stream began. */
-function midstreamError(flavor: UpstreamFlavor, path: string, message: string): MockSseEvent {
+function midstreamError(flavor: UpstreamFlavor, path: string, message: string, sequence: number): MockSseEvent {
   if (flavor === "anthropic") return sse({ type: "error", error: { type: "overloaded_error", message } }, { event: "error" });
   if (flavor === "gemini") return sse({ error: { code: 503, message, status: "UNAVAILABLE" } });
-  if (path === "/v1/responses") return sse({ type: "error", code: "server_error", message, param: null }, { event: "error" });
+  if (path === "/v1/responses") return sse({ type: "error", code: "server_error", message, param: null, sequence_number: sequence }, { event: "error" });
   return sse({ error: { message, type: "server_error", param: null, code: null } });
 }
 
@@ -1084,7 +1131,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
         if (e.content) content++;
       }
       events = kept;
-      if (fault.kind === "midstream") events.push(midstreamError(target.flavor, target.path, `Overloaded ${bait}`));
+      if (fault.kind === "midstream") events.push(midstreamError(target.flavor, target.path, `Overloaded ${bait}`, events.length));
     }
     if (fault?.kind === "stall") events = events.slice(0, 1);
     head(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });

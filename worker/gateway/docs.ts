@@ -2,6 +2,8 @@
 // Hono handlers: no wrapper on the hot path).
 import type { EndpointDoc } from "../core/endpoint-doc.ts";
 import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
+import { inputItemsQuery } from "./endpoints/stored-responses.ts";
+import { responsesRequest } from "./formats/responses.ts";
 import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
 
 const doc = (method: EndpointDoc["method"], path: string, summary: string, body?: EndpointDoc["body"]): EndpointDoc => ({
@@ -18,6 +20,18 @@ export const gatewayDocs: EndpointDoc[] = [
   doc("post", "/v1/messages", "Anthropic Messages, any model (key as x-api-key or Bearer); streamed when stream: true.", anthropicMessagesRequest),
   doc("post", "/v1/messages/count_tokens", "Anthropic token count: the provider's own for Anthropic models, ours otherwise.", anthropicCountTokensRequest),
   doc("post", "/v1/embeddings", "OpenAI embeddings.", embeddingsRequest),
-  doc("post", "/v1/responses", "OpenAI Responses API, passed through to OpenAI-kind providers."),
+  doc(
+    "post",
+    "/v1/responses",
+    "OpenAI Responses API, any model: passed through to openai providers, translated for the rest; streamed when stream: true.",
+    responsesRequest,
+  ),
+  doc("get", "/v1/responses/:id", "A stored response of this tenant."),
+  doc("delete", "/v1/responses/:id", "Deletes a stored response of this tenant."),
+  {
+    ...doc("get", "/v1/responses/:id/input_items", "The input items a stored response was generated from, earlier turns included, paged."),
+    query: inputItemsQuery,
+  },
+  doc("post", "/v1/responses/:id/cancel", "Cancels a background response; the gateway runs none, so a stored response answers 400 not_cancellable."),
   doc("get", "/v1/models", "The models this key may call, with prices."),
 ];

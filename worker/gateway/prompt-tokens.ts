@@ -15,3 +15,16 @@ export function anthropicPromptTokens(req: Pick<AnthropicMessagesRequest, "syste
   );
   return countTokens(system) + blocks.reduce((sum, text) => sum + countTokens(text), 0) + (req.tools ? countTokens(JSON.stringify(req.tools)) : 0);
 }
+
+/** A Responses request's prompt: its instructions, every input item's text (earlier turns included) and its tools. */
+export function responsesPromptTokens(req: { instructions?: string | null; tools?: unknown }, items: readonly Record<string, unknown>[]): number {
+  const texts = items.flatMap((item) => {
+    if (typeof item.content === "string") return [item.content];
+    if (item.type === "function_call") return [String(item.name ?? ""), String(item.arguments ?? "")];
+    if (item.type === "function_call_output") return [typeof item.output === "string" ? item.output : JSON.stringify(item.output ?? "")];
+    if (!Array.isArray(item.content)) return [];
+    return (item.content as Record<string, unknown>[]).map((part) => (typeof part.text === "string" ? part.text : ""));
+  });
+  const tools = Array.isArray(req.tools) && req.tools.length ? countTokens(JSON.stringify(req.tools)) : 0;
+  return countTokens(req.instructions ?? "") + texts.reduce((sum, text) => sum + countTokens(text), 0) + tools;
+}

@@ -3,15 +3,19 @@
 // renderer keeps a tally of usage and of the output produced, for billing however it ends.
 import type { AnthropicStreamEvent, AnthropicUsage } from "./formats/anthropic.ts";
 import type { OpenAIChunk } from "./formats/openai.ts";
+import type { ResponseObject, ResponsesEvent, ResponsesUsage } from "./formats/responses.ts";
 import { usageFromAnthropic } from "./providers/anthropic/index.ts";
 import type { ChunkStream } from "./providers/types.ts";
 import { encodeSse, eventJson, type SseEvent, sseBatches } from "./sse.ts";
 import { countTokens } from "./tokens.ts";
 import { OpenAIToAnthropicStream } from "./translate/anthropic-client.ts";
-import { type Usage, usageFromOpenAI } from "./types.ts";
+import type { ChunksToResponses } from "./translate/responses-stream.ts";
+import { type Usage, usageFromOpenAI, usageFromResponses } from "./types.ts";
 import { notJsonEvent, UpstreamError } from "./upstream.ts";
 
 export type ClientEvents = AsyncGenerator<Uint8Array, void, undefined>;
+
+const encoder = new TextEncoder();
 
 export class StreamTally {
   /** The provider's own final count, once it reported one. */
@@ -72,7 +76,96 @@ export async function* renderAnthropic(chunks: ChunkStream, meta: { id: string; 
   yield* send(translator.end());
 }
 
-const encoder = new TextEncoder();
+/** What a Responses stream does before its last event: keeps the final response (stored state). */
+export type BeforeResponseEnd = (response: ResponseObject) => Promise<void>;
+
+const encodeResponses = (events: ResponsesEvent[]) => encoder.encode(events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(""));
+
+/**
+ * Canonical chunks → the Responses event grammar. `response.created` goes out with the first
+ * chunk's events (so an upstream that fails before its first chunk can still fall back), and the
+ * final response is kept before the terminal event, so a client that sees it can continue from it.
+ */
+export async function* renderResponses(chunks: ChunkStream, writer: ChunksToResponses, tally: StreamTally, beforeEnd: BeforeResponseEnd): ClientEvents {
+  let started = false;
+  for await (const chunk of chunks) {
+    countChunk(tally, chunk);
+    const events = writer.push(chunk);
+    if (!started) events.unshift(...writer.start());
+    started = true;
+    if (events.length) yield encodeResponses(events);
+  }
+  const last = [...(started ? [] : writer.start()), ...writer.end()];
+  if (writer.final) await beforeEnd(writer.final);
+  yield encodeResponses(last);
+}
+
+/** Where an OpenAI Responses stream passed through has got to: what its failure event must follow. */
+export class ResponsesPassState {
+  sequence = -1;
+  response: ResponseObject | null = null;
+  /** The upstream's own terminal event, once seen. */
+  terminal: "completed" | "incomplete" | "failed" | null = null;
+
+  /** The response.failed event that ends a stream the upstream cut (nothing if it sent its own). */
+  failure(message: string): Uint8Array {
+    if (this.terminal === "failed") return new Uint8Array();
+    const response = { ...this.response, status: "failed", error: { code: "server_error", message } };
+    return encodeResponses([{ type: "response.failed", sequence_number: this.sequence + 1, response }]);
+  }
+}
+
+const RESPONSES_DELTAS = new Set(["response.output_text.delta", "response.reasoning_summary_text.delta", "response.function_call_arguments.delta"]);
+const TERMINAL = { "response.completed": "completed", "response.incomplete": "incomplete", "response.failed": "failed" } as const;
+
+interface PassedEvent {
+  type?: string;
+  sequence_number?: number;
+  delta?: unknown;
+  response?: ResponseObject & { usage?: ResponsesUsage | null };
+}
+
+function readResponsesEvent(event: SseEvent, tally: StreamTally, state: ResponsesPassState): void {
+  let parsed: PassedEvent;
+  try {
+    parsed = JSON.parse(event.data) as PassedEvent;
+  } catch {
+    return; // forwarded, not read
+  }
+  if (typeof parsed.sequence_number === "number") state.sequence = Math.max(state.sequence, parsed.sequence_number);
+  if (parsed.response) state.response = parsed.response;
+  if (parsed.type !== undefined && RESPONSES_DELTAS.has(parsed.type) && typeof parsed.delta === "string") tally.produced(parsed.delta);
+  const terminal = parsed.type ? TERMINAL[parsed.type as keyof typeof TERMINAL] : undefined;
+  if (!terminal) return;
+  state.terminal = terminal;
+  if (terminal !== "failed") tally.usage = usageFromResponses(parsed.response?.usage);
+}
+
+/**
+ * OpenAI → OpenAI Responses: the upstream's events forwarded as they arrive, read on the way for
+ * usage and for the final response, which is kept before the terminal event goes out. A stream
+ * that ends without a terminal event, or with response.failed, is a failure.
+ */
+export async function* passResponses(
+  body: ReadableStream<Uint8Array>,
+  tally: StreamTally,
+  state: ResponsesPassState,
+  beforeEnd: BeforeResponseEnd,
+): ClientEvents {
+  for await (const events of sseBatches(body)) {
+    let out = "";
+    for (const event of events) {
+      readResponsesEvent(event, tally, state);
+      if (state.terminal && state.terminal !== "failed" && state.response) await beforeEnd(state.response);
+      out += `${event.event ? `event: ${event.event}\n` : ""}data: ${event.data}\n\n`;
+      if (state.terminal) break;
+    }
+    if (out) yield encoder.encode(out);
+    if (state.terminal === "failed") throw new UpstreamError("protocol", "upstream sent response.failed");
+    if (state.terminal) return;
+  }
+  throw new UpstreamError("protocol", "upstream stream ended before response.completed");
+}
 
 /** OpenAI → OpenAI: each event's data forwarded as received; only the usage chunk we asked for is dropped. */
 export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage: boolean, tally: StreamTally): ClientEvents {

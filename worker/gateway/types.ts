@@ -1,5 +1,6 @@
 // The provider-neutral usage record every call produces.
 import type { OpenAIUsage } from "./formats/openai.ts";
+import type { ResponsesUsage } from "./formats/responses.ts";
 
 export interface Usage {
   inputTokens: number;
@@ -20,6 +21,17 @@ export function usageFromOpenAI(u: OpenAIUsage): Usage {
     outputTokens: u.completion_tokens ?? 0,
     cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
+    estimated: false,
+  };
+}
+
+export function usageFromResponses(u: Partial<ResponsesUsage> | null | undefined): Usage | null {
+  if (!u) return null;
+  return {
+    inputTokens: u.input_tokens ?? 0,
+    outputTokens: u.output_tokens ?? 0,
+    cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: u.output_tokens_details?.reasoning_tokens ?? 0,
     estimated: false,
   };
 }

@@ -9,6 +9,7 @@ import { countTokens } from "./endpoints/count-tokens.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
+import { cancelStoredResponse, deleteStoredResponse, getStoredResponse, listInputItems } from "./endpoints/stored-responses.ts";
 import { refuseLoops } from "./hops.ts";
 import { recordRefusals } from "./record.ts";
 
@@ -21,6 +22,10 @@ v1.post("/messages", messages);
 v1.post("/messages/count_tokens", countTokens);
 v1.post("/embeddings", embeddings);
 v1.post("/responses", responses);
+v1.get("/responses/:id", getStoredResponse);
+v1.delete("/responses/:id", deleteStoredResponse);
+v1.get("/responses/:id/input_items", listInputItems);
+v1.post("/responses/:id/cancel", cancelStoredResponse);
 v1.get("/models", listModels);
 
 v1.all("*", (c) => {

@@ -378,9 +378,124 @@ export interface Paths {
   };
   "/v1/responses": {
     post: {
-      /** OpenAI Responses API, passed through to OpenAI-kind providers. Access: api-key. */
+      /** OpenAI Responses API, any model: passed through to openai providers, translated for the rest; streamed when stream: true. Access: api-key. */
       operationId: "postV1Responses";
       path: never;
+      query: never;
+      body: {
+        model: string;
+        input?: string | {
+          type?: string;
+          [key: string]: unknown;
+        }[];
+        instructions?: string | null;
+        previous_response_id?: string | null;
+        store?: boolean | null;
+        stream?: boolean | null;
+        tools?: {
+          type: "function";
+          name: string;
+          description?: string | null;
+          parameters?: {
+            [key: string]: unknown;
+          } | null;
+          strict?: boolean | null;
+          [key: string]: unknown;
+        } | {
+          type: string;
+          [key: string]: unknown;
+        }[] | null;
+        tool_choice?: (("none" | "auto" | "required") | {
+          type: string;
+          name?: string;
+          [key: string]: unknown;
+        }) | null;
+        parallel_tool_calls?: boolean | null;
+        text?: {
+          format?: {
+            type: "text" | "json_object";
+            [key: string]: unknown;
+          } | {
+            type: "json_schema";
+            name: string;
+            schema: {
+              [key: string]: unknown;
+            };
+            description?: string | null;
+            strict?: boolean | null;
+            [key: string]: unknown;
+          } | null;
+          verbosity?: string | null;
+          [key: string]: unknown;
+        } | null;
+        reasoning?: {
+          effort?: string | null;
+          summary?: string | null;
+          [key: string]: unknown;
+        } | null;
+        max_output_tokens?: number | null;
+        temperature?: number | null;
+        top_p?: number | null;
+        metadata?: {
+          [key: string]: string;
+        } | null;
+        user?: string | null;
+        safety_identifier?: string | null;
+        [key: string]: unknown;
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/responses/{id}": {
+    get: {
+      /** A stored response of this tenant. Access: api-key. */
+      operationId: "getV1ResponsesId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    delete: {
+      /** Deletes a stored response of this tenant. Access: api-key. */
+      operationId: "deleteV1ResponsesId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/responses/{id}/input_items": {
+    get: {
+      /** The input items a stored response was generated from, earlier turns included, paged. Access: api-key. */
+      operationId: "getV1ResponsesIdInputItems";
+      path: {
+        id: string;
+      };
+      query: {
+        after?: string;
+        limit?: number;
+        order?: "asc" | "desc";
+        "include[]"?: string;
+      };
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/responses/{id}/cancel": {
+    post: {
+      /** Cancels a background response; the gateway runs none, so a stored response answers 400 not_cancellable. Access: api-key. */
+      operationId: "postV1ResponsesIdCancel";
+      path: {
+        id: string;
+      };
       query: never;
       body: never;
       status: 200;
@@ -1542,6 +1657,7 @@ export interface Paths {
         alert_thresholds: number[] | null;
         gate_shards: number;
         markup_bps: number | null;
+        response_retention_days: number;
         created_at: string;
         updated_at: string | null;
       };
@@ -1569,6 +1685,8 @@ export interface Paths {
         gate_shards?: number;
         /** Operator only; null: the platform markup */
         markup_bps?: number | null;
+        /** Days /v1/responses keeps a response stored with `store: true`; 0: none is stored. Applies to responses stored from now on */
+        response_retention_days?: number;
       };
       status: 200;
       response: {
@@ -1582,6 +1700,7 @@ export interface Paths {
         alert_thresholds: number[] | null;
         gate_shards: number;
         markup_bps: number | null;
+        response_retention_days: number;
         created_at: string;
         updated_at: string | null;
       };

@@ -27,7 +27,14 @@ export interface OpenAIChatCompletion {
   model: string;
   choices: {
     index: number;
-    message: { role: "assistant"; content: string | null; refusal?: string | null; tool_calls?: OpenAIToolCall[] };
+    message: {
+      role: "assistant";
+      content: string | null;
+      refusal?: string | null;
+      tool_calls?: OpenAIToolCall[];
+      /** Thinking, from providers that give it (DeepSeek, vLLM and others). */
+      reasoning_content?: string | null;
+    };
     logprobs?: null;
     finish_reason: OpenAIFinishReason | null;
   }[];

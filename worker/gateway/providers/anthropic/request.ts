@@ -113,11 +113,60 @@ function toToolChoice(choice: unknown, parallel: unknown): Block | undefined {
 /** The tool that carries a json_schema response_format (Anthropic answers it as tool input). */
 export const JSON_TOOL = "json_response";
 
+/** Thinking budgets by reasoning_effort ("none" or none given: no thinking). */
+const THINKING_BUDGETS = new Map<unknown, number>([
+  ["minimal", 1024],
+  ["low", 2048],
+  ["medium", 8192],
+  ["high", 24576],
+]);
+/** Anthropic's smallest thinking budget. */
+const MIN_THINKING_BUDGET = 1024;
+
+/** The thinking budget `effort` asks for, inside max_tokens (Anthropic counts thinking in it). */
+function thinkingBudget(effort: unknown, maxTokens: number): number | undefined {
+  if (effort === undefined || effort === null || effort === "none") return undefined;
+  const budget = THINKING_BUDGETS.get(effort);
+  if (budget === undefined) throw unsupported("reasoning_effort", TARGET, ` set to ${JSON.stringify(effort)}`);
+  const capped = Math.min(budget, maxTokens - 1);
+  if (capped < MIN_THINKING_BUDGET) {
+    const detail = ` with max_tokens ${maxTokens} (Anthropic thinks in at least ${MIN_THINKING_BUDGET} tokens, counted inside max_tokens: give max_tokens ${MIN_THINKING_BUDGET + 1} or more)`;
+    throw unsupported("reasoning_effort", TARGET, detail);
+  }
+  return capped;
+}
+
+const forcesTool = (choice: Block | undefined) => choice?.type === "any" || choice?.type === "tool";
+
+/** Anthropic wants the signed thinking of a turn whose tool calls are being answered: the chat format has none to give back. */
+function answersToolCall(messages: AnthropicOut[]): boolean {
+  const lastAssistant = messages.findLast((m) => m.role === "assistant");
+  return Boolean(lastAssistant?.content.some((b) => b.type === "tool_use"));
+}
+
+/** What Anthropic refuses alongside thinking, named the way the client asked for it. */
+function assertThinkingAllowed(req: ChatCompletionRequest, messages: AnthropicOut[]): void {
+  const together = " together with 'reasoning_effort'";
+  if (req.temperature !== undefined && req.temperature !== null && req.temperature !== 1) throw unsupported("temperature", TARGET, ` other than 1${together}`);
+  if (req.top_p !== undefined && req.top_p !== null && req.top_p < 0.95) throw unsupported("top_p", TARGET, ` below 0.95${together}`);
+  if (forcesTool(toToolChoice(req.tool_choice, req.parallel_tool_calls))) throw unsupported("tool_choice", TARGET, ` forcing a tool call${together}`);
+  if ((req.response_format as { type?: string } | undefined)?.type === "json_schema") {
+    throw unsupported("response_format", TARGET, ` json_schema (answered through a forced tool call)${together}`);
+  }
+  if (answersToolCall(messages)) {
+    throw unsupported("reasoning_effort", TARGET, " in a turn that answers tool calls (Anthropic needs that turn's thinking back)");
+  }
+}
+
 export function toAnthropicRequest(req: ChatCompletionRequest, model: string): Record<string, unknown> {
   rejectPresent(req, UNSUPPORTED, TARGET);
   if (req.temperature !== undefined && req.temperature !== null && req.temperature > 1) {
     throw unsupported("temperature", TARGET, " above 1");
   }
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? maxOutputTokens(model);
+  const messages = toMessages(req.messages);
+  const budget = thinkingBudget(req.reasoning_effort, maxTokens);
+  if (budget !== undefined) assertThinkingAllowed(req, messages);
   let system = systemText(req.messages);
   let tools = toTools(req.tools);
   let toolChoice = toToolChoice(req.tool_choice, req.parallel_tool_calls);
@@ -140,8 +189,9 @@ export function toAnthropicRequest(req: ChatCompletionRequest, model: string): R
   const stop = typeof req.stop === "string" ? [req.stop] : (req.stop ?? undefined);
   return {
     model,
-    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? maxOutputTokens(model),
-    messages: toMessages(req.messages),
+    max_tokens: maxTokens,
+    messages,
+    ...(budget !== undefined ? { thinking: { type: "enabled", budget_tokens: budget } } : {}),
     ...(system ? { system } : {}),
     ...(stop?.length ? { stop_sequences: stop } : {}),
     ...(req.temperature !== undefined && req.temperature !== null ? { temperature: req.temperature } : {}),

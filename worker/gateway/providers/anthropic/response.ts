@@ -24,9 +24,11 @@ export function finishFromAnthropic(reason: AnthropicStopReason | null): OpenAIF
 
 export function anthropicResponseToOpenAI(res: AnthropicMessageResponse, model: string, created: number): OpenAIChatCompletion {
   let text = "";
+  let reasoning = "";
   const toolCalls: OpenAIToolCall[] = [];
   for (const block of res.content) {
     if (block.type === "text") text += block.text;
+    else if (block.type === "thinking") reasoning += block.thinking;
     else if (block.type === "tool_use") {
       if (block.name === JSON_TOOL) text += stringifyArguments(block.input);
       else toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: stringifyArguments(block.input) } });
@@ -41,7 +43,13 @@ export function anthropicResponseToOpenAI(res: AnthropicMessageResponse, model: 
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: text || (toolCalls.length ? null : ""), refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: "assistant",
+          content: text || (toolCalls.length ? null : ""),
+          refusal: null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          ...(reasoning ? { reasoning_content: reasoning } : {}),
+        },
         logprobs: null,
         finish_reason: onlyJsonTool ? "stop" : finishFromAnthropic(res.stop_reason),
       },

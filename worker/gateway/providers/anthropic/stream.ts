@@ -60,6 +60,7 @@ export class AnthropicToOpenAIStream {
       case "content_block_delta": {
         const d = event.delta;
         if (d.type === "text_delta") return [this.chunk({ content: d.text })];
+        if (d.type === "thinking_delta") return d.thinking ? [this.chunk({ reasoning_content: d.thinking })] : [];
         if (d.type === "input_json_delta") {
           if (this.jsonToolBlocks.has(event.index)) return [this.chunk({ content: d.partial_json })];
           const index = this.toolIndex.get(event.index);

@@ -98,14 +98,45 @@ function toToolConfig(choice: unknown): GeminiRequest["toolConfig"] {
   throw unsupported("tool_choice", TARGET);
 }
 
-type GenerationConfig = NonNullable<GeminiRequest["generationConfig"]> & { presencePenalty?: number; frequencyPenalty?: number; seed?: number };
+interface ThinkingConfig {
+  thinkingBudget: number;
+  includeThoughts?: boolean;
+}
 
-export function toGeminiRequest(req: ChatCompletionRequest): GeminiRequest {
+type GenerationConfig = NonNullable<GeminiRequest["generationConfig"]> & {
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  thinkingConfig?: ThinkingConfig;
+};
+
+/** Thinking budgets by reasoning_effort, as Google's own OpenAI-compatible endpoint maps them. */
+const THINKING_BUDGETS = new Map<unknown, number>([
+  ["minimal", 1024],
+  ["low", 1024],
+  ["medium", 8192],
+  ["high", 24576],
+]);
+
+/** "none" turns thinking off (budget 0); none given leaves the model's own default. */
+function thinkingConfig(effort: unknown): ThinkingConfig | undefined {
+  if (effort === undefined || effort === null) return undefined;
+  if (effort === "none") return { thinkingBudget: 0 };
+  const budget = THINKING_BUDGETS.get(effort);
+  if (budget === undefined) throw unsupported("reasoning_effort", TARGET, ` set to ${JSON.stringify(effort)}`);
+  return { thinkingBudget: budget, includeThoughts: true };
+}
+
+/** The request as this translation builds it: Gemini's, with the generation settings it fills in. */
+export type GeminiChatRequest = Omit<GeminiRequest, "generationConfig"> & { generationConfig?: GenerationConfig };
+
+export function toGeminiRequest(req: ChatCompletionRequest): GeminiChatRequest {
   rejectPresent(req, UNSUPPORTED, TARGET);
   const system = req.messages.filter((m) => m.role === "system" || m.role === "developer").flatMap(partsOf);
   const format = req.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (format && !["text", "json_object", "json_schema"].includes(format.type ?? "")) throw unsupported("response_format", TARGET);
   const stop = typeof req.stop === "string" ? [req.stop] : (req.stop ?? undefined);
+  const thinking = thinkingConfig(req.reasoning_effort);
   const generationConfig: GenerationConfig = {
     ...((req.max_completion_tokens ?? req.max_tokens) ? { maxOutputTokens: req.max_completion_tokens ?? req.max_tokens ?? undefined } : {}),
     ...(req.temperature !== undefined && req.temperature !== null ? { temperature: req.temperature } : {}),
@@ -116,6 +147,7 @@ export function toGeminiRequest(req: ChatCompletionRequest): GeminiRequest {
     ...(stop?.length ? { stopSequences: stop } : {}),
     ...(format?.type === "json_object" || format?.type === "json_schema" ? { responseMimeType: "application/json" } : {}),
     ...(format?.type === "json_schema" && format.json_schema?.schema ? { responseJsonSchema: format.json_schema.schema } : {}),
+    ...(thinking ? { thinkingConfig: thinking } : {}),
   };
   const tools = req.tools?.length
     ? [

@@ -29,12 +29,15 @@ export function usageFromGemini(u: GeminiUsage | undefined): OpenAIUsage {
 /** Gemini seldom names its calls; ours must be unique across the conversation, not just this turn. */
 const callId = () => `call_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
 
-export function splitParts(parts: GeminiPart[] | undefined): { text: string; calls: OpenAIToolCall[] } {
+export function splitParts(parts: GeminiPart[] | undefined): { text: string; reasoning: string; calls: OpenAIToolCall[] } {
   let text = "";
+  let reasoning = "";
   const calls: OpenAIToolCall[] = [];
   for (const part of parts ?? []) {
-    if ("text" in part && !part.thought) text += part.text;
-    else if ("functionCall" in part) {
+    if ("text" in part) {
+      if (part.thought) reasoning += part.text;
+      else text += part.text;
+    } else if ("functionCall" in part) {
       calls.push({
         id: part.functionCall.id ?? callId(),
         type: "function",
@@ -42,12 +45,12 @@ export function splitParts(parts: GeminiPart[] | undefined): { text: string; cal
       });
     }
   }
-  return { text, calls };
+  return { text, reasoning, calls };
 }
 
 export function geminiResponseToOpenAI(res: GeminiResponse, meta: { id: string; model: string; created: number }): OpenAIChatCompletion {
   const candidate = res.candidates?.[0];
-  const { text, calls } = splitParts(candidate?.content?.parts);
+  const { text, reasoning, calls } = splitParts(candidate?.content?.parts);
   const blocked = res.promptFeedback?.blockReason;
   return {
     id: meta.id,
@@ -57,7 +60,13 @@ export function geminiResponseToOpenAI(res: GeminiResponse, meta: { id: string; 
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: text || (calls.length ? null : ""), refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
+        message: {
+          role: "assistant",
+          content: text || (calls.length ? null : ""),
+          refusal: null,
+          ...(calls.length ? { tool_calls: calls } : {}),
+          ...(reasoning ? { reasoning_content: reasoning } : {}),
+        },
         logprobs: null,
         finish_reason: blocked ? "content_filter" : finishFromGemini(candidate?.finishReason ?? "STOP", calls.length > 0),
       },

@@ -35,7 +35,8 @@ export class GeminiToOpenAIStream {
     }
     if (res.usageMetadata) this.usage = res.usageMetadata;
     const candidate = res.candidates?.[0];
-    const { text, calls } = splitParts(candidate?.content?.parts);
+    const { text, reasoning, calls } = splitParts(candidate?.content?.parts);
+    if (reasoning) out.push(this.chunk({ reasoning_content: reasoning }));
     if (text) out.push(this.chunk({ content: text }));
     for (const [i, call] of calls.entries())
       out.push(this.chunk({ tool_calls: [{ index: this.calls + i, id: call.id, type: "function", function: call.function }] }));

@@ -187,6 +187,27 @@ describe("OpenAI request → Gemini request", () => {
     ).not.toThrow();
   });
 
+  it("maps reasoning_effort to a thinking budget, with the thoughts asked for; none turns thinking off", () => {
+    const thinking = (reasoning_effort: unknown) => toGeminiRequest(openai({ reasoning_effort })).generationConfig?.thinkingConfig;
+    expect(thinking(undefined)).toBeUndefined();
+    expect(thinking(null)).toBeUndefined();
+    expect(thinking("none")).toEqual({ thinkingBudget: 0 });
+    expect(thinking("minimal")).toEqual({ thinkingBudget: 1024, includeThoughts: true });
+    expect(thinking("low")).toEqual({ thinkingBudget: 1024, includeThoughts: true });
+    expect(thinking("medium")).toEqual({ thinkingBudget: 8192, includeThoughts: true });
+    expect(thinking("high")).toEqual({ thinkingBudget: 24576, includeThoughts: true });
+    expect(toGeminiRequest(openai({ reasoning_effort: "low", max_tokens: 50, temperature: 0.2 })).generationConfig).toEqual({
+      maxOutputTokens: 50,
+      temperature: 0.2,
+      thinkingConfig: { thinkingBudget: 1024, includeThoughts: true },
+    });
+  });
+
+  it("refuses a reasoning_effort it has no budget for", () => {
+    for (const effort of ["xhigh", "max", "HIGH", "", 3, "constructor"])
+      expectUnsupported(() => toGeminiRequest(openai({ reasoning_effort: effort })), "reasoning_effort");
+  });
+
   it("sends an image URL as fileData with its media type", () => {
     const parts = toGeminiRequest(
       openai({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x.test/a/cat.PNG?s=1" } }] }] }),
@@ -224,6 +245,7 @@ function expected(parts: GeminiPart[], reason: string, usage: GeminiUsage) {
   const calls = parts.flatMap((p) => ("functionCall" in p ? [p.functionCall] : []));
   return {
     content: parts.map((p) => ("text" in p && !p.thought ? p.text : "")).join(""),
+    reasoning: parts.map((p) => ("text" in p && p.thought ? p.text : "")).join(""),
     calls: calls.map((c) => ({ name: c.name, args: c.args })),
     finish: calls.length
       ? "tool_calls"
@@ -257,6 +279,7 @@ describe("Gemini response → OpenAI completion", () => {
         const want = expected(parts, reason, usage);
         const { message, finish_reason } = completion.choices[0]!;
         expect(message.content ?? "").toBe(want.content);
+        expect(message.reasoning_content ?? "").toBe(want.reasoning);
         const calls = message.tool_calls ?? [];
         expect(calls.map((c) => ({ name: c.function.name, args: JSON.parse(c.function.arguments) }))).toEqual(want.calls);
         expectUniqueIds(calls.map((c) => c.id));
@@ -297,6 +320,14 @@ describe("Gemini response → OpenAI completion", () => {
       META,
     );
     expect(completion.choices[0]!.message.tool_calls).toEqual([{ id: "fc_7", type: "function", function: { name: "f", arguments: '{"a":1}' } }]);
+  });
+
+  it("answers thought parts as reasoning_content, apart from the text", () => {
+    const parts: GeminiPart[] = [{ text: "Thinking", thought: true }, { text: " hard.", thought: true }, { text: "42" }];
+    const message = geminiResponseToOpenAI({ candidates: [{ content: { role: "model", parts }, finishReason: "STOP" }] }, META).choices[0]!.message;
+    expect(message).toEqual({ role: "assistant", content: "42", refusal: null, reasoning_content: "Thinking hard." });
+    const plain = geminiResponseToOpenAI({ candidates: [{ content: { role: "model", parts: [{ text: "42" }] }, finishReason: "STOP" }] }, META);
+    expect(plain.choices[0]!.message).not.toHaveProperty("reasoning_content");
   });
 
   it("counts thoughts as reasoning inside completion tokens, cached content as cached", () => {
@@ -341,6 +372,7 @@ describe("Gemini stream → OpenAI chunks", () => {
         const acc = accumulateOpenAI(chunks);
         const want = expected(parts, reason, usage);
         expect(acc.content).toBe(want.content);
+        expect(chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? "").join("")).toBe(want.reasoning);
         expect(acc.toolCalls.map((c) => ({ name: c.name, args: JSON.parse(c.arguments) }))).toEqual(want.calls);
         expectUniqueIds(acc.toolCalls.map((c) => c.id));
         expect(acc.finish).toBe(want.finish);
@@ -348,6 +380,15 @@ describe("Gemini stream → OpenAI chunks", () => {
       }),
       RUNS,
     );
+  });
+
+  it("streams thoughts as reasoning_content before the text of the same response", () => {
+    const stream = new GeminiToOpenAIStream(META);
+    const deltas = stream
+      .push({ candidates: [{ content: { role: "model", parts: [{ text: "Let me see. ", thought: true }] } }] })
+      .concat(stream.push({ candidates: [{ content: { parts: [{ text: "Done.", thought: true }, { text: "42" }] }, finishReason: "STOP" }] }))
+      .map((c) => c.choices[0]?.delta);
+    expect(deltas).toEqual([{ role: "assistant", content: "" }, { reasoning_content: "Let me see. " }, { reasoning_content: "Done." }, { content: "42" }, {}]);
   });
 
   it("finishes with content_filter when the prompt is blocked", () => {
