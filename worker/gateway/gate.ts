@@ -10,6 +10,16 @@ export function gateFor(env: Env, tenantId: string, shard = 0) {
   return env.TENANT_GATE.get(env.TENANT_GATE.idFromName(shardName(tenantId, shard)));
 }
 
+/**
+ * For calls nothing admits (model lists, stored responses): the gate is asked whether the key is
+ * still usable, so one revoked in another isolate stops at once, not when this one's cache expires.
+ */
+export async function assertKeyUsable(env: Env, key: { tenantId: string; id: string }): Promise<void> {
+  if (!(await gateFor(env, key.tenantId).keyUsable(key.tenantId, key.id))) {
+    throw new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
+  }
+}
+
 const seconds = (ms: number) => `${Math.max(0, Math.ceil(ms / 1000))}s`;
 
 /** OpenAI's x-ratelimit-* headers, for the limits that apply (none when unlimited). */

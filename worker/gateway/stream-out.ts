@@ -76,10 +76,15 @@ export async function* renderAnthropic(chunks: ChunkStream, meta: { id: string; 
   yield* send(translator.end());
 }
 
+/** An upstream event as it came, to forward. */
+const rawSse = (event: SseEvent): string => `${event.event ? `event: ${event.event}\n` : ""}data: ${event.data}\n\n`;
+
 /** What a Responses stream does before its last event: keeps the final response (stored state). */
 export type BeforeResponseEnd = (response: ResponseObject) => Promise<void>;
 
-const encodeResponses = (events: ResponsesEvent[]) => encoder.encode(events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(""));
+/** Responses events as SSE, each named by its type. */
+export const encodeResponses = (events: ResponsesEvent[]): Uint8Array =>
+  encoder.encode(events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(""));
 
 /**
  * Canonical chunks → the Responses event grammar. `response.created` goes out with the first
@@ -87,15 +92,12 @@ const encodeResponses = (events: ResponsesEvent[]) => encoder.encode(events.map(
  * final response is kept before the terminal event, so a client that sees it can continue from it.
  */
 export async function* renderResponses(chunks: ChunkStream, writer: ChunksToResponses, tally: StreamTally, beforeEnd: BeforeResponseEnd): ClientEvents {
-  let started = false;
   for await (const chunk of chunks) {
     countChunk(tally, chunk);
     const events = writer.push(chunk);
-    if (!started) events.unshift(...writer.start());
-    started = true;
     if (events.length) yield encodeResponses(events);
   }
-  const last = [...(started ? [] : writer.start()), ...writer.end()];
+  const last = writer.end();
   if (writer.final) await beforeEnd(writer.final);
   yield encodeResponses(last);
 }
@@ -157,7 +159,7 @@ export async function* passResponses(
     for (const event of events) {
       readResponsesEvent(event, tally, state);
       if (state.terminal && state.terminal !== "failed" && state.response) await beforeEnd(state.response);
-      out += `${event.event ? `event: ${event.event}\n` : ""}data: ${event.data}\n\n`;
+      out += rawSse(event);
       if (state.terminal) break;
     }
     if (out) yield encoder.encode(out);
@@ -203,7 +205,7 @@ export async function* passAnthropic(body: ReadableStream<Uint8Array>, tally: St
         if (event.delta.type === "input_json_delta") tally.produced(event.delta.partial_json);
         if (event.delta.type === "thinking_delta") tally.produced(event.delta.thinking);
       }
-      const send = `${raw.event ? `event: ${raw.event}\n` : ""}data: ${raw.data}\n\n`;
+      const send = rawSse(raw);
       if (event.type !== "message_stop") return { send };
       tally.usage = usageFromOpenAI(usageFromAnthropic(usage));
       return { send, last: true };

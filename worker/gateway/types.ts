@@ -15,6 +15,11 @@ export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: false };
 }
 
+/** What a call is billed when the provider reported no usage: our counts, flagged as an estimate. */
+export function estimatedUsage(inputTokens: number, outputTokens: number): Usage {
+  return { inputTokens, outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+}
+
 export function usageFromOpenAI(u: OpenAIUsage): Usage {
   return {
     inputTokens: u.prompt_tokens ?? 0,

@@ -15,7 +15,7 @@ import { type ClientEvents, passAnthropic, passOpenAI, renderAnthropic, renderOp
 import { countTokens } from "../tokens.ts";
 import { openAIResponseToAnthropic, toOpenAIRequest } from "../translate/anthropic-client.ts";
 import { usageFromAnthropic } from "../providers/anthropic/index.ts";
-import { type Usage, usageFromOpenAI } from "../types.ts";
+import { estimatedUsage, type Usage, usageFromOpenAI } from "../types.ts";
 import { UpstreamError, upstreamFetch } from "../upstream.ts";
 
 interface Sizes {
@@ -91,7 +91,7 @@ function canonical(call: ChatCall, target: PlannedTarget): ChatCompletionRequest
 }
 
 function estimateUsage(call: ChatCall, outputText: string): Usage {
-  return { inputTokens: call.promptTokens, outputTokens: countTokens(outputText), cachedTokens: 0, reasoningTokens: 0, estimated: true };
+  return estimatedUsage(call.promptTokens, countTokens(outputText));
 }
 
 type NativeBody = { usage?: unknown; choices?: { message?: { content?: string | null } }[]; content?: { text?: string }[] };

@@ -1,19 +1,16 @@
 // GET /v1/models: the models and route aliases this key may call, with the prices it pays.
 // Nothing is called upstream or admitted, so it stays outside the call pipeline.
 import type { Context } from "hono";
-import { AppError } from "../../core/errors.ts";
 import { isCallable, priceFor } from "../../db/catalog.ts";
 import { getDb } from "../../db/client.ts";
 import type { AppEnv } from "../../env.ts";
-import { gateFor } from "../gate.ts";
+import { assertKeyUsable } from "../gate.ts";
 import { isModelAllowed, tenantCatalog } from "../resolve.ts";
 import { priceWithMarkup } from "../cost.ts";
 
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const key = c.var.apiKey;
-  // Nothing is admitted here, so the gate is asked: a key revoked elsewhere stops at once.
-  const [usable, catalog] = await Promise.all([gateFor(c.env, key.tenantId).keyUsable(key.tenantId, key.id), tenantCatalog(getDb(c.env.DB), key.tenantId)]);
-  if (!usable) throw new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
+  const [, catalog] = await Promise.all([assertKeyUsable(c.env, key), tenantCatalog(getDb(c.env.DB), key.tenantId)]);
   const models = catalog.providers.flatMap((provider) =>
     provider.models
       .map((model) => ({ id: `${provider.name}/${model}`, price: priceFor(catalog, provider, model) }))

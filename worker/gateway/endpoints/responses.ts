@@ -19,12 +19,12 @@ import { promptTokenBound } from "../prompt-bound.ts";
 import { responsesPromptTokens } from "../prompt-tokens.ts";
 import { adapterFor, endpointUrl, serves } from "../providers/index.ts";
 import type { CallOptions } from "../providers/types.ts";
-import { passResponses, ResponsesPassState, renderResponses, StreamTally } from "../stream-out.ts";
+import { encodeResponses, passResponses, ResponsesPassState, renderResponses, StreamTally } from "../stream-out.ts";
 import { countTokens } from "../tokens.ts";
-import { checkInputItems, checkToolOutputs, historyForUpstream, inputItems, responsesToChat, withItemIds } from "../translate/responses-input.ts";
-import { completionToResponse } from "../translate/responses-output.ts";
+import { checkInputItems, checkToolOutputs, inputForUpstream, inputItems, responsesToChat, withItemIds } from "../translate/responses-input.ts";
+import { completionToResponse, newItemId } from "../translate/responses-output.ts";
 import { ChunksToResponses } from "../translate/responses-stream.ts";
-import { type Usage, usageFromOpenAI, usageFromResponses } from "../types.ts";
+import { estimatedUsage, type Usage, usageFromOpenAI, usageFromResponses } from "../types.ts";
 import { UpstreamError, upstreamFetch } from "../upstream.ts";
 
 /** One Responses call, once read: the items it runs on and what it keeps. */
@@ -32,8 +32,6 @@ interface ResponsesCall {
   body: ResponsesRequest;
   /** Every input item, previous turns first, each with its id. */
   items: InputItem[];
-  /** The items previous responses contributed (expanded here, not sent as an id). */
-  history: InputItem[];
   /** The input sent upstream is not the client's: earlier turns, or items referenced, are in it. */
   rewritten: boolean;
   /** Whether the response is kept (store, and the tenant keeps responses at all). */
@@ -46,10 +44,11 @@ interface ResponsesCall {
 export const responses = endpoint<JsonAnswer>(async (c) => {
   const { body, bytes, text } = await readSizedJson(c.req.raw, responsesRequest);
   const call = await readCall(c, body);
-  const expanded = call.history.length ? JSON.stringify({ ...body, input: call.items }) : text;
+  // The bound is of what goes upstream: earlier turns and referenced items included.
+  const expanded = call.rewritten ? JSON.stringify({ ...body, input: call.items }) : text;
   const size = {
     promptTokens: call.promptTokens,
-    promptBound: promptTokenBound(expanded, call.history.length ? new TextEncoder().encode(expanded).byteLength : bytes),
+    promptBound: promptTokenBound(expanded, call.rewritten ? new TextEncoder().encode(expanded).byteLength : bytes),
     maxOutput: body.max_output_tokens ?? null,
   };
   const shared = { endpoint: "responses", model: body.model, body, size, refuseUnpriced: true };
@@ -103,7 +102,7 @@ async function readCall(c: Context<AppEnv>, body: ResponsesRequest): Promise<Res
     // The answer is already paid for: a failed write loses the state, never the answer.
     await saveResponse(db, record(response), retention).catch((error: unknown) => log("error", "responses.store_failed", { error: String(error) }));
   };
-  return { body, items, history, rewritten, kept: retention > 0, keep, promptTokens: responsesPromptTokens(body, items) };
+  return { body, items, rewritten, kept: retention > 0, keep, promptTokens: responsesPromptTokens(body, items) };
 }
 
 /**
@@ -128,7 +127,7 @@ async function resolveReferences(db: Db, tenantId: string, items: InputItem[]): 
 /** The Response's skeleton: the request's settings echoed, as OpenAI's own objects carry them. */
 function skeleton(body: ResponsesRequest, kept: boolean): ResponseObject {
   return {
-    id: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
+    id: newItemId("resp"),
     object: "response",
     created_at: Math.floor(Date.now() / 1000),
     status: "in_progress",
@@ -168,7 +167,7 @@ function upstreamBody(call: ResponsesCall): Record<string, unknown> {
   }
   if (!call.rewritten) return call.body;
   const { previous_response_id: _previous, ...body } = call.body;
-  return { ...body, input: historyForUpstream(call.items) };
+  return { ...body, input: inputForUpstream(call.items) };
 }
 
 function passUpstream(call: ResponsesCall, target: PlannedTarget, options: CallOptions): Promise<Response> {
@@ -199,7 +198,9 @@ async function answerOnce(call: ResponsesCall, target: PlannedTarget, options: C
   const completion = await adapterFor(target.provider).chat(target.target, chat, options);
   const response = completionToResponse(completion, skeleton(call.body, call.kept));
   await call.keep(response);
-  const usage = completion.usage ? usageFromOpenAI(completion.usage) : estimate(call, completion.choices[0]?.message.content ?? "");
+  const usage = completion.usage
+    ? usageFromOpenAI(completion.usage)
+    : estimatedUsage(call.promptTokens, countTokens(completion.choices[0]?.message.content ?? ""));
   return { text: JSON.stringify(response), usage };
 }
 
@@ -221,16 +222,7 @@ async function openStream(call: ResponsesCall, target: PlannedTarget, options: C
   // The first event decides: a failure before it still falls back to the next target.
   const first = await events.next();
   if (first.done) throw new UpstreamError("protocol", "upstream stream ended before any event");
-  return { first: first.value, events, tally, failure: (message) => encodeFailure(writer, message) };
-}
-
-function encodeFailure(writer: ChunksToResponses, message: string): Uint8Array {
-  const event = writer.failed(message);
-  return new TextEncoder().encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-}
-
-function estimate(call: ResponsesCall, outputText: string): Usage {
-  return { inputTokens: call.promptTokens, outputTokens: countTokens(outputText), cachedTokens: 0, reasoningTokens: 0, estimated: true };
+  return { first: first.value, events, tally, failure: (message) => encodeResponses([writer.failed(message)]) };
 }
 
 /** The provider's usage, or (none reported) an estimate: the prompt plus the output's tokens. */
@@ -240,5 +232,5 @@ function passedUsage(parsed: ResponseObject, promptTokens: number): Usage {
   const output = (parsed.output ?? []) as { content?: { text?: unknown }[]; arguments?: unknown; summary?: { text?: unknown }[] }[];
   const texts = output.flatMap((item) => [...(item.content ?? []).map((part) => part.text), item.arguments, ...(item.summary ?? []).map((s) => s.text)]);
   const outputTokens = texts.reduce<number>((sum, text) => sum + (typeof text === "string" ? countTokens(text) : 0), 0);
-  return { inputTokens: promptTokens, outputTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+  return estimatedUsage(promptTokens, outputTokens);
 }

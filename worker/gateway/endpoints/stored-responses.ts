@@ -8,18 +8,14 @@ import { validate } from "../../core/validation.ts";
 import { getDb } from "../../db/client.ts";
 import { deleteResponse, loadResponse, pageInputItems, type ResponseRecord } from "../../db/stored-responses.ts";
 import type { AppEnv } from "../../env.ts";
-import { gateFor } from "../gate.ts";
+import { assertKeyUsable } from "../gate.ts";
 
 // The id is not echoed: another tenant's id and one that never existed must answer alike, byte for byte.
 const notFound = () => new AppError("not_found", "No response found with that id.", { code: "response_not_found", param: "response_id" });
 
-/** The key, checked with the gate: one revoked elsewhere stops reading at once. */
 async function tenantOf(c: Context<AppEnv>): Promise<string> {
-  const key = c.var.apiKey;
-  if (!(await gateFor(c.env, key.tenantId).keyUsable(key.tenantId, key.id))) {
-    throw new AppError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
-  }
-  return key.tenantId;
+  await assertKeyUsable(c.env, c.var.apiKey);
+  return c.var.apiKey.tenantId;
 }
 
 async function stored(c: Context<AppEnv>): Promise<ResponseRecord> {

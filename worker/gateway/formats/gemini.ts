@@ -21,6 +21,10 @@ export interface GeminiRequest {
     stopSequences?: string[];
     responseMimeType?: string;
     responseJsonSchema?: unknown;
+    presencePenalty?: number;
+    frequencyPenalty?: number;
+    seed?: number;
+    thinkingConfig?: { thinkingBudget: number; includeThoughts?: boolean };
   };
   tools?: { functionDeclarations: { name: string; description?: string; parameters?: unknown }[] }[];
   toolConfig?: { functionCallingConfig: { mode: "AUTO" | "ANY" | "NONE"; allowedFunctionNames?: string[] } };

@@ -5,6 +5,7 @@ import { AppError } from "../../core/errors.ts";
 import type { ChatCompletionRequest } from "../formats/openai.ts";
 import type { FunctionTool, InputItem, ResponsesRequest } from "../formats/responses.ts";
 import { unsupported } from "./common.ts";
+import { newItemId } from "./responses-output.ts";
 
 type Json = Record<string, unknown>;
 type Message = Json & { role: string };
@@ -95,11 +96,10 @@ function messageOf(item: InputItem, param: string, target: string): Message {
   return { role: "user", content: content.map((part: unknown, i) => userPart(part, `${param}.content[${i}]`, target)) };
 }
 
+// Function items' fields were checked as the call was read (checkInputItems).
+
 /** A function call joins the assistant turn before it (text and calls are one chat message). */
-function pushCall(messages: Message[], item: InputItem, param: string): void {
-  if (typeof item.call_id !== "string" || typeof item.name !== "string" || typeof item.arguments !== "string") {
-    throw invalid(param, `'${param}' (a function_call) needs call_id, name and arguments strings.`);
-  }
+function pushCall(messages: Message[], item: InputItem): void {
   const call = { id: item.call_id, type: "function", function: { name: item.name, arguments: item.arguments } };
   const last = messages.at(-1);
   if (last?.role === "assistant") last.tool_calls = [...((last.tool_calls as unknown[] | undefined) ?? []), call];
@@ -107,7 +107,6 @@ function pushCall(messages: Message[], item: InputItem, param: string): void {
 }
 
 function toolOutput(item: InputItem, param: string): Message {
-  if (typeof item.call_id !== "string") throw invalid(`${param}.call_id`, `'${param}.call_id' must be a string.`);
   return { role: "tool", tool_call_id: item.call_id, content: textOfParts(item.output, `${param}.output`) };
 }
 
@@ -115,15 +114,14 @@ function toMessages(items: InputItem[], instructions: string | null | undefined,
   const messages: Message[] = instructions ? [{ role: "system", content: instructions }] : [];
   items.forEach((item, i) => {
     const param = `input[${i}]`;
-    if (!isObject(item)) throw invalid(param, `'${param}' must be an object.`);
     const type = item.type ?? "message";
     if (type === "message") messages.push(messageOf(item, param, target));
-    else if (type === "function_call") pushCall(messages, item, param);
+    else if (type === "function_call") pushCall(messages, item);
     else if (type === "function_call_output") messages.push(toolOutput(item, param));
     // Earlier thinking is the model's own context, which other providers cannot take back.
     else if (type === "reasoning") return;
-    else if (type === "item_reference") throw unsupported(`${param}.item_reference`, target, " (send the item itself)");
-    else throw invalid(`${param}.type`, `Unknown input item type '${String(type).slice(0, 64)}'.`);
+    // Item references were resolved as the call was read; what is left is OpenAI's own tools' items.
+    else throw unsupported(`${param}.type`, target, ` ('${String(type).slice(0, 64)}' items come from tools that run only on OpenAI)`);
   });
   return messages;
 }
@@ -262,17 +260,18 @@ export function withItemIds(items: InputItem[]): InputItem[] {
   return items.map((item) => {
     if (typeof item.id === "string" && item.id) return item;
     const prefix = ID_PREFIX[item.type ?? "message"] ?? "item";
-    return { id: `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`, ...(item.type ? {} : { type: "message" }), ...item };
+    return { id: newItemId(prefix), ...(item.type ? {} : { type: "message" }), ...item };
   });
 }
 
 /**
- * Earlier turns as an OpenAI-kind provider takes them back as input: without the ids and statuses
- * we or another provider gave them (it would look them up), and without reasoning items that
- * carry no encrypted content (it cannot use a summary, and would look up the id).
+ * Input rewritten by us (earlier turns, referenced items) as an OpenAI-kind provider takes it:
+ * without the ids and statuses we or another provider gave the items (it would look them up), and
+ * without reasoning items that carry no encrypted content (it cannot use a summary, and would
+ * look up the id).
  */
-export function historyForUpstream(history: InputItem[]): InputItem[] {
-  return history
+export function inputForUpstream(items: InputItem[]): InputItem[] {
+  return items
     .filter((item) => item.type !== "reasoning" || typeof item.encrypted_content === "string")
     .map(({ id: _id, status: _status, ...item }) => (item.type === "reasoning" ? { ...item, summary: item.summary ?? [] } : item));
 }

@@ -27,8 +27,8 @@ export interface Ending {
   incomplete_details: ResponseObject["incomplete_details"];
 }
 
-/** A Responses item id, e.g. `msg_<32 hex>`. */
-export function newItemId(prefix: "msg" | "fc" | "rs"): string {
+/** A Responses id, e.g. `msg_<32 hex>` for an item, `resp_<32 hex>` for a response. */
+export function newItemId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 

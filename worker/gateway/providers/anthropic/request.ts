@@ -145,11 +145,11 @@ function answersToolCall(messages: AnthropicOut[]): boolean {
 }
 
 /** What Anthropic refuses alongside thinking, named the way the client asked for it. */
-function assertThinkingAllowed(req: ChatCompletionRequest, messages: AnthropicOut[]): void {
+function assertThinkingAllowed(req: ChatCompletionRequest, toolChoice: Block | undefined, messages: AnthropicOut[]): void {
   const together = " together with 'reasoning_effort'";
   if (req.temperature !== undefined && req.temperature !== null && req.temperature !== 1) throw unsupported("temperature", TARGET, ` other than 1${together}`);
   if (req.top_p !== undefined && req.top_p !== null && req.top_p < 0.95) throw unsupported("top_p", TARGET, ` below 0.95${together}`);
-  if (forcesTool(toToolChoice(req.tool_choice, req.parallel_tool_calls))) throw unsupported("tool_choice", TARGET, ` forcing a tool call${together}`);
+  if (forcesTool(toolChoice)) throw unsupported("tool_choice", TARGET, ` forcing a tool call${together}`);
   if ((req.response_format as { type?: string } | undefined)?.type === "json_schema") {
     throw unsupported("response_format", TARGET, ` json_schema (answered through a forced tool call)${together}`);
   }
@@ -165,11 +165,11 @@ export function toAnthropicRequest(req: ChatCompletionRequest, model: string): R
   }
   const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? maxOutputTokens(model);
   const messages = toMessages(req.messages);
-  const budget = thinkingBudget(req.reasoning_effort, maxTokens);
-  if (budget !== undefined) assertThinkingAllowed(req, messages);
   let system = systemText(req.messages);
   let tools = toTools(req.tools);
   let toolChoice = toToolChoice(req.tool_choice, req.parallel_tool_calls);
+  const budget = thinkingBudget(req.reasoning_effort, maxTokens);
+  if (budget !== undefined) assertThinkingAllowed(req, toolChoice, messages);
   const format = req.response_format as { type?: string; json_schema?: { name?: string; schema?: Record<string, unknown> } } | undefined;
   if (format?.type === "json_object") {
     system = [system, "Respond only with a single valid JSON object."].filter(Boolean).join("\n\n");

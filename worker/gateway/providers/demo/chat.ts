@@ -22,7 +22,7 @@ function maxTokens(req: ChatCompletionRequest): number | undefined {
 }
 
 /** A 400 for thinking (demo models have none) or more output than they write, before any answer is built or streamed. */
-export function assertOutputLimit(req: ChatCompletionRequest): void {
+export function assertDemoCanAnswer(req: ChatCompletionRequest): void {
   const effort = req.reasoning_effort;
   if (effort !== undefined && effort !== null && effort !== "none") throw unsupported("reasoning_effort", "demo");
   const limit = maxTokens(req);
@@ -89,7 +89,7 @@ function echo(req: ChatCompletionRequest, limit: number | undefined): DemoAnswer
 
 /** The tokens the model answers with, the tools it calls, and why it stopped. */
 function answer(model: string, req: ChatCompletionRequest): DemoAnswer {
-  assertOutputLimit(req);
+  assertDemoCanAnswer(req);
   const limit = maxTokens(req);
   if (model === "lorem") {
     const n = limit ?? LOREM_DEFAULT_TOKENS;

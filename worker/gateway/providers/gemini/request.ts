@@ -98,17 +98,8 @@ function toToolConfig(choice: unknown): GeminiRequest["toolConfig"] {
   throw unsupported("tool_choice", TARGET);
 }
 
-interface ThinkingConfig {
-  thinkingBudget: number;
-  includeThoughts?: boolean;
-}
-
-type GenerationConfig = NonNullable<GeminiRequest["generationConfig"]> & {
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-  seed?: number;
-  thinkingConfig?: ThinkingConfig;
-};
+type GenerationConfig = NonNullable<GeminiRequest["generationConfig"]>;
+type ThinkingConfig = NonNullable<GenerationConfig["thinkingConfig"]>;
 
 /** Thinking budgets by reasoning_effort, as Google's own OpenAI-compatible endpoint maps them. */
 const THINKING_BUDGETS = new Map<unknown, number>([
@@ -127,10 +118,7 @@ function thinkingConfig(effort: unknown): ThinkingConfig | undefined {
   return { thinkingBudget: budget, includeThoughts: true };
 }
 
-/** The request as this translation builds it: Gemini's, with the generation settings it fills in. */
-export type GeminiChatRequest = Omit<GeminiRequest, "generationConfig"> & { generationConfig?: GenerationConfig };
-
-export function toGeminiRequest(req: ChatCompletionRequest): GeminiChatRequest {
+export function toGeminiRequest(req: ChatCompletionRequest): GeminiRequest {
   rejectPresent(req, UNSUPPORTED, TARGET);
   const system = req.messages.filter((m) => m.role === "system" || m.role === "developer").flatMap(partsOf);
   const format = req.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
