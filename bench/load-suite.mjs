@@ -88,6 +88,7 @@ const config = {
   clientErrorPercent: intEnv("LOAD_CLIENT_ERROR_PERCENT", 1, 0, 100),
   directFaultPercent: intEnv("LOAD_DIRECT_FAULT_PERCENT", 30, 0, 100),
   streamPercent: intEnv("LOAD_STREAM_PERCENT", 50, 0, 100),
+  endUserPercent: intEnv("LOAD_END_USER_PERCENT", 30, 0, 100),
   slowMs: intEnv("LOAD_SLOW_MS", 1500, 1, 20_000),
   seed: intEnv("LOAD_SEED", 42),
   restartAtPercent: intEnv("LOAD_RESTART_AT", 50, 0, 99),
@@ -124,16 +125,26 @@ function rng(seed) {
 // (404) and an invalid body (400).
 const CLIENT_ERRORS = ["unknown-model", "invalid-body"];
 
+/**
+ * End users some calls name (`user`), each with a daily budget of its own: END_USER_BUDGET_STEP
+ * µ$ times its number, so the first ones run out during the run and the last ones do not.
+ */
+const END_USERS = 8;
+const END_USER_BUDGET_STEP = 2_000;
+const endUserName = (k) => `load-user-${k}`;
+
 function plan(n) {
   const random = rng(config.seed);
+  const users = rng(config.seed + 1);
   return Array.from({ length: n }, (_, i) => {
+    const endUser = users() * 100 < config.endUserPercent ? endUserName(1 + Math.floor(users() * END_USERS)) : null;
     const stream = random() * 100 < config.streamPercent;
     const faulty = random() * 100 < config.faultPercent;
     const fault = faulty ? FAULTS[Math.floor(random() * FAULTS.length)] : null;
     const direct = faulty && random() * 100 < config.directFaultPercent;
     const clientError = !faulty && random() * 100 < config.clientErrorPercent ? CLIENT_ERRORS[Math.floor(random() * CLIENT_ERRORS.length)] : null;
     const model = clientError === "unknown-model" ? "flaky/no-such-model" : !fault ? "load-ok" : direct ? `flaky/${fault}` : `load-${faultName(fault)}`;
-    return { i, stream, fault, direct, clientError, model };
+    return { i, stream, fault, direct, clientError, model, endUser };
   });
 }
 
@@ -214,6 +225,7 @@ function chatBody(p) {
     model: p.model,
     messages: [{ role: "user", content: `load suite call ${p.i}: say something short` }],
     max_tokens: p.clientError === "invalid-body" ? -1 : 32,
+    ...(p.endUser ? { user: p.endUser } : {}),
     ...(p.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   });
 }
@@ -270,6 +282,12 @@ async function main() {
     });
   }
   log(`created providers flaky + healthy and ${Object.keys(aliases).length} fallback aliases (${Object.keys(aliases).join(", ")})`);
+  for (let k = 1; k <= END_USERS; k++) {
+    await api(app.origin, "PUT", `/api/end-users/${endUserName(k)}`, { token, body: { budget_micros: k * END_USER_BUDGET_STEP, budget_period: "daily" } });
+  }
+  log(
+    `${END_USERS} end users with daily budgets of ${END_USER_BUDGET_STEP}–${END_USERS * END_USER_BUDGET_STEP} µ$, named by ${config.endUserPercent}% of calls`,
+  );
 
   const billingBefore = await getJson(app.origin, "/api/billing", token);
   const billingApi = billingBefore.status === 200;
@@ -531,6 +549,25 @@ async function main() {
       `${openReservations} open (${billingAfter?.body?.reserved_micros ?? diagAfter.body?.gate?.reservedMicros ?? "?"} µ$ reserved), ≤ ${allowedOpen} allowed`,
     );
   }
+  const endUsers = await getJson(app.origin, "/api/end-users", token);
+  if (endUsers.status === 200) {
+    const logged = new Map();
+    for (const row of rows) if (row.end_user) logged.set(row.end_user, (logged.get(row.end_user) ?? 0) + (row.cost_micros ?? 0));
+    const wrong = [];
+    for (let k = 1; k <= END_USERS; k++) {
+      const u = endUsers.body.data.find((x) => x.end_user === endUserName(k));
+      const spent = u?.budget_spent_micros ?? 0;
+      if (spent !== (logged.get(endUserName(k)) ?? 0) || spent > k * END_USER_BUDGET_STEP)
+        wrong.push(`${endUserName(k)}: gate ${spent}, log ${logged.get(endUserName(k)) ?? 0}, budget ${k * END_USER_BUDGET_STEP}`);
+    }
+    const refused = verdicts.filter((r) => r.code === "budget_exceeded").length;
+    check(
+      "each end user's spend in the gate = Σ cost of their calls in the log, within their budget",
+      wrong.length === 0,
+      wrong.length ? wrong.join("; ") : `${END_USERS} end users agree; ${refused} calls refused 402 budget_exceeded`,
+    );
+    if (config.endUserPercent > 0) check("end users past their budget are refused (402 budget_exceeded)", refused > 0, `${refused} refused`);
+  } else check("end users readable", false, `GET /api/end-users answered ${endUsers.status}`);
   const failed = checks.filter((c) => !c.ok).length;
 
   // ------------------------------------------------------------------------------ report

@@ -3,9 +3,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LATENCY_BUCKETS_MS, histogramQuantile, minuteOf } from "../worker/core/sums.ts";
+import { CLASS_FIELDS, type ClassSums, LATENCY_BUCKETS_MS, histogramQuantile, minuteOf } from "../worker/core/sums.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
 import { type AnalyticsHub, backoffMs } from "./analytics-hub.ts";
+import { dayOf } from "./hub/end-users.ts";
+import { LOG_COLUMNS } from "./hub/event.ts";
 import { type HubSink, d1Sink, jsonChunks } from "./hub/flush.ts";
 import { type LiveMessage, PUSH_INTERVAL_MS } from "./hub/live.ts";
 
@@ -130,6 +132,11 @@ const holdFlushes = (tenantId: string) => setSink(tenantId, () => "fail-before")
 const releaseFlushes = (tenantId: string) => setSink(tenantId, () => "ok");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ingestAll(tenantId: string, rows: readonly RequestLogRow[]): Promise<void> {
+  for (const row of rows) expect((await hubFor(tenantId).ingest(row)).accepted).toBe(true);
+  expect((await hubFor(tenantId).flush()).ok).toBe(true);
+}
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 4000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -273,24 +280,26 @@ describe("ingest and flush", () => {
   it("prunes flushed ids and rollups only after the dedupe window", async () => {
     const tenant = uniq("ten_hub");
     const hub = hubFor(tenant);
-    const old = event(tenant, { createdAt: Date.now() - 47 * 3600_000 });
+    const old = event(tenant, { createdAt: Date.now() - 47 * 3600_000, endUser: "user-old" });
     await hub.ingest(old);
     await hub.flush();
     const counts = () =>
       runInDurableObject(hub, (_: AnalyticsHub, state) => ({
         events: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n,
         rollups: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM rollups").one().n,
+        endUsers: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM end_user_rollups").one().n,
       }));
-    expect(await counts()).toEqual({ events: 1, rollups: 1 });
-    // Age the tombstone past the window, as if days had gone by.
+    expect(await counts()).toEqual({ events: 1, rollups: 1, endUsers: 1 });
+    // Age the tombstone past the window, as if days had gone by (a whole day more for a day's row).
     await runInDurableObject(hub, (_: AnalyticsHub, state) => {
       state.storage.sql.exec("UPDATE events SET created_at = created_at - 2 * 86400000");
       state.storage.sql.exec("UPDATE rollups SET minute = minute - 2 * 86400000");
+      state.storage.sql.exec("UPDATE end_user_rollups SET day = day - 3 * 86400000");
     });
     await evictDurableObject(hub); // forget when it last pruned
-    await hub.ingest(event(tenant));
+    await hub.ingest(event(tenant, { endUser: "user-new" }));
     await hub.flush();
-    expect(await counts()).toEqual({ events: 1, rollups: 1 });
+    expect(await counts()).toEqual({ events: 1, rollups: 1, endUsers: 1 });
   });
 });
 
@@ -420,7 +429,7 @@ describe("rollups derived from events at flush", () => {
     const tenant = uniq("ten_derive");
     const hub = hubFor(tenant);
     await holdFlushes(tenant);
-    const rows = variedEvents(tenant, 15);
+    const rows = classEvents(tenant, 15);
     for (const row of rows) await hub.ingest(row);
     const oldMinute = minuteOf(Date.now() - 30 * 60_000);
     // The layout before: every pending event already in rollups (dirty) and totals, and one
@@ -452,8 +461,210 @@ describe("rollups derived from events at flush", () => {
     expect(old).toEqual({ requests: 5, cost_micros: 50 });
     const d1 = await d1RollupSums(tenant);
     expect({ ...d1, requests: d1.requests - 5, cost: d1.cost - 50 }).toEqual({ ...expectedSums(rows), le: expectedLe(rows) });
+    // That layout counted no token classes: none are taken out, the pending events' are written.
+    expect(await d1RollupClasses(tenant)).toEqual(expectedClasses(rows));
     expect(await hub.stats()).toMatchObject({ pendingEvents: 0, dirtyRollups: 0 });
     expect(await metricsSum(tenant)).toEqual(expectedReported(rows));
+  });
+});
+
+// ── token classes and end users ─────────────────────────────────────────────────────────────
+
+/** Varied events with every token class and cost class set, most naming one of three end users. */
+function classEvents(tenantId: string, n: number): RequestLogRow[] {
+  return variedEvents(tenantId, n).map((row, i) => ({
+    ...row,
+    cachedTokens: i % 4,
+    cacheWrite5mTokens: i % 3,
+    cacheWrite1hTokens: i % 2,
+    reasoningTokens: i % 5,
+    inputCostMicros: 2 * i,
+    cachedInputCostMicros: i % 7,
+    cacheWriteCostMicros: 5 * (i % 3),
+    outputCostMicros: 3 * i,
+    reasoningCostMicros: 2 * (i % 5),
+    cacheSavedMicros: 3 * (i % 4),
+    endUser: i % 4 === 3 ? null : `user-${i % 3}`,
+  }));
+}
+
+function expectedClasses(rows: readonly RequestLogRow[]): ClassSums {
+  const n = (v: number | null | undefined) => v ?? 0;
+  const sums = Object.fromEntries(CLASS_FIELDS.map((f) => [f, 0])) as ClassSums;
+  for (const r of rows) {
+    sums.cachedTokens += n(r.cachedTokens);
+    sums.cacheWriteTokens += n(r.cacheWrite5mTokens) + n(r.cacheWrite1hTokens);
+    sums.reasoningTokens += n(r.reasoningTokens);
+    sums.inputCostMicros += n(r.inputCostMicros);
+    sums.cachedInputCostMicros += n(r.cachedInputCostMicros);
+    sums.cacheWriteCostMicros += n(r.cacheWriteCostMicros);
+    sums.outputCostMicros += n(r.outputCostMicros);
+    sums.reasoningCostMicros += n(r.reasoningCostMicros);
+    sums.cacheSavedMicros += n(r.cacheSavedMicros);
+  }
+  return sums;
+}
+
+const CLASS_SELECT = `coalesce(sum(cached_tokens), 0) AS cachedTokens, coalesce(sum(cache_write_tokens), 0) AS cacheWriteTokens,
+  coalesce(sum(reasoning_tokens), 0) AS reasoningTokens, coalesce(sum(input_cost_micros), 0) AS inputCostMicros,
+  coalesce(sum(cached_input_cost_micros), 0) AS cachedInputCostMicros, coalesce(sum(cache_write_cost_micros), 0) AS cacheWriteCostMicros,
+  coalesce(sum(output_cost_micros), 0) AS outputCostMicros, coalesce(sum(reasoning_cost_micros), 0) AS reasoningCostMicros,
+  coalesce(sum(cache_saved_micros), 0) AS cacheSavedMicros`;
+
+const d1RollupClasses = async (tenantId: string) =>
+  env.DB.prepare(`SELECT ${CLASS_SELECT} FROM usage_rollups WHERE tenant_id = ?`).bind(tenantId).first<ClassSums>();
+
+/** request_log's class columns summed the same way (cache writes as 5m + 1h). */
+const d1LogClasses = async (tenantId: string) =>
+  env.DB.prepare(
+    `SELECT ${CLASS_SELECT.replace("sum(cache_write_tokens)", "sum(cache_write_5m_tokens + cache_write_1h_tokens)")} FROM request_log WHERE tenant_id = ?`,
+  )
+    .bind(tenantId)
+    .first<ClassSums>();
+
+interface EndUserRow {
+  day: number;
+  end_user: string;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  last_seen_at: number;
+}
+
+function expectedEndUsers(rows: readonly RequestLogRow[]): EndUserRow[] {
+  const byKey = new Map<string, EndUserRow>();
+  for (const r of rows) {
+    if (!r.endUser) continue;
+    const day = dayOf(r.createdAt);
+    const key = `${day}|${r.endUser}`;
+    const u = byKey.get(key) ?? { day, end_user: r.endUser, requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0, last_seen_at: 0 };
+    byKey.set(key, {
+      ...u,
+      requests: u.requests + 1,
+      errors: u.errors + (r.status >= 400 ? 1 : 0),
+      input_tokens: u.input_tokens + (r.inputTokens ?? 0),
+      output_tokens: u.output_tokens + (r.outputTokens ?? 0),
+      cost_micros: u.cost_micros + (r.costMicros ?? 0),
+      last_seen_at: Math.max(u.last_seen_at, r.createdAt),
+    });
+  }
+  return [...byKey.values()].sort((a, b) => a.day - b.day || (a.end_user < b.end_user ? -1 : 1));
+}
+
+const d1EndUsers = async (tenantId: string) =>
+  (
+    await env.DB.prepare(
+      "SELECT day, end_user, requests, errors, input_tokens, output_tokens, cost_micros, last_seen_at FROM end_user_rollups WHERE tenant_id = ? ORDER BY day, end_user",
+    )
+      .bind(tenantId)
+      .all<EndUserRow>()
+  ).results;
+
+const metricsClasses = async (tenantId: string): Promise<ClassSums> => {
+  const sums = Object.fromEntries(CLASS_FIELDS.map((f) => [f, 0])) as ClassSums;
+  for (const t of (await hubFor(tenantId).metrics()).totals) for (const f of CLASS_FIELDS) sums[f] += t.sums[f];
+  return sums;
+};
+
+describe("token classes and end users", () => {
+  it("flushes the class columns, their rollup sums and the end-user rollups exactly once across failed flushes and a restart", async () => {
+    const tenant = uniq("ten_class");
+    const hub = hubFor(tenant);
+    await setSink(tenant, () => "fail-before");
+    const first = classEvents(tenant, 20);
+    for (const row of first) await hub.ingest(row);
+    expect((await hub.flush()).ok).toBe(false);
+    expect(await metricsClasses(tenant)).toEqual(expectedClasses(first));
+
+    // D1 commits the round; the hub never hears so.
+    await setSink(tenant, () => "fail-after");
+    expect((await hub.flush()).ok).toBe(false);
+    expect(await d1EndUsers(tenant)).toEqual(expectedEndUsers(first));
+
+    // The same end users again, repeats, and a restart before D1 recovers.
+    const second = classEvents(tenant, 15);
+    for (const row of [...second, ...first.slice(0, 4)]) await hub.ingest(row);
+    await evictDurableObject(hub);
+    const third = classEvents(tenant, 6);
+    for (const row of third) await hub.ingest(row);
+    await setSink(tenant, () => "ok");
+    expect((await hub.flush()).ok).toBe(true);
+
+    const all = [...first, ...second, ...third];
+    expect(await d1RollupClasses(tenant)).toEqual(expectedClasses(all));
+    expect(await d1LogClasses(tenant)).toEqual(expectedClasses(all));
+    expect(await d1EndUsers(tenant)).toEqual(expectedEndUsers(all));
+    expect(await metricsClasses(tenant)).toEqual(expectedClasses(all));
+    const named = await env.DB.prepare("SELECT count(*) AS n FROM request_log WHERE tenant_id = ? AND end_user = 'user-1'").bind(tenant).first<{ n: number }>();
+    expect(named?.n).toBe(all.filter((r) => r.endUser === "user-1").length);
+  });
+
+  it("refuses an end user name over 128 characters and counts an empty one as none", async () => {
+    const tenant = uniq("ten_class");
+    const hub = hubFor(tenant);
+    expect(await hub.ingest(event(tenant, { endUser: "u".repeat(129) }))).toMatchObject({
+      accepted: false,
+      reason: "invalid",
+      message: expect.stringContaining("endUser"),
+    });
+    expect(await hub.ingest(event(tenant, { cacheSavedMicros: -1 }))).toMatchObject({
+      accepted: false,
+      reason: "invalid",
+      message: expect.stringContaining("cacheSavedMicros"),
+    });
+    const rows = [event(tenant, { endUser: "" }), event(tenant, { endUser: "u".repeat(128) })];
+    await ingestAll(tenant, rows);
+    expect(await d1EndUsers(tenant)).toEqual(expectedEndUsers([rows[1]!]));
+    const log = await env.DB.prepare("SELECT end_user FROM request_log WHERE id = ?").bind(rows[0]!.id).first();
+    expect(log).toEqual({ end_user: null });
+  });
+
+  it("upgrades a hub from before the class columns, and writes events it stored then with the new columns' defaults", async () => {
+    const tenant = uniq("ten_class");
+    const hub = hubFor(tenant);
+    await ingestAll(tenant, [event(tenant)]);
+    await holdFlushes(tenant);
+    const old = classEvents(tenant, 3);
+    for (const row of old) await hub.ingest(row);
+    // As the hub had them: tuples without the new slots, rollups and totals without the class columns.
+    await runInDurableObject(hub, (_: AnalyticsHub, state) => {
+      const sql = state.storage.sql;
+      const slots = LOG_COLUMNS.indexOf("uncollected_micros") + 1;
+      for (const { id, payload } of sql.exec<{ id: string; payload: string }>("SELECT id, payload FROM events WHERE flushed_at IS NULL").toArray()) {
+        sql.exec("UPDATE events SET payload = ? WHERE id = ?", JSON.stringify((JSON.parse(payload) as unknown[]).slice(0, slots)), id);
+      }
+      for (const table of ["rollups", "totals"]) {
+        for (const column of ["cached_tokens", "cache_write_tokens", "reasoning_tokens", "input_cost_micros", "cached_input_cost_micros"]) {
+          sql.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+        }
+        for (const column of ["cache_write_cost_micros", "output_cost_micros", "reasoning_cost_micros", "cache_saved_micros"]) {
+          sql.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+        }
+      }
+      sql.exec("DELETE FROM meta WHERE key = 'sum_columns'");
+    });
+    await evictDurableObject(hub);
+    const fresh = classEvents(tenant, 4);
+    await releaseFlushes(tenant);
+    await ingestAll(tenant, fresh);
+
+    // The old events count only in the classes request_log had before: cached and reasoning tokens.
+    const expected = expectedClasses(fresh);
+    for (const r of old) {
+      expected.cachedTokens += r.cachedTokens ?? 0;
+      expected.reasoningTokens += r.reasoningTokens ?? 0;
+    }
+    expect(await d1RollupClasses(tenant)).toEqual(expected);
+    expect(await d1EndUsers(tenant)).toEqual(expectedEndUsers(fresh));
+    const oldRow = await env.DB.prepare(
+      "SELECT end_user, cache_write_5m_tokens, input_cost_micros, cache_saved_micros, cost_micros FROM request_log WHERE id = ?",
+    )
+      .bind(old[1]!.id)
+      .first();
+    expect(oldRow).toEqual({ end_user: null, cache_write_5m_tokens: 0, input_cost_micros: 0, cache_saved_micros: 0, cost_micros: old[1]!.costMicros });
+    expect(await metricsClasses(tenant)).toEqual(expected);
   });
 });
 

@@ -1,6 +1,6 @@
 // AnalyticsHub: one per tenant (`ANALYTICS_HUB.idFromName(tenantId)`). It takes the gateway's
 // usage events, keeps per-minute aggregates, fans updates out to live dashboards and flushes
-// the request log and the minute rollups to D1 — exactly once.
+// the request log, the minute rollups and the per-day end-user rollups to D1 — exactly once.
 //
 //   ingest(row)  stores the event in the hub's SQLite (one insert, idempotent by request id: a
 //                known id changes nothing), adds it to the in-memory sums of pending events,
@@ -233,7 +233,7 @@ export class AnalyticsHub extends DurableObject<Env> {
   }
 
   private async writeRound(tenantId: string, round: FlushRound): Promise<void> {
-    await this.sink.write({ tenantId, events: round.events.map((e) => e.tuple), rollups: round.rollups });
+    await this.sink.write({ tenantId, events: round.events.map((e) => e.tuple), rollups: round.rollups, endUsers: round.endUsers });
     // Only now that D1 has committed: a crash before this line recomputes the same absolutes.
     this.store.commitRound(round, Date.now());
     this.pendingSums.subtract(round.added);

@@ -14,12 +14,14 @@
 //   leases.ts        shards spending credit leased from the bank
 //   ledger-flush.ts  the journal to the D1 ledger, and reconciliation
 //   d1.ts            every D1 statement;  alerts.ts  budget, balance and provider alerts
+//   scopes.ts        key budgets, end users' limits, caps per model or provider
 //   response-retention.ts  stored /v1/responses deleted once the tenant's retention ends
 import { DurableObject } from "cloudflare:workers";
 import { AlarmClock } from "./alarm-clock.ts";
 import type { Env } from "./bindings.ts";
 import { decide, keyUsable, type LeaseOffer, pruneWindow, topUp } from "./gate/admission.ts";
-import { GateAlerts, type Notification, type ProviderCircuitReport } from "./gate/alerts.ts";
+import { periodStart } from "../worker/core/periods.ts";
+import { GateAlerts, type Notification, type ProviderCircuitReport, type ScopeSpend } from "./gate/alerts.ts";
 import { GateConfig } from "./gate/config.ts";
 import { GateLeases } from "./gate/leases.ts";
 import { LedgerFlush } from "./gate/ledger-flush.ts";
@@ -27,7 +29,8 @@ import { ResponseRetention } from "./gate/response-retention.ts";
 import { credit, expireSettlements, settle, settleAll } from "./gate/settlement.ts";
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
-import { MINUTE_MS, RESERVATION_TTL_MS } from "./gate/storage.ts";
+import { nextHoldExpiry, rulesFor, type ScopeRule, type SpendQuery, spentIn, sweepScopes } from "./gate/scopes.ts";
+import { type KeyConfig, MINUTE_MS, RESERVATION_TTL_MS, type TenantConfig } from "./gate/storage.ts";
 import { LEASE_ABANDONED_MS, nextLeaseExpiry, returnLease } from "./gate/call-leases.ts";
 import type { AdmitRequest, AdmitResult, BooksBatch, BooksResult, CreditRequest, GateBalance, Reconciliation, SettleRequest } from "./gate/types.ts";
 
@@ -78,8 +81,9 @@ export class TenantGate extends DurableObject<Env> {
   }
 
   /** The control plane changed a key or the tenant's settings: read them again on next use. */
-  forget(what: { keyId?: string; tenant?: boolean }): void {
+  forget(what: { keyId?: string; tenant?: boolean; endUser?: string }): void {
     if (what.keyId) this.config.forgetKey(what.keyId);
+    if (what.endUser) this.config.forgetEndUser(what.endUser);
     if (what.tenant) this.config.forgetTenant();
     if (what.tenant) this.alerts.forget();
   }
@@ -92,10 +96,18 @@ export class TenantGate extends DurableObject<Env> {
     const config = await this.config.tenant(now);
     const key = await this.config.key(req.keyId, now);
     if (config.billingEnabled && this.state.shard > 0) await this.leases.refill(req.maxCostMicros);
+    const rules = await this.rules(config, key, req, now);
     // From here to the end nothing awaits: the decision and its writes are one atomic step.
-    const result = decide(this.state, config, key, req, now);
+    const result = decide(this.state, config, key, req, rules, now);
     if (result.ok) void this.clock.wakeBy(now + (result.lease ? result.lease.useForMs + LEASE_ABANDONED_MS : RESERVATION_TTL_MS));
     return result;
+  }
+
+  /** The call's scoped limits: its key's budget, its end user's limits, the caps on its models. */
+  private async rules(config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, now: number): Promise<ScopeRule[]> {
+    if (!key) return [];
+    const user = req.endUser ? await this.config.endUser(req.endUser, config, now) : null;
+    return rulesFor(config, req.keyId, key, user, req);
   }
 
   /** A renewal: the next admission lease for calls like `req`, admitting none now; null when the room left is too small to share. */
@@ -104,7 +116,7 @@ export class TenantGate extends DurableObject<Env> {
     await this.config.ensureTenant(tenantId);
     const config = await this.config.tenant(now);
     const key = await this.config.key(req.keyId, now);
-    const offered = topUp(this.state, config, key, req, now);
+    const offered = topUp(this.state, config, key, req, await this.rules(config, key, req, now), now);
     if (offered) void this.clock.wakeBy(now + offered.lease.useForMs + LEASE_ABANDONED_MS);
     return offered;
   }
@@ -162,8 +174,38 @@ export class TenantGate extends DurableObject<Env> {
       // A repeat (in this batch or an earlier one) charges nothing and changes nothing.
       for (const [i, req] of batch.settlements.entries()) charged[req.requestId] ??= costs[i] ?? 0;
     });
-    if (Object.values(charged).some((micros) => micros > 0)) this.afterCharge();
+    if (Object.values(charged).some((micros) => micros > 0)) {
+      this.afterCharge();
+      this.alertScopedBudgets(
+        batch.settlements.filter((s) => (charged[s.requestId] ?? 0) > 0),
+        now,
+      );
+    }
     return charged;
+  }
+
+  /** The budgets the charged calls spent into (as far as their limits are in memory), for their threshold alerts. */
+  private alertScopedBudgets(settlements: SettleRequest[], now: number): void {
+    const config = this.config.loaded;
+    if (!config || this.state.shard !== 0) return;
+    const spends = new Map<string, ScopeSpend>();
+    for (const s of settlements) {
+      const key = this.config.cachedKey(s.keyId);
+      if (!key) continue;
+      const user = s.endUser ? (this.config.cachedEndUser(s.endUser) ?? null) : null;
+      for (const rule of rulesFor(config, s.keyId, key, user, { endUser: s.endUser, targets: s.model ? [s.model] : [] })) {
+        if (!rule.budget || spends.has(rule.scope)) continue;
+        spends.set(rule.scope, {
+          scope: rule.scope,
+          what: rule.what,
+          period: rule.budget.period,
+          periodStart: periodStart(now, rule.budget.period, config.timeZone),
+          spentMicros: spentIn(this.state, rule.scope, rule.budget, config.timeZone, now),
+          budgetMicros: rule.budget.micros,
+        });
+      }
+    }
+    if (spends.size) void this.alerts.scopeBudgets([...spends.values()]);
   }
 
   private afterCharge(): void {
@@ -218,6 +260,14 @@ export class TenantGate extends DurableObject<Env> {
     };
   }
 
+  /** What each scope (scopes.ts keyScope, userScope) has spent in its current budget period. */
+  async spend(tenantId: string, queries: SpendQuery[]): Promise<number[]> {
+    await this.config.ensureTenant(tenantId);
+    const now = Date.now();
+    const { timeZone } = await this.config.tenant(now);
+    return queries.map((q) => spentIn(this.state, q.scope, q, timeZone, now));
+  }
+
   // ── the alarm: expire reservations, flush the journal to the D1 ledger, sweep responses ──
 
   override async alarm(): Promise<void> {
@@ -225,13 +275,14 @@ export class TenantGate extends DurableObject<Env> {
     const now = Date.now();
     expireSettlements(this.state, now);
     pruneWindow(this.state, now);
+    sweepScopes(this.state, now);
     const remaining = await this.ledger.flush(now);
     await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.leases.reportToBank().catch(() => undefined); // retried by the next alarm
     await this.retention.run(now); // never throws: a failed sweep is retried by a later alarm
     const reservation = this.state.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.state.unreported > 0 ? now + 5_000 : this.ledger.nextClosedMinute(now);
-    const times = [reservation, nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt(), this.retention.nextAt()];
+    const times = [reservation, nextHoldExpiry(this.state), nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt(), this.retention.nextAt()];
     const wanted = times.filter((t): t is number => t !== null);
     if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));
   }

@@ -8,7 +8,8 @@ import { LATENCY_BUCKETS_MS } from "../worker/core/sums.ts";
 import { EXPORT_COLUMNS, READ_TOKEN_AUDIENCE, TICKET_AUDIENCE } from "../worker/api/analytics/index.ts";
 import { ISSUER } from "../worker/core/security/jwt.ts";
 import type { RequestLogRow } from "../worker/db/request-log.ts";
-import { type Member, bearer, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
+import { type Member, TENANT_ID, bearer, call, createMember, createTenant, flushAnalytics, json, jsonInit, uniqueName } from "./kit/fixtures.ts";
+import { eventually, post, settle } from "./kit/gateway.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -194,13 +195,36 @@ interface SumsOut {
   latency_ms_p95: number | null;
 }
 
+interface ClassesOut {
+  cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  input_cost_micros: number;
+  cached_input_cost_micros: number;
+  cache_write_cost_micros: number;
+  output_cost_micros: number;
+  reasoning_cost_micros: number;
+  cache_saved_micros: number;
+}
+
+interface TopUser {
+  end_user: string;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  last_seen_at: string;
+}
+
 interface Report {
   from: string;
   to: string;
   interval: string;
-  totals: SumsOut & { error_rate: number | null };
+  totals: SumsOut & ClassesOut & { error_rate: number | null };
   series: (Partial<SumsOut> & { t: string; group?: string; requests: number })[];
-  top_models: (SumsOut & { model: string })[];
+  top_models: (SumsOut & ClassesOut & { model: string })[];
+  top_users: TopUser[];
   errors_by_type: { error_type: string | null; status: number; count: number }[];
   latency: { avg_ms: number | null; p50_ms: number | null; p95_ms: number | null; method: string; histogram: { le_ms: number | null; count: number }[] };
   budget: { monthly_budget_micros: number | null; spent_micros: number; remaining_micros: number | null; used_ratio: number | null; month_start: string };
@@ -357,6 +381,155 @@ describe("report", () => {
   });
 });
 
+// ── token classes and end users ─────────────────────────────────────────────────────────────
+
+function classesOf(rows: readonly RequestLogRow[]): ClassesOut {
+  const sum = (f: (r: RequestLogRow) => number | null | undefined) => rows.reduce((n, r) => n + (f(r) ?? 0), 0);
+  return {
+    cached_tokens: sum((r) => r.cachedTokens),
+    cache_write_tokens: sum((r) => (r.cacheWrite5mTokens ?? 0) + (r.cacheWrite1hTokens ?? 0)),
+    reasoning_tokens: sum((r) => r.reasoningTokens),
+    input_cost_micros: sum((r) => r.inputCostMicros),
+    cached_input_cost_micros: sum((r) => r.cachedInputCostMicros),
+    cache_write_cost_micros: sum((r) => r.cacheWriteCostMicros),
+    output_cost_micros: sum((r) => r.outputCostMicros),
+    reasoning_cost_micros: sum((r) => r.reasoningCostMicros),
+    cache_saved_micros: sum((r) => r.cacheSavedMicros),
+  };
+}
+
+/** top_users as the report should list them: by cost, then requests, then name; 10 at most. */
+function expectedTopUsers(rows: readonly RequestLogRow[]): TopUser[] {
+  const byUser = new Map<string, TopUser & { last: number }>();
+  for (const r of rows) {
+    if (!r.endUser) continue;
+    const u = byUser.get(r.endUser) ?? {
+      end_user: r.endUser,
+      requests: 0,
+      errors: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_micros: 0,
+      last_seen_at: "",
+      last: 0,
+    };
+    u.requests += 1;
+    u.errors += r.status >= 400 ? 1 : 0;
+    u.input_tokens += r.inputTokens ?? 0;
+    u.output_tokens += r.outputTokens ?? 0;
+    u.cost_micros += r.costMicros ?? 0;
+    u.last = Math.max(u.last, r.createdAt);
+    byUser.set(r.endUser, u);
+  }
+  return [...byUser.values()]
+    .sort((a, b) => b.cost_micros - a.cost_micros || b.requests - a.requests || (a.end_user < b.end_user ? -1 : 1))
+    .slice(0, 10)
+    .map(({ last, ...u }) => ({ ...u, last_seen_at: new Date(last).toISOString() }));
+}
+
+describe("token classes and end users", () => {
+  it("reports spend and tokens by class, what caching saved, and the top 10 end users by spend", async () => {
+    const member = await freshMember();
+    const now = Date.now();
+    const rows = Array.from({ length: 30 }, (_, i) => {
+      const classes = {
+        inputCostMicros: 10 * i,
+        cachedInputCostMicros: i,
+        cacheWriteCostMicros: 2 * (i % 3),
+        outputCostMicros: 20,
+        reasoningCostMicros: i % 4,
+      };
+      return event(member.tenantId, {
+        model: i % 2 ? "demo/echo" : "openai/gpt-4o-mini",
+        provider: i % 2 ? "demo" : "openai",
+        status: i % 7 === 0 ? 502 : 200,
+        inputTokens: 100 + i,
+        cachedTokens: i,
+        cacheWrite5mTokens: i % 3,
+        cacheWrite1hTokens: i % 2,
+        outputTokens: 50,
+        reasoningTokens: i % 4,
+        ...classes,
+        costMicros: Object.values(classes).reduce((n, v) => n + v, 0),
+        cacheSavedMicros: 9 * i,
+        endUser: i % 5 === 4 ? null : `user-${String(i % 13).padStart(2, "0")}`,
+        createdAt: now - i * MINUTE,
+      });
+    });
+    await ingestAndFlush(member.tenantId, rows);
+    const r = await report(member, "?last=1h");
+
+    expect(r.totals).toMatchObject({ cost_micros: rows.reduce((n, x) => n + (x.costMicros ?? 0), 0), ...classesOf(rows) });
+    const t = r.totals;
+    // Nothing was left uncollected: the classes add up to what was charged.
+    expect(t.input_cost_micros + t.cached_input_cost_micros + t.cache_write_cost_micros + t.output_cost_micros + t.reasoning_cost_micros).toBe(t.cost_micros);
+    expect(r.top_models).toHaveLength(2);
+    for (const m of r.top_models) expect(m).toMatchObject(classesOf(rows.filter((x) => x.model === m.model)));
+
+    const named = new Set(rows.flatMap((x) => (x.endUser ? [x.endUser] : [])));
+    expect(named.size).toBeGreaterThan(10);
+    expect(r.top_users).toEqual(expectedTopUsers(rows));
+    // Series points stay as they were: no class fields.
+    expect(Object.keys(r.series[0]!)).not.toContain("cached_tokens");
+  });
+
+  it("counts gateway calls that name an end user, and exports only theirs with the new columns", async () => {
+    const viewer = await createMember("viewer", TENANT_ID);
+    const user = uniqueName("end-user");
+    for (let i = 0; i < 3; i++) {
+      const res = await post("/v1/chat/completions", { model: "demo/echo", user, messages: [{ role: "user", content: `hello number ${i}` }] });
+      expect(res.status, await res.clone().text()).toBe(200);
+      await res.text();
+    }
+    const unnamed = await post("/v1/chat/completions", { model: "demo/echo", messages: [{ role: "user", content: "nobody in particular" }] });
+    expect(unnamed.status).toBe(200);
+    await unnamed.text();
+    await settle();
+
+    const exported = async (query: string) => {
+      const res = await call(`/api/analytics/export?format=ndjson&last=1h${query}`, { headers: viewer.headers });
+      expect(res.status).toBe(200);
+      return (await res.text())
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as Record<string, number | string | null>);
+    };
+    // Usage reaches the hub after the responses: flush until all four rows are in D1.
+    const unnamedId = unnamed.headers.get("x-request-id");
+    const everyone = await eventually(
+      async () => (await flushAnalytics(TENANT_ID), exported("")),
+      (rows) => rows.some((row) => row.id === unnamedId) && rows.filter((row) => row.end_user === user).length === 3,
+    );
+    expect(everyone.find((row) => row.id === unnamedId)).toMatchObject({ end_user: null });
+    const theirs = await exported(`&end_user=${encodeURIComponent(user)}`);
+    expect(theirs).toEqual(everyone.filter((row) => row.end_user === user));
+    expect(theirs).toHaveLength(3);
+    for (const row of theirs) {
+      expect(row).toMatchObject({ end_user: user, cached_input_cost_micros: 0, cache_write_cost_micros: 0, cache_write_5m_tokens: 0, cache_saved_micros: 0 });
+      // demo/echo has input and output prices only.
+      expect(Number(row.input_cost_micros) + Number(row.output_cost_micros) + Number(row.reasoning_cost_micros)).toBe(row.cost_micros);
+      expect(Number(row.cost_micros)).toBeGreaterThan(0);
+    }
+    expect((await exported("&end_user=nobody-at-all")).length).toBe(0);
+
+    const top = (await report(viewer, "?last=1h")).top_users.find((u) => u.end_user === user);
+    expect(top).toMatchObject({
+      requests: 3,
+      errors: 0,
+      cost_micros: theirs.reduce((n, row) => n + Number(row.cost_micros), 0),
+      input_tokens: theirs.reduce((n, row) => n + Number(row.input_tokens), 0),
+      last_seen_at: theirs
+        .map((row) => String(row.created_at))
+        .sort()
+        .at(-1),
+    });
+
+    const tooLong = await call(`/api/analytics/export?end_user=${"u".repeat(129)}`, { headers: viewer.headers });
+    expect(tooLong.status).toBe(400);
+    expect((await json<{ error: { param?: string } }>(tooLong)).error.param).toBe("end_user");
+  });
+});
+
 // ── export ──────────────────────────────────────────────────────────────────────────────────
 
 /** RFC 4180: quoted fields, doubled quotes, CRLF or LF inside quotes. */
@@ -468,6 +641,10 @@ describe("export", () => {
     expect(rows[0]![col("stream")]).toBe("true");
     expect(rows[0]![col("error_type")]).toBe("");
     expect(rows[0]![col("attempts")]).toBe("demo/echo=ok;demo/lorem=error");
+    // The token-class columns, at their defaults for rows that had none.
+    const added = ["end_user", "cache_write_5m_tokens", "cache_write_1h_tokens", "input_cost_micros", "cached_input_cost_micros"] as const;
+    const more = ["cache_write_cost_micros", "output_cost_micros", "reasoning_cost_micros", "cache_saved_micros"] as const;
+    expect([...added, ...more].map((c) => rows[0]![col(c)])).toEqual(["", "0", "0", "0", "0", "0", "0", "0", "0"]);
     expect(rows.every((r) => r.length === EXPORT_COLUMNS.length)).toBe(true);
   });
 
@@ -583,6 +760,36 @@ describe("metrics", () => {
     const buckets = samples.filter((s) => s.name === "aiagg_request_duration_seconds_bucket" && s.labels.model === "demo/echo").map((s) => s.value);
     expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
     expect(samples.every((s) => s.labels.tenant === undefined || s.labels.tenant === member.tenantId)).toBe(true);
+  });
+
+  it("breaks the cost down by token class, with what caching saved and tokens by class", async () => {
+    const member = await freshMember();
+    const classes = { inputCostMicros: 11, cachedInputCostMicros: 2, cacheWriteCostMicros: 5, outputCostMicros: 13, reasoningCostMicros: 7 };
+    const row = event(member.tenantId, {
+      ...classes,
+      costMicros: 38,
+      cachedTokens: 4,
+      cacheWrite5mTokens: 3,
+      cacheWrite1hTokens: 1,
+      reasoningTokens: 6,
+      cacheSavedMicros: 9,
+    });
+    await hubFor(member.tenantId).ingestMany([row, { ...row, id: `${row.id}_2` }]);
+    const { samples, types } = parsePrometheus(await (await call("/api/metrics", { headers: member.headers })).text());
+    const labels = { tenant: member.tenantId, model: "demo/echo", provider: "demo" };
+    const value = (name: string, extra: Record<string, string> = {}) =>
+      samples.find((s) => s.name === name && Object.entries({ ...labels, ...extra }).every(([k, v]) => s.labels[k] === v))?.value;
+    expect(types.get("aiagg_cost_by_class_microdollars_total")).toBe("counter");
+    const byClass = Object.fromEntries(
+      ["input", "cached_input", "cache_write", "output", "reasoning"].map((c) => [c, value("aiagg_cost_by_class_microdollars_total", { class: c })]),
+    );
+    expect(byClass).toEqual({ input: 22, cached_input: 4, cache_write: 10, output: 26, reasoning: 14 });
+    expect(value("aiagg_cost_microdollars_total")).toBe(76);
+    expect(value("aiagg_cache_saved_microdollars_total")).toBe(18);
+    expect(value("aiagg_tokens_by_class_total", { class: "cached_input" })).toBe(8);
+    expect(value("aiagg_tokens_by_class_total", { class: "cache_write" })).toBe(8);
+    expect(value("aiagg_tokens_by_class_total", { class: "reasoning" })).toBe(12);
+    expect(value("aiagg_tokens_total", { direction: "input" })).toBe(20);
   });
 
   it("shows every tenant to the platform operator only", async () => {

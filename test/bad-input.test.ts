@@ -24,6 +24,7 @@ import {
   hasBody,
   internalsIn,
   isGuarded,
+  namesOnly,
   paramsOf,
 } from "./kit/bad-input-corpus.ts";
 import { API_KEY, type Member, TENANT_ID, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit } from "./kit/fixtures.ts";
@@ -48,7 +49,7 @@ interface World {
   secrets: string[];
   /** Another tenant's ids, names and emails: never in any answer to us (unless the request itself holds them). */
   markers: string[];
-  other: { tenantId: string; owner: Member; providerName: string; alias: string };
+  other: { tenantId: string; owner: Member; providerName: string; alias: string; endUser: string };
 }
 
 let world: World;
@@ -183,6 +184,8 @@ async function setUp(): Promise<World> {
   const theirAudit = await newestAuditId(otherOwner);
   const theirOrder = await created<{ id: string }>(otherOwner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
   const theirReadToken = await created<{ id: string }>(otherOwner, "/api/analytics/tokens", { expires_in_days: 1 });
+  const endUser = `${MARK} end user`;
+  expect((await call(`/api/end-users/${encodeURIComponent(endUser)}`, jsonInit({ rpm_limit: 7 }, otherOwner.headers, "PUT"))).status).toBe(200);
   await grantCredit(otherTenant, 10_000_000);
   const traffic = await call(
     "/v1/chat/completions",
@@ -265,7 +268,17 @@ async function setUp(): Promise<World> {
     theirAudit,
     theirOrder.id,
   ];
-  return { owner, operator, viewer, own, foreign, credentials, secrets, markers, other: { tenantId: otherTenant, owner: otherOwner, providerName, alias } };
+  return {
+    owner,
+    operator,
+    viewer,
+    own,
+    foreign,
+    credentials,
+    secrets,
+    markers,
+    other: { tenantId: otherTenant, owner: otherOwner, providerName, alias, endUser },
+  };
 }
 
 beforeAll(async () => {
@@ -482,7 +495,7 @@ describe("the corpus itself", () => {
   });
 
   it("knows our own and another tenant's id for every :param route", () => {
-    for (const e of ENDPOINTS.filter((x) => paramsOf(x.path).length)) {
+    for (const e of ENDPOINTS.filter((x) => paramsOf(x.path).length && !namesOnly(x.path))) {
       for (const p of paramsOf(e.path)) {
         expect(world.own[e.path]?.[p], `own ${e.key} :${p}`).toBeDefined();
         expect(world.foreign[e.path]?.[p], `foreign ${e.key} :${p}`).toBeDefined();
@@ -542,7 +555,7 @@ describe("a validly signed token claiming more than the database grants", () => 
 // ── other tenants ─────────────────────────────────────────────────────────────────────────
 
 describe("another tenant's ids", () => {
-  const withParams = ENDPOINTS.filter((e) => paramsOf(e.path).length);
+  const withParams = ENDPOINTS.filter((e) => paramsOf(e.path).length && !namesOnly(e.path));
 
   it.each(withParams.map((e) => [e.key, e] as const))("%s: 404, the same answer as a nonexistent id", async (_key, e) => {
     const headers = e.gateway ? { authorization: `Bearer ${API_KEY}` } : world.owner.headers;
@@ -560,6 +573,24 @@ describe("another tenant's ids", () => {
       [404],
     );
     expect(theirs.body, `${e.key}: indistinguishable from a nonexistent id`).toEqual(nobody.body);
+  });
+
+  it("an end user's name is per tenant: setting or removing another tenant's end user's limits touches only ours", async () => {
+    const name = world.other.endUser;
+    const theirs = async () =>
+      (
+        await json<{ data: { end_user: string; own_limits: { rpm_limit: number } | null }[] }>(
+          await call("/api/end-users", { headers: world.other.owner.headers }),
+        )
+      ).data.find((u) => u.end_user === name);
+    expect((await theirs())?.own_limits?.rpm_limit).toBe(7);
+    const path = `/api/end-users/${encodeURIComponent(name)}`;
+    // A third tenant, so our own tenant's lists stay free of the other's marker.
+    const third = await createMember("owner", await createTenant());
+    expect((await call(path, { method: "DELETE", headers: third.headers })).status).toBe(404);
+    expect((await call(path, jsonInit({ rpm_limit: 1000 }, third.headers, "PUT"))).status).toBe(200);
+    expect((await call(path, { method: "DELETE", headers: third.headers })).status).toBe(200);
+    expect((await theirs())?.own_limits?.rpm_limit).toBe(7);
   });
 
   it("switching into another tenant is a 404, the same as a nonexistent tenant", async () => {

@@ -25,7 +25,10 @@ describe("x-aggregator-cache: max-age", () => {
 
     const second = await openai.chat.completions.create(params, CACHE).withResponse();
     expect(second.response.headers.get("x-aggregator-cache")).toBe("HIT");
-    expect(second.data).toEqual(first.data);
+    // The same answer; its usage.cost is what this call is charged: nothing, on a hit.
+    const { cost: _firstCost, ...firstUsage } = first.data.usage as { cost?: number };
+    expect(second.data).toEqual({ ...first.data, usage: { ...firstUsage, cost: 0 } });
+    expect(second.response.headers.get("x-aggregator-cost-micros")).toBe("0");
     expect(await upstream("gpt-4.1-nano", { marker })).toHaveLength(1);
     const row = await logRow(second.response);
     expect(row).toMatchObject({ status: 200, error_type: "cache_hit", cost_micros: 0, input_tokens: 0, output_tokens: 0 });

@@ -494,9 +494,13 @@ describe("pass-through streams", () => {
   it("forwards OpenAI's events as sent, the usage chunk included when the client asked for it", async () => {
     const { received, sent, res } = await openaiEvents(true);
     expect(sent.events.length).toBeGreaterThan(4);
-    expect(received.map((e) => e.data)).toEqual(sent.events);
-    expect(received.at(-2)?.data).toContain('"choices":[]');
-    expect(await logRow(res)).toMatchObject({ input_tokens: 4, output_tokens: 4, estimated: 0 });
+    // Every event as sent, but the usage chunk carries what the call is charged (usage.cost, in dollars).
+    const usageAt = sent.events.findIndex((d) => d.includes('"choices":[]'));
+    expect(received.map((e) => e.data).filter((_, i) => i !== usageAt)).toEqual(sent.events.filter((_, i) => i !== usageAt));
+    const usage = (JSON.parse(received[usageAt]!.data) as { usage: { cost: number } }).usage;
+    const row = await logRow(res);
+    expect(row).toMatchObject({ input_tokens: 4, output_tokens: 4, estimated: 0 });
+    expect(usage).toEqual({ ...(JSON.parse(sent.events[usageAt]!) as { usage: object }).usage, cost: row.cost_micros / 1_000_000 });
   });
 
   it("asks the upstream for usage but drops that chunk when the client did not ask", async () => {
@@ -556,7 +560,7 @@ describe("POST /v1/embeddings", () => {
     const { data, response } = await openai.embeddings.create({ model: emb.model("text-embedding-3-small"), input: ["hello world", "foo"] }).withResponse();
     expect(data.data.map((d) => d.embedding.length)).toEqual([8, 8]);
     expect(Math.hypot(...data.data[0]!.embedding)).toBeCloseTo(1, 5);
-    expect(data.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+    expect(data.usage).toEqual({ prompt_tokens: 3, total_tokens: 3, cost: expect.any(Number) });
     const floats = await openai.embeddings.create({ model: emb.model("text-embedding-3-small"), input: "hello world", encoding_format: "float" });
     expect(floats.data[0]!.embedding).toEqual(data.data[0]!.embedding);
     // text-embedding-3-small: 3 tokens × $0.02/M = 0.06 µ$ → 1 µ$ (rounded up).

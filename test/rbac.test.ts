@@ -52,6 +52,9 @@ const EXPECTED: Record<string, Expected> = {
   "POST /api/routes": BUILDERS,
   "PATCH /api/routes/:id": BUILDERS,
   "DELETE /api/routes/:id": BUILDERS,
+  "GET /api/end-users": ALL,
+  "PUT /api/end-users/:user": MANAGERS,
+  "DELETE /api/end-users/:user": MANAGERS,
   "GET /api/tenant": ALL,
   "PATCH /api/tenant": MANAGERS,
   "GET /api/diagnostics": ALL,
@@ -160,11 +163,14 @@ describe("another tenant's member", () => {
       "/api/analytics/tokens/:id": { id: readToken.id },
     };
     const outsider = await createMember("owner", await createTenant());
-    for (const e of endpoints.filter((x) => x.path.includes(":"))) {
+    const endUser = `ours-end-user-${Date.now().toString(36)}`;
+    expect((await call(`/api/end-users/${endUser}`, jsonInit({ rpm_limit: 5 }, owner.headers, "PUT"))).status).toBe(200);
+    // An end user's name is the tenant's own namespace (another tenant may name one the same): not an id of ours.
+    for (const e of endpoints.filter((x) => x.path.includes(":") && !x.path.includes(":user"))) {
       const res = await request(e.method, e.path, outsider.headers, ids[e.path], e.method === "PATCH" ? VALID_PATCH[e.path] : {});
       expect(res.status, e.key).toBe(404);
     }
-    const ours = [key.id, provider.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id];
+    const ours = [key.id, provider.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id, endUser];
     for (const e of endpoints.filter((x) => x.method === "GET" && !x.path.includes(":") && Array.isArray(EXPECTED[x.key]))) {
       const text = await (await request(e.method, e.path, outsider.headers)).text();
       for (const id of ours) expect(text, `${e.key} leaks ${id}`).not.toContain(id);

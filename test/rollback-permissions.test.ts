@@ -374,6 +374,19 @@ const CASES: Case[] = [
       return { type: "membership", entityId: id, auditId: entry.id, restored: { role: "developer" }, fields: ["role"] };
     },
   },
+  // ── end user ───────────────────────────────────────────────────────────────────────────
+  {
+    name: "end_user: a change of one end user's limits",
+    expect: managers(200),
+    async arrange(t) {
+      const user = uniqueName("enduser");
+      await send(t.as.admin, "PUT", `/api/end-users/${user}`, { rpm_limit: 10 });
+      await send(t.as.admin, "PUT", `/api/end-users/${user}`, { rpm_limit: 1000, budget_micros: 5 });
+      const id = `${t.tenantId}:${user}`;
+      const entry = await latestAudit(t.as.admin, id);
+      return { type: "end_user", entityId: id, auditId: entry.id, restored: { rpmLimit: 10, budgetMicros: null } };
+    },
+  },
   // ── invitation ─────────────────────────────────────────────────────────────────────────
   {
     name: "invitation: a revocation",

@@ -28,6 +28,7 @@ const GATEWAY_RESPONSE_HEADERS = [
   "request-id",
   "x-aggregator-provider",
   "x-aggregator-attempts",
+  "x-aggregator-cost-micros",
   "x-aggregator-cache",
   "retry-after",
   "x-ratelimit-limit-requests",

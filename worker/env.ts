@@ -1,6 +1,7 @@
 import type { AnalyticsHub } from "../durable-objects/analytics-hub.ts";
 import type { Env as DurableObjectsEnv } from "../durable-objects/bindings.ts";
 import type { Role } from "./core/rbac.ts";
+import type { PromptCacheMode } from "./db/schema.ts";
 
 /** Everything the Worker is bound to (wrangler.toml): what the Durable Objects use, and these. */
 export interface Env extends DurableObjectsEnv {
@@ -65,6 +66,8 @@ export interface Vars {
   reservedMicros: number;
   /** Set when the call was admitted from this isolate's lease: what it took from it. */
   leased: LeasedCall;
+  /** The end user the call names (gateway/end-user.ts); null when it names none. */
+  endUser: string | null;
   /** Set once the gateway call has its request-log record. */
   recorded: boolean;
   /** Set by the control plane's session authentication. */
@@ -85,6 +88,8 @@ export interface AuthenticatedKey {
   tenantId: string;
   /** null: every model the tenant can reach. */
   models: string[] | null;
+  /** "auto": prompt-cache breakpoints and target affinity for this key's calls (gateway/prompt-cache.ts). */
+  promptCache: PromptCacheMode;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -7,6 +7,7 @@
 // needs no refill rate to approximate "N per minute": it *is* N per any minute. Its cost — one
 // row per request in the last minute — is what one object handles anyway (~1,000 req/s).
 import { grantLease } from "./call-leases.ts";
+import { admittedOneByOne, budgetRoom, holdScopes, refusalFor, type ScopeRule } from "./scopes.ts";
 import type { GateState } from "./state.ts";
 import { type Counted, type KeyConfig, RESERVATION_TTL_MS, type TenantConfig, WINDOW_MS, type Window } from "./storage.ts";
 import type { AdmitRequest, AdmitResult, LeaseGrant, RateLimitInfo } from "./types.ts";
@@ -25,14 +26,19 @@ export function pruneWindow(state: GateState, now: number): void {
 
 /**
  * Admits the call (recording it in the window and reserving its most cost) or says why not.
- * Nothing here awaits: the decision and its writes are one atomic step.
+ * `rules` are its scoped limits (scopes.ts). Nothing here awaits: the decision and its writes
+ * are one atomic step.
  */
-export function decide(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, now: number): AdmitResult {
+export function decide(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, rules: ScopeRule[], now: number): AdmitResult {
   if (!keyUsable(key, now)) {
     return { ok: false, status: 401, code: "invalid_api_key", message: "Incorrect API key provided." };
   }
+  if (state.shard > 0 && rules.length > 0) {
+    return { ok: false, status: 307, code: "ask_the_bank", message: "Scoped limits are decided by the tenant's bank gate." };
+  }
   const counted = count(state, config, key, req.keyId, now);
-  const offered = req.lease ? offer(state, config, key, req, counted, now) : null;
+  const oneByOne = admittedOneByOne(rules);
+  const offered = req.lease && !oneByOne ? offer(state, config, key, req, counted, keyRoom(state, config, rules, now), now) : null;
   if (offered) return { ok: true, ...offered };
   const { tenant: tenantWindow, key: keyWindow, open, leasedOut } = counted;
   const limits = limitInfo(config, key, tenantWindow, keyWindow, now);
@@ -70,6 +76,8 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
   ) {
     return { ok: false, status: 402, code: "budget_exceeded", message: "This request would exceed the tenant's monthly budget." };
   }
+  const scoped = refusalFor(state, rules, req, config.timeZone, now);
+  if (scoped) return scoped.status === 429 ? { ...scoped, limits } : scoped;
   state.transaction(() => {
     state.sql.exec("INSERT OR REPLACE INTO admissions (id, key_id, at, tokens) VALUES (?, ?, ?, ?)", req.requestId, req.keyId, now, req.tokens);
     state.sql.exec(
@@ -79,17 +87,24 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
       req.maxCostMicros,
       now + RESERVATION_TTL_MS,
     );
+    holdScopes(state, rules, req, now);
   });
   // The answer's limits count this admission: one request and its tokens fewer, and a window
   // that is no longer empty resets when its oldest admission (perhaps this one) leaves it.
   const admitted = (w: Window): Window => ({ requests: w.requests + 1, tokens: w.tokens + req.tokens, oldest: w.oldest ?? now });
-  return { ok: true, limits: limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now) };
+  return { ok: true, limits: limitInfo(config, key, admitted(tenantWindow), admitted(keyWindow), now), ...(oneByOne ? { scoped: true as const } : {}) };
+}
+
+/** What is left of the key's hard budget, which a lease's credit must fit in; null: no such budget. */
+function keyRoom(state: GateState, config: TenantConfig, rules: ScopeRule[], now: number): number | null {
+  const rule = rules.find((r) => r.scope.startsWith("key:"));
+  return rule ? budgetRoom(state, rule, config.timeZone, now) : null;
 }
 
 /** A lease for calls like `req` with no call admitted now (a renewal), or null when there is no room to share. */
-export function topUp(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, now: number): LeaseOffer | null {
-  if (!keyUsable(key, now)) return null;
-  return offer(state, config, key, req, count(state, config, key, req.keyId, now), now);
+export function topUp(state: GateState, config: TenantConfig, key: KeyConfig | null, req: AdmitRequest, rules: ScopeRule[], now: number): LeaseOffer | null {
+  if (!keyUsable(key, now) || admittedOneByOne(rules)) return null;
+  return offer(state, config, key, req, count(state, config, key, req.keyId, now), keyRoom(state, config, rules, now), now);
 }
 
 export interface LeaseOffer {
@@ -97,8 +112,16 @@ export interface LeaseOffer {
   limits: RateLimitInfo;
 }
 
-function offer(state: GateState, config: TenantConfig, key: KeyConfig, req: AdmitRequest, counted: Counted, now: number): LeaseOffer | null {
-  const lease = grantLease(state, config, key, req, counted, now);
+function offer(
+  state: GateState,
+  config: TenantConfig,
+  key: KeyConfig,
+  req: AdmitRequest,
+  counted: Counted,
+  keyBudgetRoom: number | null,
+  now: number,
+): LeaseOffer | null {
+  const lease = grantLease(state, config, key, req, counted, keyBudgetRoom, now);
   if (!lease) return null;
   const held = (w: Window): Window => ({ requests: w.requests + lease.requests, tokens: w.tokens + (lease.tokens ?? 0), oldest: w.oldest ?? now });
   return { lease, limits: limitInfo(config, key, held(counted.tenant), held(counted.key), now) };

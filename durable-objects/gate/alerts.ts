@@ -102,6 +102,33 @@ function providerRecovered(r: ProviderCircuitReport, downAt: number): Alert {
   };
 }
 
+/** A scoped budget's spend in its current period (scopes.ts). */
+export interface ScopeSpend {
+  scope: string;
+  /** "the API key", "end user 'ann'", … */
+  what: string;
+  period: string;
+  periodStart: number;
+  spentMicros: number;
+  budgetMicros: number;
+}
+
+function scopeBudgetAlert(s: ScopeSpend, percent: number): Alert {
+  const period = s.period === "total" ? "total" : s.period;
+  return {
+    type: "budget.threshold_crossed",
+    message: `Spend reached ${percent}% of the ${period} budget of ${s.what} (${dollars(s.spentMicros)} of ${dollars(s.budgetMicros)}).`,
+    data: {
+      scope: s.scope,
+      threshold_percent: percent,
+      spent_micros: s.spentMicros,
+      budget_micros: s.budgetMicros,
+      budget_period: s.period,
+      period_start: new Date(s.periodStart).toISOString(),
+    },
+  };
+}
+
 function sseFrame(n: Notification): string {
   return `id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`;
 }
@@ -218,6 +245,33 @@ export class GateAlerts {
         message: `The balance is ${dollars(state.balanceMicros)}, below the low-balance threshold of ${dollars(low)}.`,
         data: { balance_micros: state.balanceMicros, threshold_micros: low },
       }));
+    });
+    this.publish(fired, config, now);
+  }
+
+  /**
+   * Budgets below the tenant's (a key's, an end user's, a model cap's) after spend reached them:
+   * budget.threshold_crossed once per threshold, scope and period. Never throws.
+   */
+  async scopeBudgets(spends: ScopeSpend[]): Promise<void> {
+    const tenantId = this.read()?.tenantId;
+    if (!tenantId || !spends.length) return;
+    const config = await this.loadConfig(tenantId, Date.now()).catch(() => null);
+    if (!config) return;
+    const now = Date.now();
+    const fired: Notification[] = [];
+    this.ctx.storage.transactionSync(() => {
+      for (const s of spends) {
+        for (const percent of config.thresholds) {
+          // BigInt: spend × 100 may pass 2^53 for the largest budgets.
+          if (BigInt(s.spentMicros) * 100n < BigInt(s.budgetMicros) * BigInt(percent)) continue;
+          const key = `scope:${s.scope}:${percent}`;
+          const row = this.sql.exec<{ month: number }>("SELECT month FROM alert_state WHERE key = ?", key).toArray()[0];
+          if (row && row.month === s.periodStart) continue;
+          this.sql.exec("INSERT OR REPLACE INTO alert_state (key, month, at) VALUES (?, ?, ?)", key, s.periodStart, now);
+          fired.push(this.record(tenantId, config, scopeBudgetAlert(s, percent), now));
+        }
+      }
     });
     this.publish(fired, config, now);
   }

@@ -10,6 +10,7 @@
 // did not use); the lease handed back gives back what was never used and keeps one concurrent
 // call for each still running. Settlements and the return may arrive in any order: each change
 // below is a difference that does not depend on the others having happened.
+import { exactFor } from "./scopes.ts";
 import type { GateState } from "./state.ts";
 import { type Counted, type KeyConfig, RESERVATION_TTL_MS, type TenantConfig } from "./storage.ts";
 import type { AdmitRequest, LeaseGrant, LeaseReturn, SettleRequest } from "./types.ts";
@@ -34,7 +35,15 @@ const least = (...limits: (number | null)[]) => Math.min(...limits.map((l) => l 
  * A lease for calls like `req`, inside every limit, or null when the room left is too small to
  * share (the call is then admitted exactly). Nothing here awaits.
  */
-export function grantLease(state: GateState, config: TenantConfig, key: KeyConfig, req: AdmitRequest, counted: Counted, now: number): LeaseGrant | null {
+export function grantLease(
+  state: GateState,
+  config: TenantConfig,
+  key: KeyConfig,
+  req: AdmitRequest,
+  counted: Counted,
+  keyBudgetRoom: number | null,
+  now: number,
+): LeaseGrant | null {
   if (!req.lease || state.shard !== 0 || config.shards > 1) return null;
   const requestRoom = least(config.rpm === null ? null : config.rpm - counted.tenant.requests, key.rpm === null ? null : key.rpm - counted.key.requests);
   const tokenRoom = least(config.tpm === null ? null : config.tpm - counted.tenant.tokens, key.tpm === null ? null : key.tpm - counted.key.tokens);
@@ -42,7 +51,7 @@ export function grantLease(state: GateState, config: TenantConfig, key: KeyConfi
   const free = state.balance - counted.leasedOut - counted.open.reserved;
   const budgetRoom =
     config.monthlyBudgetMicros === null ? null : config.monthlyBudgetMicros - state.monthSpend(now) - counted.leasedOut - counted.open.reserved;
-  const creditRoom = least(config.billingEnabled ? free : null, budgetRoom);
+  const creditRoom = least(config.billingEnabled ? free : null, budgetRoom, keyBudgetRoom);
 
   // Sized in calls like this one, so no lease holds a fraction of a call it cannot use.
   const callsIn = (room: number, perCall: number) => (perCall > 0 ? Math.floor(share(room) / perCall) : Number.POSITIVE_INFINITY);
@@ -58,6 +67,7 @@ export function grantLease(state: GateState, config: TenantConfig, key: KeyConfi
     creditMicros: Number.isFinite(creditRoom) ? requests * req.maxCostMicros : null,
     slots: Number.isFinite(slotRoom) ? slots : null,
     useForMs: config.leaseMs,
+    exactFor: exactFor(config, key),
   };
   state.sql.exec(
     "INSERT INTO admission_leases (id, key_id, use_by, expires_at, requests, tokens, credit, slots) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",

@@ -3,9 +3,10 @@
 // then read from memory on the hot path until it expires or the control plane says it changed.
 import type { Env } from "../bindings.ts";
 import { leaseMs } from "./call-leases.ts";
-import { keyLimits, ledgerBalance, tenantLimits } from "./d1.ts";
+import { endUserLimits, hasEndUserOverrides, keyLimits, ledgerBalance, tenantLimits } from "./d1.ts";
 import { shareOf } from "./shards.ts";
 import type { GateState } from "./state.ts";
+import type { ScopeLimits } from "../../worker/db/schema.ts";
 import type { KeyConfig, TenantConfig } from "./storage.ts";
 
 const CONFIG_TTL_MS = 5 * 60_000;
@@ -18,19 +19,13 @@ export function defaultConcurrency(value: string | undefined): number | null {
   return parsed === 0 ? null : parsed;
 }
 
-type KeyRow = Record<string, SqlStorageValue>;
-
 /** The deployment's settings the gate reads (wrangler.toml [vars]). */
 export type GateSettings = Pick<Env, "DEFAULT_CONCURRENCY_LIMIT" | "ADMISSION_LEASE_MS">;
 
-function keyFrom(row: KeyRow): KeyConfig {
-  return {
-    revoked: Number(row.revoked) === 1,
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    rpm: row.rpm === null ? null : Number(row.rpm),
-    tpm: row.tpm === null ? null : Number(row.tpm),
-  };
-}
+/** The limits of an end user without an override, or none. */
+const NO_LIMITS: ScopeLimits | null = null;
+/** How many end users' limits are kept in memory. */
+const END_USER_CACHE = 10_000;
 
 export class GateConfig {
   private readonly ctx: DurableObjectState;
@@ -40,6 +35,8 @@ export class GateConfig {
   private config: TenantConfig | null = null;
   /** Keys' limits as the `keys` table has them, read from memory on the hot path. */
   private readonly keyCache = new Map<string, { config: KeyConfig; loadedAt: number }>();
+  /** End users' limits (their own, else the tenant's defaults), read from memory on the hot path. */
+  private readonly endUserCache = new Map<string, { limits: ScopeLimits | null; loadedAt: number }>();
 
   constructor(ctx: DurableObjectState, state: GateState, d1: D1Database, settings: GateSettings) {
     this.ctx = ctx;
@@ -68,7 +65,8 @@ export class GateConfig {
   async tenant(now: number): Promise<TenantConfig> {
     if (this.config && now - this.config.loadedAt < CONFIG_TTL_MS) return this.config;
     await this.ctx.blockConcurrencyWhile(async () => {
-      const row = await tenantLimits(this.d1, this.state.tenantId!);
+      const tenantId = this.state.tenantId!;
+      const [row, overrides] = await Promise.all([tenantLimits(this.d1, tenantId), hasEndUserOverrides(this.d1, tenantId)]);
       const shard = this.state.shard;
       const shards = Math.max(1, row?.gateShards ?? 1);
       this.config = {
@@ -79,8 +77,13 @@ export class GateConfig {
         concurrency: shareOf(row?.concurrencyLimit ?? defaultConcurrency(this.settings.DEFAULT_CONCURRENCY_LIMIT), shard, shards),
         leaseMs: leaseMs(this.settings.ADMISSION_LEASE_MS),
         monthlyBudgetMicros: row?.monthlyBudgetMicros ?? null,
+        timeZone: row?.timeZone ?? "UTC",
+        endUserDefaults: row?.endUserDefaults ?? null,
+        endUsersLimited: overrides || (row?.endUserDefaults ?? null) !== null,
+        modelLimits: row?.modelLimits ?? [],
         loadedAt: now,
       };
+      if (this.state.timeZone !== this.config.timeZone) this.state.setMeta("time_zone", this.config.timeZone);
     });
     return this.config!;
   }
@@ -89,10 +92,10 @@ export class GateConfig {
     const known = this.keyCache.get(keyId);
     if (known && now - known.loadedAt < CONFIG_TTL_MS) return known.config;
     const sql = this.state.sql;
-    const cached = sql.exec<KeyRow>("SELECT * FROM keys WHERE key_id = ?", keyId).toArray()[0];
-    if (cached && now - Number(cached.loaded_at) < CONFIG_TTL_MS) {
-      const config = keyFrom(cached);
-      this.keyCache.set(keyId, { config, loadedAt: Number(cached.loaded_at) });
+    const cached = sql.exec<{ config: string; loaded_at: number }>("SELECT config, loaded_at FROM key_configs WHERE key_id = ?", keyId).toArray()[0];
+    if (cached && now - cached.loaded_at < CONFIG_TTL_MS) {
+      const config = JSON.parse(cached.config) as KeyConfig;
+      this.keyCache.set(keyId, { config, loadedAt: cached.loaded_at });
       return config;
     }
     let loaded: KeyConfig | null = null;
@@ -109,14 +112,13 @@ export class GateConfig {
         expiresAt: row.expiresAt,
         rpm: shareOf(row.rpmLimit, shard, shards),
         tpm: shareOf(row.tpmLimit, shard, shards),
+        budget: row.budgetMicros === null ? null : { micros: row.budgetMicros, period: row.budgetPeriod, mode: row.budgetMode },
+        modelLimits: row.modelLimits ?? [],
       };
       sql.exec(
-        "INSERT INTO keys (key_id, revoked, expires_at, rpm, tpm, loaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id) DO UPDATE SET revoked = excluded.revoked, expires_at = excluded.expires_at, rpm = excluded.rpm, tpm = excluded.tpm, loaded_at = excluded.loaded_at",
+        "INSERT INTO key_configs (key_id, config, loaded_at) VALUES (?, ?, ?) ON CONFLICT(key_id) DO UPDATE SET config = excluded.config, loaded_at = excluded.loaded_at",
         keyId,
-        row.revokedAt !== null ? 1 : 0,
-        row.expiresAt,
-        loaded.rpm,
-        loaded.tpm,
+        JSON.stringify(loaded),
         now,
       );
       this.keyCache.set(keyId, { config: loaded, loadedAt: now });
@@ -124,12 +126,43 @@ export class GateConfig {
     return loaded;
   }
 
+  /** A key's limits if they are in memory, without loading them. */
+  cachedKey(keyId: string): KeyConfig | null {
+    return this.keyCache.get(keyId)?.config ?? null;
+  }
+
+  /** An end user's limits if they are in memory (undefined: not loaded). */
+  cachedEndUser(name: string): ScopeLimits | null | undefined {
+    return this.endUserCache.get(name)?.limits;
+  }
+
+  /** An end user's limits: their own if an admin set them, else the tenant's defaults; null: none. */
+  async endUser(name: string, tenant: TenantConfig, now: number): Promise<ScopeLimits | null> {
+    if (!tenant.endUsersLimited) return NO_LIMITS;
+    const known = this.endUserCache.get(name);
+    if (known && now - known.loadedAt < CONFIG_TTL_MS) return known.limits;
+    let limits: ScopeLimits | null = NO_LIMITS;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const own = await endUserLimits(this.d1, this.state.tenantId!, name);
+      limits = own ?? tenant.endUserDefaults;
+      if (this.endUserCache.size >= END_USER_CACHE) this.endUserCache.clear();
+      this.endUserCache.set(name, { limits, loadedAt: now });
+    });
+    return limits;
+  }
+
+  forgetEndUser(name: string): void {
+    this.endUserCache.delete(name);
+    this.config = null;
+  }
+
   forgetKey(keyId: string): void {
-    this.state.sql.exec("DELETE FROM keys WHERE key_id = ?", keyId);
+    this.state.sql.exec("DELETE FROM key_configs WHERE key_id = ?", keyId);
     this.keyCache.delete(keyId);
   }
 
   forgetTenant(): void {
     this.config = null;
+    this.endUserCache.clear();
   }
 }

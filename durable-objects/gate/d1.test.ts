@@ -5,8 +5,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createTenant } from "../../test/kit/fixtures.ts";
 import { getDb } from "../../worker/db/client.ts";
-import { apiKeys, ledgerEntries, tenants } from "../../worker/db/schema.ts";
-import { type LedgerWrite, alertSettings, keyLimits, ledgerBalance, tenantLimits, writeLedger } from "./d1.ts";
+import { apiKeys, endUsers, ledgerEntries, tenants } from "../../worker/db/schema.ts";
+import { type LedgerWrite, alertSettings, endUserLimits, hasEndUserOverrides, keyLimits, ledgerBalance, tenantLimits, writeLedger } from "./d1.ts";
 
 const ledgerRow = (tenantId: string, id: string, amountMicros: number, extra: Partial<LedgerWrite> = {}): LedgerWrite => ({
   id: `led_${tenantId}_${id}`,
@@ -46,11 +46,23 @@ describe("TenantGate D1 statements", () => {
         alertThresholds: [25, 75],
         lowBalanceMicros: 1_000,
         alertWebhookUrl: "https://example.com/hook",
+        timeZone: "Europe/Berlin",
+        endUserDefaults: { rpm: 5, tpm: null, budgetMicros: 1_000, budgetPeriod: "daily" },
+        modelLimits: [{ model: "demo/*", rpm: 3, tpm: null, budgetMicros: null, budgetPeriod: "monthly" }],
       })
       .where(eq(tenants.id, tenantId));
-    await db
-      .insert(apiKeys)
-      .values({ id: `key_${tenantId}`, tenantId, name: "d1", keyHash: crypto.randomUUID(), prefix: "sk-agg-d1", rpmLimit: 7, expiresAt: 123, revokedAt: 456 });
+    await db.insert(apiKeys).values({
+      id: `key_${tenantId}`,
+      tenantId,
+      name: "d1",
+      keyHash: crypto.randomUUID(),
+      prefix: "sk-agg-d1",
+      rpmLimit: 7,
+      expiresAt: 123,
+      revokedAt: 456,
+      budgetMicros: 2_000,
+      budgetMode: "soft",
+    });
 
     expect(await tenantLimits(env.DB, tenantId)).toEqual({
       billingEnabled: false,
@@ -59,6 +71,9 @@ describe("TenantGate D1 statements", () => {
       concurrencyLimit: 6,
       monthlyBudgetMicros: 9_000_000,
       gateShards: 3,
+      timeZone: "Europe/Berlin",
+      endUserDefaults: { rpm: 5, tpm: null, budgetMicros: 1_000, budgetPeriod: "daily" },
+      modelLimits: [{ model: "demo/*", rpm: 3, tpm: null, budgetMicros: null, budgetPeriod: "monthly" }],
     });
     expect(await alertSettings(env.DB, tenantId)).toEqual({
       billingEnabled: false,
@@ -68,7 +83,22 @@ describe("TenantGate D1 statements", () => {
       alertWebhookUrl: "https://example.com/hook",
       alertWebhookSecretVersion: 1,
     });
-    expect(await keyLimits(env.DB, `key_${tenantId}`)).toEqual({ tenantId, revokedAt: 456, expiresAt: 123, rpmLimit: 7, tpmLimit: null });
+    expect(await keyLimits(env.DB, `key_${tenantId}`)).toEqual({
+      tenantId,
+      revokedAt: 456,
+      expiresAt: 123,
+      rpmLimit: 7,
+      tpmLimit: null,
+      budgetMicros: 2_000,
+      budgetPeriod: "monthly",
+      budgetMode: "soft",
+      modelLimits: null,
+    });
+    expect(await hasEndUserOverrides(env.DB, tenantId)).toBe(false);
+    await db.insert(endUsers).values({ tenantId, endUser: "ann", rpmLimit: 2 });
+    expect(await hasEndUserOverrides(env.DB, tenantId)).toBe(true);
+    expect(await endUserLimits(env.DB, tenantId, "ann")).toEqual({ rpm: 2, tpm: null, budgetMicros: null, budgetPeriod: "monthly" });
+    expect(await endUserLimits(env.DB, tenantId, "bob")).toBeUndefined();
 
     expect(await tenantLimits(env.DB, "ten_missing")).toBeUndefined();
     expect(await alertSettings(env.DB, "ten_missing")).toBeUndefined();

@@ -2,6 +2,7 @@
 // reserved) and a credit (a top-up, refund, adjustment …) per idempotency key. Both are journal
 // rows, which reach the D1 ledger through ledger-flush.ts.
 import { expireLeases, LeaseSettlements, leaseHeld } from "./call-leases.ts";
+import { addSpend, releaseScopes, spendScopes } from "./scopes.ts";
 import type { GateState } from "./state.ts";
 import { MINUTE_MS, type TenantConfig } from "./storage.ts";
 import type { CreditRequest, SettleRequest } from "./types.ts";
@@ -46,6 +47,8 @@ class SettlementBatch {
   private readonly config: TenantConfig | null;
   private total = 0;
   private readonly byKey = new Map<string, number>();
+  /** Spend per scope (scopes.ts): the key, the end user, the caps the serving model falls under. */
+  private readonly byScope = new Map<string, number>();
   private readonly leases = new Map<string, LeaseSettlements>();
 
   constructor(state: GateState, config: TenantConfig | null) {
@@ -59,10 +62,12 @@ class SettlementBatch {
     else {
       this.state.sql.exec("DELETE FROM reservations WHERE id = ?", req.requestId);
       this.state.sql.exec("UPDATE admissions SET tokens = ? WHERE id = ?", req.tokens, req.requestId);
+      releaseScopes(this.state, req.requestId, req.tokens);
     }
     if (cost > 0) {
       this.total += cost;
       this.byKey.set(req.keyId, (this.byKey.get(req.keyId) ?? 0) + cost);
+      for (const scope of spendScopes(req.keyId, req.endUser, req.model)) this.byScope.set(scope, (this.byScope.get(scope) ?? 0) + cost);
     }
     return cost;
   }
@@ -94,6 +99,7 @@ class SettlementBatch {
     const state = this.state;
     for (const lease of this.leases.values()) lease.apply(state);
     if (this.total === 0) return;
+    addSpend(state, this.byScope, state.timeZone, now);
     const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
     const epoch = state.epoch;
     // Usage is one journal row per key, minute and epoch, summed until its minute closes.

@@ -68,6 +68,11 @@ export class GateState {
     }
   }
 
+  /** The tenant's time zone as last loaded (budgets' days are counted in it). */
+  get timeZone(): string {
+    return this.meta("time_zone") ?? "UTC";
+  }
+
   get balance(): number {
     return Number(this.meta("balance") ?? 0);
   }

@@ -1,4 +1,6 @@
 // TenantGate's own SQLite: the durable state every decision is made from.
+import type { BudgetMode, BudgetPeriod, ScopeLimits } from "../../worker/db/schema.ts";
+
 export const GATE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   // The sliding-window log: one row per admitted request of the last minute.
@@ -19,8 +21,19 @@ export const GATE_SCHEMA = [
   // `epoch` is bumped by reconciliation, which seals the open minute's rows so they can be flushed early.
   `CREATE TABLE IF NOT EXISTS journal (id TEXT PRIMARY KEY, kind TEXT NOT NULL, amount INTEGER NOT NULL, minute INTEGER NOT NULL, epoch INTEGER NOT NULL DEFAULT 0, reason TEXT, actor_id TEXT, created_at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0)`,
   `CREATE INDEX IF NOT EXISTS journal_unflushed ON journal (flushed, minute)`,
-  // Limits from D1, cached until the control plane says they changed.
-  `CREATE TABLE IF NOT EXISTS keys (key_id TEXT PRIMARY KEY, revoked INTEGER NOT NULL, expires_at INTEGER, rpm INTEGER, tpm INTEGER, loaded_at INTEGER NOT NULL)`,
+  // Keys' limits from D1 (a KeyConfig as JSON), cached until the control plane says they changed.
+  `DROP TABLE IF EXISTS keys`,
+  `CREATE TABLE IF NOT EXISTS key_configs (key_id TEXT PRIMARY KEY, config TEXT NOT NULL, loaded_at INTEGER NOT NULL)`,
+  // Scoped limits (scopes.ts): the window and the credit held per end user or model cap, for
+  // calls the gate admitted exactly; and spend per scope and day in the tenant's time zone
+  // (day 0: since the scope began), which budgets sum over their period.
+  `CREATE TABLE IF NOT EXISTS scoped_admissions (id TEXT NOT NULL, scope TEXT NOT NULL, at INTEGER NOT NULL, tokens INTEGER NOT NULL, PRIMARY KEY (id, scope))`,
+  `CREATE INDEX IF NOT EXISTS scoped_admissions_scope ON scoped_admissions (scope, at)`,
+  `CREATE INDEX IF NOT EXISTS scoped_admissions_at ON scoped_admissions (at)`,
+  `CREATE TABLE IF NOT EXISTS scoped_holds (id TEXT NOT NULL, scope TEXT NOT NULL, amount INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (id, scope))`,
+  `CREATE INDEX IF NOT EXISTS scoped_holds_scope ON scoped_holds (scope)`,
+  `CREATE INDEX IF NOT EXISTS scoped_holds_expiry ON scoped_holds (expires_at)`,
+  `CREATE TABLE IF NOT EXISTS spend (scope TEXT NOT NULL, day INTEGER NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (scope, day))`,
 ];
 
 export interface TenantConfig {
@@ -32,7 +45,20 @@ export interface TenantConfig {
   monthlyBudgetMicros: number | null;
   /** How long an admission lease may be used (ADMISSION_LEASE_MS). */
   leaseMs: number;
+  /** Where daily, weekly and monthly budgets reset. */
+  timeZone: string;
+  /** Limits for end users with none of their own; null: none. */
+  endUserDefaults: ScopeLimits | null;
+  /** Whether any end user has limits (defaults or an override): calls naming one are then admitted exactly. */
+  endUsersLimited: boolean;
+  modelLimits: ModelCap[];
   loadedAt: number;
+}
+
+export interface Budget {
+  micros: number;
+  period: BudgetPeriod;
+  mode: BudgetMode;
 }
 
 export interface KeyConfig {
@@ -40,6 +66,13 @@ export interface KeyConfig {
   expiresAt: number | null;
   rpm: number | null;
   tpm: number | null;
+  budget: Budget | null;
+  modelLimits: ModelCap[];
+}
+
+/** A cap on a model (`provider/model`) or provider (`provider/*`). */
+export interface ModelCap extends ScopeLimits {
+  model: string;
 }
 
 export const WINDOW_MS = 60_000;

@@ -9,6 +9,10 @@ export interface AdmitRequest {
   maxCostMicros: number;
   /** Asks for an admission lease (call-leases.ts) big enough for this call and more like it; the call is then admitted from it. */
   lease?: LeaseWanted;
+  /** The end user the call names: their limits apply (scopes.ts). */
+  endUser?: string | null;
+  /** The models (`provider/model`) the call may be served by: caps on any of them apply. */
+  targets?: string[];
 }
 
 /** What an isolate asks for: room for `requests` calls like the one at hand. */
@@ -28,6 +32,14 @@ export interface LeaseGrant {
   creditMicros: number | null;
   slots: number | null;
   useForMs: number;
+  /** Calls the lease may not admit, whose limits only the gate can check: naming an end user (when any has limits), or to a capped model. */
+  exactFor: ExactFor;
+}
+
+export interface ExactFor {
+  endUsers: boolean;
+  /** Cap patterns: `provider/model` or `provider/*`. */
+  models: string[];
 }
 
 /** A lease handed back: what was not used of it, and how many of its calls are still running. */
@@ -49,7 +61,10 @@ export interface RateLimitInfo {
 }
 
 export type AdmitResult =
-  | { ok: true; limits: RateLimitInfo; lease?: LeaseGrant }
+  /** `scoped`: admitted exactly because per-user or per-model limits apply, not for want of room to share. */
+  | { ok: true; limits: RateLimitInfo; lease?: LeaseGrant; scoped?: true }
+  /** A shard's answer for a call with per-key, per-user or per-model budgets: those are decided by the bank (shard 0). */
+  | { ok: false; status: 307; code: "ask_the_bank"; message: string }
   | { ok: false; status: 401; code: "invalid_api_key"; message: string }
   | { ok: false; status: 402; code: "insufficient_quota" | "budget_exceeded"; message: string }
   | { ok: false; status: 429; code: "rate_limit_exceeded" | "concurrency_limit_exceeded"; message: string; retryAfterMs: number; limits: RateLimitInfo };
@@ -60,6 +75,9 @@ export interface SettleRequest {
   costMicros: number;
   /** Actual tokens used: replaces the up-front estimate in the TPM window. */
   tokens: number;
+  /** The end user the call named, and the model that served it (`provider/model`): their spend is counted for budgets. */
+  endUser?: string | null;
+  model?: string | null;
   /** A call admitted from a lease: what it took from it, and whether the lease had been handed back before the call ended. */
   lease?: { id: string; reservedMicros: number; estimatedTokens: number; afterReturn: boolean };
 }

@@ -20,13 +20,25 @@ export interface LogEvent {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
   reasoningTokens: number;
+  endUser: string | null;
   costMicros: number;
+  inputCostMicros: number;
+  cachedInputCostMicros: number;
+  cacheWriteCostMicros: number;
+  outputCostMicros: number;
+  reasoningCostMicros: number;
+  cacheSavedMicros: number;
   uncollectedMicros: number;
   estimated: boolean;
   attempts: string[] | null;
   createdAt: number;
 }
+
+/** As the gateway takes it (worker/gateway/end-user.ts). */
+export const END_USER_MAX = 128;
 
 // The hub's only caller is this Worker (books.ts), whose row type is checked at compile time;
 // what is checked here at run time is what would corrupt the sums or the D1 flush, by hand:
@@ -43,7 +55,7 @@ function text(row: RequestLogRow, field: "id" | "tenantId" | "endpoint", max: nu
   return v;
 }
 
-function label(row: RequestLogRow, field: "keyId" | "provider" | "model" | "errorType", max: number): string | null {
+function label(row: RequestLogRow, field: "keyId" | "provider" | "model" | "errorType" | "endUser", max: number): string | null {
   const v = row[field];
   if (v === null || v === undefined) return null;
   if (typeof v !== "string" || v.length > max) throw new InvalidEvent(field, `a string of at most ${max} characters`);
@@ -56,8 +68,16 @@ type CountField =
   | "inputTokens"
   | "outputTokens"
   | "cachedTokens"
+  | "cacheWrite5mTokens"
+  | "cacheWrite1hTokens"
   | "reasoningTokens"
   | "costMicros"
+  | "inputCostMicros"
+  | "cachedInputCostMicros"
+  | "cacheWriteCostMicros"
+  | "outputCostMicros"
+  | "reasoningCostMicros"
+  | "cacheSavedMicros"
   | "uncollectedMicros"
   | "createdAt";
 
@@ -95,8 +115,17 @@ export function parseEvent(row: RequestLogRow): LogEvent {
     inputTokens: count(row, "inputTokens", 0)!,
     outputTokens: count(row, "outputTokens", 0)!,
     cachedTokens: count(row, "cachedTokens", 0)!,
+    cacheWrite5mTokens: count(row, "cacheWrite5mTokens", 0)!,
+    cacheWrite1hTokens: count(row, "cacheWrite1hTokens", 0)!,
     reasoningTokens: count(row, "reasoningTokens", 0)!,
+    endUser: label(row, "endUser", END_USER_MAX) || null,
     costMicros: count(row, "costMicros", 0)!,
+    inputCostMicros: count(row, "inputCostMicros", 0)!,
+    cachedInputCostMicros: count(row, "cachedInputCostMicros", 0)!,
+    cacheWriteCostMicros: count(row, "cacheWriteCostMicros", 0)!,
+    outputCostMicros: count(row, "outputCostMicros", 0)!,
+    reasoningCostMicros: count(row, "reasoningCostMicros", 0)!,
+    cacheSavedMicros: count(row, "cacheSavedMicros", 0)!,
     uncollectedMicros: count(row, "uncollectedMicros", 0)!,
     estimated: row.estimated === true,
     attempts: attempts(row),
@@ -104,7 +133,11 @@ export function parseEvent(row: RequestLogRow): LogEvent {
   };
 }
 
-/** request_log's columns, in the order of the tuples below: the flush's SQL is built from it. */
+/**
+ * request_log's columns, in the order of the tuples below: the flush's SQL is built from it.
+ * New columns go at the end: an event stored before one was added has a shorter tuple, and
+ * its missing slots read as the column's default (flush.ts, pending.ts).
+ */
 export const LOG_COLUMNS = [
   columnName(requestLog.id),
   columnName(requestLog.tenantId),
@@ -126,6 +159,15 @@ export const LOG_COLUMNS = [
   columnName(requestLog.attempts),
   columnName(requestLog.createdAt),
   columnName(requestLog.uncollectedMicros),
+  columnName(requestLog.cacheWrite5mTokens),
+  columnName(requestLog.cacheWrite1hTokens),
+  columnName(requestLog.endUser),
+  columnName(requestLog.inputCostMicros),
+  columnName(requestLog.cachedInputCostMicros),
+  columnName(requestLog.cacheWriteCostMicros),
+  columnName(requestLog.outputCostMicros),
+  columnName(requestLog.reasoningCostMicros),
+  columnName(requestLog.cacheSavedMicros),
 ] as const;
 
 // Compile-time check that the flush writes every column request_log has.
@@ -158,5 +200,14 @@ export function toTuple(e: LogEvent): LogTuple {
     e.attempts === null ? null : JSON.stringify(e.attempts),
     e.createdAt,
     e.uncollectedMicros,
+    e.cacheWrite5mTokens,
+    e.cacheWrite1hTokens,
+    e.endUser,
+    e.inputCostMicros,
+    e.cachedInputCostMicros,
+    e.cacheWriteCostMicros,
+    e.outputCostMicros,
+    e.reasoningCostMicros,
+    e.cacheSavedMicros,
   ];
 }

@@ -2,7 +2,7 @@
 // Rollups and totals in SQLite hold only flushed events; live views and /api/metrics add these
 // sums on top. Rebuilt from the pending events in SQLite when the object starts, added to by
 // every accepted ingest, and reduced by exactly the round a flush has marked.
-import { type Contribution, type Sums, addContribution, addSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
+import { CLASS_FIELDS, type Contribution, type Sums, addContribution, addSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
 import { LOG_COLUMNS, type LogTuple } from "./event.ts";
 
 export interface RollupKey {
@@ -31,8 +31,24 @@ const [MODEL, PROVIDER, KEY, STATUS, LATENCY, INPUT, OUTPUT, COST, CREATED] = (
   ["model", "provider", "key_id", "status", "latency_ms", "input_tokens", "output_tokens", "cost_micros", "created_at"] as const
 ).map(at) as [number, number, number, number, number, number, number, number, number];
 
-const label = (v: string | number | null | undefined): string => (v === null || v === undefined ? "" : String(v));
-const count = (v: string | number | null | undefined): number => Number(v ?? 0);
+const [CACHED, WRITE_5M, WRITE_1H, REASONING, INPUT_COST, CACHED_COST, WRITE_COST, OUTPUT_COST, REASONING_COST, SAVED] = (
+  [
+    "cached_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "reasoning_tokens",
+    "input_cost_micros",
+    "cached_input_cost_micros",
+    "cache_write_cost_micros",
+    "output_cost_micros",
+    "reasoning_cost_micros",
+    "cache_saved_micros",
+  ] as const
+).map(at) as [number, number, number, number, number, number, number, number, number, number];
+
+export const label = (v: string | number | null | undefined): string => (v === null || v === undefined ? "" : String(v));
+/** A slot an older (shorter) tuple lacks reads as 0, the column's default. */
+export const count = (v: string | number | null | undefined): number => Number(v ?? 0);
 
 /** An event's rollup key and what it adds, from its request_log tuple. */
 export function tupleRollup(t: LogTuple): { key: RollupKey; contribution: Contribution } {
@@ -44,6 +60,16 @@ export function tupleRollup(t: LogTuple): { key: RollupKey; contribution: Contri
       outputTokens: count(t[OUTPUT]),
       costMicros: count(t[COST]),
       latencyMs: count(t[LATENCY]),
+      cachedTokens: count(t[CACHED]),
+      cacheWrite5mTokens: count(t[WRITE_5M]),
+      cacheWrite1hTokens: count(t[WRITE_1H]),
+      reasoningTokens: count(t[REASONING]),
+      inputCostMicros: count(t[INPUT_COST]),
+      cachedInputCostMicros: count(t[CACHED_COST]),
+      cacheWriteCostMicros: count(t[WRITE_COST]),
+      outputCostMicros: count(t[OUTPUT_COST]),
+      reasoningCostMicros: count(t[REASONING_COST]),
+      cacheSavedMicros: count(t[SAVED]),
     },
   };
 }
@@ -79,6 +105,7 @@ function subtractSums(a: Sums, b: Sums): void {
   a.inputTokens -= b.inputTokens;
   a.outputTokens -= b.outputTokens;
   a.costMicros -= b.costMicros;
+  for (const f of CLASS_FIELDS) a[f] -= b[f];
   a.latencyMsSum -= b.latencyMsSum;
   for (let i = 0; i < a.latencyLe.length; i++) a.latencyLe[i] = (a.latencyLe[i] ?? 0) - (b.latencyLe[i] ?? 0);
 }

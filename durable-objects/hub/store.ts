@@ -1,4 +1,4 @@
-// The hub's own SQLite: the durable truth it flushes from. Three tables:
+// The hub's own SQLite: the durable truth it flushes from. Four tables:
 //  events   one row per request id: the only write an ingest makes. Pending (flushed_at NULL)
 //           rows carry the request_log row; once in D1 the payload is dropped and the id stays
 //           as a tombstone, so a repeated ingest of the same id is recognised for TOMBSTONE_MS.
@@ -7,12 +7,16 @@
 //           only then, in one transaction, stores it and marks the round's events flushed. Until
 //           then nothing here changes, so a retry recomputes the same absolutes.
 //  totals   per (model, provider), cumulative over the flushed events: /api/metrics' counters.
+//  end_user_rollups  per (UTC day, end user), like rollups: the flushed absolutes D1 has.
 // The pending events' share of rollups and totals is summed in memory (pending.ts).
 //
 // Hubs written before this layout (meta `layout` absent) counted every event into rollups and
 // totals at ingest; migrate() takes the pending events back out once, and rollups such a hub
 // had not yet written to D1 (version > flushed_version) are written by the next flush.
-import { LATENCY_BUCKETS_MS, type Sums, addSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
+import { CLASS_FIELDS, type ClassSums, LATENCY_BUCKETS_MS, type Sums, addSums, emptyClassSums, emptySums, minuteOf } from "../../worker/core/sums.ts";
+import { columnName } from "../../worker/db/columns.ts";
+import { usageRollups } from "../../worker/db/schema.ts";
+import { DAY_MS, type EndUserKey, type EndUserRollup, addEndUser, dayOf, emptyEndUserRollup, sumByEndUser } from "./end-users.ts";
 import { type LogEvent, type LogTuple, toTuple } from "./event.ts";
 import { type RollupKey, type RollupRecord, type TotalsRecord, rollupKeyOf, sumByRollup, totalsOf } from "./pending.ts";
 
@@ -25,13 +29,20 @@ export const TOMBSTONE_MS = 3 * 24 * 3600_000;
 
 const LAYOUT = "derived";
 const LE = LATENCY_BUCKETS_MS.map((b) => `le_${b}`);
-const SUM_COLUMNS = ["requests", "errors", "input_tokens", "output_tokens", "cost_micros", "latency_ms_sum", ...LE];
+/** In CLASS_FIELDS' order, named as in D1. */
+const CLASS_COLUMNS = CLASS_FIELDS.map((f) => columnName(usageRollups[f]));
+const SUM_COLUMNS = ["requests", "errors", "input_tokens", "output_tokens", "cost_micros", "latency_ms_sum", ...LE, ...CLASS_COLUMNS];
+/** What a hub counted before the "derived" layout (and before token classes). */
+const BASE_COLUMNS = SUM_COLUMNS.slice(0, SUM_COLUMNS.length - CLASS_COLUMNS.length);
 const sumDdl = SUM_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 const KEY_MATCH = "minute = ? AND model = ? AND provider = ? AND key_id = ?";
 const ROLLUP_WRITE = `INSERT INTO rollups (minute, model, provider, key_id, ${SUM_COLUMNS.join(", ")}, version, flushed_version)
    VALUES (?, ?, ?, ?, ${placeholders(SUM_COLUMNS.length)}, 1, 1)
    ON CONFLICT (minute, model, provider, key_id) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}, flushed_version = version`;
+const END_USER_VALUES = ["requests", "errors", "input_tokens", "output_tokens", "cost_micros", "last_seen_at"];
+const END_USER_WRITE = `INSERT INTO end_user_rollups (day, end_user, ${END_USER_VALUES.join(", ")}) VALUES (?, ?, ${placeholders(END_USER_VALUES.length)})
+   ON CONFLICT (day, end_user) DO UPDATE SET ${END_USER_VALUES.map((c) => `${c} = excluded.${c}`).join(", ")}`;
 const TOTALS_ADD = `INSERT INTO totals (model, provider, ${SUM_COLUMNS.join(", ")}) VALUES (?, ?, ${placeholders(SUM_COLUMNS.length)})
    ON CONFLICT (model, provider) DO UPDATE SET ${SUM_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
 
@@ -58,6 +69,12 @@ const SCHEMA = [
      ${sumDdl},
      PRIMARY KEY (model, provider)
    )`,
+  `CREATE TABLE IF NOT EXISTS end_user_rollups (
+     day INTEGER NOT NULL, end_user TEXT NOT NULL,
+     requests INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0, input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0, cost_micros INTEGER NOT NULL DEFAULT 0, last_seen_at INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (day, end_user)
+   )`,
   "CREATE TABLE IF NOT EXISTS used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
 ];
 
@@ -75,6 +92,8 @@ export interface FlushRound {
   added: RollupRecord[];
   /** Absolute values: stored + added, and rollups an older hub left unwritten. */
   rollups: RollupRecord[];
+  /** Absolute values per (day, end user) the round's events name: stored + the round's. */
+  endUsers: EndUserRollup[];
   /** A limit was reached: more may be waiting. */
   full: boolean;
 }
@@ -88,6 +107,14 @@ type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined): number => (typeof v === "number" ? v : Number(v ?? 0));
 const str = (v: SqlStorageValue | undefined): string => (typeof v === "string" ? v : String(v ?? ""));
 
+function classFromRow(row: Row): ClassSums {
+  const sums = emptyClassSums();
+  CLASS_FIELDS.forEach((f, i) => {
+    sums[f] = num(row[CLASS_COLUMNS[i]!]);
+  });
+  return sums;
+}
+
 function sumsFromRow(row: Row): Sums {
   return {
     requests: num(row.requests),
@@ -95,10 +122,22 @@ function sumsFromRow(row: Row): Sums {
     inputTokens: num(row.input_tokens),
     outputTokens: num(row.output_tokens),
     costMicros: num(row.cost_micros),
+    ...classFromRow(row),
     latencyMsSum: num(row.latency_ms_sum),
     latencyLe: LE.map((c) => num(row[c])),
   };
 }
+
+const endUserFromRow = (r: Row): EndUserRollup => ({
+  day: num(r.day),
+  endUser: str(r.end_user),
+  requests: num(r.requests),
+  errors: num(r.errors),
+  inputTokens: num(r.input_tokens),
+  outputTokens: num(r.output_tokens),
+  costMicros: num(r.cost_micros),
+  lastSeenAt: num(r.last_seen_at),
+});
 
 function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
   for (const item of items) yield f(item);
@@ -113,7 +152,16 @@ const rollupFromRow = (r: Row): RollupRecord => ({
 });
 
 /** In SUM_COLUMNS' order. */
-const sumValues = (s: Sums): number[] => [s.requests, s.errors, s.inputTokens, s.outputTokens, s.costMicros, s.latencyMsSum, ...s.latencyLe];
+const sumValues = (s: Sums): number[] => [
+  s.requests,
+  s.errors,
+  s.inputTokens,
+  s.outputTokens,
+  s.costMicros,
+  s.latencyMsSum,
+  ...s.latencyLe,
+  ...CLASS_FIELDS.map((f) => s[f]),
+];
 
 const sumsSelect = SUM_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(", ");
 
@@ -132,15 +180,31 @@ export class HubStore {
 
   migrate(): void {
     for (const ddl of SCHEMA) this.sql.exec(ddl);
+    if (this.meta("sum_columns") !== String(SUM_COLUMNS.length)) this.storage.transactionSync(() => this.addSumColumns());
     if (this.meta("layout") !== LAYOUT) this.storage.transactionSync(() => this.adoptLayout());
+  }
+
+  /** A hub from before a sum column was added gets it, 0 in every row (nothing was counted in it). */
+  private addSumColumns(): void {
+    for (const table of ["rollups", "totals"]) {
+      const have = new Set(
+        this.sql
+          .exec<{ name: string }>(`PRAGMA table_info(${table})`)
+          .toArray()
+          .map((c) => c.name),
+      );
+      for (const c of SUM_COLUMNS) if (!have.has(c)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`);
+    }
+    this.setMeta("sum_columns", SUM_COLUMNS.length);
   }
 
   /** An older hub counted its pending events into rollups and totals at ingest: take them out. */
   private adoptLayout(): void {
     const pending = this.pendingRollups();
-    const minus = SUM_COLUMNS.map((c) => `${c} = ${c} - ?`).join(", ");
-    for (const r of pending) this.sql.exec(`UPDATE rollups SET ${minus} WHERE ${KEY_MATCH}`, ...sumValues(r.sums), r.minute, r.model, r.provider, r.keyId);
-    for (const t of totalsOf(pending)) this.sql.exec(`UPDATE totals SET ${minus} WHERE model = ? AND provider = ?`, ...sumValues(t.sums), t.model, t.provider);
+    const minus = BASE_COLUMNS.map((c) => `${c} = ${c} - ?`).join(", ");
+    const base = (sums: Sums) => sumValues(sums).slice(0, BASE_COLUMNS.length);
+    for (const r of pending) this.sql.exec(`UPDATE rollups SET ${minus} WHERE ${KEY_MATCH}`, ...base(r.sums), r.minute, r.model, r.provider, r.keyId);
+    for (const t of totalsOf(pending)) this.sql.exec(`UPDATE totals SET ${minus} WHERE model = ? AND provider = ?`, ...base(t.sums), t.model, t.provider);
     this.setMeta("layout", LAYOUT);
   }
 
@@ -193,7 +257,13 @@ export class HubStore {
     const rollups = new Map(unwritten.map((r) => [rollupKeyOf(r), r]));
     for (const r of added)
       rollups.set(rollupKeyOf(r), { minute: r.minute, model: r.model, provider: r.provider, keyId: r.keyId, sums: addSums(this.storedSums(r), r.sums) });
-    return { events, added, rollups: [...rollups.values()], full: events.length === eventLimit || unwritten.length === rollupLimit };
+    const endUsers = sumByEndUser(events.map((e) => e.tuple)).map((r) => addEndUser(this.storedEndUser(r), r));
+    return { events, added, rollups: [...rollups.values()], endUsers, full: events.length === eventLimit || unwritten.length === rollupLimit };
+  }
+
+  private storedEndUser(k: EndUserKey): EndUserRollup {
+    const row = this.sql.exec<Row>("SELECT * FROM end_user_rollups WHERE day = ? AND end_user = ?", k.day, k.endUser).toArray()[0];
+    return row ? endUserFromRow(row) : emptyEndUserRollup(k);
   }
 
   private storedSums(k: RollupKey): Sums {
@@ -220,6 +290,8 @@ export class HubStore {
         this.sql.exec(`UPDATE events SET flushed_at = ?, payload = NULL WHERE id IN (${placeholders(chunk.length)})`, now, ...chunk);
       }
       for (const r of round.rollups) this.sql.exec(ROLLUP_WRITE, r.minute, r.model, r.provider, r.keyId, ...sumValues(r.sums));
+      for (const u of round.endUsers)
+        this.sql.exec(END_USER_WRITE, u.day, u.endUser, u.requests, u.errors, u.inputTokens, u.outputTokens, u.costMicros, u.lastSeenAt);
       for (const t of totalsOf(round.added)) this.sql.exec(TOTALS_ADD, t.model, t.provider, ...sumValues(t.sums));
     });
   }
@@ -241,6 +313,7 @@ export class HubStore {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM events WHERE created_at < ? AND flushed_at IS NOT NULL", horizon);
       this.sql.exec("DELETE FROM rollups WHERE minute < ? AND version = flushed_version", rollupHorizon);
+      this.sql.exec("DELETE FROM end_user_rollups WHERE day < ?", dayOf(rollupHorizon));
       this.sql.exec("DELETE FROM used_tickets WHERE expires_at < ?", now);
     });
     const oldest = this.sql
@@ -248,7 +321,9 @@ export class HubStore {
         `SELECT min(t) AS t FROM (
            SELECT min(created_at) AS t FROM events WHERE flushed_at IS NOT NULL
            UNION ALL SELECT min(minute) FROM rollups
+           UNION ALL SELECT min(day) + ? FROM end_user_rollups
            UNION ALL SELECT min(expires_at) - ? FROM used_tickets)`,
+        DAY_MS,
         TOMBSTONE_MS,
       )
       .one().t;

@@ -36,6 +36,13 @@ export const parsesJson = (e: Endpoint) => hasBody(e) && (e.doc.body !== undefin
 export const isGuarded = (e: Endpoint) => !e.gateway && e.doc.access !== "public";
 export const paramsOf = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 
+/**
+ * Path parameters that name what the caller chooses (an end user's name, as its clients send it),
+ * not a stored id: any printable value is a name, so SQL or a traversal in one is just a name.
+ */
+export const NAME_PARAMS = new Set(["user"]);
+export const namesOnly = (path: string) => paramsOf(path).every((p) => NAME_PARAMS.has(p));
+
 let unique = 0;
 const next = () => `${++unique}${Date.now().toString(36)}`;
 
@@ -66,6 +73,7 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /api/routes": () => ({ alias: `bad-input-${next()}`, targets: [{ model: "demo/echo" }], strategy: "fallback", retries: 0 }),
   "PATCH /api/routes/:id": () => ({ retries: 1 }),
   "PATCH /api/tenant": () => ({ name: "Main tenant" }),
+  "PUT /api/end-users/:user": () => ({ rpm_limit: 100, budget_micros: 1_000_000, budget_period: "daily" }),
   "POST /api/analytics/tokens": () => ({ expires_in_days: 1 }),
   "POST /api/billing/adjustments": () => ({ tenant_id: SEED_TENANT_ID, amount_micros: 1, reason: "bad-input corpus" }),
   "PUT /api/notifications/settings": () => ({ low_balance_micros: 1000 }),
@@ -706,7 +714,7 @@ export function buildCorpus(): BadCase[] {
         ["path-traversal", "emoji", encodeURIComponent("👩‍👩‍👧")],
       ];
       for (const [category, label, value] of values) {
-        add(make(e, category, `:${param} = ${label}`, { params: { [param]: value }, expect: [400, 404] }));
+        add(make(e, category, `:${param} = ${label}`, { params: { [param]: value }, expect: NAME_PARAMS.has(param) ? [200, 400, 404] : [400, 404] }));
       }
     }
 

@@ -120,6 +120,7 @@ export interface LogRow {
   cached_tokens: number;
   reasoning_tokens: number;
   cost_micros: number;
+  uncollected_micros: number;
   estimated: number;
   attempts: string | null;
 }

@@ -51,8 +51,10 @@ export interface RecordedRequest {
 /**
  * The mock's token count: whitespace-separated words. A prompt's input tokens are the words of
  * its system and message texts (not images, tool calls or tool results); an answer's output
- * tokens are its words. `[cached=N]` in a prompt adds N cached input tokens, `[input=N]` N
- * uncached ones, `[reasoning=N]` N reasoning output tokens, and `[thinking=N]` (Anthropic
- * streams) a thinking block of N words before the text, counted as output.
+ * tokens are its words. `[cached=N]` in a prompt adds N cached input tokens (cache reads),
+ * `[write5m=N]` / `[write1h=N]` N written to the cache for 5 minutes / an hour (Anthropic reports
+ * them as cache_creation; the other flavours count them as plain input), `[input=N]` N uncached
+ * ones, `[reasoning=N]` N reasoning output tokens, and `[thinking=N]` (Anthropic streams) a
+ * thinking block of N words before the text, counted as output.
  */
 export const mockWords = (text: string): number => (text.match(/\S+/g) ?? []).length;

@@ -19,7 +19,8 @@
 //   - stop sequences cut the answer (stop_sequence), max tokens truncate it (length).
 // Requests are checked the way the real APIs check them (a 400 in the flavour's shape): tool
 // calls answered by matching tool results, no empty text blocks, max_tokens for Anthropic,
-// stream_options only with stream, anthropic-version present; with Anthropic `thinking` enabled,
+// stream_options only with stream, anthropic-version present, Anthropic cache_control ephemeral
+// with a ttl of 5m or 1h and at most four of them; with Anthropic `thinking` enabled,
 // budget_tokens from 1024 to below max_tokens, temperature 1 or unset, no top_k, top_p unset or
 // at least 0.95, no tool_choice forcing a tool, and a final assistant turn that calls tools must
 // start with its thinking block.
@@ -357,9 +358,12 @@ interface Answer {
   calls: ToolCall[];
   finish: "stop" | "length" | "stop_sequence" | "tool";
   stopSequence: string | null;
-  /** Input tokens, cached ones included. */
+  /** Input tokens, cache reads and writes included. */
   input: number;
   cached: number;
+  /** Input tokens written to the cache for 5 minutes and for an hour (Anthropic reports them apart). */
+  write5m: number;
+  write1h: number;
   /** Output tokens, reasoning ones included. */
   output: number;
   reasoning: number;
@@ -382,15 +386,24 @@ function argsFor(tool: Tool): Json {
   );
 }
 
-/** The input tokens of a conversation: the words of its texts, plus any [cached=N]. */
-function inputTokens(c: Conversation): { input: number; cached: number; reasoning: number; thinking: number } {
+type InputCounts = Pick<Answer, "input" | "cached" | "write5m" | "write1h" | "reasoning" | "thinking">;
+
+/** The input tokens of a conversation: the words of its texts, plus any [cached=N], [write5m=N], [write1h=N] and [input=N]. */
+function inputTokens(c: Conversation): InputCounts {
   const all = [c.system, ...c.turns.map((t) => t.text)].join("\n");
-  const cached = directive(all, "cached");
-  return { input: mockWords(all) + cached + directive(all, "input"), cached, reasoning: directive(all, "reasoning"), thinking: directive(all, "thinking") };
+  const [cached, write5m, write1h] = [directive(all, "cached"), directive(all, "write5m"), directive(all, "write1h")];
+  return {
+    input: mockWords(all) + cached + write5m + write1h + directive(all, "input"),
+    cached,
+    write5m,
+    write1h,
+    reasoning: directive(all, "reasoning"),
+    thinking: directive(all, "thinking"),
+  };
 }
 
 function answer(c: Conversation, fault: Fault | null): Answer {
-  const { input, cached, reasoning, thinking } = inputTokens(c);
+  const { input, cached, write5m, write1h, reasoning, thinking } = inputTokens(c);
   const last = [...c.turns].reverse().find((t) => t.role === "user") ?? turn("user");
   let text = "";
   let calls: ToolCall[] = [];
@@ -425,6 +438,8 @@ function answer(c: Conversation, fault: Fault | null): Answer {
     stopSequence,
     input,
     cached,
+    write5m,
+    write1h,
     output: pieces.length + calls.length * TOKENS_PER_CALL + reasoning + thinking,
     reasoning,
     thinking,
@@ -499,7 +514,25 @@ function checkAnthropic(body: Json, countOnly: boolean): string | null {
         return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${str(b.tool_use_id)}`;
     }
   }
-  return countOnly ? null : checkAnthropicThinking(body, messages);
+  return checkCacheControl(body, messages) ?? (countOnly ? null : checkAnthropicThinking(body, messages));
+}
+
+/** Every block, system prompt and tool that can carry a cache breakpoint. */
+function cacheables(body: Json, messages: Json[]): Json[] {
+  const blocks = messages.flatMap((m) => (Array.isArray(m.content) ? m.content.map(obj) : []));
+  const nested = blocks.flatMap((b) => (b.type === "tool_result" && Array.isArray(b.content) ? b.content.map(obj) : []));
+  return [...(Array.isArray(body.system) ? body.system.map(obj) : []), ...blocks, ...nested, ...arr(body.tools).map(obj)];
+}
+
+/** Anthropic's rules for cache_control: ephemeral, a ttl of 5m or 1h, at most four breakpoints. */
+function checkCacheControl(body: Json, messages: Json[]): string | null {
+  const marks = cacheables(body, messages).flatMap((b) => (b.cache_control === undefined ? [] : [b.cache_control]));
+  for (const mark of marks) {
+    const m = obj(mark);
+    if (m.type !== "ephemeral") return "cache_control.type: Input should be 'ephemeral'";
+    if (m.ttl !== undefined && m.ttl !== "5m" && m.ttl !== "1h") return "cache_control.ttl: Input should be '5m' or '1h'";
+  }
+  return marks.length > 4 ? `A maximum of 4 blocks with cache_control may be provided. Found ${marks.length}.` : null;
 }
 
 const THINKING_DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking";
@@ -714,9 +747,10 @@ function anthropicMessages(req: MockRequest): MockReply {
   const a = answer(fromAnthropic(body, model), req.fault);
   const id = `msg_mock${req.seq}`;
   const usage = {
-    input_tokens: a.input - a.cached,
-    cache_creation_input_tokens: 0,
+    input_tokens: a.input - a.cached - a.write5m - a.write1h,
+    cache_creation_input_tokens: a.write5m + a.write1h,
     cache_read_input_tokens: a.cached,
+    cache_creation: { ephemeral_5m_input_tokens: a.write5m, ephemeral_1h_input_tokens: a.write1h },
     output_tokens: a.output,
     service_tier: "standard",
   };

@@ -9,6 +9,7 @@ import { auth } from "./auth.ts";
 import { billing, notifications } from "./billing.ts";
 import { diagnostics } from "./diagnostics.ts";
 import { health } from "./health.ts";
+import { endUsersApi } from "./end-users.ts";
 import { keys } from "./keys.ts";
 import { metrics } from "./metrics.ts";
 import { paypalPayments } from "./payments/paypal.ts";
@@ -26,6 +27,7 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/auth", auth],
   ["/users", users],
   ["/keys", keys],
+  ["/end-users", endUsersApi],
   ["/audit", audit],
   ["/providers", providersApi],
   ["/prices", pricesApi],

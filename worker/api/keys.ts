@@ -11,6 +11,7 @@ import { type ApiKeyRow, findTenantKey, listTenantKeys } from "../db/keys.ts";
 import { apiKeys } from "../db/schema.ts";
 import { commitChange } from "../services/audit.ts";
 import { actorOf } from "./actor.ts";
+import { budgetMicros, budgetMode, budgetPeriod, modelLimits, modelLimitsBody, modelLimitsJson, modelLimitsView, promptCache } from "./limit-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable();
@@ -23,6 +24,11 @@ const createBody = z.strictObject({
   tpm_limit: limit.optional(),
   models: models.optional(),
   expires_at: expiresAt.optional(),
+  budget_micros: budgetMicros.optional(),
+  budget_period: budgetPeriod.optional().describe("Default monthly"),
+  budget_mode: budgetMode.optional().describe("Default hard"),
+  model_limits: modelLimitsBody.optional(),
+  prompt_cache: promptCache.optional().describe("Default off"),
 });
 
 const updateBody = createBody.partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
@@ -34,6 +40,11 @@ const keyView = z.object({
   rpm_limit: z.int().nullable(),
   tpm_limit: z.int().nullable(),
   models: z.array(z.string()).nullable(),
+  budget_micros: z.int().nullable(),
+  budget_period: budgetPeriod,
+  budget_mode: budgetMode,
+  model_limits: modelLimitsView,
+  prompt_cache: promptCache,
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   last_used_at: z.string().nullable(),
@@ -48,6 +59,11 @@ export function keyJson(row: ApiKeyRow): z.output<typeof keyView> {
     rpm_limit: row.rpmLimit,
     tpm_limit: row.tpmLimit,
     models: row.models,
+    budget_micros: row.budgetMicros,
+    budget_period: row.budgetPeriod,
+    budget_mode: row.budgetMode,
+    model_limits: modelLimitsJson(row.modelLimits),
+    prompt_cache: row.promptCache,
     expires_at: iso(row.expiresAt),
     revoked_at: iso(row.revokedAt),
     last_used_at: iso(row.lastUsedAt),
@@ -98,6 +114,11 @@ export const keys = new ApiRouter("keys")
         rpmLimit: body.rpm_limit ?? null,
         tpmLimit: body.tpm_limit ?? null,
         models: body.models ?? null,
+        budgetMicros: body.budget_micros ?? null,
+        budgetPeriod: body.budget_period ?? "monthly",
+        budgetMode: body.budget_mode ?? "hard",
+        modelLimits: modelLimits(body.model_limits ?? null),
+        promptCache: body.prompt_cache ?? "off",
         expiresAt: toMs(body.expires_at) ?? null,
         revokedAt: null,
         lastUsedAt: null,
@@ -113,7 +134,7 @@ export const keys = new ApiRouter("keys")
   .endpoint(
     "patch",
     "/:id",
-    { summary: "Change a key's name, limits, models or expiry.", access: "keys:write", body: updateBody, response: keyView },
+    { summary: "Change a key's name, limits, budget, model caps, models or expiry.", access: "keys:write", body: updateBody, response: keyView },
     async (c, { body }) => {
       const db = getDb(c.env.DB);
       const before = await findOr404(c, c.req.param("id")!);
@@ -123,6 +144,11 @@ export const keys = new ApiRouter("keys")
         ...(body.rpm_limit !== undefined && { rpmLimit: body.rpm_limit }),
         ...(body.tpm_limit !== undefined && { tpmLimit: body.tpm_limit }),
         ...(body.models !== undefined && { models: body.models }),
+        ...(body.budget_micros !== undefined && { budgetMicros: body.budget_micros }),
+        ...(body.budget_period !== undefined && { budgetPeriod: body.budget_period }),
+        ...(body.budget_mode !== undefined && { budgetMode: body.budget_mode }),
+        ...(body.model_limits !== undefined && { modelLimits: modelLimits(body.model_limits) }),
+        ...(body.prompt_cache !== undefined && { promptCache: body.prompt_cache }),
         ...(body.expires_at !== undefined && { expiresAt: toMs(body.expires_at) ?? null }),
       };
       await commitChange(db, actorOf(c), { action: "update", entityType: "api_key", entityId: before.id, tenantId: before.tenantId, before, after }, [

@@ -55,12 +55,40 @@ class Exposition {
 
 const seconds = (ms: number) => ms / 1000;
 
+/** The cost classes' label values, in micro-dollars; they partition a call's cost at its price. */
+const COST_CLASSES = [
+  ["input", "inputCostMicros"],
+  ["cached_input", "cachedInputCostMicros"],
+  ["cache_write", "cacheWriteCostMicros"],
+  ["output", "outputCostMicros"],
+  ["reasoning", "reasoningCostMicros"],
+] as const satisfies readonly (readonly [string, keyof Sums])[];
+
+/** Token classes that are part of input (cached_input, cache_write) or output (reasoning) tokens. */
+const TOKEN_CLASSES = [
+  ["cached_input", "cachedTokens"],
+  ["cache_write", "cacheWriteTokens"],
+  ["reasoning", "reasoningTokens"],
+] as const satisfies readonly (readonly [string, keyof Sums])[];
+
+function addClasses(x: Exposition, labels: Labels, s: Sums): void {
+  const cost = "aiagg_cost_by_class_microdollars_total";
+  const costHelp = "Cost at price by token class, in micro-dollars; the classes add up to aiagg_cost_microdollars_total plus any cost not collected.";
+  for (const [name, field] of COST_CLASSES) x.add(cost, "counter", costHelp, cost, { ...labels, class: name }, s[field]);
+  const saved = "aiagg_cache_saved_microdollars_total";
+  x.add(saved, "counter", "What cache reads cost less than the same tokens uncached, in micro-dollars.", saved, labels, s.cacheSavedMicros);
+  const tokens = "aiagg_tokens_by_class_total";
+  const tokensHelp = "Tokens of a class: cached_input and cache_write are part of the input tokens, reasoning of the output tokens.";
+  for (const [name, field] of TOKEN_CLASSES) x.add(tokens, "counter", tokensHelp, tokens, { ...labels, class: name }, s[field]);
+}
+
 function addSums(x: Exposition, labels: Labels, s: Sums): void {
   x.add("aiagg_requests_total", "counter", "Requests recorded by the gateway.", "aiagg_requests_total", labels, s.requests);
   x.add("aiagg_request_errors_total", "counter", "Requests answered with status 400 or above.", "aiagg_request_errors_total", labels, s.errors);
   x.add("aiagg_tokens_total", "counter", "Tokens billed, by direction.", "aiagg_tokens_total", { ...labels, direction: "input" }, s.inputTokens);
   x.add("aiagg_tokens_total", "counter", "Tokens billed, by direction.", "aiagg_tokens_total", { ...labels, direction: "output" }, s.outputTokens);
   x.add("aiagg_cost_microdollars_total", "counter", "Cost charged, in micro-dollars (1e-6 USD).", "aiagg_cost_microdollars_total", labels, s.costMicros);
+  addClasses(x, labels, s);
   const h = "aiagg_request_duration_seconds";
   const help = "End-to-end request latency as the gateway measured it.";
   for (const [i, le] of LATENCY_BUCKETS_MS.entries()) x.add(h, "histogram", help, `${h}_bucket`, { ...labels, le: String(seconds(le)) }, s.latencyLe[i] ?? 0);
@@ -143,7 +171,7 @@ metrics.endpoint(
   "get",
   "/",
   {
-    summary: "Prometheus metrics for your tenant (requests, errors, tokens, cost, latency histogram by model and provider).",
+    summary: "Prometheus metrics for your tenant (requests, errors, tokens, cost, cost and tokens by class, latency histogram by model and provider).",
     description:
       "Text exposition format 0.0.4. Counters are cumulative since the tenant's analytics hub began and include events not yet in D1. " +
       "scope=platform: every tenant, labelled by tenant (operator only; cached 10 s). Also accepts a read token.",

@@ -13,6 +13,7 @@ import { ROUTE_STRATEGIES, routes } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { commitChange } from "../services/audit.ts";
 import { actorOf } from "./actor.ts";
+import { promptCache } from "./limit-fields.ts";
 import { MODEL_ID, PROVIDER_NAME } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -41,6 +42,7 @@ const fields = {
   retries: z.int().min(0).max(5),
   timeout_ms: z.int().min(100).max(600_000).nullable().describe("Per attempt; null: the gateway default"),
   cache_ttl_seconds: z.int().min(0).max(86_400).nullable().describe("null or 0: no response caching"),
+  prompt_cache: promptCache,
 };
 
 const createBody = z.strictObject({
@@ -49,6 +51,7 @@ const createBody = z.strictObject({
   retries: fields.retries.default(0),
   timeout_ms: fields.timeout_ms.optional(),
   cache_ttl_seconds: fields.cache_ttl_seconds.optional(),
+  prompt_cache: fields.prompt_cache.default("off"),
 });
 
 const updateBody = z
@@ -64,6 +67,7 @@ const routeView = z.object({
   retries: z.int(),
   timeout_ms: z.int().nullable(),
   cache_ttl_seconds: z.int().nullable(),
+  prompt_cache: promptCache,
   created_at: z.string(),
   updated_at: z.string().nullable(),
 });
@@ -77,6 +81,7 @@ function routeJson(row: RouteRow): z.output<typeof routeView> {
     retries: row.retries,
     timeout_ms: row.timeoutMs,
     cache_ttl_seconds: row.cacheTtlSeconds,
+    prompt_cache: row.promptCache,
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt),
   };
@@ -129,6 +134,7 @@ export const routesApi = new ApiRouter("routes")
         retries: body.retries,
         timeoutMs: body.timeout_ms ?? null,
         cacheTtlSeconds: body.cache_ttl_seconds ?? null,
+        promptCache: body.prompt_cache,
         createdAt: Date.now(),
         updatedAt: null,
       };
@@ -146,6 +152,7 @@ export const routesApi = new ApiRouter("routes")
       ...(body.retries !== undefined && { retries: body.retries }),
       ...(body.timeout_ms !== undefined && { timeoutMs: body.timeout_ms }),
       ...(body.cache_ttl_seconds !== undefined && { cacheTtlSeconds: body.cache_ttl_seconds }),
+      ...(body.prompt_cache !== undefined && { promptCache: body.prompt_cache }),
       updatedAt: Date.now(),
     };
     if (after.alias !== before.alias) await assertAliasFree(c, after.alias, before.id);

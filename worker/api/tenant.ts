@@ -12,7 +12,18 @@ import { tenants } from "../db/schema.ts";
 import { MAX_RESPONSE_RETENTION_DAYS } from "../db/stored-responses.ts";
 import { findTenant, type TenantRow } from "../db/tenants.ts";
 import { commitChange } from "../services/audit.ts";
+import { isTimeZone } from "../core/periods.ts";
 import { actorOf } from "./actor.ts";
+import {
+  modelLimits,
+  modelLimitsBody,
+  modelLimitsJson,
+  modelLimitsView,
+  scopeLimits,
+  scopeLimitsBody,
+  scopeLimitsJson,
+  scopeLimitsView,
+} from "./limit-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable().describe("null: no limit");
@@ -35,6 +46,12 @@ const updateBody = z
     billing_enabled: z.boolean().describe("Operator only"),
     gate_shards: z.int().min(1).max(64).describe("Operator only"),
     markup_bps: z.int().min(0).max(MAX_MARKUP_BPS).nullable().describe("Operator only; null: the platform markup"),
+    time_zone: z
+      .string()
+      .refine(isTimeZone, "Name an IANA time zone, such as UTC or Europe/Berlin.")
+      .describe("IANA time zone in which daily, weekly and monthly budgets reset"),
+    end_user_defaults: scopeLimitsBody.nullable().describe("Limits for every end user without limits of their own; null: none"),
+    model_limits: modelLimitsBody,
     response_retention_days: z
       .int()
       .min(0)
@@ -56,6 +73,9 @@ const tenantView = z.object({
   gate_shards: z.int(),
   markup_bps: z.int().nullable(),
   response_retention_days: z.int(),
+  time_zone: z.string(),
+  end_user_defaults: scopeLimitsView.nullable(),
+  model_limits: modelLimitsView,
   created_at: z.string(),
   updated_at: z.string().nullable(),
 });
@@ -76,6 +96,9 @@ function tenantJson(row: TenantRow): z.output<typeof tenantView> {
     gate_shards: row.gateShards,
     markup_bps: row.markupBps,
     response_retention_days: row.responseRetentionDays,
+    time_zone: row.timeZone,
+    end_user_defaults: row.endUserDefaults === null ? null : scopeLimitsJson(row.endUserDefaults),
+    model_limits: modelLimitsJson(row.modelLimits),
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt),
   };
@@ -114,6 +137,9 @@ export const tenantApi = new ApiRouter("tenant")
         ...(body.gate_shards !== undefined && { gateShards: body.gate_shards }),
         ...(body.markup_bps !== undefined && { markupBps: body.markup_bps }),
         ...(body.response_retention_days !== undefined && { responseRetentionDays: body.response_retention_days }),
+        ...(body.time_zone !== undefined && { timeZone: body.time_zone }),
+        ...(body.end_user_defaults !== undefined && { endUserDefaults: body.end_user_defaults === null ? null : scopeLimits(body.end_user_defaults) }),
+        ...(body.model_limits !== undefined && { modelLimits: modelLimits(body.model_limits) }),
         updatedAt: Date.now(),
       };
       // Which fields are the operator's is declared once, for this endpoint and for rollback.

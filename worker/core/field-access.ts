@@ -68,6 +68,12 @@ export const ACCESS = {
     fields: { role: OWNER_ROLE },
     system: ["tenantId", "userId", "createdAt"],
   },
+  end_user: {
+    write: () => "tenant:write",
+    lifecycle: null,
+    fields: {},
+    system: ["tenantId", "endUser", "createdAt", "updatedAt"],
+  },
   invitation: {
     write: () => "members:write",
     lifecycle: null,

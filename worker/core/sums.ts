@@ -6,7 +6,30 @@
 /** Upper bounds (ms) of the latency histogram; the implicit last bucket is +Inf (= requests). */
 export const LATENCY_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
 
-export interface Sums {
+/**
+ * Tokens and spend by class, summed beside the totals. Cached and cache-write tokens are part of
+ * input tokens, reasoning tokens part of output tokens; the five costs add up to what the calls
+ * cost at their price (cost charged plus anything uncollected); cacheSaved is what cache reads
+ * cost less than the same tokens uncached.
+ */
+export const CLASS_FIELDS = [
+  "cachedTokens",
+  "cacheWriteTokens",
+  "reasoningTokens",
+  "inputCostMicros",
+  "cachedInputCostMicros",
+  "cacheWriteCostMicros",
+  "outputCostMicros",
+  "reasoningCostMicros",
+  "cacheSavedMicros",
+] as const;
+export type ClassField = (typeof CLASS_FIELDS)[number];
+export type ClassSums = Record<ClassField, number>;
+
+/** The class fields an event carries as they are; its cache writes are two (5 minutes, 1 hour). */
+const EVENT_CLASS_FIELDS = CLASS_FIELDS.filter((f): f is Exclude<ClassField, "cacheWriteTokens"> => f !== "cacheWriteTokens");
+
+export interface Sums extends ClassSums {
   requests: number;
   errors: number;
   inputTokens: number;
@@ -17,14 +40,28 @@ export interface Sums {
   latencyLe: number[];
 }
 
-/** What one event contributes. */
-export interface Contribution {
+/** What one event contributes (a request_log row has these fields under these names). */
+export interface Contribution extends Omit<ClassSums, "cacheWriteTokens"> {
   status: number;
   inputTokens: number;
   outputTokens: number;
   costMicros: number;
   latencyMs: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
 }
+
+export const emptyClassSums = (): ClassSums => ({
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  inputCostMicros: 0,
+  cachedInputCostMicros: 0,
+  cacheWriteCostMicros: 0,
+  outputCostMicros: 0,
+  reasoningCostMicros: 0,
+  cacheSavedMicros: 0,
+});
 
 export const emptySums = (): Sums => ({
   requests: 0,
@@ -32,9 +69,17 @@ export const emptySums = (): Sums => ({
   inputTokens: 0,
   outputTokens: 0,
   costMicros: 0,
+  ...emptyClassSums(),
   latencyMsSum: 0,
   latencyLe: LATENCY_BUCKETS_MS.map(() => 0),
 });
+
+/** Just the class fields of `source`. */
+export function classSumsOf(source: ClassSums): ClassSums {
+  const out = emptyClassSums();
+  for (const f of CLASS_FIELDS) out[f] = source[f];
+  return out;
+}
 
 /** The histogram increments of one latency: 1 in every bucket whose bound it is within. */
 export const latencyIncrements = (latencyMs: number): number[] => LATENCY_BUCKETS_MS.map((le) => (latencyMs <= le ? 1 : 0));
@@ -47,6 +92,8 @@ export function addContribution(s: Sums, e: Contribution): Sums {
   s.inputTokens += e.inputTokens;
   s.outputTokens += e.outputTokens;
   s.costMicros += e.costMicros;
+  for (const f of EVENT_CLASS_FIELDS) s[f] += e[f];
+  s.cacheWriteTokens += e.cacheWrite5mTokens + e.cacheWrite1hTokens;
   s.latencyMsSum += e.latencyMs;
   const inc = latencyIncrements(e.latencyMs);
   for (let i = 0; i < inc.length; i++) s.latencyLe[i] = (s.latencyLe[i] ?? 0) + inc[i]!;
@@ -59,6 +106,7 @@ export function addSums(a: Sums, b: Sums): Sums {
   a.inputTokens += b.inputTokens;
   a.outputTokens += b.outputTokens;
   a.costMicros += b.costMicros;
+  for (const f of CLASS_FIELDS) a[f] += b[f];
   a.latencyMsSum += b.latencyMsSum;
   for (let i = 0; i < a.latencyLe.length; i++) a.latencyLe[i] = (a.latencyLe[i] ?? 0) + (b.latencyLe[i] ?? 0);
   return a;

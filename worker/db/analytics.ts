@@ -1,12 +1,13 @@
 // Analytics queries. Time series, totals, top models and spend read usage_rollups (never the
-// raw log) through its (tenant_id, minute) index; errors by type and the export read
+// raw log) through its (tenant_id, minute) index; top end users read end_user_rollups through
+// its (tenant_id, day, end_user) key; errors by type and the export read
 // request_log bounded by time through its (tenant_id, status, created_at) and
 // (tenant_id, created_at) indexes.
 import { and, asc, desc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
-import { LATENCY_BUCKETS_MS, type Sums } from "../core/sums.ts";
+import { LATENCY_BUCKETS_MS, type Sums, classSumsOf, emptySums } from "../core/sums.ts";
 import type { Db } from "./client.ts";
-import { requestLog, tenants, usageRollups } from "./schema.ts";
+import { endUserRollups, requestLog, tenants, usageRollups } from "./schema.ts";
 
 export type GroupBy = "model" | "provider" | "key";
 
@@ -42,6 +43,15 @@ const SUMS = {
   inputTokens: total(r.inputTokens),
   outputTokens: total(r.outputTokens),
   costMicros: total(r.costMicros),
+  cachedTokens: total(r.cachedTokens),
+  cacheWriteTokens: total(r.cacheWriteTokens),
+  reasoningTokens: total(r.reasoningTokens),
+  inputCostMicros: total(r.inputCostMicros),
+  cachedInputCostMicros: total(r.cachedInputCostMicros),
+  cacheWriteCostMicros: total(r.cacheWriteCostMicros),
+  outputCostMicros: total(r.outputCostMicros),
+  reasoningCostMicros: total(r.reasoningCostMicros),
+  cacheSavedMicros: total(r.cacheSavedMicros),
   latencyMsSum: total(r.latencyMsSum),
   le0: total(r.latencyLe50),
   le1: total(r.latencyLe100),
@@ -63,6 +73,7 @@ export function toSums(row: SumsRow): Sums {
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
     costMicros: row.costMicros,
+    ...classSumsOf(row),
     latencyMsSum: row.latencyMsSum,
     latencyLe: [row.le0, row.le1, row.le2, row.le3, row.le4, row.le5, row.le6, row.le7, row.le8],
   };
@@ -102,25 +113,7 @@ export async function rollupSeries(db: Db, q: Range, intervalMs: number, groupBy
 
 export async function rollupTotals(db: Db, q: Range): Promise<Sums> {
   const row = await db.select(SUMS).from(r).where(inRange(q)).get();
-  return toSums(
-    row ?? {
-      requests: 0,
-      errors: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      costMicros: 0,
-      latencyMsSum: 0,
-      le0: 0,
-      le1: 0,
-      le2: 0,
-      le3: 0,
-      le4: 0,
-      le5: 0,
-      le6: 0,
-      le7: 0,
-      le8: 0,
-    },
-  );
+  return row ? toSums(row) : emptySums();
 }
 
 export interface GroupTotals {
@@ -139,6 +132,38 @@ export async function topGroups(db: Db, q: Range, groupBy: GroupBy, limit: numbe
     .orderBy(desc(sql`requests`), sql`grp`)
     .limit(limit);
   return rows.map((row) => ({ group: row.group, sums: toSums(row) }));
+}
+
+export interface EndUserTotals {
+  endUser: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  lastSeenAt: number;
+}
+
+/** The end users who spent most over whole UTC days: `q.from` a day start, `q.to` exclusive. */
+export async function topEndUsers(db: Db, q: Range, limit: number): Promise<EndUserTotals[]> {
+  const u = endUserRollups;
+  const cost = total(u.costMicros).as("cost");
+  const requests = total(u.requests).as("n");
+  return db
+    .select({
+      endUser: u.endUser,
+      requests,
+      errors: total(u.errors),
+      inputTokens: total(u.inputTokens),
+      outputTokens: total(u.outputTokens),
+      costMicros: cost,
+      lastSeenAt: sql<number>`max(${u.lastSeenAt})`.mapWith(Number),
+    })
+    .from(u)
+    .where(and(eq(u.tenantId, q.tenantId), gte(u.day, q.from), lt(u.day, q.to)))
+    .groupBy(u.endUser)
+    .orderBy(desc(sql`cost`), desc(sql`n`), asc(u.endUser))
+    .limit(limit);
 }
 
 export interface ErrorCount {
@@ -175,15 +200,15 @@ export interface ExportCursor {
   id: string;
 }
 
-/** One page of the raw log in (created_at, id) order, after `cursor`: keyset pagination. */
-export async function requestLogPage(db: Db, q: Range, cursor: ExportCursor | null, limit: number): Promise<RequestLogRecord[]> {
+/** One page of the raw log in (created_at, id) order, after `cursor`: keyset pagination; only `endUser`'s rows when given. */
+export async function requestLogPage(db: Db, q: Range, cursor: ExportCursor | null, limit: number, endUser?: string): Promise<RequestLogRecord[]> {
   const after = cursor
     ? and(gte(requestLog.createdAt, cursor.createdAt), or(gt(requestLog.createdAt, cursor.createdAt), gt(requestLog.id, cursor.id)))
     : gte(requestLog.createdAt, q.from);
   return db
     .select()
     .from(requestLog)
-    .where(and(eq(requestLog.tenantId, q.tenantId), after, lt(requestLog.createdAt, q.to)))
+    .where(and(eq(requestLog.tenantId, q.tenantId), after, lt(requestLog.createdAt, q.to), endUser === undefined ? undefined : eq(requestLog.endUser, endUser)))
     .orderBy(asc(requestLog.createdAt), asc(requestLog.id))
     .limit(limit);
 }

@@ -5,7 +5,9 @@ import { and, eq, getTableColumns, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { EntityType, Row } from "../core/audit.ts";
 import type { Db } from "./client.ts";
-import { apiKeys, invitations, memberships, prices, providers, routes, tenants } from "./schema.ts";
+import { apiKeys, endUsers, invitations, memberships, prices, providers, routes, tenants } from "./schema.ts";
+
+export const endUserEntityId = (tenantId: string, endUser: string) => `${tenantId}:${endUser}`;
 
 export interface EntityDef {
   table: SQLiteTable;
@@ -33,6 +35,16 @@ export const ENTITIES = {
       return and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId));
     },
     idOf: (row: Row) => `${String(row.tenantId)}:${String(row.userId)}`,
+    hidden: [],
+  },
+  end_user: {
+    table: endUsers,
+    // The tenant id has no ':'; the end user's name may.
+    where: (id: string) => {
+      const at = id.indexOf(":");
+      return and(eq(endUsers.tenantId, id.slice(0, at)), eq(endUsers.endUser, id.slice(at + 1)));
+    },
+    idOf: (row: Row) => endUserEntityId(String(row.tenantId), String(row.endUser)),
     hidden: [],
   },
 } satisfies Record<EntityType, EntityDef>;

@@ -1,10 +1,30 @@
 // The D1 schema: the system of record. Money is integer micro-dollars, times are epoch ms.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BUDGET_PERIODS, type BudgetPeriod } from "../core/periods.ts";
 import { ROLES } from "../core/rbac.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
 const json = <N extends string>(name: N) => text(name, { mode: "json" });
+
+export { BUDGET_PERIODS, type BudgetPeriod };
+export const BUDGET_MODES = ["hard", "soft"] as const;
+export const PROMPT_CACHE_MODES = ["off", "auto"] as const;
+export type PromptCacheMode = (typeof PROMPT_CACHE_MODES)[number];
+export type BudgetMode = (typeof BUDGET_MODES)[number];
+
+/** Requests and tokens per minute and a spend budget for one scope (an end user, a model); null fields: no limit. */
+export interface ScopeLimits {
+  rpm: number | null;
+  tpm: number | null;
+  budgetMicros: number | null;
+  budgetPeriod: BudgetPeriod;
+}
+
+/** A cap on one model (`provider/model`) or on every model of a provider (`provider/*`). */
+export interface ModelLimit extends ScopeLimits {
+  model: string;
+}
 
 export const tenants = sqliteTable(
   "tenants",
@@ -30,6 +50,12 @@ export const tenants = sqliteTable(
     alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
     /** How long /v1/responses keeps a stored response (`store: true`), in days; 0: never stored. */
     responseRetentionDays: integer("response_retention_days").notNull().default(30),
+    /** IANA time zone in which daily, weekly and monthly budgets reset. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    /** Limits for every end user without an override of their own; null: none. */
+    endUserDefaults: json("end_user_defaults").$type<ScopeLimits>(),
+    /** Caps per model (`provider/model`) or provider (`provider/*`) for the whole tenant. */
+    modelLimits: json("model_limits").$type<ModelLimit[]>(),
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
   },
@@ -78,6 +104,14 @@ export const apiKeys = sqliteTable(
     rpmLimit: integer("rpm_limit"),
     tpmLimit: integer("tpm_limit"),
     models: json("models").$type<string[]>(),
+    /** Spend budget per budgetPeriod; null: none. Hard refuses a call that would pass it, soft only alerts. */
+    budgetMicros: integer("budget_micros"),
+    budgetPeriod: text("budget_period", { enum: BUDGET_PERIODS }).notNull().default("monthly"),
+    budgetMode: text("budget_mode", { enum: BUDGET_MODES }).notNull().default("hard"),
+    /** Caps per model or provider for calls made with this key. */
+    modelLimits: json("model_limits").$type<ModelLimit[]>(),
+    /** "auto": the gateway marks the stable prefix for the provider's prompt cache and keeps a conversation on one target. */
+    promptCache: text("prompt_cache", { enum: PROMPT_CACHE_MODES }).notNull().default("off"),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
     lastUsedAt: integer("last_used_at"),
@@ -124,6 +158,9 @@ export const prices = sqliteTable(
     outputPerMTokMicros: integer("output_per_mtok_micros").notNull(),
     cachedInputPerMTokMicros: integer("cached_input_per_mtok_micros"),
     reasoningPerMTokMicros: integer("reasoning_per_mtok_micros"),
+    /** Cache writes (Anthropic): null prices them as the provider does, 1.25× input for 5 minutes, 2× for 1 hour. */
+    cacheWrite5mPerMTokMicros: integer("cache_write_5m_per_mtok_micros"),
+    cacheWrite1hPerMTokMicros: integer("cache_write_1h_per_mtok_micros"),
     /**
      * A tenant row set by the platform operator: a negotiated price that also applies to the
      * platform's providers. A tenant's own rows price only its own (bring-your-own-key) providers.
@@ -151,6 +188,8 @@ export const routes = sqliteTable(
     retries: integer("retries").notNull().default(0),
     timeoutMs: integer("timeout_ms"),
     cacheTtlSeconds: integer("cache_ttl_seconds"),
+    /** As api_keys.prompt_cache, for calls to this alias. */
+    promptCache: text("prompt_cache", { enum: PROMPT_CACHE_MODES }).notNull().default("off"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
   },
@@ -195,15 +234,30 @@ export const requestLog = sqliteTable(
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
     cachedTokens: integer("cached_tokens").notNull().default(0),
+    cacheWrite5mTokens: integer("cache_write_5m_tokens").notNull().default(0),
+    cacheWrite1hTokens: integer("cache_write_1h_tokens").notNull().default(0),
     reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    /** The end user the call named (`user`, `metadata.user_id` or x-aggregator-user). */
+    endUser: text("end_user"),
     costMicros: integer("cost_micros").notNull().default(0),
+    /** The price of each token class (they sum to cost + uncollected), and what cache reads saved against uncached input. */
+    inputCostMicros: integer("input_cost_micros").notNull().default(0),
+    cachedInputCostMicros: integer("cached_input_cost_micros").notNull().default(0),
+    cacheWriteCostMicros: integer("cache_write_cost_micros").notNull().default(0),
+    outputCostMicros: integer("output_cost_micros").notNull().default(0),
+    reasoningCostMicros: integer("reasoning_cost_micros").notNull().default(0),
+    cacheSavedMicros: integer("cache_saved_micros").notNull().default(0),
     /** What the call cost above its reservation: not charged (the cap), reported to the operator. */
     uncollectedMicros: integer("uncollected_micros").notNull().default(0),
     estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
     attempts: json("attempts").$type<string[]>(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt), index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt)],
+  (t) => [
+    index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt),
+    index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
+    index("request_log_tenant_end_user_idx").on(t.tenantId, t.endUser, t.createdAt),
+  ],
 );
 
 /** Per-minute aggregates; the analytics API reads these, not the raw log. */
@@ -220,6 +274,15 @@ export const usageRollups = sqliteTable(
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
     costMicros: integer("cost_micros").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    inputCostMicros: integer("input_cost_micros").notNull().default(0),
+    cachedInputCostMicros: integer("cached_input_cost_micros").notNull().default(0),
+    cacheWriteCostMicros: integer("cache_write_cost_micros").notNull().default(0),
+    outputCostMicros: integer("output_cost_micros").notNull().default(0),
+    reasoningCostMicros: integer("reasoning_cost_micros").notNull().default(0),
+    cacheSavedMicros: integer("cache_saved_micros").notNull().default(0),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
     /**
      * Cumulative latency histogram (requests with latency ≤ N ms), summable across rows: p50/p95
@@ -237,6 +300,41 @@ export const usageRollups = sqliteTable(
     latencyLe30000: integer("latency_le_30000").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.minute, t.model, t.provider, t.keyId] }), index("usage_rollups_tenant_minute_idx").on(t.tenantId, t.minute)],
+);
+
+/** Per end user and day (UTC): the "top users" list and the export by user read these. */
+export const endUserRollups = sqliteTable(
+  "end_user_rollups",
+  {
+    tenantId: text("tenant_id").notNull(),
+    day: integer("day").notNull(),
+    endUser: text("end_user").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costMicros: integer("cost_micros").notNull().default(0),
+    lastSeenAt: integer("last_seen_at").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.endUser] })],
+);
+
+/** An admin's limits for one end user, over the tenant's end_user_defaults. */
+export const endUsers = sqliteTable(
+  "end_users",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    endUser: text("end_user").notNull(),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    budgetMicros: integer("budget_micros"),
+    budgetPeriod: text("budget_period", { enum: BUDGET_PERIODS }).notNull().default("monthly"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.endUser] })],
 );
 
 export const auditLog = sqliteTable(

@@ -24,6 +24,8 @@ import {
 import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./cost.ts";
+import { cacheWritesIn } from "./prompt-cache.ts";
+import { estimatedUsage } from "./types.ts";
 
 export interface CallSize {
   /** Our estimate of the prompt's tokens: what the tokens-per-minute window is charged up front. */
@@ -34,15 +36,24 @@ export interface CallSize {
   maxOutput: number | null | undefined;
 }
 
-/** Returns the x-ratelimit-* headers for the answer; throws the 401/402/429 when refused. */
-export function admitCall(c: Context<AppEnv>, plan: CallPlan, size: CallSize): Promise<Record<string, string>> {
+/**
+ * Returns the x-ratelimit-* headers for the answer; throws the 401/402/429 when refused. `body`
+ * is the request as read: a prompt marked for Anthropic's cache may all be written to it, at up
+ * to 2× the input price, so that is what is reserved for it.
+ */
+export function admitCall(c: Context<AppEnv>, plan: CallPlan, size: CallSize, body: object): Promise<Record<string, string>> {
+  const writes = plan.targets.some((t) => t.target.kind === "anthropic") ? cacheWritesIn(body, plan.promptCache) : "none";
   let tokens = 0;
   let maxCostMicros = 0;
   for (const t of plan.targets) {
     const output = size.maxOutput ?? maxOutputTokens(t.target.model);
     tokens = Math.max(tokens, size.promptTokens + output);
-    const cost = costMicros({ inputTokens: size.promptBound, outputTokens: output, cachedTokens: 0, reasoningTokens: 0, estimated: true }, t.price);
-    maxCostMicros = Math.max(maxCostMicros, cost);
+    const plain = estimatedUsage(size.promptBound, output);
+    const written =
+      t.target.kind === "anthropic" && writes !== "none"
+        ? { ...plain, [writes === "1h" ? "cacheWrite1hTokens" : "cacheWrite5mTokens"]: size.promptBound }
+        : plain;
+    maxCostMicros = Math.max(maxCostMicros, costMicros(plain, t.price), costMicros(written, t.price));
   }
   return reserve(c, plan, tokens, maxCostMicros);
 }
@@ -60,7 +71,7 @@ async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCo
   const shard = shardFor(c.var.requestId, plan.gateShards);
   c.set("gateShard", shard);
   c.set("reservedMicros", maxCostMicros);
-  const need = { tokens, maxCostMicros };
+  const need: CallNeed = { tokens, maxCostMicros, endUser: c.var.endUser ?? null, targets: plan.targets.map((t) => t.name) };
   try {
     return await admitFromLeaseOrGate(c, plan, shard, need);
   } catch (error) {
@@ -85,6 +96,7 @@ async function admitFromLeaseOrGate(c: Context<AppEnv>, plan: CallPlan, shard: n
   const held = leaseKey(key.tenantId, key.id);
   // The lease, or the next one on its way: leases shrink with the room left, so a call waits for
   // a bounded number of them until the gate says there is no room to share and admits it exactly.
+  if (newestLease(held)?.leavesToGate(need)) return admitExactly(c, shard, need);
   const waitUntil = Date.now() + MAX_LEASE_WAIT_MS;
   for (let now = Date.now(); wanted > 0 && now < waitUntil; now = Date.now()) {
     const { lease, spent } = takeFromLeases(held, need, now);
@@ -104,7 +116,8 @@ async function admitFromLeaseOrGate(c: Context<AppEnv>, plan: CallPlan, shard: n
       ? ask(
           held,
           () => admitAsking(c, shard, need, wanted),
-          (a) => a.lease !== undefined,
+          // Admitted one by one for its end user's or models' limits: not a refusal to share.
+          (a) => a.lease !== undefined || a.scoped === true,
         )
       : undefined;
   if (!answer) return admitExactly(c, shard, need);
@@ -117,11 +130,20 @@ async function admitExactly(c: Context<AppEnv>, shard: number, need: CallNeed): 
   return rateLimitHeaders((await admitAsking(c, shard, need, 0)).limits);
 }
 
-/** The gate admits the call, exactly or (wanted > 0) with a lease it is taken from. */
-function admitAsking(c: Context<AppEnv>, shard: number, need: CallNeed, wanted: number) {
+/**
+ * The gate admits the call, exactly or (wanted > 0) with a lease it is taken from. A shard sends
+ * a call under scoped limits to the bank, which then settles it too.
+ */
+async function admitAsking(c: Context<AppEnv>, shard: number, need: CallNeed, wanted: number) {
   const key = c.var.apiKey;
   const lease = wanted > 0 ? { lease: { id: crypto.randomUUID(), requests: wanted } } : {};
-  return admit(c.env, key.tenantId, { requestId: c.var.requestId, keyId: key.id, ...need, ...lease }, shard);
+  const req = { requestId: c.var.requestId, keyId: key.id, ...need, ...lease };
+  const result = await admit(c.env, key.tenantId, req, shard);
+  if (!("askTheBank" in result)) return result;
+  c.set("gateShard", 0);
+  const atBank = await admit(c.env, key.tenantId, req, 0);
+  if ("askTheBank" in atBank) throw new Error("the bank gate sent a call to itself");
+  return atBank;
 }
 
 /** Installs a granted lease and admits this call from it (the gate sized it to fit). */

@@ -33,10 +33,12 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
   const hash = await sha256Hex(key);
   const found = await knownKeys.getOrLoad(hash, async () => {
     const row = await findKeyByHash(db, hash);
-    return row ? { id: row.id, tenantId: row.tenantId, models: row.models ?? null, revokedAt: row.revokedAt, expiresAt: row.expiresAt } : null;
+    return row
+      ? { id: row.id, tenantId: row.tenantId, models: row.models ?? null, promptCache: row.promptCache, revokedAt: row.revokedAt, expiresAt: row.expiresAt }
+      : null;
   });
   if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= Date.now())) throw invalid();
-  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models });
+  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models, promptCache: found.promptCache });
   const touched = noteKeyUse(db, found.id);
   if (touched) c.executionCtx.waitUntil(touched);
   await next();

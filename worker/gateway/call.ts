@@ -8,14 +8,17 @@ import type { AppEnv } from "../env.ts";
 import { admitCall, admitFreeCall, type CallSize } from "./admission.ts";
 import { type AttemptRecord, attemptHeaders, runAttempts } from "./attempts.ts";
 import { cacheGet, cacheKey, cachePut, cacheTtl } from "./cache.ts";
+import { endUserOf } from "./end-user.ts";
 import { drainMs, pipe } from "./pipe.ts";
 import { type CallPlan, type PlannedTarget, planCall } from "./plan.ts";
 import type { CallOptions } from "./providers/types.ts";
-import { type CallRecord, recordCall, recordFailedCall } from "./record.ts";
+import { costMicros } from "./cost.ts";
+import { type CallRecord, chargedMicros, recordCall, recordFailedCall } from "./record.ts";
 import { tenantCatalog } from "./resolve.ts";
 import type { ClientEvents, StreamTally } from "./stream-out.ts";
 import type { Usage } from "./types.ts";
 import { refuseUnpricedFeatures } from "./unpriced-features.ts";
+import type { CostOf } from "./usage-cost.ts";
 
 /** A whole answer: the JSON the client gets and what it is billed (null: nothing billable). */
 export interface JsonAnswer {
@@ -56,11 +59,14 @@ export interface JsonCall<V> extends CallBase {
   /** An answer given without calling the target at all (no attempt is made or recorded); undefined: call it. */
   local?: (target: PlannedTarget) => V | undefined;
   render: (value: V) => JsonAnswer;
+  /** The answer as sent, with what the call is charged in it (OpenAI format: usage.cost); absent: as rendered. */
+  withCost?: (text: string, chargedMicros: number) => string;
 }
 
 export interface StreamCall extends CallBase {
   stream: true;
-  attempt: (target: PlannedTarget, options: CallOptions) => Promise<OpenedStream>;
+  /** `costOf`: what the call is charged for a usage, for a stream that reports it in usage.cost. */
+  attempt: (target: PlannedTarget, options: CallOptions, costOf: CostOf) => Promise<OpenedStream>;
   /** Our count of the prompt: billed when the stream ends before the provider reports its own. */
   promptTokens: number;
   /** The event a stream ends with when the upstream fails mid-way, in the client's format. */
@@ -90,11 +96,12 @@ interface Admitted {
 async function runCall<V>(c: Context<AppEnv>, read: Reader<V>): Promise<Response> {
   const startedAt = Date.now();
   const call = await read(c);
+  c.set("endUser", endUserOf(c.req.raw.headers, call.body));
   const key = c.var.apiKey;
-  const planned = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY);
+  const planned = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY, call.body);
   const plan = call.narrow ? call.narrow(planned) : planned;
   if (call.refuseUnpriced) refuseUnpricedFeatures(plan, call.body);
-  const limitHeaders = await (call.size === "free" ? admitFreeCall(c, plan) : admitCall(c, plan, call.size));
+  const limitHeaders = await (call.size === "free" ? admitFreeCall(c, plan) : admitCall(c, plan, call.size, call.body));
   const attempts: AttemptRecord[] = [];
   const record = { c, endpoint: call.endpoint, stream: call.stream, startedAt, attempts };
   const fail = (error: unknown): never => recordFailedCall({ ...record, target: plan.targets[0], limitHeaders }, error);
@@ -108,9 +115,15 @@ async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
   const cacheId = ttl ? await cacheKey(c.var.apiKey.tenantId, c.req.path, call.body) : null;
   const cached = cacheId ? await cacheGet(cacheId) : null;
   if (cached !== null) {
-    recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
-    return new Response(cached, {
-      headers: { "content-type": "application/json", "x-aggregator-cache": "HIT", "x-aggregator-attempts": "cache", ...limitHeaders },
+    const charged = recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
+    return new Response(call.withCost?.(cached, charged) ?? cached, {
+      headers: {
+        "content-type": "application/json",
+        "x-aggregator-cache": "HIT",
+        "x-aggregator-attempts": "cache",
+        "x-aggregator-cost-micros": String(charged),
+        ...limitHeaders,
+      },
     });
   }
   const first = plan.targets[0]!;
@@ -118,21 +131,34 @@ async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
   const result =
     local !== undefined
       ? { value: local, target: first }
-      : await runAttempts(plan, (target, timeoutMs) => call.attempt(target, { timeoutMs, hops: a.hops }), record.attempts).catch(a.fail);
+      : await runAttempts(plan, (target, timeoutMs) => call.attempt(target, { timeoutMs, hops: a.hops, promptCache: plan.promptCache }), record.attempts).catch(
+          a.fail,
+        );
   const answer = call.render(result.value);
-  recordCall({ ...record, target: result.target, status: 200, usage: answer.usage });
+  const charged = recordCall({ ...record, target: result.target, status: 200, usage: answer.usage });
   if (cacheId && ttl) c.executionCtx.waitUntil(cachePut(cacheId, answer.text, ttl));
-  const headers: Record<string, string> = { "content-type": "application/json", ...attemptHeaders(record.attempts), ...limitHeaders };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-aggregator-cost-micros": String(charged),
+    ...attemptHeaders(record.attempts),
+    ...limitHeaders,
+  };
   if (call.cacheable) headers["x-aggregator-cache"] = cacheId ? "MISS" : "BYPASS";
-  return new Response(answer.text, { headers });
+  return new Response(call.withCost?.(answer.text, charged) ?? answer.text, { headers });
 }
+
+/** What a call to `target` with a given usage is charged: its cost, capped at the reservation. */
+const chargeOf =
+  (c: Context<AppEnv>, target: PlannedTarget): CostOf =>
+  (usage) =>
+    chargedMicros(c, costMicros(usage, target.price));
 
 async function streamed(a: Admitted, call: StreamCall): Promise<Response> {
   const { c, plan, record } = a;
   const abort = new AbortController();
   const result = await runAttempts(
     plan,
-    (target, timeoutMs) => call.attempt(target, { timeoutMs, signal: abort.signal, hops: a.hops }),
+    (target, timeoutMs) => call.attempt(target, { timeoutMs, signal: abort.signal, hops: a.hops, promptCache: plan.promptCache }, chargeOf(c, target)),
     record.attempts,
     abort.signal,
   ).catch(a.fail);

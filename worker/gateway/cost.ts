@@ -1,30 +1,94 @@
-// What a call costs: usage at its price, with the markup, in integer micro-dollars.
+// What a call costs: usage at its price per token class, with the markup, in integer micro-dollars.
 import type { PriceRow } from "../db/catalog.ts";
 import type { Usage } from "./types.ts";
 
 const BASIS_POINTS = 10_000n;
 const DIVISOR = BASIS_POINTS * 1_000_000n;
 
+/** A call's cost by token class; `total` is their sum, and `cacheSaved` what cache reads cost less than uncached input. */
+export interface CostBreakdown {
+  input: number;
+  cachedInput: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+  total: number;
+  cacheSaved: number;
+}
+
+const NO_COST: CostBreakdown = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, total: 0, cacheSaved: 0 };
+
 /**
- * Integer micro-dollars, rounded up: prices are per million tokens, so the exact cost is
- * Σ tokens × price / 10⁶, times (1 + markup / 10⁴) when the price carries a markup; rounding
- * once, up, at the end never bills less than was used. Cached input tokens are part of input
- * tokens and billed at the cached price when there is one; reasoning tokens are part of
- * output tokens likewise. BigInt keeps the product exact beyond 2⁵³.
+ * Anthropic's published cache-write prices as multiples of input (5 min: 1.25×, 1 hour: 2×), for
+ * a price that names none: in quarters, so every class is an exact integer in the same unit.
  */
-export function costMicros(usage: Usage, price: PriceRow | undefined): number {
-  if (!price) return 0;
-  const cachedPrice = price.cachedInputPerMTokMicros ?? price.inputPerMTokMicros;
-  const reasoningPrice = price.reasoningPerMTokMicros ?? price.outputPerMTokMicros;
+const QUARTERS = 4n;
+const CACHE_WRITE_5M_QUARTERS = 5n;
+const CACHE_WRITE_1H_QUARTERS = 8n;
+const CLASSES = ["input", "cachedInput", "cacheWrite", "output", "reasoning"] as const;
+
+/**
+ * Integer micro-dollars: prices are per million tokens, so a class costs tokens × price / 10⁶,
+ * times (1 + markup / 10⁴) when the price carries a markup. The total is the exact sum rounded up
+ * once — never less than was used, and at most 1 µ$ above it; the classes are that total split
+ * by largest remainder, so they sum to it exactly. Cache reads and writes are part of input
+ * tokens, reasoning tokens part of output tokens; a class without its own price is billed at the
+ * price it is part of (cache writes at the provider's multiple of input). BigInt keeps the
+ * products exact beyond 2⁵³.
+ */
+export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBreakdown {
+  if (!price) return NO_COST;
+  const input = BigInt(price.inputPerMTokMicros) * QUARTERS;
+  const perMTok = (tokens: number, priceMicros: number | null | undefined, fallback: bigint) =>
+    BigInt(tokens) * (priceMicros != null ? BigInt(priceMicros) * QUARTERS : fallback);
+
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
+  const write5m = Math.min(usage.cacheWrite5mTokens, usage.inputTokens - cached);
+  const write1h = Math.min(usage.cacheWrite1hTokens, usage.inputTokens - cached - write5m);
+  const plainInput = usage.inputTokens - cached - write5m - write1h;
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
-  const total =
-    BigInt(usage.inputTokens - cached) * BigInt(price.inputPerMTokMicros) +
-    BigInt(cached) * BigInt(cachedPrice) +
-    BigInt(usage.outputTokens - reasoning) * BigInt(price.outputPerMTokMicros) +
-    BigInt(reasoning) * BigInt(reasoningPrice);
-  const scaled = total * (BASIS_POINTS + BigInt(price.markupBps ?? 0));
-  return Number((scaled + DIVISOR - 1n) / DIVISOR);
+  const output = BigInt(price.outputPerMTokMicros) * QUARTERS;
+  const inputQuarter = BigInt(price.inputPerMTokMicros);
+
+  // Each class in µ$ × 10⁶ × 10⁴ × 4: exact.
+  const markup = BASIS_POINTS + BigInt(price.markupBps ?? 0);
+  const cachedScaled = perMTok(cached, price.cachedInputPerMTokMicros, input);
+  const exact: Record<(typeof CLASSES)[number], bigint> = {
+    input: BigInt(plainInput) * input * markup,
+    cachedInput: cachedScaled * markup,
+    cacheWrite:
+      (perMTok(write5m, price.cacheWrite5mPerMTokMicros, inputQuarter * CACHE_WRITE_5M_QUARTERS) +
+        perMTok(write1h, price.cacheWrite1hPerMTokMicros, inputQuarter * CACHE_WRITE_1H_QUARTERS)) *
+      markup,
+    output: BigInt(usage.outputTokens - reasoning) * output * markup,
+    reasoning: perMTok(reasoning, price.reasoningPerMTokMicros, output) * markup,
+  };
+  const unit = DIVISOR * QUARTERS;
+  const sum = CLASSES.reduce((s, k) => s + exact[k], 0n);
+  const total = (sum + unit - 1n) / unit;
+  const cost = Object.fromEntries(CLASSES.map((k) => [k, exact[k] / unit])) as Record<(typeof CLASSES)[number], bigint>;
+  // The micro-dollars the floors left out go to the classes with the largest remainders.
+  let left = total - CLASSES.reduce((s, k) => s + cost[k], 0n);
+  for (const k of [...CLASSES].sort((a, b) => Number((exact[b] % unit) - (exact[a] % unit)))) {
+    if (left <= 0n) break;
+    if (exact[k] % unit === 0n) continue;
+    cost[k] += 1n;
+    left -= 1n;
+  }
+  const saved = (BigInt(cached) * input - cachedScaled) * markup;
+  return {
+    input: Number(cost.input),
+    cachedInput: Number(cost.cachedInput),
+    cacheWrite: Number(cost.cacheWrite),
+    output: Number(cost.output),
+    reasoning: Number(cost.reasoning),
+    total: Number(total),
+    cacheSaved: saved > 0n ? Number(saved / unit) : 0,
+  };
+}
+
+export function costMicros(usage: Usage, price: PriceRow | undefined): number {
+  return costBreakdown(usage, price).total;
 }
 
 /** A per-million-token price as the tenant pays it (markup included, rounded up). */

@@ -38,10 +38,19 @@ export function rateLimitHeaders(limits: RateLimitInfo): Record<string, string> 
   return headers;
 }
 
-/** Admits the call (perhaps with a lease) or throws the 401/402/429 the client gets, in its own format. */
-export async function admit(env: Env, tenantId: string, req: AdmitRequest, shard = 0): Promise<{ limits: RateLimitInfo; lease?: LeaseGrant }> {
+/**
+ * Admits the call (perhaps with a lease) or throws the 401/402/429 the client gets, in its own
+ * format; `askTheBank` when a shard leaves the call's scoped limits to the bank.
+ */
+export async function admit(
+  env: Env,
+  tenantId: string,
+  req: AdmitRequest,
+  shard = 0,
+): Promise<{ limits: RateLimitInfo; lease?: LeaseGrant; scoped?: true } | { askTheBank: true }> {
   const result = await gateFor(env, tenantId, shard).admit(tenantId, req, shard);
   if (result.ok) return result;
+  if (result.status === 307) return { askTheBank: true };
   if (result.status === 401) throw new AppError("authentication", result.message, { code: result.code });
   if (result.status === 402) throw new AppError("insufficient_quota", result.message, { code: result.code });
   throw new AppError("rate_limit", result.message, {

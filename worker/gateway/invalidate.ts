@@ -16,6 +16,7 @@ export async function afterChange(env: Env, change: Change): Promise<void> {
   if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
   if (!change.tenantId) return;
   if (change.entityType === "tenant") forgetResponseRetention(change.tenantId);
+  if (change.entityType === "end_user") return forgetEndUser(env, change);
   if (change.entityType !== "api_key" && change.entityType !== "tenant") return;
   const what = change.entityType === "api_key" ? { keyId: change.entityId } : { tenant: true };
   if (change.entityType === "api_key") {
@@ -25,6 +26,12 @@ export async function afterChange(env: Env, change: Change): Promise<void> {
   const shards = Math.max(...[change.before, change.after].map((row) => Number(row?.gateShards ?? 0)), await shardCount(env, change.tenantId));
   await Promise.all(Array.from({ length: shards }, (_, shard) => gateFor(env, change.tenantId!, shard).forget(what)));
   await handBackLeases(env, change.tenantId, what.keyId);
+}
+
+/** An end user's limits changed: the bank, which decides them, reads them again (and whether any end user has limits). */
+async function forgetEndUser(env: Env, change: Change): Promise<void> {
+  const endUser = String((change.after ?? change.before)?.endUser ?? "");
+  if (endUser) await gateFor(env, change.tenantId!).forget({ endUser });
 }
 
 async function shardCount(env: Env, tenantId: string): Promise<number> {

@@ -3,6 +3,7 @@
 // goes to the gate, which admits it exactly and may grant a new lease on the way. A lease is
 // renewed in the background once half of it is used or half of its time has passed, and handed
 // back through the books (books.ts) when replaced or out of time.
+import { capMatches } from "../../durable-objects/gate/scopes.ts";
 import type { LeaseGrant, LeaseReturn, RateLimitInfo } from "../../durable-objects/gate/types.ts";
 import type { Env } from "../env.ts";
 import { gateFor } from "./gate.ts";
@@ -15,10 +16,12 @@ export function leaseRequests(value: string | undefined): number {
   return Number.isSafeInteger(n) && n >= 0 ? Math.min(n, 10_000) : DEFAULT_LEASE_REQUESTS;
 }
 
-/** What one call needs of a lease. */
+/** What one call needs of a lease, and what it is made for: limits on its end user or models may keep it out of leases. */
 export interface CallNeed {
   tokens: number;
   maxCostMicros: number;
+  endUser: string | null;
+  targets: string[];
 }
 
 export class HeldLease {
@@ -54,9 +57,15 @@ export class HeldLease {
     return !this.returned && now < this.useBy && this.requests > 0;
   }
 
+  /** Whether the call is under an end user's or a model's limits, which only the gate checks. */
+  leavesToGate(need: CallNeed): boolean {
+    const { endUsers, models } = this.grant.exactFor;
+    return (need.endUser !== null && endUsers) || need.targets.some((t) => models.some((pattern) => capMatches(pattern, t)));
+  }
+
   /** Takes one call's room if it fits. */
   take(need: CallNeed, now: number): boolean {
-    if (!this.usable(now) || this.requests < 1) return false;
+    if (!this.usable(now) || this.requests < 1 || this.leavesToGate(need)) return false;
     if (this.tokens !== null && this.tokens < need.tokens) return false;
     if (this.credit !== null && this.credit < need.maxCostMicros) return false;
     if (this.grant.slots !== null && this.open >= this.grant.slots) return false;

@@ -2,14 +2,24 @@
 // support them); known fields are checked so a bad value is a 400 naming the field.
 import * as z from "zod";
 
-const textPart = z.object({ type: z.literal("text"), text: z.string() });
+/**
+ * Anthropic's prompt-cache breakpoint, as Anthropic-minded clients (LiteLLM, OpenRouter's users)
+ * send it in the OpenAI format: on content parts, messages and tools. Kept for Anthropic targets
+ * and OpenAI-compatible servers, which may honour it.
+ */
+export const cacheControl = z.strictObject({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
+export type CacheControl = z.output<typeof cacheControl>;
+
+const textPart = z.object({ type: z.literal("text"), text: z.string(), cache_control: cacheControl.optional() });
 const imagePart = z.object({
   type: z.literal("image_url"),
   image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
+  cache_control: cacheControl.optional(),
 });
 // Other part types pass through (a provider may know them); a text or image part must have its shape.
 const otherPart = z.looseObject({
   type: z.string().refine((t) => t !== "text" && t !== "image_url", "A text part needs a string text; an image_url part an image_url object with a url."),
+  cache_control: cacheControl.optional(),
 });
 const contentPart = z.union([textPart, imagePart, otherPart]);
 
@@ -25,6 +35,8 @@ export const chatMessage = z.looseObject({
   name: z.string().optional(),
   tool_calls: z.array(toolCall).optional(),
   tool_call_id: z.string().optional(),
+  /** LiteLLM's form: the breakpoint on the message, meaning its last content block. */
+  cache_control: cacheControl.optional(),
 });
 
 const functionTool = z.looseObject({
@@ -35,6 +47,7 @@ const functionTool = z.looseObject({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
+  cache_control: cacheControl.optional(),
 });
 
 const toolChoice = z.union([
@@ -66,6 +79,9 @@ export const chatCompletionRequest = z.looseObject({
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   response_format: responseFormat.optional(),
+  // Cache hints: passed to OpenAI-shaped providers, dropped for the others (leaving them out changes no answer).
+  prompt_cache_key: z.string().nullish(),
+  prompt_cache_retention: z.string().nullish(),
 });
 
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;

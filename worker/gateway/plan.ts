@@ -7,6 +7,7 @@ import type { Catalog, PriceRow, ProviderRow } from "../db/catalog.ts";
 import type { AuthenticatedKey } from "../env.ts";
 import { breakers } from "./breaker.ts";
 import { latencyOf } from "./latency.ts";
+import { conversationSeed, seededRandom } from "./prompt-cache.ts";
 import { baseUrlOf } from "./providers/index.ts";
 import type { Target } from "./providers/types.ts";
 import { isModelAllowed, resolveModel } from "./resolve.ts";
@@ -26,6 +27,8 @@ export interface CallPlan {
   cacheTtlSeconds: number | null;
   /** The tenant's TenantGate shards (1 unless the operator gave it more). */
   gateShards: number;
+  /** prompt_cache "auto" on the key or the route: Anthropic targets get cache breakpoints (prompt-cache.ts). */
+  promptCache: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -83,7 +86,11 @@ function healthyFirst(targets: PlannedTarget[]): PlannedTarget[] {
   return [...targets.filter((t) => !open.includes(t)), ...open];
 }
 
-export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: string, secretsKey: string): Promise<CallPlan> {
+/**
+ * The call's plan. `body` is the request as read: with prompt caching on, its stable prefix picks
+ * the order of a weighted or lowest-latency route, the same for every turn of the conversation.
+ */
+export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: string, secretsKey: string, body: object): Promise<CallPlan> {
   const route = catalog.routes?.get(model);
   if (!route) {
     const resolved = resolveModel(catalog, key, model);
@@ -93,6 +100,7 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
       timeoutMs: DEFAULT_TIMEOUT_MS,
       cacheTtlSeconds: null,
       gateShards: catalog.gateShards,
+      promptCache: key.promptCache === "auto",
     };
   }
   if (!isModelAllowed(key, model)) {
@@ -103,15 +111,20 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
   const resolved = await Promise.all(
     route.targets.map(async (t) => ({ ...(await planned(secretsKey, resolveModel(catalog, open, t.model))), weight: t.weight ?? 1 })),
   );
+  const promptCache = key.promptCache === "auto" || route.promptCache === "auto";
+  const byWeight = (random?: () => number) => weightedOrder(resolved, (t) => t.weight * Math.max(1, t.provider.weight), random);
   let ordered: (PlannedTarget & { weight: number })[] = resolved;
-  if (route.strategy === "weighted") ordered = weightedOrder(resolved, (t) => t.weight * Math.max(1, t.provider.weight));
-  if (route.strategy === "lowest-latency") ordered = [...resolved].sort((a, b) => latencyOf(a.name) - latencyOf(b.name));
+  // A cached prefix lives with one provider: the conversation keeps to the target its prefix drew.
+  if (promptCache && route.strategy !== "fallback") ordered = byWeight(seededRandom(conversationSeed(body)));
+  else if (route.strategy === "weighted") ordered = byWeight();
+  else if (route.strategy === "lowest-latency") ordered = [...resolved].sort((a, b) => latencyOf(a.name) - latencyOf(b.name));
   return {
     targets: healthyFirst(ordered),
     retries: route.retries,
     timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     cacheTtlSeconds: route.cacheTtlSeconds,
     gateShards: catalog.gateShards,
+    promptCache,
   };
 }
 

@@ -9,7 +9,7 @@ import { circuitAlerts } from "./circuit-alerts.ts";
 import { book } from "./books.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
-import { costMicros } from "./cost.ts";
+import { costBreakdown } from "./cost.ts";
 
 export interface CallRecord {
   c: Context<AppEnv>;
@@ -26,20 +26,26 @@ export interface CallRecord {
   cached?: boolean;
 }
 
-/** Books the call's settlement and its log row (books.ts) and alerts a circuit it opened or closed, all after the response. */
-export function recordCall(r: CallRecord): void {
+/**
+ * Books the call's settlement and its log row (books.ts) and alerts a circuit it opened or closed,
+ * all after the response; returns what the call is charged (integer micro-dollars).
+ */
+export function recordCall(r: CallRecord): number {
   r.c.set("recorded", true);
   const key = r.c.var.apiKey;
   const alerts = circuitAlerts(r.c.env, key.tenantId, r.attempts);
   if (alerts) r.c.executionCtx.waitUntil(alerts);
   const usage = r.usage ?? emptyUsage();
-  const { charged, uncollected } = capped(r.c, r.usage && r.target ? costMicros(r.usage, r.target.price) : 0, r.target);
+  const cost = r.usage && r.target ? costBreakdown(r.usage, r.target.price) : null;
+  const { charged, uncollected } = capped(r.c, cost?.total ?? 0, r.target);
   const leased = r.c.var.leased;
   const settlement = {
     requestId: r.c.var.requestId,
     keyId: key.id,
     costMicros: charged,
     tokens: usage.inputTokens + usage.outputTokens,
+    endUser: r.c.var.endUser ?? null,
+    model: r.target?.name ?? null,
     ...(leased
       ? { lease: { id: leased.lease.id, reservedMicros: leased.reservedMicros, estimatedTokens: leased.estimatedTokens, afterReturn: leased.lease.finish() } }
       : {}),
@@ -62,14 +68,29 @@ export function recordCall(r: CallRecord): void {
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       cachedTokens: usage.cachedTokens,
+      cacheWrite5mTokens: usage.cacheWrite5mTokens,
+      cacheWrite1hTokens: usage.cacheWrite1hTokens,
       reasoningTokens: usage.reasoningTokens,
+      endUser: r.c.var.endUser ?? null,
       costMicros: charged,
       uncollectedMicros: uncollected,
+      inputCostMicros: cost?.input ?? 0,
+      cachedInputCostMicros: cost?.cachedInput ?? 0,
+      cacheWriteCostMicros: cost?.cacheWrite ?? 0,
+      outputCostMicros: cost?.output ?? 0,
+      reasoningCostMicros: cost?.reasoning ?? 0,
+      cacheSavedMicros: cost?.cacheSaved ?? 0,
       estimated: usage.estimated,
       attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
     },
   });
+  return charged;
+}
+
+/** What a call that cost `cost` is charged: at most what admission reserved for it. */
+export function chargedMicros(c: Context<AppEnv>, cost: number): number {
+  return Math.min(cost, c.var.reservedMicros ?? 0);
 }
 
 /**
@@ -78,7 +99,7 @@ export function recordCall(r: CallRecord): void {
  * in the log as uncollected and warned about.
  */
 function capped(c: Context<AppEnv>, cost: number, target: PlannedTarget | undefined): { charged: number; uncollected: number } {
-  const charged = Math.min(cost, c.var.reservedMicros ?? 0);
+  const charged = chargedMicros(c, cost);
   const uncollected = cost - charged;
   if (uncollected > 0) {
     log("warn", "a call cost more than its reservation; the rest is uncollected", {

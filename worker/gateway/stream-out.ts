@@ -10,8 +10,9 @@ import { encodeSse, eventJson, type SseEvent, sseBatches } from "./sse.ts";
 import { countTokens } from "./tokens.ts";
 import { OpenAIToAnthropicStream } from "./translate/anthropic-client.ts";
 import type { ChunksToResponses } from "./translate/responses-stream.ts";
-import { type Usage, usageFromOpenAI, usageFromResponses } from "./types.ts";
+import { estimatedUsage, type Usage, usageFromOpenAI, usageFromResponses } from "./types.ts";
 import { notJsonEvent, UpstreamError } from "./upstream.ts";
+import { type CostOf, withCost } from "./usage-cost.ts";
 
 export type ClientEvents = AsyncGenerator<Uint8Array, void, undefined>;
 
@@ -20,8 +21,8 @@ const encoder = new TextEncoder();
 export class StreamTally {
   /** The provider's own final count, once it reported one. */
   usage: Usage | null = null;
-  /** The input the provider reported before its final count (Anthropic's message_start). */
-  reportedInput: Pick<Usage, "inputTokens" | "cachedTokens"> | null = null;
+  /** The input the provider reported before its final count (Anthropic's message_start), cache writes included. */
+  reportedInput: (Pick<Usage, "inputTokens" | "cachedTokens"> & Partial<Pick<Usage, "cacheWrite5mTokens" | "cacheWrite1hTokens">>) | null = null;
   /** Output tokens the provider reported so far (Anthropic's running message_delta count). */
   reportedOutput = 0;
   /** Output produced so far by our count: text, tool arguments, thinking and reasoning. */
@@ -39,7 +40,7 @@ export class StreamTally {
   final(promptTokens: number): Usage {
     if (this.usage) return this.usage;
     const input = this.reportedInput ?? { inputTokens: promptTokens, cachedTokens: 0 };
-    return { ...input, outputTokens: Math.max(this.outputTokens, this.reportedOutput), reasoningTokens: 0, estimated: true };
+    return { ...estimatedUsage(0, Math.max(this.outputTokens, this.reportedOutput)), ...input };
   }
 }
 
@@ -52,7 +53,8 @@ function countChunk(tally: StreamTally, chunk: OpenAIChunk): void {
   if (chunk.usage) tally.usage = usageFromOpenAI(chunk.usage);
 }
 
-export async function* renderOpenAI(chunks: ChunkStream, includeUsage: boolean, tally: StreamTally): ClientEvents {
+/** `costOf` prices the usage chunk: it goes out with usage.cost, what the call is charged. */
+export async function* renderOpenAI(chunks: ChunkStream, includeUsage: boolean, tally: StreamTally, costOf: CostOf): ClientEvents {
   for await (const chunk of chunks) {
     countChunk(tally, chunk);
     if (chunk.usage && !includeUsage) {
@@ -61,7 +63,7 @@ export async function* renderOpenAI(chunks: ChunkStream, includeUsage: boolean, 
       yield encodeSse(rest);
       continue;
     }
-    yield encodeSse(chunk);
+    yield encodeSse(chunk.usage ? { ...chunk, usage: withCost(chunk.usage, costOf) } : chunk);
   }
   yield encodeSse("[DONE]");
 }
@@ -169,15 +171,19 @@ export async function* passResponses(
   throw new UpstreamError("protocol", "upstream stream ended before response.completed");
 }
 
-/** OpenAI → OpenAI: each event's data forwarded as received; only the usage chunk we asked for is dropped. */
-export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage: boolean, tally: StreamTally): ClientEvents {
+/**
+ * OpenAI → OpenAI: each event's data forwarded as received; only the usage chunk we asked for is
+ * dropped, and a chunk with usage gets usage.cost (`costOf`).
+ */
+export async function* passOpenAI(body: ReadableStream<Uint8Array>, includeUsage: boolean, tally: StreamTally, costOf: CostOf): ClientEvents {
   for await (const events of sseBatches(body)) {
     const out = yield* forwardBatch(events, (event) => {
       if (event.data === "[DONE]") return { send: "data: [DONE]\n\n", last: true };
       const chunk = eventJson<OpenAIChunk & { error?: { message?: string } }>(event, notJsonEvent);
       if (chunk.error) throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: chunk.error.message });
       countChunk(tally, chunk);
-      return { send: chunk.usage && chunk.choices.length === 0 && !includeUsage ? "" : `data: ${event.data}\n\n` };
+      if (!chunk.usage) return { send: `data: ${event.data}\n\n` };
+      return { send: chunk.choices.length === 0 && !includeUsage ? "" : `data: ${JSON.stringify({ ...chunk, usage: withCost(chunk.usage, costOf) })}\n\n` };
     });
     if (out === "last") return;
   }
@@ -193,8 +199,8 @@ export async function* passAnthropic(body: ReadableStream<Uint8Array>, tally: St
       if (event.type === "error") throw new UpstreamError("protocol", "upstream sent an error event", { upstreamMessage: event.error.message });
       if (event.type === "message_start") {
         usage = { ...event.message.usage };
-        const { prompt_tokens, prompt_tokens_details } = usageFromAnthropic(usage);
-        tally.reportedInput = { inputTokens: prompt_tokens ?? 0, cachedTokens: prompt_tokens_details?.cached_tokens ?? 0 };
+        const { inputTokens, cachedTokens, cacheWrite5mTokens, cacheWrite1hTokens } = usageFromOpenAI(usageFromAnthropic(usage));
+        tally.reportedInput = { inputTokens, cachedTokens, cacheWrite5mTokens, cacheWrite1hTokens };
       }
       if (event.type === "message_delta") {
         usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v != null)) };

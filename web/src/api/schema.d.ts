@@ -26,14 +26,26 @@ export interface Paths {
           content?: string | {
             type: "text";
             text: string;
+            cache_control?: {
+              type: "ephemeral";
+              ttl?: "5m" | "1h";
+            };
           } | {
             type: "image_url";
             image_url: {
               url: string;
               detail?: "auto" | "low" | "high";
             };
+            cache_control?: {
+              type: "ephemeral";
+              ttl?: "5m" | "1h";
+            };
           } | {
             type: string;
+            cache_control?: {
+              type: "ephemeral";
+              ttl?: "5m" | "1h";
+            };
             [key: string]: unknown;
           }[] | null;
           name?: string;
@@ -46,6 +58,10 @@ export interface Paths {
             };
           }[];
           tool_call_id?: string;
+          cache_control?: {
+            type: "ephemeral";
+            ttl?: "5m" | "1h";
+          };
           [key: string]: unknown;
         }[];
         stream?: boolean;
@@ -70,6 +86,10 @@ export interface Paths {
             };
             strict?: boolean | null;
             [key: string]: unknown;
+          };
+          cache_control?: {
+            type: "ephemeral";
+            ttl?: "5m" | "1h";
           };
           [key: string]: unknown;
         }[];
@@ -96,6 +116,8 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        prompt_cache_key?: string | null;
+        prompt_cache_retention?: string | null;
         [key: string]: unknown;
       };
       status: 200;
@@ -117,6 +139,7 @@ export interface Paths {
             text: string;
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -134,6 +157,7 @@ export interface Paths {
             };
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -151,6 +175,7 @@ export interface Paths {
               text: string;
               cache_control?: {
                 type: "ephemeral";
+                ttl?: "5m" | "1h";
                 [key: string]: unknown;
               };
               [key: string]: unknown;
@@ -168,6 +193,7 @@ export interface Paths {
               };
               cache_control?: {
                 type: "ephemeral";
+                ttl?: "5m" | "1h";
                 [key: string]: unknown;
               };
               [key: string]: unknown;
@@ -175,6 +201,7 @@ export interface Paths {
             is_error?: boolean;
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -190,6 +217,7 @@ export interface Paths {
           text: string;
           cache_control?: {
             type: "ephemeral";
+            ttl?: "5m" | "1h";
             [key: string]: unknown;
           };
           [key: string]: unknown;
@@ -203,6 +231,11 @@ export interface Paths {
           name: string;
           description?: string;
           input_schema: {
+            [key: string]: unknown;
+          };
+          cache_control?: {
+            type: "ephemeral";
+            ttl?: "5m" | "1h";
             [key: string]: unknown;
           };
           [key: string]: unknown;
@@ -246,6 +279,7 @@ export interface Paths {
             text: string;
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -263,6 +297,7 @@ export interface Paths {
             };
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -280,6 +315,7 @@ export interface Paths {
               text: string;
               cache_control?: {
                 type: "ephemeral";
+                ttl?: "5m" | "1h";
                 [key: string]: unknown;
               };
               [key: string]: unknown;
@@ -297,6 +333,7 @@ export interface Paths {
               };
               cache_control?: {
                 type: "ephemeral";
+                ttl?: "5m" | "1h";
                 [key: string]: unknown;
               };
               [key: string]: unknown;
@@ -304,6 +341,7 @@ export interface Paths {
             is_error?: boolean;
             cache_control?: {
               type: "ephemeral";
+              ttl?: "5m" | "1h";
               [key: string]: unknown;
             };
             [key: string]: unknown;
@@ -318,6 +356,7 @@ export interface Paths {
           text: string;
           cache_control?: {
             type: "ephemeral";
+            ttl?: "5m" | "1h";
             [key: string]: unknown;
           };
           [key: string]: unknown;
@@ -330,6 +369,11 @@ export interface Paths {
           name: string;
           description?: string;
           input_schema: {
+            [key: string]: unknown;
+          };
+          cache_control?: {
+            type: "ephemeral";
+            ttl?: "5m" | "1h";
             [key: string]: unknown;
           };
           [key: string]: unknown;
@@ -842,6 +886,20 @@ export interface Paths {
           rpm_limit: number | null;
           tpm_limit: number | null;
           models: string[] | null;
+          budget_micros: number | null;
+          /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          /** hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only */
+          budget_mode: "hard" | "soft";
+          model_limits: {
+            rpm_limit: number | null;
+            tpm_limit: number | null;
+            budget_micros: number | null;
+            budget_period: "daily" | "weekly" | "monthly" | "total";
+            model: string;
+          }[] | null;
+          /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+          prompt_cache: "off" | "auto";
           expires_at: string | null;
           revoked_at: string | null;
           last_used_at: string | null;
@@ -862,6 +920,27 @@ export interface Paths {
         models?: string[] | null;
         /** ISO 8601; null: never expires */
         expires_at?: string | null;
+        /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+        budget_micros?: number | null;
+        /** Default monthly */
+        budget_period?: "daily" | "weekly" | "monthly" | "total";
+        /** Default hard */
+        budget_mode?: "hard" | "soft";
+        /** Caps per model or provider; null: none */
+        model_limits?: {
+          /** null: no limit */
+          rpm_limit?: number | null;
+          /** null: no limit */
+          tpm_limit?: number | null;
+          /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+          budget_micros?: number | null;
+          /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+          budget_period?: "daily" | "weekly" | "monthly" | "total";
+          /** provider/model, or provider/* for every model of the provider */
+          model: string;
+        }[] | null;
+        /** Default off */
+        prompt_cache?: "off" | "auto";
       };
       status: 201;
       response: {
@@ -871,6 +950,20 @@ export interface Paths {
         rpm_limit: number | null;
         tpm_limit: number | null;
         models: string[] | null;
+        budget_micros: number | null;
+        /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+        budget_period: "daily" | "weekly" | "monthly" | "total";
+        /** hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only */
+        budget_mode: "hard" | "soft";
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -896,6 +989,20 @@ export interface Paths {
         rpm_limit: number | null;
         tpm_limit: number | null;
         models: string[] | null;
+        budget_micros: number | null;
+        /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+        budget_period: "daily" | "weekly" | "monthly" | "total";
+        /** hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only */
+        budget_mode: "hard" | "soft";
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -903,7 +1010,7 @@ export interface Paths {
       };
     };
     patch: {
-      /** Change a key's name, limits, models or expiry. Access: keys:write. */
+      /** Change a key's name, limits, budget, model caps, models or expiry. Access: keys:write. */
       operationId: "patchApiKeysId";
       path: {
         id: string;
@@ -917,6 +1024,27 @@ export interface Paths {
         models?: string[] | null;
         /** ISO 8601; null: never expires */
         expires_at?: string | null;
+        /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+        budget_micros?: number | null;
+        /** Default monthly */
+        budget_period?: "daily" | "weekly" | "monthly" | "total";
+        /** Default hard */
+        budget_mode?: "hard" | "soft";
+        /** Caps per model or provider; null: none */
+        model_limits?: {
+          /** null: no limit */
+          rpm_limit?: number | null;
+          /** null: no limit */
+          tpm_limit?: number | null;
+          /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+          budget_micros?: number | null;
+          /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+          budget_period?: "daily" | "weekly" | "monthly" | "total";
+          /** provider/model, or provider/* for every model of the provider */
+          model: string;
+        }[] | null;
+        /** Default off */
+        prompt_cache?: "off" | "auto";
       };
       status: 200;
       response: {
@@ -926,6 +1054,20 @@ export interface Paths {
         rpm_limit: number | null;
         tpm_limit: number | null;
         models: string[] | null;
+        budget_micros: number | null;
+        /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+        budget_period: "daily" | "weekly" | "monthly" | "total";
+        /** hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only */
+        budget_mode: "hard" | "soft";
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -948,10 +1090,106 @@ export interface Paths {
         rpm_limit: number | null;
         tpm_limit: number | null;
         models: string[] | null;
+        budget_micros: number | null;
+        /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+        budget_period: "daily" | "weekly" | "monthly" | "total";
+        /** hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only */
+        budget_mode: "hard" | "soft";
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
         created_at: string;
+      };
+    };
+  };
+  "/api/end-users": {
+    get: {
+      /** End users: this month's top spenders and everyone with limits of their own, with the limits that apply and their budget's spend. Access: analytics:read. */
+      operationId: "getApiEndUsers";
+      path: never;
+      query: {
+        limit?: number;
+      };
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          end_user: string;
+          /** This month (UTC) */
+          requests: number;
+          input_tokens: number;
+          output_tokens: number;
+          cost_micros: number;
+          last_seen_at: string | null;
+          /** Set for this user; null: the tenant's end_user_defaults apply */
+          own_limits: {
+            rpm_limit: number | null;
+            tpm_limit: number | null;
+            budget_micros: number | null;
+            budget_period: "daily" | "weekly" | "monthly" | "total";
+          } | null;
+          /** What applies: own_limits, else the defaults; null: none */
+          limits: {
+            rpm_limit: number | null;
+            tpm_limit: number | null;
+            budget_micros: number | null;
+            budget_period: "daily" | "weekly" | "monthly" | "total";
+          } | null;
+          /** Spent in the current budget period; null: no budget */
+          budget_spent_micros: number | null;
+        }[];
+      };
+    };
+  };
+  "/api/end-users/{user}": {
+    put: {
+      /** Set one end user's limits (requests and tokens per minute, a spend budget), over the tenant's end_user_defaults. Access: tenant:write. */
+      operationId: "putApiEndUsersUser";
+      path: {
+        user: string;
+      };
+      query: never;
+      body: {
+        /** null: no limit */
+        rpm_limit?: number | null;
+        /** null: no limit */
+        tpm_limit?: number | null;
+        /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+        budget_micros?: number | null;
+        /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+        budget_period?: "daily" | "weekly" | "monthly" | "total";
+      };
+      status: 200;
+      response: {
+        end_user: string;
+        own_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+        };
+      };
+    };
+    delete: {
+      /** Remove one end user's own limits: the tenant's end_user_defaults apply again. Access: tenant:write. */
+      operationId: "deleteApiEndUsersUser";
+      path: {
+        user: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        end_user: string;
       };
     };
   };
@@ -1318,6 +1556,8 @@ export interface Paths {
           output_per_mtok_micros: number;
           cached_input_per_mtok_micros: number | null;
           reasoning_per_mtok_micros: number | null;
+          cache_write_5m_per_mtok_micros: number | null;
+          cache_write_1h_per_mtok_micros: number | null;
           source: string | null;
           effective_at: string;
           /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1344,6 +1584,10 @@ export interface Paths {
         cached_input_per_mtok_micros?: number | null;
         /** null: reasoning costs the output price */
         reasoning_per_mtok_micros?: number | null;
+        /** Prompt tokens written to the cache for 5 minutes; null: 1.25 × the input price */
+        cache_write_5m_per_mtok_micros?: number | null;
+        /** Prompt tokens written to the cache for 1 hour; null: 2 × the input price */
+        cache_write_1h_per_mtok_micros?: number | null;
         source?: string | null;
         /** ISO 8601; default now */
         effective_at?: string;
@@ -1358,6 +1602,8 @@ export interface Paths {
         output_per_mtok_micros: number;
         cached_input_per_mtok_micros: number | null;
         reasoning_per_mtok_micros: number | null;
+        cache_write_5m_per_mtok_micros: number | null;
+        cache_write_1h_per_mtok_micros: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1413,6 +1659,8 @@ export interface Paths {
         output_per_mtok_micros: number;
         cached_input_per_mtok_micros: number | null;
         reasoning_per_mtok_micros: number | null;
+        cache_write_5m_per_mtok_micros: number | null;
+        cache_write_1h_per_mtok_micros: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1438,6 +1686,10 @@ export interface Paths {
         cached_input_per_mtok_micros?: number | null;
         /** null: reasoning costs the output price */
         reasoning_per_mtok_micros?: number | null;
+        /** Prompt tokens written to the cache for 5 minutes; null: 1.25 × the input price */
+        cache_write_5m_per_mtok_micros?: number | null;
+        /** Prompt tokens written to the cache for 1 hour; null: 2 × the input price */
+        cache_write_1h_per_mtok_micros?: number | null;
         source?: string | null;
         effective_at?: string;
       };
@@ -1449,6 +1701,8 @@ export interface Paths {
         output_per_mtok_micros: number;
         cached_input_per_mtok_micros: number | null;
         reasoning_per_mtok_micros: number | null;
+        cache_write_5m_per_mtok_micros: number | null;
+        cache_write_1h_per_mtok_micros: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1476,6 +1730,8 @@ export interface Paths {
         output_per_mtok_micros: number;
         cached_input_per_mtok_micros: number | null;
         reasoning_per_mtok_micros: number | null;
+        cache_write_5m_per_mtok_micros: number | null;
+        cache_write_1h_per_mtok_micros: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1508,6 +1764,8 @@ export interface Paths {
           retries: number;
           timeout_ms: number | null;
           cache_ttl_seconds: number | null;
+          /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+          prompt_cache: "off" | "auto";
           created_at: string;
           updated_at: string | null;
         }[];
@@ -1532,6 +1790,8 @@ export interface Paths {
         timeout_ms?: number | null;
         /** null or 0: no response caching */
         cache_ttl_seconds?: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache?: "off" | "auto";
       };
       status: 201;
       response: {
@@ -1545,6 +1805,8 @@ export interface Paths {
         retries: number;
         timeout_ms: number | null;
         cache_ttl_seconds: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         created_at: string;
         updated_at: string | null;
       };
@@ -1571,6 +1833,8 @@ export interface Paths {
         retries: number;
         timeout_ms: number | null;
         cache_ttl_seconds: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         created_at: string;
         updated_at: string | null;
       };
@@ -1596,6 +1860,8 @@ export interface Paths {
         timeout_ms?: number | null;
         /** null or 0: no response caching */
         cache_ttl_seconds?: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache?: "off" | "auto";
       };
       status: 200;
       response: {
@@ -1609,6 +1875,8 @@ export interface Paths {
         retries: number;
         timeout_ms: number | null;
         cache_ttl_seconds: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         created_at: string;
         updated_at: string | null;
       };
@@ -1633,6 +1901,8 @@ export interface Paths {
         retries: number;
         timeout_ms: number | null;
         cache_ttl_seconds: number | null;
+        /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
+        prompt_cache: "off" | "auto";
         created_at: string;
         updated_at: string | null;
       };
@@ -1658,6 +1928,20 @@ export interface Paths {
         gate_shards: number;
         markup_bps: number | null;
         response_retention_days: number;
+        time_zone: string;
+        end_user_defaults: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+        } | null;
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
         created_at: string;
         updated_at: string | null;
       };
@@ -1685,6 +1969,32 @@ export interface Paths {
         gate_shards?: number;
         /** Operator only; null: the platform markup */
         markup_bps?: number | null;
+        /** IANA time zone in which daily, weekly and monthly budgets reset */
+        time_zone?: string;
+        /** Limits for every end user without limits of their own; null: none */
+        end_user_defaults?: {
+          /** null: no limit */
+          rpm_limit?: number | null;
+          /** null: no limit */
+          tpm_limit?: number | null;
+          /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+          budget_micros?: number | null;
+          /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+          budget_period?: "daily" | "weekly" | "monthly" | "total";
+        } | null;
+        /** Caps per model or provider; null: none */
+        model_limits?: {
+          /** null: no limit */
+          rpm_limit?: number | null;
+          /** null: no limit */
+          tpm_limit?: number | null;
+          /** Spend allowed per budget_period, in micro-dollars; null: no budget */
+          budget_micros?: number | null;
+          /** Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets */
+          budget_period?: "daily" | "weekly" | "monthly" | "total";
+          /** provider/model, or provider/* for every model of the provider */
+          model: string;
+        }[] | null;
         /** Days /v1/responses keeps a response stored with `store: true`; 0: none is stored. Applies to responses stored from now on */
         response_retention_days?: number;
       };
@@ -1701,6 +2011,20 @@ export interface Paths {
         gate_shards: number;
         markup_bps: number | null;
         response_retention_days: number;
+        time_zone: string;
+        end_user_defaults: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+        } | null;
+        model_limits: {
+          rpm_limit: number | null;
+          tpm_limit: number | null;
+          budget_micros: number | null;
+          budget_period: "daily" | "weekly" | "monthly" | "total";
+          model: string;
+        }[] | null;
         created_at: string;
         updated_at: string | null;
       };
@@ -1776,7 +2100,7 @@ export interface Paths {
   };
   "/api/analytics": {
     get: {
-      /** Usage over a time range: series, totals, top models, errors by type, latency percentiles, spend vs budget. Access: analytics:read. */
+      /** Usage over a time range: series, totals, top models, errors by type, latency percentiles, spend vs budget, spend by token class, top end users. Access: analytics:read. */
       operationId: "getApiAnalytics";
       path: never;
       query: {
@@ -1801,6 +2125,7 @@ export interface Paths {
         to: string;
         interval: "minute" | "hour" | "day";
         group_by: string | null;
+        /** The five *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected. */
         totals: {
           requests: number;
           errors: number;
@@ -1810,6 +2135,24 @@ export interface Paths {
           latency_ms_avg: number | null;
           latency_ms_p50: number | null;
           latency_ms_p95: number | null;
+          /** Input tokens read from the provider's prompt cache (part of input_tokens) */
+          cached_tokens: number;
+          /** Input tokens written to the prompt cache, 5-minute and 1-hour writes together (part of input_tokens) */
+          cache_write_tokens: number;
+          /** Reasoning tokens (part of output_tokens) */
+          reasoning_tokens: number;
+          /** Spend on input tokens neither read from nor written to the cache, in micro-dollars */
+          input_cost_micros: number;
+          /** Spend on cache reads, in micro-dollars */
+          cached_input_cost_micros: number;
+          /** Spend on cache writes, in micro-dollars */
+          cache_write_cost_micros: number;
+          /** Spend on output tokens other than reasoning, in micro-dollars */
+          output_cost_micros: number;
+          /** Spend on reasoning tokens, in micro-dollars */
+          reasoning_cost_micros: number;
+          /** What caching saved: what cache reads cost less than the same tokens uncached, in micro-dollars */
+          cache_saved_micros: number;
           error_rate: number | null;
         };
         series: {
@@ -1833,7 +2176,37 @@ export interface Paths {
           latency_ms_avg: number | null;
           latency_ms_p50: number | null;
           latency_ms_p95: number | null;
+          /** Input tokens read from the provider's prompt cache (part of input_tokens) */
+          cached_tokens: number;
+          /** Input tokens written to the prompt cache, 5-minute and 1-hour writes together (part of input_tokens) */
+          cache_write_tokens: number;
+          /** Reasoning tokens (part of output_tokens) */
+          reasoning_tokens: number;
+          /** Spend on input tokens neither read from nor written to the cache, in micro-dollars */
+          input_cost_micros: number;
+          /** Spend on cache reads, in micro-dollars */
+          cached_input_cost_micros: number;
+          /** Spend on cache writes, in micro-dollars */
+          cache_write_cost_micros: number;
+          /** Spend on output tokens other than reasoning, in micro-dollars */
+          output_cost_micros: number;
+          /** Spend on reasoning tokens, in micro-dollars */
+          reasoning_cost_micros: number;
+          /** What caching saved: what cache reads cost less than the same tokens uncached, in micro-dollars */
+          cache_saved_micros: number;
           model: string;
+        }[];
+        /** The 10 end users who spent most, from the per-day end-user rollups: the whole UTC days the range touches. Only calls that named an end user count. */
+        top_users: {
+          /** As the caller named it: `user`, `metadata.user_id` or the x-aggregator-user header */
+          end_user: string;
+          requests: number;
+          errors: number;
+          input_tokens: number;
+          output_tokens: number;
+          cost_micros: number;
+          /** The end user's latest request in the range's days */
+          last_seen_at: string;
         }[];
         errors_by_type: {
           error_type: string | null;
@@ -1864,7 +2237,7 @@ export interface Paths {
   };
   "/api/analytics/export": {
     get: {
-      /** The raw request log for a range, streamed as CSV (with a header row) or NDJSON. Access: analytics:read. */
+      /** The raw request log for a range, streamed as CSV (with a header row) or NDJSON; optionally one end user's requests only. Access: analytics:read. */
       operationId: "getApiAnalyticsExport";
       path: never;
       query: {
@@ -1875,6 +2248,8 @@ export interface Paths {
         to?: string;
         /** A range ending now, e.g. 15m, 24h, 30d (instead of from) */
         last?: string;
+        /** Only the requests made for this end user (exact match) */
+        end_user?: string;
         /** A read token (POST /api/analytics/tokens), for clients that cannot set headers */
         token?: string;
       };
@@ -1980,7 +2355,7 @@ export interface Paths {
   };
   "/api/metrics": {
     get: {
-      /** Prometheus metrics for your tenant (requests, errors, tokens, cost, latency histogram by model and provider). Access: analytics:read. */
+      /** Prometheus metrics for your tenant (requests, errors, tokens, cost, cost and tokens by class, latency histogram by model and provider). Access: analytics:read. */
       operationId: "getApiMetrics";
       path: never;
       query: {

@@ -14,16 +14,23 @@ export function BudgetUse({ spent, budget, href }: { spent: number; budget: numb
   return (
     <div class="stack-sm">
       <p>{t("billing.spentOf", { spent: formatMicros(spent), budget: formatMicros(budget), percent: formatPercent(ratio, 0) })}</p>
-      <meter
-        class="meter"
-        min={0}
-        max={Math.max(budget, 1)}
-        low={budget * 0.8}
-        high={budget * 0.95}
-        optimum={0}
-        value={Math.min(spent, budget)}
-        aria-label={t("billing.budgetUse")}
-      />
+      <BudgetMeter spent={spent} budget={budget} label={t("billing.budgetUse")} />
     </div>
+  );
+}
+
+/** Spend against a budget as a meter: amber from 80 %, red from 95 %. */
+export function BudgetMeter({ spent, budget, label }: { spent: number; budget: number; label: string }) {
+  return (
+    <meter
+      class="meter"
+      min={0}
+      max={Math.max(budget, 1)}
+      low={budget * 0.8}
+      high={budget * 0.95}
+      optimum={0}
+      value={Math.min(spent, budget)}
+      aria-label={label}
+    />
   );
 }

@@ -12,6 +12,7 @@ import { NAV_ITEMS } from "./navItems";
 // One lazy chunk per page.
 const Dashboard = lazy(() => import("../pages/dashboard/DashboardPage"));
 const Analytics = lazy(() => import("../pages/analytics/AnalyticsPage"));
+const EndUsers = lazy(() => import("../pages/end-users/EndUsersPage"));
 const Billing = lazy(() => import("../pages/billing/BillingPage"));
 const Providers = lazy(() => import("../pages/providers/ProvidersPage"));
 const Models = lazy(() => import("../pages/models/ModelsPage"));
@@ -50,6 +51,7 @@ export default function PrivateArea() {
       <Router key={tenantId} onRouteChange={focusContent}>
         <Route path="/dashboard" component={Dashboard} />
         <Route path="/analytics" component={Analytics} />
+        <Route path="/end-users" component={EndUsers} />
         <Route path="/billing" component={Billing} />
         <Route path="/providers" component={Providers} />
         <Route path="/models" component={Models} />

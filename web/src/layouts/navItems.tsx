@@ -11,6 +11,7 @@ import {
   SettingsIcon,
   UsersIcon,
 } from "../components/icons";
+import { EndUsersIcon } from "../components/EndUsersIcon";
 import type { MessageKey } from "../i18n";
 import type { Permission } from "../stores/permissions";
 
@@ -30,6 +31,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/models", label: "nav.models", Icon: ModelsIcon, primary: true },
   { href: "/keys", label: "nav.keys", Icon: KeysIcon, primary: true },
   { href: "/analytics", label: "nav.analytics", Icon: AnalyticsIcon, primary: false },
+  { href: "/end-users", label: "nav.endUsers", Icon: EndUsersIcon, primary: false, permission: "analytics:read" },
   { href: "/billing", label: "nav.billing", Icon: BillingIcon, primary: false, permission: "billing:read" },
   { href: "/audit", label: "nav.audit", Icon: AuditIcon, primary: false, permission: "audit:read" },
   { href: "/users", label: "nav.users", Icon: UsersIcon, primary: false },

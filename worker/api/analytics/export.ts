@@ -1,7 +1,7 @@
 // GET /api/analytics/export: the raw request log for a range, streamed page by page as CSV (with
 // a header row) or NDJSON, so any range can be exported with one page of rows in memory.
 import * as z from "zod";
-import { LOG_COLUMNS } from "../../../durable-objects/hub/event.ts";
+import { END_USER_MAX, LOG_COLUMNS } from "../../../durable-objects/hub/event.ts";
 import { log } from "../../core/logger.ts";
 import { type ExportCursor, type Range, type RequestLogRecord, requestLogPage } from "../../db/analytics.ts";
 import { getDb } from "../../db/client.ts";
@@ -14,6 +14,7 @@ export const EXPORT_PAGE_ROWS = 500;
 export const exportQuery = z.object({
   format: z.enum(["csv", "ndjson"]).default("csv"),
   ...rangeFields,
+  end_user: z.string().min(1).max(END_USER_MAX).optional().describe("Only the requests made for this end user (exact match)"),
   token: tokenField,
 });
 
@@ -44,6 +45,15 @@ function exportRecord(row: RequestLogRecord): Record<(typeof EXPORT_COLUMNS)[num
     estimated: row.estimated,
     attempts: row.attempts ?? null,
     uncollected_micros: row.uncollectedMicros,
+    cache_write_5m_tokens: row.cacheWrite5mTokens,
+    cache_write_1h_tokens: row.cacheWrite1hTokens,
+    end_user: row.endUser,
+    input_cost_micros: row.inputCostMicros,
+    cached_input_cost_micros: row.cachedInputCostMicros,
+    cache_write_cost_micros: row.cacheWriteCostMicros,
+    output_cost_micros: row.outputCostMicros,
+    reasoning_cost_micros: row.reasoningCostMicros,
+    cache_saved_micros: row.cacheSavedMicros,
   };
 }
 
@@ -66,7 +76,7 @@ const csvLine = (row: RequestLogRecord) => {
 const ndjsonLine = (row: RequestLogRecord) => `${JSON.stringify(exportRecord(row))}\n`;
 
 /** Pages through D1 as the reader pulls: one page of rows in memory at a time. */
-function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson"): ReadableStream<Uint8Array> {
+function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson", endUser: string | undefined): ReadableStream<Uint8Array> {
   const db = getDb(c.env.DB);
   const encoder = new TextEncoder();
   let cursor: ExportCursor | null = null;
@@ -78,7 +88,7 @@ function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson"): Readab
       },
       async pull(controller) {
         try {
-          const page = await requestLogPage(db, q, cursor, EXPORT_PAGE_ROWS);
+          const page = await requestLogPage(db, q, cursor, EXPORT_PAGE_ROWS, endUser);
           if (page.length > 0) {
             controller.enqueue(encoder.encode(page.map(format === "csv" ? csvLine : ndjsonLine).join("")));
             const last = page[page.length - 1]!;
@@ -101,7 +111,7 @@ export function exportResponse(c: ApiContext, user: SessionUser, query: z.output
   const q: Range = { tenantId: user.tenantId, from: range.from, to: range.to };
   const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, "-");
   const filename = `request-log-${stamp(range.from)}-${stamp(range.to)}.${query.format}`;
-  return new Response(exportStream(c, q, query.format), {
+  return new Response(exportStream(c, q, query.format, query.end_user), {
     headers: {
       "content-type": query.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       "content-disposition": `attachment; filename="${filename}"`,

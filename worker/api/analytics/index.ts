@@ -31,11 +31,12 @@ analytics
     "get",
     "/",
     {
-      summary: "Usage over a time range: series, totals, top models, errors by type, latency percentiles, spend vs budget.",
+      summary:
+        "Usage over a time range: series, totals, top models, errors by type, latency percentiles, spend vs budget, spend by token class, top end users.",
       description:
         "Reads the per-minute rollups (a few seconds behind live). Latency percentiles are interpolated from a fixed histogram " +
-        `(bounds ${LATENCY_BUCKETS_MS.join(", ")} ms), accurate to the bucket. Errors by type read the request log for the range. ` +
-        "Also accepts a read token (Authorization: Bearer or ?token=).",
+        `(bounds ${LATENCY_BUCKETS_MS.join(", ")} ms), accurate to the bucket. Errors by type read the request log for the range; ` +
+        "top end users read the per-day end-user rollups (whole UTC days). Also accepts a read token (Authorization: Bearer or ?token=).",
       access: "analytics:read",
       query: reportQuery,
       response: reportView,
@@ -46,7 +47,7 @@ analytics
     "get",
     "/export",
     {
-      summary: "The raw request log for a range, streamed as CSV (with a header row) or NDJSON.",
+      summary: "The raw request log for a range, streamed as CSV (with a header row) or NDJSON; optionally one end user's requests only.",
       description: "Ordered by time; streamed page by page, so any range can be exported. Also accepts a read token (Authorization: Bearer or ?token=).",
       access: "analytics:read",
       query: exportQuery,

@@ -1,10 +1,21 @@
 // GET /api/analytics: the report over a range (time series, totals, top models, errors by type,
-// latency percentiles, spend vs budget), read from the per-minute rollups.
+// latency percentiles, spend vs budget, spend by token class), read from the per-minute rollups,
+// and the top end users, read from the per-day end-user rollups.
 import * as z from "zod";
 import { AppError } from "../../core/errors.ts";
 import { type Sums, LATENCY_BUCKETS_MS, addSums, emptySums, histogramQuantile, minuteOf } from "../../core/sums.ts";
 import { monthStart } from "../../core/time.ts";
-import { type GroupBy, type Range, errorsByType, rollupSeries, rollupTotals, tenantBudget, topGroups } from "../../db/analytics.ts";
+import {
+  type EndUserTotals,
+  type GroupBy,
+  type Range,
+  errorsByType,
+  rollupSeries,
+  rollupTotals,
+  tenantBudget,
+  topEndUsers,
+  topGroups,
+} from "../../db/analytics.ts";
 import { getDb } from "../../db/client.ts";
 import type { SessionUser } from "../../env.ts";
 import type { ApiContext } from "../router.ts";
@@ -31,15 +42,52 @@ const sumsView = z.object({
   latency_ms_p95: z.int().nullable(),
 });
 
+const tokens = (what: string) => z.int().describe(what);
+const micros = (what: string) => z.int().describe(`${what}, in micro-dollars`);
+
+/** Tokens and spend by class: for the totals and each top model. */
+const classesView = z.object({
+  cached_tokens: tokens("Input tokens read from the provider's prompt cache (part of input_tokens)"),
+  cache_write_tokens: tokens("Input tokens written to the prompt cache, 5-minute and 1-hour writes together (part of input_tokens)"),
+  reasoning_tokens: tokens("Reasoning tokens (part of output_tokens)"),
+  input_cost_micros: micros("Spend on input tokens neither read from nor written to the cache"),
+  cached_input_cost_micros: micros("Spend on cache reads"),
+  cache_write_cost_micros: micros("Spend on cache writes"),
+  output_cost_micros: micros("Spend on output tokens other than reasoning"),
+  reasoning_cost_micros: micros("Spend on reasoning tokens"),
+  cache_saved_micros: micros("What caching saved: what cache reads cost less than the same tokens uncached"),
+});
+
+const CLASSES_NOTE =
+  "The five *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected.";
+
+const topUserView = z.object({
+  end_user: z.string().describe("As the caller named it: `user`, `metadata.user_id` or the x-aggregator-user header"),
+  requests: z.int(),
+  errors: z.int(),
+  input_tokens: z.int(),
+  output_tokens: z.int(),
+  cost_micros: z.int(),
+  last_seen_at: z.string().describe("The end user's latest request in the range's days"),
+});
+
+/** How many end users top_users lists. */
+export const TOP_USERS = 10;
+
 export const reportView = z.object({
   tenant_id: z.string(),
   from: z.string(),
   to: z.string(),
   interval: z.enum(["minute", "hour", "day"]),
   group_by: z.string().nullable(),
-  totals: sumsView.extend({ error_rate: z.number().nullable() }),
+  totals: sumsView.extend(classesView.shape).extend({ error_rate: z.number().nullable() }).describe(CLASSES_NOTE),
   series: z.array(sumsView.partial().extend({ t: z.string(), group: z.string().optional(), requests: z.int() })),
-  top_models: z.array(sumsView.extend({ model: z.string() })),
+  top_models: z.array(sumsView.extend(classesView.shape).extend({ model: z.string() })),
+  top_users: z
+    .array(topUserView)
+    .describe(
+      `The ${TOP_USERS} end users who spent most, from the per-day end-user rollups: the whole UTC days the range touches. Only calls that named an end user count.`,
+    ),
   errors_by_type: z.array(z.object({ error_type: z.string().nullable(), status: z.int(), count: z.int() })),
   latency: z.object({
     avg_ms: z.int().nullable(),
@@ -75,6 +123,30 @@ function sumsOut(s: Sums) {
   };
 }
 
+function classesOut(s: Sums): z.input<typeof classesView> {
+  return {
+    cached_tokens: s.cachedTokens,
+    cache_write_tokens: s.cacheWriteTokens,
+    reasoning_tokens: s.reasoningTokens,
+    input_cost_micros: s.inputCostMicros,
+    cached_input_cost_micros: s.cachedInputCostMicros,
+    cache_write_cost_micros: s.cacheWriteCostMicros,
+    output_cost_micros: s.outputCostMicros,
+    reasoning_cost_micros: s.reasoningCostMicros,
+    cache_saved_micros: s.cacheSavedMicros,
+  };
+}
+
+const topUserOut = (u: EndUserTotals): z.input<typeof topUserView> => ({
+  end_user: u.endUser,
+  requests: u.requests,
+  errors: u.errors,
+  input_tokens: u.inputTokens,
+  output_tokens: u.outputTokens,
+  cost_micros: u.costMicros,
+  last_seen_at: new Date(u.lastSeenAt).toISOString(),
+});
+
 const emptySumsOut = () => ({
   requests: 0,
   errors: 0,
@@ -102,9 +174,11 @@ export async function report(c: ApiContext, user: SessionUser, query: z.output<t
   const groupBy: GroupBy | null = query.group_by === undefined || query.group_by === "status" ? null : query.group_by;
   const month = monthStart(now);
   const db = getDb(c.env.DB);
-  const [series, top, errors, budget, monthSums] = await Promise.all([
+  const days: Range = { tenantId: user.tenantId, from: floorTo(range.from, DAY), to: range.to };
+  const [series, top, users, errors, budget, monthSums] = await Promise.all([
     rollupSeries(db, q, step, groupBy),
     topGroups(db, q, "model", 10),
+    topEndUsers(db, days, TOP_USERS),
     errorsByType(db, q),
     tenantBudget(db, user.tenantId),
     rollupTotals(db, { tenantId: user.tenantId, from: month, to: Number.MAX_SAFE_INTEGER }),
@@ -137,9 +211,10 @@ export async function report(c: ApiContext, user: SessionUser, query: z.output<t
     to: new Date(range.to).toISOString(),
     interval,
     group_by: query.group_by ?? null,
-    totals: { ...sumsOut(totals), error_rate: totals.requests > 0 ? totals.errors / totals.requests : null },
+    totals: { ...sumsOut(totals), ...classesOut(totals), error_rate: totals.requests > 0 ? totals.errors / totals.requests : null },
     series: seriesOut,
-    top_models: top.map((g) => ({ model: label(g.group), ...sumsOut(g.sums) })),
+    top_models: top.map((g) => ({ model: label(g.group), ...sumsOut(g.sums), ...classesOut(g.sums) })),
+    top_users: users.map(topUserOut),
     errors_by_type: errors.map((e) => ({ error_type: e.errorType, status: e.status, count: e.count })),
     latency: {
       avg_ms: totals.requests > 0 ? Math.round(totals.latencyMsSum / totals.requests) : null,

@@ -14,9 +14,11 @@ import type { CallOptions, ProviderAdapter, WireFormat } from "../providers/type
 import { type ClientEvents, passAnthropic, passOpenAI, renderAnthropic, renderOpenAI, StreamTally, streamErrorEvent } from "../stream-out.ts";
 import { countTokens } from "../tokens.ts";
 import { openAIResponseToAnthropic, toOpenAIRequest } from "../translate/anthropic-client.ts";
+import { withoutCacheControl } from "../translate/cache-control.ts";
 import { usageFromAnthropic } from "../providers/anthropic/index.ts";
 import { estimatedUsage, type Usage, usageFromOpenAI } from "../types.ts";
 import { UpstreamError, upstreamFetch } from "../upstream.ts";
+import { type CostOf, withUsageCost } from "../usage-cost.ts";
 
 interface Sizes {
   /** Our estimate of the prompt's tokens (tokens.ts). */
@@ -73,10 +75,16 @@ function gatewayCall(call: ChatCall): GatewayCall<JsonAnswer> {
       stream: true,
       promptTokens: call.promptTokens,
       errorEvent: ERROR_EVENTS[call.format],
-      attempt: (target, options) => openStream(call, target, options),
+      attempt: (target, options, costOf) => openStream(call, target, options, costOf),
     };
   }
-  return { ...shared, stream: false, render: identity, attempt: (target, options) => answerOnce(call, target, options) };
+  const withCost = call.format === "openai" ? { withCost: withUsageCost } : {};
+  return { ...shared, stream: false, render: identity, ...withCost, attempt: (target, options) => answerOnce(call, target, options) };
+}
+
+/** OpenAI's own API refuses cache_control (an Anthropic hint); other OpenAI-shaped servers may honour it (OpenRouter). */
+function openAIBody(body: ChatCompletionRequest, target: PlannedTarget): ChatCompletionRequest {
+  return target.provider.kind === "openai" ? withoutCacheControl(body) : body;
 }
 
 function nativeFor(adapter: ProviderAdapter, format: WireFormat): ProviderAdapter["nativeRequest"] | undefined {
@@ -85,7 +93,7 @@ function nativeFor(adapter: ProviderAdapter, format: WireFormat): ProviderAdapte
 
 /** The call in the canonical (OpenAI) shape for this target. */
 function canonical(call: ChatCall, target: PlannedTarget): ChatCompletionRequest {
-  if (call.format === "openai") return call.body;
+  if (call.format === "openai") return openAIBody(call.body, target);
   const field = target.provider.kind === "openai" ? "max_completion_tokens" : "max_tokens";
   return toOpenAIRequest(call.body, call.model, target.provider.kind, field);
 }
@@ -94,13 +102,18 @@ function estimateUsage(call: ChatCall, outputText: string): Usage {
   return estimatedUsage(call.promptTokens, countTokens(outputText));
 }
 
+/** The body a provider gets in its own format: an Anthropic body as sent (cache_control included). */
+function nativeBody(call: ChatCall, target: PlannedTarget): Record<string, unknown> {
+  return call.format === "openai" ? openAIBody(call.body, target) : call.body;
+}
+
 type NativeBody = { usage?: unknown; choices?: { message?: { content?: string | null } }[]; content?: { text?: string }[] };
 
 async function answerOnce(call: ChatCall, target: PlannedTarget, options: CallOptions): Promise<JsonAnswer> {
   const adapter = adapterFor(target.provider);
   const native = nativeFor(adapter, call.format);
   if (native) {
-    const { stream: _s, stream_options: _o, ...body } = call.body as Record<string, unknown>;
+    const { stream: _s, stream_options: _o, ...body } = nativeBody(call, target);
     const text = await (await upstreamFetch(native(target.target, body, options))).text();
     return { text, usage: nativeUsage(call, text) };
   }
@@ -126,21 +139,21 @@ function nativeUsage(call: ChatCall, text: string): Usage {
   return usageFromOpenAI(usageFromAnthropic(parsed.usage as AnthropicMessageResponse["usage"]));
 }
 
-async function openStream(call: ChatCall, target: PlannedTarget, options: CallOptions): Promise<OpenedStream> {
+async function openStream(call: ChatCall, target: PlannedTarget, options: CallOptions, costOf: CostOf): Promise<OpenedStream> {
   const adapter = adapterFor(target.provider);
   const native = nativeFor(adapter, call.format);
   const tally = new StreamTally();
   let events: ClientEvents;
   if (native) {
     const extra = call.format === "openai" ? { stream_options: { ...call.body.stream_options, include_usage: true } } : {};
-    const res = await upstreamFetch(native(target.target, { ...call.body, stream: true, ...extra }, options));
+    const res = await upstreamFetch(native(target.target, { ...nativeBody(call, target), stream: true, ...extra }, options));
     if (!res.body) throw new UpstreamError("protocol", "upstream sent no stream");
-    events = call.format === "openai" ? passOpenAI(res.body, call.includeUsage, tally) : passAnthropic(res.body, tally);
+    events = call.format === "openai" ? passOpenAI(res.body, call.includeUsage, tally, costOf) : passAnthropic(res.body, tally);
   } else {
     const chunks = await adapter.chatStream(target.target, { ...canonical(call, target), stream: true }, options);
     events =
       call.format === "openai"
-        ? renderOpenAI(chunks, call.includeUsage, tally)
+        ? renderOpenAI(chunks, call.includeUsage, tally, costOf)
         : renderAnthropic(chunks, { id: `msg_${crypto.randomUUID().replaceAll("-", "")}`, model: call.model }, tally);
   }
   // The first event decides: a failure before it still falls back to the next target.

@@ -7,6 +7,8 @@ import { promptTokenBound } from "../prompt-bound.ts";
 import { adapterFor } from "../providers/index.ts";
 import type { EmbeddingsResponse } from "../providers/types.ts";
 import { countTokens } from "../tokens.ts";
+import { emptyUsage, tokenCount } from "../types.ts";
+import { withUsageCost } from "../usage-cost.ts";
 
 export const embeddings = endpoint<EmbeddingsResponse>(async (c) => {
   const { body, bytes, text } = await readSizedJson(c.req.raw, embeddingsRequest);
@@ -26,17 +28,18 @@ export const embeddings = endpoint<EmbeddingsResponse>(async (c) => {
       return adapter.embed(target.target, body, options);
     },
     render: (answer) => render(body, answer, estimate),
+    withCost: withUsageCost,
   };
 });
 
 /** The provider's count, else ours; the model as the client named it. */
 function render(body: EmbeddingsRequest, answer: EmbeddingsResponse, estimate: number): JsonAnswer {
-  const reported = answer.usage.prompt_tokens;
+  const reported = tokenCount(answer.usage?.prompt_tokens);
   const inputTokens = reported || estimate;
   const data = body.encoding_format === "base64" ? answer.data.map((d) => ({ ...d, embedding: base64Embedding(d.embedding) })) : answer.data;
   return {
     text: JSON.stringify({ ...answer, data, model: body.model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } }),
-    usage: { inputTokens, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, estimated: !reported },
+    usage: { ...emptyUsage(), inputTokens, estimated: !reported },
   };
 }
 

@@ -2,7 +2,7 @@
 // with, and the response and stream event types it builds and reads.
 import * as z from "zod";
 
-const cacheControl = z.looseObject({ type: z.literal("ephemeral") }).optional();
+const cacheControl = z.looseObject({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() }).optional();
 
 const textBlock = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: cacheControl });
 const imageBlock = z.looseObject({
@@ -34,6 +34,7 @@ export const anthropicTool = z.looseObject({
   name: z.string().min(1).max(128),
   description: z.string().optional(),
   input_schema: z.record(z.string(), z.unknown()),
+  cache_control: cacheControl,
 });
 
 export const anthropicMessagesRequest = z.looseObject({
@@ -68,11 +69,19 @@ export type AnthropicContentBlock = z.output<typeof anthropicContentBlock>;
 
 export type AnthropicStopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal";
 
+/** Cache writes by lifetime (newer answers; older ones give only the total). */
+export interface AnthropicCacheCreation {
+  ephemeral_5m_input_tokens?: number | null;
+  ephemeral_1h_input_tokens?: number | null;
+}
+
+/** input_tokens excludes the cache: reads and writes are counted apart from it. */
 export interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  cache_creation?: AnthropicCacheCreation | null;
 }
 
 export type AnthropicResponseBlock =

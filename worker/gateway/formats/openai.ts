@@ -10,12 +10,26 @@ export interface OpenAIToolCall {
   function: { name: string; arguments: string };
 }
 
+/** Prompt tokens by class, each part of prompt_tokens. */
+export interface OpenAIPromptDetails {
+  /** Read from the provider's cache. */
+  cached_tokens?: number | null;
+  /** Written to the cache (OpenRouter's name): every write, whatever its lifetime. */
+  cache_write_tokens?: number | null;
+  /** Ours: the part of cache_write_tokens written for an hour (Anthropic); the rest is for 5 minutes. */
+  cache_write_1h_tokens?: number | null;
+}
+
 export interface OpenAIUsage {
+  /** Every prompt token, cache reads and writes included. */
   prompt_tokens: number;
+  /** Every output token, reasoning included. */
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  prompt_tokens_details?: OpenAIPromptDetails | null;
   completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  /** What the call was charged, in dollars (as OpenRouter reports it); set by the gateway. */
+  cost?: number;
 }
 
 export type OpenAIFinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";

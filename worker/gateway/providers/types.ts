@@ -20,6 +20,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** The x-aggregator-hops count to send upstream (hops.ts). */
   hops: number;
+  /** prompt_cache "auto": mark the stable prefix for the provider's cache (Anthropic: providers/anthropic/prompt-cache.ts). */
+  promptCache?: boolean;
 }
 
 /**
@@ -32,7 +34,8 @@ export interface EmbeddingsResponse {
   object: "list";
   data: { object: "embedding"; index: number; embedding: number[] }[];
   model: string;
-  usage: { prompt_tokens: number; total_tokens: number };
+  /** Absent when the provider reported none (we count the tokens then). */
+  usage?: { prompt_tokens: number; total_tokens: number };
 }
 
 export type WireFormat = "openai" | "anthropic";

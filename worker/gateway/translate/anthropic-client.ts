@@ -11,6 +11,7 @@ import type {
   AnthropicUsage,
 } from "../formats/anthropic.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion, OpenAIChunk, OpenAIFinishReason, OpenAIUsage } from "../formats/openai.ts";
+import { emptyUsage, usageFromOpenAI } from "../types.ts";
 import { parseArguments, rejectPresent, stringifyArguments, unsupported } from "./common.ts";
 
 type Json = Record<string, unknown>;
@@ -113,13 +114,16 @@ export function stopFromOpenAI(reason: OpenAIFinishReason | null): AnthropicStop
   }
 }
 
+/** Anthropic's usage: input_tokens without the cache reads and writes, which it counts apart. */
 export function usageToAnthropic(u: OpenAIUsage | undefined | null): AnthropicUsage {
-  const cached = u?.prompt_tokens_details?.cached_tokens ?? 0;
+  const usage = u ? usageFromOpenAI(u) : emptyUsage();
+  const writes = usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
   return {
-    input_tokens: Math.max(0, (u?.prompt_tokens ?? 0) - cached),
-    output_tokens: u?.completion_tokens ?? 0,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: cached,
+    input_tokens: usage.inputTokens - usage.cachedTokens - writes,
+    output_tokens: usage.outputTokens,
+    cache_creation_input_tokens: writes,
+    cache_read_input_tokens: usage.cachedTokens,
+    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite5mTokens, ephemeral_1h_input_tokens: usage.cacheWrite1hTokens },
   };
 }
 
@@ -176,7 +180,8 @@ export class OpenAIToAnthropicStream {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 0, output_tokens: 0 },
+          // The counts come with message_delta: an OpenAI stream reports usage only at its end.
+          usage: usageToAnthropic(null),
         },
       },
     ];

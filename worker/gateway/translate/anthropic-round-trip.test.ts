@@ -455,18 +455,19 @@ describe("Anthropic response → OpenAI completion → Anthropic message", () =>
     expect(stopFromOpenAI(null)).toBe("end_turn");
   });
 
-  it("counts cache writes as prompt tokens (billed as input)", () => {
+  it("counts cache writes as prompt tokens, carried apart as cache_write_tokens", () => {
     expect(usageFromAnthropic({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 1000 })).toEqual({
       prompt_tokens: 1110,
       completion_tokens: 5,
       total_tokens: 1115,
-      prompt_tokens_details: { cached_tokens: 100 },
+      prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 1000 },
       completion_tokens_details: { reasoning_tokens: 0 },
     });
     expect(usageToAnthropic({ prompt_tokens: 1110, completion_tokens: 5, total_tokens: 1115, prompt_tokens_details: { cached_tokens: 100 } })).toMatchObject({
       input_tokens: 1010,
       output_tokens: 5,
       cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 0,
     });
     expect(usageToAnthropic(null)).toMatchObject({ input_tokens: 0, output_tokens: 0 });
   });

@@ -4,6 +4,8 @@
 import { AppError } from "../../core/errors.ts";
 import type { ChatCompletionRequest } from "../formats/openai.ts";
 import type { FunctionTool, InputItem, ResponsesRequest } from "../formats/responses.ts";
+import type { CacheControl } from "../openai-schema.ts";
+import { checkedCacheControlOf } from "./cache-control.ts";
 import { unsupported } from "./common.ts";
 import { newItemId } from "./responses-output.ts";
 
@@ -29,8 +31,9 @@ const TRANSLATED = new Set([
   "metadata",
   "user",
   "safety_identifier",
-  // A cache hint: leaving it out changes nothing in the answer.
+  // Cache hints: an OpenAI-shaped target gets them, the others do without (nothing in the answer changes).
   "prompt_cache_key",
+  "prompt_cache_retention",
 ]);
 
 /** Values that ask for nothing, so any target honours them. */
@@ -59,36 +62,40 @@ function checkFields(req: ResponsesRequest, target: string): void {
   }
 }
 
-function textOfParts(parts: unknown, param: string): string {
+function textOfPart(part: unknown, param: string): string {
+  if (isObject(part) && typeof part.text === "string" && ["input_text", "output_text", "text"].includes(String(part.type))) return part.text;
+  if (isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+  throw invalid(param, `'${param}' must be a text part here.`);
+}
+
+/** Text content: one string, or (when a part carries a cache breakpoint) text parts that keep it. */
+function textContent(parts: unknown, param: string): string | Json[] {
   if (typeof parts === "string") return parts;
   if (!Array.isArray(parts)) throw invalid(param, `'${param}' must be a string or a list of content parts.`);
-  return parts
-    .map((part: unknown, i) => {
-      if (isObject(part) && typeof part.text === "string" && ["input_text", "output_text", "text"].includes(String(part.type))) return part.text;
-      if (isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
-      throw invalid(`${param}[${i}]`, `'${param}[${i}]' must be a text part here.`);
-    })
-    .join("");
+  const texts = parts.map((part: unknown, i) => ({ type: "text", text: textOfPart(part, `${param}[${i}]`), ...checkedCacheControlOf(part, `${param}[${i}]`) }));
+  return texts.some((t) => "cache_control" in t) ? texts : texts.map((t) => t.text).join("");
 }
 
 function userPart(part: unknown, param: string, target: string): Json {
   if (!isObject(part)) throw invalid(param, `'${param}' must be a content part object.`);
-  if (part.type === "input_text" && typeof part.text === "string") return { type: "text", text: part.text };
+  const cache = checkedCacheControlOf(part, param);
+  if (part.type === "input_text" && typeof part.text === "string") return { type: "text", text: part.text, ...cache };
   if (part.type === "input_image") {
     if (typeof part.image_url !== "string" || part.image_url === "") throw unsupported(`${param}.file_id`, target, " (send the image as image_url)");
-    return { type: "image_url", image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail } : {}) } };
+    return { type: "image_url", image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail } : {}) }, ...cache };
   }
   if (part.type === "input_file") {
     if (typeof part.file_data !== "string") throw unsupported(`${param}.file_url`, target, " (send the file inline as file_data)");
-    return { type: "file", file: { file_data: part.file_data, ...(typeof part.filename === "string" ? { filename: part.filename } : {}) } };
+    const file = { file_data: part.file_data, ...(typeof part.filename === "string" ? { filename: part.filename } : {}) };
+    return { type: "file", file, ...cache };
   }
   throw invalid(`${param}.type`, `Unknown content part type '${String(part.type).slice(0, 64)}' in '${param}'.`);
 }
 
 function messageOf(item: InputItem, param: string, target: string): Message {
   const role = item.role;
-  if (role === "system" || role === "developer") return { role: "system", content: textOfParts(item.content, `${param}.content`) };
-  if (role === "assistant") return { role: "assistant", content: textOfParts(item.content, `${param}.content`) };
+  if (role === "system" || role === "developer") return { role: "system", content: textContent(item.content, `${param}.content`) };
+  if (role === "assistant") return { role: "assistant", content: textContent(item.content, `${param}.content`) };
   if (role !== "user") throw invalid(`${param}.role`, `'${param}.role' must be one of user, assistant, system, developer.`);
   const content = item.content;
   if (typeof content === "string") return { role: "user", content };
@@ -107,7 +114,7 @@ function pushCall(messages: Message[], item: InputItem): void {
 }
 
 function toolOutput(item: InputItem, param: string): Message {
-  return { role: "tool", tool_call_id: item.call_id, content: textOfParts(item.output, `${param}.output`) };
+  return { role: "tool", tool_call_id: item.call_id, content: textContent(item.output, `${param}.output`) };
 }
 
 function toMessages(items: InputItem[], instructions: string | null | undefined, target: string): Message[] {
@@ -134,6 +141,7 @@ function toTools(tools: ResponsesRequest["tools"], target: string): ChatCompleti
     return {
       type: "function" as const,
       function: { name, ...(description ? { description } : {}), ...(parameters ? { parameters } : {}), ...(strict != null ? { strict } : {}) },
+      ...(checkedCacheControlOf(tool, `tools[${i}]`) as { cache_control?: CacheControl }),
     };
   });
 }
@@ -178,6 +186,8 @@ export function responsesToChat(req: ResponsesRequest, items: InputItem[], targe
     ...(responseFormat ? { response_format: responseFormat } : {}),
     ...(req.reasoning?.effort != null ? { reasoning_effort: req.reasoning.effort } : {}),
     ...(user ? { user } : {}),
+    ...(req.prompt_cache_key != null ? { prompt_cache_key: String(req.prompt_cache_key) } : {}),
+    ...(req.prompt_cache_retention != null ? { prompt_cache_retention: String(req.prompt_cache_retention) } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import type {
   ResponsesUsage,
   SummaryText,
 } from "../formats/responses.ts";
+import { emptyUsage, usageFromOpenAI } from "../types.ts";
 
 type ChatMessage = OpenAIChatCompletion["choices"][number]["message"];
 
@@ -32,15 +33,15 @@ export function newItemId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
+/** The Responses API's usage: cache reads and reasoning as its details (it has no field for cache writes, counted in input_tokens). */
 export function usageToResponses(u: OpenAIUsage | null | undefined): ResponsesUsage {
-  const input = u?.prompt_tokens ?? 0;
-  const output = u?.completion_tokens ?? 0;
+  const usage = u ? usageFromOpenAI(u) : emptyUsage();
   return {
-    input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.prompt_tokens_details?.cached_tokens ?? 0 },
-    output_tokens: output,
-    output_tokens_details: { reasoning_tokens: u?.completion_tokens_details?.reasoning_tokens ?? 0 },
-    total_tokens: u?.total_tokens ?? input + output,
+    input_tokens: usage.inputTokens,
+    input_tokens_details: { cached_tokens: usage.cachedTokens },
+    output_tokens: usage.outputTokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    total_tokens: usage.inputTokens + usage.outputTokens,
   };
 }
 

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { LocationProvider, Route, Router } from "preact-iso/router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { signIn } from "../../stores/auth";
@@ -32,11 +32,11 @@ function renderAt(path: string) {
   );
 }
 
-const api = () =>
+const api = (over: Parameters<typeof report>[0] = {}) =>
   routes({
     "GET /api/analytics": (c) => {
       const group = new URL(c.url, "http://x").searchParams.get("group_by");
-      return jsonResponse(200, report(group ? { group_by: group, series: [] } : {}));
+      return jsonResponse(200, report(group ? { group_by: group, series: [], ...over } : over));
     },
     "POST /api/analytics/live/ticket": () => jsonResponse(201, { ticket: "t", expires_in: 60, url: "/api/analytics/live?ticket=t" }),
     "GET /api/analytics/export": () =>
@@ -63,6 +63,40 @@ describe("analytics page", () => {
     expect(charts[0]?.labels).toEqual(["Requests"]);
     expect(charts[0]?.columns).toEqual([[1, 0, 5]]);
     expect(screen.getByRole("img", { name: /Requests: a chart of 3 points/ })).toBeTruthy();
+  });
+
+  it("breaks the spend down by token class and shows what caching saved", async () => {
+    api();
+    renderAt("/analytics");
+    const card = await screen.findByRole("region", { name: "Spend by token class" });
+    const row = (name: string) => [...within(card).getByRole("rowheader", { name }).parentElement!.querySelectorAll("td")].map((td) => td.textContent);
+    // Cached and cache-write tokens come out of the 12 input tokens, reasoning out of the 18 output.
+    expect(row("Input")).toEqual(["6", "$0.001", "16.7%"]);
+    expect(row("Cached input (cache reads)")).toEqual(["4", "$0.0002", "3.3%"]);
+    expect(row("Cache writes")).toEqual(["2", "$0.0003", "5%"]);
+    expect(row("Output")).toEqual(["15", "$0.0035", "58.3%"]);
+    expect(row("Reasoning")).toEqual(["3", "$0.001", "16.7%"]);
+    expect(within(card).getByTestId("cache-saved").textContent).toBe("Caching saved $0.0018");
+  });
+
+  it("lists the top end users by spend, or says that no call named one", async () => {
+    api();
+    renderAt("/analytics");
+    const card = await screen.findByRole("region", { name: "Top end users" });
+    const cells = [...within(card).getByRole("rowheader", { name: "alice@example.com" }).parentElement!.querySelectorAll("td")].map((td) => td.textContent);
+    expect(cells.slice(0, 3)).toEqual(["4", "20", "$0.004"]);
+    expect(cells[3]).toMatch(/2026/);
+    expect(
+      within(card)
+        .getAllByRole("rowheader")
+        .map((th) => th.textContent),
+    ).toEqual(["alice@example.com", "bob"]);
+    cleanup();
+
+    api({ top_users: [] });
+    renderAt("/analytics?range=1h&interval=minute");
+    const empty = await screen.findByRole("region", { name: "Top end users" });
+    expect(within(empty).getByText("No calls named an end user in this range.")).toBeTruthy();
   });
 
   it("asks again when the grouping changes, and keeps the choice in the URL", async () => {

@@ -10,6 +10,8 @@ import { t } from "../../i18n";
 import { Budget, ErrorsByType, Latency, TopModels, Totals } from "./Breakdowns";
 import { Controls } from "./Controls";
 import { ExportCard } from "./ExportCard";
+import { TokenClasses } from "./TokenClasses";
+import { TopUsers } from "./TopUsers";
 import { LiveBadge } from "../../components/LiveBadge";
 import { applyLive } from "./liveMerge";
 import { type Selection, selectionFromSearch, selectionToSearch, toQuery, validateSelection } from "./range";
@@ -68,6 +70,8 @@ export default function AnalyticsPage() {
               <ErrorsByType report={state.data} />
               <Latency report={state.data} />
               <Budget report={state.data} />
+              <TokenClasses report={state.data} />
+              <TopUsers report={state.data} />
             </div>
           </>
         )}

@@ -1,5 +1,18 @@
 import type { AnalyticsPoint, AnalyticsReport } from "../../api/types";
 
+/** Token classes of the fixture's 6 requests: the five spends add up to the 6000 charged. */
+export const classes = {
+  cached_tokens: 4,
+  cache_write_tokens: 2,
+  reasoning_tokens: 3,
+  input_cost_micros: 1000,
+  cached_input_cost_micros: 200,
+  cache_write_cost_micros: 300,
+  output_cost_micros: 3500,
+  reasoning_cost_micros: 1000,
+  cache_saved_micros: 1800,
+};
+
 export const point = (t: string, requests: number, over: Partial<AnalyticsPoint> = {}): AnalyticsPoint => ({
   t,
   requests,
@@ -30,6 +43,7 @@ export function report(over: Partial<AnalyticsReport> = {}): AnalyticsReport {
       latency_ms_avg: 10,
       latency_ms_p50: 10,
       latency_ms_p95: 20,
+      ...classes,
       error_rate: 1 / 6,
     },
     series: [point("2026-11-24T10:00:00.000Z", 1), point("2026-11-24T10:01:00.000Z", 0), point("2026-11-24T10:02:00.000Z", 5, { errors: 1 })],
@@ -44,7 +58,20 @@ export function report(over: Partial<AnalyticsReport> = {}): AnalyticsReport {
         latency_ms_avg: 10,
         latency_ms_p50: 10,
         latency_ms_p95: 20,
+        ...classes,
       },
+    ],
+    top_users: [
+      {
+        end_user: "alice@example.com",
+        requests: 4,
+        errors: 0,
+        input_tokens: 8,
+        output_tokens: 12,
+        cost_micros: 4000,
+        last_seen_at: "2026-11-24T10:02:30.000Z",
+      },
+      { end_user: "bob", requests: 1, errors: 1, input_tokens: 2, output_tokens: 3, cost_micros: 1000, last_seen_at: "2026-11-24T10:00:10.000Z" },
     ],
     errors_by_type: [{ error_type: "upstream_error", status: 502, count: 1 }],
     latency: { avg_ms: 10, p50_ms: 10, p95_ms: 20, p99_ms: 25, method: "histogram", buckets_ms: [50, 100], histogram: [] },

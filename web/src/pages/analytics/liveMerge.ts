@@ -31,6 +31,19 @@ const ZERO_SUMS = {
   latency_ms_p95: null,
 };
 
+/** A model the report did not list: live deltas carry no token classes. */
+const ZERO_CLASSES = {
+  cached_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+  input_cost_micros: 0,
+  cached_input_cost_micros: 0,
+  cache_write_cost_micros: 0,
+  output_cost_micros: 0,
+  reasoning_cost_micros: 0,
+  cache_saved_micros: 0,
+};
+
 const emptyPoint = (t: string, group?: string): AnalyticsPoint => ({ t, ...(group === undefined ? {} : { group }), ...ZERO_SUMS });
 
 /** Slides a relative window so that it ends at `now`; drops the points that fell out of it. */
@@ -104,7 +117,7 @@ export function applyLive(report: AnalyticsReport, message: LiveMessage, now = D
     const model = groupName(name);
     const row = topModels.find((m) => m.model === model);
     if (row) topModels = topModels.map((m) => (m === row ? addSums(m, sums) : m));
-    else topModels = [...topModels, addSums({ ...ZERO_SUMS, model }, sums)];
+    else topModels = [...topModels, addSums({ ...ZERO_SUMS, ...ZERO_CLASSES, model }, sums)];
   }
   topModels = [...topModels].sort((a, b) => b.requests - a.requests).slice(0, 10);
 

@@ -34,6 +34,9 @@ const TENANT: TenantSettings = {
   gate_shards: 1,
   markup_bps: null,
   response_retention_days: 30,
+  time_zone: "UTC",
+  end_user_defaults: null,
+  model_limits: null,
   created_at: "2026-01-01T00:00:00.000Z",
   updated_at: null,
 };

@@ -30,7 +30,7 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
   };
 
   return (
-    <Dialog open={open} title={created ? t("keys.secret.title") : t("keys.createTitle")} onClose={close}>
+    <Dialog open={open} wide={created === null} title={created ? t("keys.secret.title") : t("keys.createTitle")} onClose={close}>
       {created ? (
         <SecretReveal created={created} onDone={close} />
       ) : (

@@ -2,9 +2,11 @@ import type { TargetedSubmitEvent } from "preact";
 import { useId, useState } from "preact/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Field } from "../../components/Field";
+import { ModelLimitsEditor } from "../../components/ModelLimitsEditor";
+import { BUDGET_MODES, BUDGET_PERIODS, toBudgetMode, toBudgetPeriod } from "../../components/modelLimits";
 import { t } from "../../i18n";
 import { callableModels } from "../../stores/providers";
-import { type KeyErrors, type KeyFormValues, validateKey } from "./keyForm";
+import { type KeyErrors, type KeyFormValues, type KeyTextField, validateKey } from "./keyForm";
 
 interface KeyFormProps {
   initial: KeyFormValues;
@@ -15,13 +17,13 @@ interface KeyFormProps {
   onCancel: () => void;
 }
 
-/** Name, limits, allowed models and expiry — for creating and for editing a key. */
+/** Name, limits, budget, allowed models, caps per model and expiry — for creating and for editing a key. */
 export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel }: KeyFormProps) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<KeyErrors>({});
   const modelsHintId = useId();
-  const set = (key: keyof KeyFormValues, value: string) => setValues((v) => ({ ...v, [key]: value }));
-  const message = (key: keyof KeyFormValues) => {
+  const set = <K extends keyof KeyFormValues>(key: K, value: KeyFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const message = (key: KeyTextField) => {
     const found = errors[key];
     return found ? t(found) : null;
   };
@@ -46,6 +48,33 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
           {(a11y) => <input {...a11y} type="number" min={1} value={values.tpm} onInput={(e) => set("tpm", e.currentTarget.value)} />}
         </Field>
       </div>
+      <div class="field-grid">
+        <Field label={t("keys.form.budget")} hint={t("keys.form.budgetHint")} error={message("budget")}>
+          {(a11y) => <input {...a11y} type="text" inputMode="decimal" value={values.budget} onInput={(e) => set("budget", e.currentTarget.value)} />}
+        </Field>
+        <Field label={t("keys.form.budgetPeriod")} hint={t("limits.periodHint")}>
+          {(a11y) => (
+            <select {...a11y} value={values.budgetPeriod} onChange={(e) => set("budgetPeriod", toBudgetPeriod(e.currentTarget.value))}>
+              {BUDGET_PERIODS.map((p) => (
+                <option key={p} value={p}>
+                  {t(`limits.period.${p}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t("keys.form.budgetMode")} hint={t(`keys.form.budgetMode.${values.budgetMode}.hint`)}>
+          {(a11y) => (
+            <select {...a11y} value={values.budgetMode} onChange={(e) => set("budgetMode", toBudgetMode(e.currentTarget.value))}>
+              {BUDGET_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {t(`keys.form.budgetMode.${m}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
       <Field label={t("keys.form.models")} hint={t("keys.form.modelsHint")} error={message("models")}>
         {(a11y) => <textarea {...a11y} value={values.models} onInput={(e) => set("models", e.currentTarget.value)} spellcheck={false} />}
       </Field>
@@ -54,6 +83,7 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
           {t("keys.form.available")} <span class="mono">{callableModels.value.join(", ")}</span>
         </p>
       )}
+      <ModelLimitsEditor rows={values.modelLimits} errors={errors.modelLimits ?? {}} onChange={(rows) => set("modelLimits", rows)} />
       <Field label={t("keys.form.expires")} hint={t("keys.form.expiresHint")} error={message("expires")}>
         {(a11y) => <input {...a11y} type="datetime-local" value={values.expires} onInput={(e) => set("expires", e.currentTarget.value)} />}
       </Field>

@@ -3,6 +3,7 @@ import { call } from "../../api/client";
 import type { ApiKey } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Dialog } from "../../components/Dialog";
+import { describeLimits, formatBudget } from "../../components/modelLimits";
 import { useAction } from "../../hooks/useAction";
 import { formatDateTime, formatNumber, formatRelative } from "../../i18n/format";
 import { t } from "../../i18n";
@@ -41,6 +42,26 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
               ? t("keys.noLimits")
               : t("keys.limitsValue", { rpm: limit(apiKey.rpm_limit), tpm: limit(apiKey.tpm_limit) })}
           </dd>
+          <dt>{t("keys.budget")}</dt>
+          <dd>
+            {apiKey.budget_micros === null
+              ? t("keys.noBudget")
+              : t("keys.budgetValue", { budget: formatBudget(apiKey.budget_micros, apiKey.budget_period), mode: t(`keys.budgetMode.${apiKey.budget_mode}`) })}
+          </dd>
+          {apiKey.model_limits?.length ? (
+            <>
+              <dt>{t("keys.modelLimits")}</dt>
+              <dd>
+                <ul class="list-plain">
+                  {apiKey.model_limits.map((cap) => (
+                    <li key={cap.model} class="break">
+                      <span class="mono">{cap.model}</span>: {describeLimits(cap)}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          ) : null}
           <dt>{t("keys.models")}</dt>
           <dd class="break">{apiKey.models?.length ? <span class="mono">{apiKey.models.join(", ")}</span> : t("keys.allModels")}</dd>
           <dt>{t("keys.expires")}</dt>
@@ -61,7 +82,7 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
           </button>
         </div>
       )}
-      <Dialog open={dialog === "edit"} title={t("keys.editTitle", { name: apiKey.name })} onClose={close}>
+      <Dialog open={dialog === "edit"} wide title={t("keys.editTitle", { name: apiKey.name })} onClose={close}>
         <KeyForm
           initial={keyFormFrom(apiKey)}
           submitLabel={t("common.save")}

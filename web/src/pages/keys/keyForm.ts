@@ -1,8 +1,21 @@
 import type { ApiKey, KeyCreateBody } from "../../api/types";
 import type { MessageKey } from "../../i18n";
+import {
+  type BudgetMode,
+  type BudgetPeriod,
+  budgetMicros,
+  dollarsText,
+  hasModelLimitErrors,
+  type ModelLimitErrors,
+  type ModelLimitValues,
+  modelLimitsBody,
+  modelLimitsFrom,
+  validateModelLimits,
+} from "../../components/modelLimits";
 import { optionalInt, splitList } from "../../lib/form";
 
-// Mirrors worker/api/keys.ts: name 1–100, limits 1–100,000,000, up to 500 models, ISO expiry.
+// Mirrors worker/api/keys.ts: name 1–100, limits 1–100,000,000, up to 500 models, ISO expiry,
+// a budget with its period and mode, caps per model (components/modelLimits.ts).
 const MAX_LIMIT = 100_000_000;
 
 export interface KeyFormValues {
@@ -12,11 +25,32 @@ export interface KeyFormValues {
   models: string;
   /** A datetime-local value ('' for never). */
   expires: string;
+  /** Dollars, '' for no budget. */
+  budget: string;
+  budgetPeriod: BudgetPeriod;
+  budgetMode: BudgetMode;
+  modelLimits: ModelLimitValues[];
+  /** Kept as it is (no control for it here yet); a new key starts with "off", as the API does. */
+  promptCache: ApiKey["prompt_cache"];
 }
 
-export type KeyErrors = Partial<Record<keyof KeyFormValues, MessageKey>>;
+/** The fields typed as text, each with one message. */
+export type KeyTextField = "name" | "rpm" | "tpm" | "models" | "expires" | "budget";
 
-export const emptyKeyForm = (): KeyFormValues => ({ name: "", rpm: "", tpm: "", models: "", expires: "" });
+export type KeyErrors = Partial<Record<KeyTextField, MessageKey>> & { modelLimits?: ModelLimitErrors };
+
+export const emptyKeyForm = (): KeyFormValues => ({
+  name: "",
+  rpm: "",
+  tpm: "",
+  models: "",
+  expires: "",
+  budget: "",
+  budgetPeriod: "monthly",
+  budgetMode: "hard",
+  modelLimits: [],
+  promptCache: "off",
+});
 
 /** ISO instant → the local `YYYY-MM-DDTHH:mm` a datetime-local input shows. */
 export function toLocalInput(iso: string): string {
@@ -31,6 +65,11 @@ export const keyFormFrom = (key: ApiKey): KeyFormValues => ({
   tpm: key.tpm_limit === null ? "" : String(key.tpm_limit),
   models: (key.models ?? []).join("\n"),
   expires: key.expires_at ? toLocalInput(key.expires_at) : "",
+  budget: dollarsText(key.budget_micros),
+  budgetPeriod: key.budget_period,
+  budgetMode: key.budget_mode,
+  modelLimits: modelLimitsFrom(key.model_limits),
+  promptCache: key.prompt_cache,
 });
 
 const validLimit = (text: string) => {
@@ -51,6 +90,9 @@ export function validateKey(v: KeyFormValues, now = Date.now()): KeyErrors {
     if (Number.isNaN(at)) errors.expires = "keys.form.expiryInvalid";
     else if (at <= now) errors.expires = "keys.form.expiryPast";
   }
+  if (budgetMicros(v.budget) === undefined) errors.budget = "limits.budgetInvalid";
+  const caps = validateModelLimits(v.modelLimits);
+  if (hasModelLimitErrors(caps)) errors.modelLimits = caps;
   return errors;
 }
 
@@ -63,6 +105,11 @@ export function keyBody(v: KeyFormValues): Required<KeyCreateBody> {
     tpm_limit: optionalInt(v.tpm),
     models: models.length ? models : null,
     expires_at: v.expires ? new Date(v.expires).toISOString() : null,
+    budget_micros: budgetMicros(v.budget) ?? null,
+    budget_period: v.budgetPeriod,
+    budget_mode: v.budgetMode,
+    model_limits: modelLimitsBody(v.modelLimits),
+    prompt_cache: v.promptCache,
   };
 }
 

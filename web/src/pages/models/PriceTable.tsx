@@ -4,6 +4,19 @@ import { t } from "../../i18n";
 
 const money = (micros: number | null) => (micros === null ? "—" : formatMicros(micros));
 
+/** A cache-write price without one of its own is Anthropic's multiple of input, as the gateway bills it. */
+const CACHE_WRITE_MULTIPLES = { "5m": { num: 5, den: 4, label: "1.25" }, "1h": { num: 2, den: 1, label: "2" } } as const;
+
+function CacheWrite({ price, input, ttl }: { price: number | null; input: number; ttl: keyof typeof CACHE_WRITE_MULTIPLES }) {
+  if (price !== null) return <td class="num">{money(price)}</td>;
+  const { num, den, label } = CACHE_WRITE_MULTIPLES[ttl];
+  return (
+    <td class="num muted" title={t("models.cacheWriteDefault", { multiple: label })}>
+      {money(Math.floor((input * num) / den))}
+    </td>
+  );
+}
+
 /** The tenant's effective price table (GET /api/prices), per million tokens. */
 export function PriceTable({ prices }: { prices: readonly Price[] }) {
   return (
@@ -22,6 +35,12 @@ export function PriceTable({ prices }: { prices: readonly Price[] }) {
               {t("models.cachedInput")}
             </th>
             <th scope="col" class="num">
+              {t("models.cacheWrite5m")}
+            </th>
+            <th scope="col" class="num">
+              {t("models.cacheWrite1h")}
+            </th>
+            <th scope="col" class="num">
               {t("models.reasoning")}
             </th>
             <th scope="col">{t("models.source")}</th>
@@ -36,6 +55,8 @@ export function PriceTable({ prices }: { prices: readonly Price[] }) {
               <td class="num">{money(p.input_per_mtok_micros)}</td>
               <td class="num">{money(p.output_per_mtok_micros)}</td>
               <td class="num">{money(p.cached_input_per_mtok_micros)}</td>
+              <CacheWrite price={p.cache_write_5m_per_mtok_micros} input={p.input_per_mtok_micros} ttl="5m" />
+              <CacheWrite price={p.cache_write_1h_per_mtok_micros} input={p.input_per_mtok_micros} ttl="1h" />
               <td class="num">{money(p.reasoning_per_mtok_micros)}</td>
               <td class="small muted">{p.source ?? "—"}</td>
             </tr>

@@ -1,8 +1,10 @@
+import { useEffect } from "preact/hooks";
 import { call } from "../../api/client";
 import { AsyncView } from "../../components/AsyncView";
 import { PageHeader } from "../../components/PageHeader";
 import { useAsync } from "../../hooks/useAsync";
 import { t } from "../../i18n";
+import { loadProviders } from "../../stores/providers";
 import { Appearance } from "./Appearance";
 import { TenantSettingsForm } from "./TenantSettingsForm";
 
@@ -10,6 +12,7 @@ const loadTenant = (signal: AbortSignal) => call("get", "/api/tenant", { signal 
 
 export default function SettingsPage() {
   const { state, update } = useAsync(loadTenant);
+  useEffect(() => void loadProviders(), []); // suggestions for the caps per model
   return (
     <>
       <PageHeader title={t("settings.title")} />

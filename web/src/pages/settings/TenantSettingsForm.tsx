@@ -4,15 +4,20 @@ import { call } from "../../api/client";
 import type { TenantSettings } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Field } from "../../components/Field";
+import { ModelLimitsEditor } from "../../components/ModelLimitsEditor";
+import { ScopeLimitsFields } from "../../components/ScopeLimitsFields";
 import { useAction } from "../../hooks/useAction";
 import { t } from "../../i18n";
 import { currentTenant } from "../../stores/auth";
 import { can, isOperator } from "../../stores/permissions";
-import { tenantBody, type TenantErrors, type TenantFormValues, tenantFormFrom, validateTenant } from "./tenantForm";
+import { tenantBody, type TenantErrors, type TenantFormValues, tenantFormFrom, type TenantTextField, timeZoneChoices, validateTenant } from "./tenantForm";
 
 const saveTenant = (values: TenantFormValues, operator: boolean) => call("patch", "/api/tenant", { body: tenantBody(values, operator) });
 
-/** PATCH /api/tenant: name, limits, budget and alerts; billing, shards and markup for the operator. */
+/**
+ * PATCH /api/tenant: name, limits, budget and alerts, the time zone budgets reset in, limits for
+ * end users and caps per model; billing, shards and markup for the operator.
+ */
 export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings; onSaved: (tenant: TenantSettings) => void }) {
   const [values, setValues] = useState(() => tenantFormFrom(tenant));
   const [errors, setErrors] = useState<TenantErrors>({});
@@ -20,11 +25,13 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
   const action = useAction(saveTenant);
   const operator = isOperator();
   const readOnly = !can("tenant:write");
+  const [zones] = useState(() => timeZoneChoices(tenant.time_zone));
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const set = <K extends keyof TenantFormValues>(key: K, value: TenantFormValues[K]) => {
     setSaved(false);
     setValues((v) => ({ ...v, [key]: value }));
   };
-  const message = (key: keyof TenantFormValues) => {
+  const message = (key: TenantTextField) => {
     const found = errors[key];
     return found ? t(found) : null;
   };
@@ -42,17 +49,17 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
     }
   }
 
-  const input = (key: keyof TenantFormValues, label: string, hint: string, kind: "number" | "text" | "decimal" = "number") => (
+  const input = (key: TenantTextField, label: string, hint: string, kind: "number" | "text" | "decimal" = "number") => (
     <Field label={label} hint={hint} error={message(key)}>
       {(a11y) =>
         kind === "number" ? (
-          <input {...a11y} type="number" value={String(values[key])} readOnly={readOnly} onInput={(e) => set(key, e.currentTarget.value)} />
+          <input {...a11y} type="number" value={values[key]} readOnly={readOnly} onInput={(e) => set(key, e.currentTarget.value)} />
         ) : (
           <input
             {...a11y}
             type="text"
             inputMode={kind === "decimal" ? "decimal" : "text"}
-            value={String(values[key])}
+            value={values[key]}
             readOnly={readOnly}
             onInput={(e) => set(key, e.currentTarget.value)}
           />
@@ -74,6 +81,47 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
         {input("budget", t("settings.tenant.budget"), t("settings.tenant.budgetHint"), "decimal")}
         {input("thresholds", t("settings.tenant.thresholds"), t("settings.tenant.thresholdsHint"), "text")}
       </div>
+      <Field label={t("settings.tenant.timeZone")} hint={t("settings.tenant.timeZoneHint", { zone: browserZone })} error={message("timeZone")}>
+        {(a11y) =>
+          zones ? (
+            <select {...a11y} value={values.timeZone} disabled={readOnly} onChange={(e) => set("timeZone", e.currentTarget.value)}>
+              {zones.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              {...a11y}
+              type="text"
+              value={values.timeZone}
+              readOnly={readOnly}
+              spellcheck={false}
+              autocomplete="off"
+              onInput={(e) => set("timeZone", e.currentTarget.value)}
+            />
+          )
+        }
+      </Field>
+      <fieldset class="stack-sm">
+        <legend>{t("settings.tenant.endUsers")}</legend>
+        <p class="hint">{t("settings.tenant.endUsersHint")}</p>
+        <ScopeLimitsFields
+          values={values.endUserDefaults}
+          errors={errors.endUserDefaults ?? {}}
+          onChange={(next) => set("endUserDefaults", next)}
+          labels={{
+            rpm: t("settings.tenant.endUserRpm"),
+            tpm: t("settings.tenant.endUserTpm"),
+            budget: t("settings.tenant.endUserBudget"),
+            period: t("settings.tenant.endUserPeriod"),
+          }}
+          emptyHint={t("settings.tenant.noLimit")}
+          readOnly={readOnly}
+        />
+      </fieldset>
+      <ModelLimitsEditor rows={values.modelLimits} errors={errors.modelLimits ?? {}} onChange={(rows) => set("modelLimits", rows)} readOnly={readOnly} />
       {operator && (
         <fieldset class="stack">
           <legend>{t("settings.tenant.operator")}</legend>

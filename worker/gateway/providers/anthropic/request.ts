@@ -1,5 +1,6 @@
 // OpenAI chat request → Anthropic Messages request.
 import type { ChatCompletionRequest, ChatMessage } from "../../formats/openai.ts";
+import { cacheControlOf } from "../../translate/cache-control.ts";
 import { parseArguments, parseDataUrl, rejectPresent, unsupported } from "../../translate/common.ts";
 import { maxOutputTokens } from "../model-limits.ts";
 
@@ -26,27 +27,48 @@ interface AnthropicOut {
   content: Block[];
 }
 
-function partsOf(message: ChatMessage): Block[] {
+function contentBlocks(message: ChatMessage): Block[] {
   const { content } = message;
   if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
   if (!content) return [];
   // Anthropic rejects empty text blocks; an empty text part says nothing anyway.
   return content.flatMap((part): Block[] => {
-    if (part.type === "text" && "text" in part) return part.text === "" ? [] : [{ type: "text", text: String(part.text) }];
+    const cache = cacheControlOf(part);
+    if (part.type === "text" && "text" in part) return part.text === "" ? [] : [{ type: "text", text: String(part.text), ...cache }];
     if (part.type === "image_url" && "image_url" in part) {
       const url = String((part.image_url as { url: string }).url);
       const data = parseDataUrl(url);
-      return [
-        data ? { type: "image", source: { type: "base64", media_type: data.mediaType, data: data.data } } : { type: "image", source: { type: "url", url } },
-      ];
+      const source = data ? { type: "base64", media_type: data.mediaType, data: data.data } : { type: "url", url };
+      return [{ type: "image", source, ...cache }];
     }
     throw unsupported(`messages.content.${part.type}`, TARGET);
   });
 }
 
-function systemText(messages: ChatMessage[]): string | undefined {
-  const texts = messages.filter((m) => m.role === "system" || m.role === "developer").flatMap((m) => partsOf(m).map((b) => String(b.text ?? "")));
-  return texts.length ? texts.join("\n\n") : undefined;
+/** A breakpoint on the message itself (LiteLLM's form) marks the last of its blocks. */
+function markLast(blocks: Block[], message: ChatMessage): Block[] {
+  const last = blocks.at(-1);
+  if (last && message.cache_control) blocks[blocks.length - 1] = { ...last, ...cacheControlOf(message) };
+  return blocks;
+}
+
+/** A message's blocks, cache breakpoints kept. */
+const partsOf = (message: ChatMessage): Block[] => markLast(contentBlocks(message), message);
+
+const hasCacheControl = (blocks: Block[]) => blocks.some((b) => b.cache_control !== undefined);
+
+/** The system prompt: one string, or (when it carries cache breakpoints) its text blocks. */
+function systemPrompt(messages: ChatMessage[]): string | Block[] | undefined {
+  const blocks = messages.filter((m) => m.role === "system" || m.role === "developer").flatMap((m) => partsOf(m).filter((b) => b.type === "text"));
+  if (!blocks.length) return undefined;
+  return hasCacheControl(blocks) ? blocks : blocks.map((b) => String(b.text)).join("\n\n");
+}
+
+/** A tool result: its text, or (when it carries cache breakpoints) its text blocks. */
+function toolResult(message: ChatMessage): Block {
+  const blocks = partsOf(message).filter((b) => b.type === "text");
+  const content = hasCacheControl(blocks) ? blocks : blocks.map((b) => String(b.text)).join("");
+  return { type: "tool_result", tool_use_id: message.tool_call_id ?? "", content };
 }
 
 /** Anthropic wants alternating roles: consecutive messages of one role are merged, empty ones dropped. */
@@ -62,18 +84,15 @@ function toMessages(messages: ChatMessage[]): AnthropicOut[] {
   for (const m of messages) {
     if (m.role === "system" || m.role === "developer") continue;
     if (m.role === "tool") {
-      const text = partsOf(m)
-        .map((b) => String(b.text ?? ""))
-        .join("");
-      pushMerged(out, "user", [{ type: "tool_result", tool_use_id: m.tool_call_id ?? "", content: text }]);
+      pushMerged(out, "user", [toolResult(m)]);
       continue;
     }
     if (m.role === "assistant") {
-      const blocks = partsOf(m);
+      const blocks = contentBlocks(m);
       for (const call of m.tool_calls ?? []) {
         blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
       }
-      pushMerged(out, "assistant", blocks);
+      pushMerged(out, "assistant", markLast(blocks, m));
       continue;
     }
     pushMerged(out, "user", partsOf(m));
@@ -84,6 +103,7 @@ function toMessages(messages: ChatMessage[]): AnthropicOut[] {
 interface FunctionTool {
   type: "function";
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
+  cache_control?: unknown;
 }
 
 function toTools(tools: unknown): Block[] | undefined {
@@ -94,6 +114,7 @@ function toTools(tools: unknown): Block[] | undefined {
       name: t.function.name,
       ...(t.function.description ? { description: t.function.description } : {}),
       input_schema: t.function.parameters ?? { type: "object", properties: {} },
+      ...cacheControlOf(t),
     };
   });
 }
@@ -158,6 +179,11 @@ function assertThinkingAllowed(req: ChatCompletionRequest, toolChoice: Block | u
   }
 }
 
+function withInstruction(system: string | Block[] | undefined, instruction: string): string | Block[] {
+  if (Array.isArray(system)) return [...system, { type: "text", text: instruction }];
+  return [system, instruction].filter(Boolean).join("\n\n");
+}
+
 export function toAnthropicRequest(req: ChatCompletionRequest, model: string): Record<string, unknown> {
   rejectPresent(req, UNSUPPORTED, TARGET);
   if (req.temperature !== undefined && req.temperature !== null && req.temperature > 1) {
@@ -165,14 +191,14 @@ export function toAnthropicRequest(req: ChatCompletionRequest, model: string): R
   }
   const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? maxOutputTokens(model);
   const messages = toMessages(req.messages);
-  let system = systemText(req.messages);
+  let system = systemPrompt(req.messages);
   let tools = toTools(req.tools);
   let toolChoice = toToolChoice(req.tool_choice, req.parallel_tool_calls);
   const budget = thinkingBudget(req.reasoning_effort, maxTokens);
   if (budget !== undefined) assertThinkingAllowed(req, toolChoice, messages);
   const format = req.response_format as { type?: string; json_schema?: { name?: string; schema?: Record<string, unknown> } } | undefined;
   if (format?.type === "json_object") {
-    system = [system, "Respond only with a single valid JSON object."].filter(Boolean).join("\n\n");
+    system = withInstruction(system, "Respond only with a single valid JSON object.");
   } else if (format?.type === "json_schema") {
     // The answer is this tool's input. A model that has tools of its own may still call them
     // first (tool_choice "any": some tool, the answer being one); otherwise it answers now.
