@@ -130,7 +130,7 @@ const CLIENT_ERRORS = ["unknown-model", "invalid-body"];
  * µ$ times its number, so the first ones run out during the run and the last ones do not.
  */
 const END_USERS = 8;
-const END_USER_BUDGET_STEP = 2_000;
+const END_USER_BUDGET_STEP = 300;
 const endUserName = (k) => `load-user-${k}`;
 
 function plan(n) {
