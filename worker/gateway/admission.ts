@@ -24,7 +24,7 @@ import {
 import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./cost.ts";
-import { cacheWritesIn } from "./prompt-cache.ts";
+import { cacheWritesIn } from "./providers/anthropic/prompt-cache.ts";
 import { estimatedUsage } from "./types.ts";
 
 export interface CallSize {

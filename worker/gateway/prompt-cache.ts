@@ -32,25 +32,3 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-/** The longest-lived cache write a call may cause: what its reservation must cover on Anthropic targets. */
-export type CacheWrites = "none" | "5m" | "1h";
-
-/**
- * Finds the cache_control marks of a body (at any depth: tools, system, content parts, tool
- * results), and the breakpoints prompt_cache "auto" adds (5 minutes).
- */
-export function cacheWritesIn(body: unknown, promptCache: boolean): CacheWrites {
-  let found: CacheWrites = promptCache ? "5m" : "none";
-  const stack: unknown[] = [body];
-  while (stack.length && found !== "1h") {
-    const value = stack.pop();
-    if (Array.isArray(value)) stack.push(...value);
-    else if (value && typeof value === "object") {
-      const mark = (value as { cache_control?: { ttl?: unknown } | null }).cache_control;
-      if (mark && typeof mark === "object") found = mark.ttl === "1h" ? "1h" : "5m";
-      for (const child of Object.values(value)) if (child && typeof child === "object") stack.push(child);
-    }
-  }
-  return found;
-}

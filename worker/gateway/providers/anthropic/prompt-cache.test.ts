@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withCacheBreakpoints } from "./prompt-cache.ts";
+import { cacheWritesIn, withCacheBreakpoints } from "./prompt-cache.ts";
 
 const tools = [
   { name: "a", input_schema: { type: "object" } },
@@ -33,5 +33,24 @@ describe("withCacheBreakpoints", () => {
     expect(withCacheBreakpoints(own)).toBe(own);
     const ownTool = { system: "s", tools: [{ ...tools[0], cache_control: { type: "ephemeral" } }] };
     expect(withCacheBreakpoints(ownTool)).toBe(ownTool);
+    const inToolResult = {
+      system: "s",
+      messages: [
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "x", cache_control: { type: "ephemeral" } }] }] },
+      ],
+    };
+    expect(withCacheBreakpoints(inToolResult)).toBe(inToolResult);
+  });
+
+  it("finds the longest-lived write a body may cause, at any depth", () => {
+    expect(cacheWritesIn({ messages: [{ content: "hi" }] }, false)).toBe("none");
+    expect(cacheWritesIn({ messages: [{ content: "hi" }] }, true)).toBe("5m");
+    expect(cacheWritesIn({ tools: [{ cache_control: { type: "ephemeral" } }] }, false)).toBe("5m");
+    expect(
+      cacheWritesIn(
+        { system: [{ cache_control: { type: "ephemeral" } }], messages: [{ content: [{ cache_control: { type: "ephemeral", ttl: "1h" } }] }] },
+        false,
+      ),
+    ).toBe("1h");
   });
 });
