@@ -436,6 +436,9 @@ export const en = {
   "keys.form.budgetHint": "Empty: no budget of its own.",
   "keys.form.budgetPeriod": "Budget period",
   "keys.form.budgetMode": "When the budget is spent",
+  "keys.form.promptCache": "Prompt caching: automatic",
+  "keys.form.promptCacheHint":
+    "Marks the tools and system prompt for Anthropic's cache, and keeps each conversation on one target of a route, so repeated prompts are read from the cache at a fraction of the price.",
   "keys.form.budgetMode.hard": "Refuse calls (hard)",
   "keys.form.budgetMode.soft": "Only alert (soft)",
   "keys.form.budgetMode.hard.hint": "A call that would pass the budget is refused (402).",

@@ -435,6 +435,9 @@ export const ru: Messages = {
   "keys.form.budgetHint": "Пусто — без собственного бюджета.",
   "keys.form.budgetPeriod": "Период бюджета",
   "keys.form.budgetMode": "Когда бюджет исчерпан",
+  "keys.form.promptCache": "Кэш промптов: автоматически",
+  "keys.form.promptCacheHint":
+    "Отмечает инструменты и системный промпт для кэша Anthropic и держит каждый диалог на одной цели маршрута, чтобы повторяющиеся промпты читались из кэша за долю цены.",
   "keys.form.budgetMode.hard": "Отклонять вызовы (жёсткий)",
   "keys.form.budgetMode.soft": "Только оповещать (мягкий)",
   "keys.form.budgetMode.hard.hint": "Вызов, который превысил бы бюджет, отклоняется (402).",

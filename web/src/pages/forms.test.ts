@@ -52,7 +52,9 @@ describe("route form", () => {
       retries: 0,
       timeout_ms: 2000,
       cache_ttl_seconds: null,
+      prompt_cache: "off",
     });
+    expect(routeBody({ ...valid, promptCache: true }).prompt_cache).toBe("auto");
   });
 
   it("rejects what the API rejects", () => {

@@ -107,6 +107,7 @@ describe("creating an API key", () => {
     fireEvent.input(within(dialog).getByLabelText("Requests per minute, cap 1"), { target: { value: "30" } });
     fireEvent.input(within(dialog).getByLabelText("Budget in USD, cap 1"), { target: { value: "2.50" } });
     fireEvent.change(within(dialog).getByLabelText("Budget period, cap 1"), { target: { value: "weekly" } });
+    fireEvent.click(within(dialog).getByLabelText("Prompt caching: automatic"));
     fireEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
 
     expect(await screen.findByLabelText("Secret of CI")).toBeTruthy();
@@ -115,6 +116,7 @@ describe("creating an API key", () => {
       budget_period: "daily",
       budget_mode: "soft",
       model_limits: [{ model: "openai/*", rpm_limit: 30, tpm_limit: null, budget_micros: 2_500_000, budget_period: "weekly" }],
+      prompt_cache: "auto",
     });
   });
 

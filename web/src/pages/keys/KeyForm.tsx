@@ -84,6 +84,11 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
         </p>
       )}
       <ModelLimitsEditor rows={values.modelLimits} errors={errors.modelLimits ?? {}} onChange={(rows) => set("modelLimits", rows)} />
+      <label class="check">
+        <input type="checkbox" checked={values.promptCache === "auto"} onChange={(e) => set("promptCache", e.currentTarget.checked ? "auto" : "off")} />
+        {t("keys.form.promptCache")}
+      </label>
+      <p class="hint">{t("keys.form.promptCacheHint")}</p>
       <Field label={t("keys.form.expires")} hint={t("keys.form.expiresHint")} error={message("expires")}>
         {(a11y) => <input {...a11y} type="datetime-local" value={values.expires} onInput={(e) => set("expires", e.currentTarget.value)} />}
       </Field>

@@ -30,7 +30,7 @@ export interface KeyFormValues {
   budgetPeriod: BudgetPeriod;
   budgetMode: BudgetMode;
   modelLimits: ModelLimitValues[];
-  /** Kept as it is (no control for it here yet); a new key starts with "off", as the API does. */
+  /** "auto": the gateway places prompt-cache breakpoints and keeps a conversation on one target. */
   promptCache: ApiKey["prompt_cache"];
 }
 

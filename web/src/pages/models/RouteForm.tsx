@@ -70,6 +70,11 @@ export function RouteForm({ route, onSaved, onCancel }: RouteFormProps) {
           {(a11y) => <input {...a11y} type="number" min={0} max={86400} value={values.cacheTtl} onInput={(e) => set("cacheTtl", e.currentTarget.value)} />}
         </Field>
       </div>
+      <label class="check">
+        <input type="checkbox" checked={values.promptCache} onChange={(e) => set("promptCache", e.currentTarget.checked)} />
+        {t("keys.form.promptCache")}
+      </label>
+      <p class="hint">{t("keys.form.promptCacheHint")}</p>
       <ErrorAlert error={action.error} />
       <div class="row end">
         <button class="button" type="button" onClick={onCancel} disabled={action.busy}>

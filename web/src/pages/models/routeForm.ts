@@ -20,6 +20,8 @@ export interface RouteFormValues {
   retries: string;
   timeoutMs: string;
   cacheTtl: string;
+  /** prompt_cache "auto": cache breakpoints on Anthropic targets, each conversation kept on one target. */
+  promptCache: boolean;
 }
 
 export interface RouteErrors {
@@ -39,6 +41,7 @@ export const emptyRouteForm = (): RouteFormValues => ({
   retries: "0",
   timeoutMs: "",
   cacheTtl: "",
+  promptCache: false,
 });
 
 export const routeFormFrom = (r: RouteAlias): RouteFormValues => ({
@@ -48,6 +51,7 @@ export const routeFormFrom = (r: RouteAlias): RouteFormValues => ({
   retries: String(r.retries),
   timeoutMs: r.timeout_ms === null ? "" : String(r.timeout_ms),
   cacheTtl: r.cache_ttl_seconds === null ? "" : String(r.cache_ttl_seconds),
+  promptCache: r.prompt_cache === "auto",
 });
 
 export function isTargetModel(model: string): boolean {
@@ -86,5 +90,6 @@ export function routeBody(v: RouteFormValues): RouteCreateBody {
     retries: optionalInt(v.retries) ?? 0,
     timeout_ms: optionalInt(v.timeoutMs),
     cache_ttl_seconds: optionalInt(v.cacheTtl),
+    prompt_cache: v.promptCache ? "auto" : "off",
   };
 }
