@@ -15,18 +15,18 @@ import { commitChange } from "../services/audit.ts";
 import { isTimeZone } from "../core/periods.ts";
 import { actorOf } from "./actor.ts";
 import {
+  MAX_MICROS,
   modelLimits,
   modelLimitsBody,
   modelLimitsJson,
   modelLimitsView,
+  perMinute,
   scopeLimits,
   scopeLimitsBody,
   scopeLimitsJson,
   scopeLimitsView,
 } from "./limit-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
-
-const limit = z.int().min(1).max(100_000_000).nullable().describe("null: no limit");
 
 const thresholds = z
   .array(z.int().min(1).max(100))
@@ -38,10 +38,10 @@ const thresholds = z
 const updateBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
-    rpm_limit: limit,
-    tpm_limit: limit,
+    rpm_limit: perMinute,
+    tpm_limit: perMinute,
     concurrency_limit: z.int().min(1).max(100_000).nullable().describe("null: no limit"),
-    monthly_budget_micros: z.int().min(0).max(1_000_000_000_000_000).nullable().describe("null: no budget"),
+    monthly_budget_micros: z.int().min(0).max(MAX_MICROS).nullable().describe("null: no budget"),
     alert_thresholds: thresholds,
     billing_enabled: z.boolean().describe("Operator only"),
     gate_shards: z.int().min(1).max(64).describe("Operator only"),

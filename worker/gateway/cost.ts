@@ -38,7 +38,10 @@ const CLASSES = ["input", "cachedInput", "cacheWrite", "output", "reasoning"] as
  */
 export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBreakdown {
   if (!price) return NO_COST;
-  const input = BigInt(price.inputPerMTokMicros) * QUARTERS;
+  const inputPrice = BigInt(price.inputPerMTokMicros);
+  // Prices in quarter-µ$ per million tokens, so 1.25× input (5 quarters of the price) is exact.
+  const input = inputPrice * QUARTERS;
+  const output = BigInt(price.outputPerMTokMicros) * QUARTERS;
   const perMTok = (tokens: number, priceMicros: number | null | undefined, fallback: bigint) =>
     BigInt(tokens) * (priceMicros != null ? BigInt(priceMicros) * QUARTERS : fallback);
 
@@ -47,8 +50,6 @@ export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBr
   const write1h = Math.min(usage.cacheWrite1hTokens, usage.inputTokens - cached - write5m);
   const plainInput = usage.inputTokens - cached - write5m - write1h;
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
-  const output = BigInt(price.outputPerMTokMicros) * QUARTERS;
-  const inputQuarter = BigInt(price.inputPerMTokMicros);
 
   // Each class in µ$ × 10⁶ × 10⁴ × 4: exact.
   const markup = BASIS_POINTS + BigInt(price.markupBps ?? 0);
@@ -57,8 +58,8 @@ export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBr
     input: BigInt(plainInput) * input * markup,
     cachedInput: cachedScaled * markup,
     cacheWrite:
-      (perMTok(write5m, price.cacheWrite5mPerMTokMicros, inputQuarter * CACHE_WRITE_5M_QUARTERS) +
-        perMTok(write1h, price.cacheWrite1hPerMTokMicros, inputQuarter * CACHE_WRITE_1H_QUARTERS)) *
+      (perMTok(write5m, price.cacheWrite5mPerMTokMicros, inputPrice * CACHE_WRITE_5M_QUARTERS) +
+        perMTok(write1h, price.cacheWrite1hPerMTokMicros, inputPrice * CACHE_WRITE_1H_QUARTERS)) *
       markup,
     output: BigInt(usage.outputTokens - reasoning) * output * markup,
     reasoning: perMTok(reasoning, price.reasoningPerMTokMicros, output) * markup,
