@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { bearer, call, createMember, createTenant, grantCredit, json, jsonInit, type Member, ORIGIN } from "./kit/fixtures.ts";
-import { gatewayFetch, mockBase, operator, settle, tag } from "./kit/gateway.ts";
+import { eventually, gatewayFetch, mockBase, operator, settle, tag } from "./kit/gateway.ts";
 import { expectNotifications } from "./kit/notifications.ts";
 import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
@@ -76,8 +76,9 @@ describe("a key's budget", () => {
     const { counts, codes } = await burst(30, () => chat(t.key, body));
     expect(counts).toEqual({ 200: 4, 402: 26 });
     expect(new Set(codes)).toEqual(new Set(["budget_exceeded"]));
-    await settle();
-    const [spent] = await gate(t.tenantId).spend(t.tenantId, [{ scope: `key:${t.keyId}`, period: "daily" }]);
+    // The burst's books leave after its responses: wait for them to reach the gate.
+    const daily = () => gate(t.tenantId).spend(t.tenantId, [{ scope: `key:${t.keyId}`, period: "daily" }]);
+    const [spent = 0] = await eventually(daily, ([s = 0]) => s > 0);
     expect(spent).toBeGreaterThan(0);
     expect(spent).toBeLessThanOrEqual(reservation(body) * 5 - 1);
   });
