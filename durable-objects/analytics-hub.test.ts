@@ -484,6 +484,7 @@ function classEvents(tenantId: string, n: number): RequestLogRow[] {
     outputCostMicros: 3 * i,
     reasoningCostMicros: 2 * (i % 5),
     cacheSavedMicros: 3 * (i % 4),
+    unitsCostMicros: 11 * (i % 2),
     endUser: i % 4 === 3 ? null : `user-${i % 3}`,
   }));
 }
@@ -501,6 +502,7 @@ function expectedClasses(rows: readonly RequestLogRow[]): ClassSums {
     sums.outputCostMicros += n(r.outputCostMicros);
     sums.reasoningCostMicros += n(r.reasoningCostMicros);
     sums.cacheSavedMicros += n(r.cacheSavedMicros);
+    sums.unitsCostMicros += n(r.unitsCostMicros);
   }
   return sums;
 }
@@ -509,7 +511,7 @@ const CLASS_SELECT = `coalesce(sum(cached_tokens), 0) AS cachedTokens, coalesce(
   coalesce(sum(reasoning_tokens), 0) AS reasoningTokens, coalesce(sum(input_cost_micros), 0) AS inputCostMicros,
   coalesce(sum(cached_input_cost_micros), 0) AS cachedInputCostMicros, coalesce(sum(cache_write_cost_micros), 0) AS cacheWriteCostMicros,
   coalesce(sum(output_cost_micros), 0) AS outputCostMicros, coalesce(sum(reasoning_cost_micros), 0) AS reasoningCostMicros,
-  coalesce(sum(cache_saved_micros), 0) AS cacheSavedMicros`;
+  coalesce(sum(cache_saved_micros), 0) AS cacheSavedMicros, coalesce(sum(units_cost_micros), 0) AS unitsCostMicros`;
 
 const d1RollupClasses = async (tenantId: string) =>
   env.DB.prepare(`SELECT ${CLASS_SELECT} FROM usage_rollups WHERE tenant_id = ?`).bind(tenantId).first<ClassSums>();
@@ -639,7 +641,7 @@ describe("token classes and end users", () => {
         for (const column of ["cached_tokens", "cache_write_tokens", "reasoning_tokens", "input_cost_micros", "cached_input_cost_micros"]) {
           sql.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
         }
-        for (const column of ["cache_write_cost_micros", "output_cost_micros", "reasoning_cost_micros", "cache_saved_micros"]) {
+        for (const column of ["cache_write_cost_micros", "output_cost_micros", "reasoning_cost_micros", "cache_saved_micros", "units_cost_micros"]) {
           sql.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
         }
       }

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
-import { gateFor } from "../worker/gateway/gate.ts";
+import { settledGateStatus } from "./kit/gateway.ts";
 import { bearer, call, createMember, type Member, json, jsonInit, rollback } from "./kit/fixtures.ts";
 import { balanceOf, billingTenant, deliverStripe, ledgerOf, paidCheckout, stripeEvent } from "./kit/payments.ts";
 
@@ -139,13 +139,7 @@ describe("a top-up while calls are spending", () => {
     const usage = usages.reduce((sum, u) => sum + Math.ceil((u.usage.prompt_tokens * 100_000 + u.usage.completion_tokens * 200_000) / 1_000_000), 0);
     expect(usage).toBeGreaterThan(0);
 
-    const gate = gateFor(env, tenantId);
-    let status = await gate.status(tenantId);
-    for (let i = 0; i < 100 && status.openReservations > 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      status = await gate.status(tenantId);
-    }
-    expect(status.openReservations).toBe(0);
+    const status = await settledGateStatus(tenantId);
     expect(status.balanceMicros).toBe(start + 10_000_000 - usage);
 
     const reconciled = await json<{ balance_micros: number; ledger_micros: number; drift_micros: number }>(

@@ -122,7 +122,7 @@ describe("GET /v1/models", () => {
   it("lists the demo models with prices", async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toEqual(["demo/echo", "demo/lorem", "demo/embed"]);
+    expect(ids).toEqual(["demo/echo", "demo/lorem", "demo/embed", "demo/image", "demo/speech", "demo/whisper", "demo/moderation", "demo/rerank"]);
     const res = await call("/v1/models", { headers: bearer(API_KEY) });
     const body = (await res.json()) as { data: { id: string; pricing?: unknown }[] };
     expect(body.data[0]).toMatchObject({
@@ -131,6 +131,9 @@ describe("GET /v1/models", () => {
       owned_by: "demo",
       pricing: { input_per_mtok_micros: 100_000, output_per_mtok_micros: 200_000 },
     });
+    // Models billed per unit list that price too.
+    expect(body.data.find((m) => m.id === "demo/image")?.pricing).toMatchObject({ per_image_micros: 1_000 });
+    expect(body.data.find((m) => m.id === "demo/speech")?.pricing).toMatchObject({ per_mchar_micros: 1_000_000 });
   });
 });
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../worker/db/client.ts";
 import { tenants } from "../worker/db/schema.ts";
 import { bearer, call, createMember, createTenant, flushAnalytics, grantCredit, json, jsonInit, requestLogRow } from "./kit/fixtures.ts";
+import { settledGateStatus } from "./kit/gateway.ts";
 
 async function tenantWithKey(settings: Partial<typeof tenants.$inferInsert>, credit = 0, keyLimits: { rpm_limit?: number; tpm_limit?: number } = {}) {
   const tenantId = await createTenant();
@@ -95,13 +96,7 @@ describe("credit on the gateway", () => {
   it("charges the balance what the call cost, after the response", async () => {
     const { tenantId, key } = await tenantWithKey({}, 1_000_000);
     expect((await chat(key)).status).toBe(200);
-    const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
-    let status = await gate.status(tenantId);
-    for (let i = 0; i < 50 && status.openReservations > 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      status = await gate.status(tenantId);
-    }
-    expect(status.openReservations).toBe(0);
+    const status = await settledGateStatus(tenantId);
     let row: { cost_micros: number } | null = null;
     for (let i = 0; i < 50 && !row; i++) {
       await flushAnalytics(tenantId);

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createMember, createTenant, grantCredit, json, jsonInit, type Member, ORIGIN, TENANT_ID } from "./kit/fixtures.ts";
-import { createProvider, gatewayFetch, logRow, mockBase, parseSse, post, type Provider, settle, tag, upstream } from "./kit/gateway.ts";
+import { createProvider, gatewayFetch, logRow, mockBase, parseSse, post, type Provider, settledGateStatus, tag, upstream } from "./kit/gateway.ts";
 import { UPSTREAM_KEYS } from "./mocks/upstream-keys.ts";
 
 const SONNET = "claude-sonnet-4-5";
@@ -58,13 +58,7 @@ const gate = () => env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
 
 /** The tenant's balance once every call so far is settled. */
 async function balance(): Promise<number> {
-  await settle();
-  let status = await gate().status(tenant.id);
-  for (let i = 0; i < 100 && status.openReservations > 0; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    status = await gate().status(tenant.id);
-  }
-  expect(status.openReservations).toBe(0);
+  await settledGateStatus(tenant.id);
   return (await gate().reconcile(tenant.id)).balanceMicros;
 }
 

@@ -5,13 +5,12 @@ import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api/index.ts";
+import { bodyLimitFor, MiB, UPLOAD_BODY_LIMITS } from "./core/body-limits.ts";
 import { hashedAsset } from "./assets.ts";
 import { AppError, errorFormatFor, errorResponse, type ErrorKind, internalError } from "./core/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { v1 } from "./gateway/v1.ts";
 import { requestContext } from "./middleware/request-context.ts";
-
-const MiB = 1024 * 1024;
 
 const GATEWAY_REQUEST_HEADERS = [
   "authorization",
@@ -71,8 +70,14 @@ export function createApp() {
   // call it (no cookies are involved). The control plane sends no CORS headers: only the PWA,
   // served from the same origin, reads it.
   app.use("/v1/*", cors({ origin: "*", allowHeaders: GATEWAY_REQUEST_HEADERS, exposeHeaders: GATEWAY_RESPONSE_HEADERS, maxAge: 86_400 }));
-  app.use("/v1/*", bodyLimit({ maxSize: 16 * MiB, onError: tooLarge("16 MiB") }));
-  app.use("/api/*", bodyLimit({ maxSize: 1 * MiB, onError: tooLarge("1 MiB") }));
+  const limitFor = (path: string) => {
+    const maxSize = bodyLimitFor(path);
+    return bodyLimit({ maxSize, onError: tooLarge(`${maxSize / MiB} MiB`) });
+  };
+  for (const path of Object.keys(UPLOAD_BODY_LIMITS)) app.use(path, limitFor(path));
+  const gatewayLimit = limitFor("/v1/");
+  app.use("/v1/*", (c, next) => (c.req.path in UPLOAD_BODY_LIMITS ? next() : gatewayLimit(c, next)));
+  app.use("/api/*", limitFor("/api/"));
 
   app.route("/v1", v1);
   app.route("/api", api);

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { sha256Hex } from "./core/security/hash.ts";
 import { hashPassword } from "./core/security/passwords.ts";
 import type { Db } from "./db/client.ts";
+import { unitPriceColumn } from "./db/prices.ts";
 import { apiKeys, ledgerEntries, memberships, prices, providers, tenants, users } from "./db/schema.ts";
 import { DEMO_MODELS } from "./gateway/providers/demo/models.ts";
 
@@ -69,6 +70,7 @@ export async function seedQueries(db: Db, input: SeedInput) {
           model: `demo/${m.id}`,
           inputPerMTokMicros: m.inputPerMTokMicros,
           outputPerMTokMicros: m.outputPerMTokMicros,
+          ...(m.unit && unitPriceColumn(m.unit.kind, m.unit.micros)),
           source: "built-in demo prices",
           effectiveAt: 0,
         })),

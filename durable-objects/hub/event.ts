@@ -2,7 +2,7 @@
 // optional field made explicit, and its compact form for the hub's SQLite and the D1 flush.
 import { type ColumnNames, columnName } from "../../worker/db/columns.ts";
 import type { RequestLogRow } from "../../worker/db/request-log.ts";
-import { requestLog } from "../../worker/db/schema.ts";
+import { requestLog, UNIT_KINDS, type UnitKind } from "../../worker/db/schema.ts";
 
 /** Every field present; null where the gateway had nothing. */
 export interface LogEvent {
@@ -31,6 +31,9 @@ export interface LogEvent {
   outputCostMicros: number;
   reasoningCostMicros: number;
   cacheSavedMicros: number;
+  unit: UnitKind | null;
+  units: number;
+  unitsCostMicros: number;
   uncollectedMicros: number;
   estimated: boolean;
   attempts: string[] | null;
@@ -78,6 +81,8 @@ type CountField =
   | "outputCostMicros"
   | "reasoningCostMicros"
   | "cacheSavedMicros"
+  | "units"
+  | "unitsCostMicros"
   | "uncollectedMicros"
   | "createdAt";
 
@@ -88,6 +93,13 @@ function count(row: RequestLogRow, field: CountField, fallback: number | null): 
     return fallback;
   }
   if (!Number.isSafeInteger(v) || v < 0) throw new InvalidEvent(field, "a whole number ≥ 0");
+  return v;
+}
+
+function unitOf(row: RequestLogRow): UnitKind | null {
+  const v = row.unit;
+  if (v === null || v === undefined) return null;
+  if (!(UNIT_KINDS as readonly unknown[]).includes(v)) throw new InvalidEvent("unit", `one of ${UNIT_KINDS.join(", ")}`);
   return v;
 }
 
@@ -126,6 +138,9 @@ export function parseEvent(row: RequestLogRow): LogEvent {
     outputCostMicros: count(row, "outputCostMicros", 0)!,
     reasoningCostMicros: count(row, "reasoningCostMicros", 0)!,
     cacheSavedMicros: count(row, "cacheSavedMicros", 0)!,
+    unit: unitOf(row),
+    units: count(row, "units", 0)!,
+    unitsCostMicros: count(row, "unitsCostMicros", 0)!,
     uncollectedMicros: count(row, "uncollectedMicros", 0)!,
     estimated: row.estimated === true,
     attempts: attempts(row),
@@ -168,6 +183,9 @@ export const LOG_COLUMNS = [
   columnName(requestLog.outputCostMicros),
   columnName(requestLog.reasoningCostMicros),
   columnName(requestLog.cacheSavedMicros),
+  columnName(requestLog.unit),
+  columnName(requestLog.units),
+  columnName(requestLog.unitsCostMicros),
 ] as const;
 
 // Compile-time check that the flush writes every column request_log has.
@@ -209,5 +227,8 @@ export function toTuple(e: LogEvent): LogTuple {
     e.outputCostMicros,
     e.reasoningCostMicros,
     e.cacheSavedMicros,
+    e.unit,
+    e.units,
+    e.unitsCostMicros,
   ];
 }

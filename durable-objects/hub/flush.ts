@@ -63,6 +63,8 @@ const ADDED_COUNTS: ReadonlySet<string> = new Set(
     requestLog.outputCostMicros,
     requestLog.reasoningCostMicros,
     requestLog.cacheSavedMicros,
+    requestLog.units,
+    requestLog.unitsCostMicros,
   ].map(columnName),
 );
 const extractLog = LOG_COLUMNS.map((column, i) =>

@@ -31,7 +31,7 @@ const [MODEL, PROVIDER, KEY, STATUS, LATENCY, INPUT, OUTPUT, COST, CREATED] = (
   ["model", "provider", "key_id", "status", "latency_ms", "input_tokens", "output_tokens", "cost_micros", "created_at"] as const
 ).map(at) as [number, number, number, number, number, number, number, number, number];
 
-const [CACHED, WRITE_5M, WRITE_1H, REASONING, INPUT_COST, CACHED_COST, WRITE_COST, OUTPUT_COST, REASONING_COST, SAVED] = (
+const [CACHED, WRITE_5M, WRITE_1H, REASONING, INPUT_COST, CACHED_COST, WRITE_COST, OUTPUT_COST, REASONING_COST, SAVED, UNITS_COST] = (
   [
     "cached_tokens",
     "cache_write_5m_tokens",
@@ -43,8 +43,9 @@ const [CACHED, WRITE_5M, WRITE_1H, REASONING, INPUT_COST, CACHED_COST, WRITE_COS
     "output_cost_micros",
     "reasoning_cost_micros",
     "cache_saved_micros",
+    "units_cost_micros",
   ] as const
-).map(at) as [number, number, number, number, number, number, number, number, number, number];
+).map(at) as [number, number, number, number, number, number, number, number, number, number, number];
 
 export const label = (v: string | number | null | undefined): string => (v === null || v === undefined ? "" : String(v));
 /** A slot an older (shorter) tuple lacks reads as 0, the column's default. */
@@ -70,6 +71,7 @@ export function tupleRollup(t: LogTuple): { key: RollupKey; contribution: Contri
       outputCostMicros: count(t[OUTPUT_COST]),
       reasoningCostMicros: count(t[REASONING_COST]),
       cacheSavedMicros: count(t[SAVED]),
+      unitsCostMicros: count(t[UNITS_COST]),
     },
   };
 }

@@ -6,6 +6,7 @@
 // run time are named here and resolved by the runner.
 import * as z from "zod";
 import { apiDocs } from "../../worker/api/index.ts";
+import { bodyLimitFor } from "../../worker/core/body-limits.ts";
 import type { EndpointDoc } from "../../worker/core/endpoint-doc.ts";
 import { SEED_TENANT_ID } from "../../worker/seed.ts";
 import { gatewayDocs } from "../../worker/gateway/docs.ts";
@@ -57,6 +58,10 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /v1/messages/count_tokens": () => ({ model: "demo/echo", messages: [{ role: "user", content: "hello" }] }),
   "POST /v1/embeddings": () => ({ model: "demo/embed", input: "hello" }),
   "POST /v1/responses": () => ({ model: "corpus-openai/gpt-4o-mini", input: "hello" }),
+  "POST /v1/images/generations": () => ({ model: "demo/image", prompt: "a lighthouse", size: "256x256" }),
+  "POST /v1/audio/speech": () => ({ model: "demo/speech", voice: "alloy", input: "hello", response_format: "wav" }),
+  "POST /v1/moderations": () => ({ model: "demo/moderation", input: "hello" }),
+  "POST /v1/rerank": () => ({ model: "demo/rerank", query: "hello", documents: ["hello there", "bye"] }),
   "POST /api/auth/register": () => ({ email: `bad-input-${next()}@example.com`, password: "long enough password", name: "Fuzz", tenant_name: "Fuzz Co" }),
   "POST /api/auth/login": () => ({ email: "nobody@example.com", password: "not the password" }),
   "POST /api/auth/switch": () => ({ tenant_id: "ten_doesnotexist000" }),
@@ -180,10 +185,6 @@ export function wrongValues(field: FieldInfo): [label: string, value: unknown][]
 }
 
 // ── values ────────────────────────────────────────────────────────────────────────────────
-
-export const MiB = 1024 * 1024;
-export const API_LIMIT = 1 * MiB;
-export const V1_LIMIT = 16 * MiB;
 
 export const SQL_INJECTIONS: [string, string][] = [
   ["quote-or", "' OR '1'='1"],
@@ -624,7 +625,7 @@ export function buildCorpus(): BadCase[] {
 
     // Bodies at and just over the limit, with and without Content-Length.
     if (body) {
-      const limit = e.gateway ? V1_LIMIT : API_LIMIT;
+      const limit = bodyLimitFor(e.path);
       add(
         make(e, "huge-body", "limit + 1 bytes, Content-Length", {
           body: { kind: "bytes", bytes: () => paddedJson(limit + 1), contentType: "application/json" },

@@ -95,6 +95,19 @@ export async function settle(): Promise<void> {
   while (pending.length) await waitOnExecutionContext(pending.shift()!);
 }
 
+/** The tenant's gate once every call so far has settled its reservation (settlements leave after responses). */
+export async function settledGateStatus(tenantId: string) {
+  await settle();
+  const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenantId));
+  let status = await gate.status(tenantId);
+  for (let i = 0; i < 100 && status.openReservations > 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    status = await gate.status(tenantId);
+  }
+  expect(status.openReservations).toBe(0);
+  return status;
+}
+
 const sdkFetch = (input: string | URL | Request, init?: RequestInit) => gatewayFetch(new Request(input, init));
 
 export const openai = new OpenAI({ apiKey: API_KEY, baseURL: `${ORIGIN}/v1`, maxRetries: 0, fetch: sdkFetch });

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** The parsed JSON body (null when there was none or it was not JSON). */
   body: unknown;
+  /** A multipart body's text fields and files. */
+  form?: { fields: Record<string, string>; files: { name: string; filename: string; type: string; size: number }[] };
   /** The status sent, or null when none was (a reset, or the client left first). */
   status: number | null;
   /** The data payloads of the SSE events sent, in order. */

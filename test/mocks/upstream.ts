@@ -4,10 +4,11 @@
 // log size and how long it holds a connection.
 //
 // Endpoints (below each prefix):
-//   openai     GET /v1/models, POST /v1/chat/completions, /v1/embeddings, /v1/responses
+//   openai     GET /v1/models, POST /v1/chat/completions, /v1/embeddings, /v1/responses; images,
+//              audio, moderations, rerank, files and batches (upstream-media.ts)
 //   anthropic  GET /v1/models, POST /v1/messages, /v1/messages/count_tokens
 //   gemini     GET /v1beta/models, POST /v1beta/models/{model}:generateContent,
-//              :streamGenerateContent?alt=sse, :batchEmbedContents
+//              :streamGenerateContent?alt=sse, :batchEmbedContents, :predict (Imagen)
 //   GET /__requests?model=<m>[&flavor=<f>]  what reached the mock (see RecordedRequest)
 //
 // Answers are deterministic (see upstream-keys.ts for the token count):
@@ -52,6 +53,7 @@
 //                      a gateway that follows redirects shows up as a recorded second request
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MEDIA_ROUTES } from "./upstream-media.ts";
 import { mockWords, type RecordedRequest, UPSTREAM_KEYS, UPSTREAM_MODELS, type UpstreamFlavor } from "./upstream-keys.ts";
 
 type Json = Record<string, unknown>;
@@ -63,8 +65,12 @@ export interface MockRequest {
   url: URL;
   headers: IncomingMessage["headers"];
   body: string;
+  /** The body as it came (multipart uploads are binary). */
+  raw: Buffer;
   /** The body parsed, when it is a JSON object. */
   json: Json | undefined;
+  /** The body parsed, when it is multipart/form-data. */
+  form: FormData | undefined;
   /** The model the request names (body `model`, or Gemini's path). */
   model: string | null;
   fault: Fault | null;
@@ -76,6 +82,8 @@ export interface MockResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as they are instead of `body` as JSON (audio, file contents), with this content type. */
+  bytes?: { data: Uint8Array | string; contentType: string };
 }
 
 export interface MockSseEvent {
@@ -884,6 +892,16 @@ function geminiEmbed(req: MockRequest): MockReply {
 }
 
 /** The error event a provider sends when it fails after its stream began. */
+/** Imagen's :predict: sampleCount 1×1 PNGs, base64. */
+function imagenPredict(req: MockRequest): MockReply {
+  const body = req.json ?? {};
+  const prompt = str((arr(body.instances)[0] as Json | undefined)?.prompt);
+  if (!prompt) return { status: 400, body: FLAVORS.gemini.error(400, "instances[0].prompt is required.") };
+  const count = int((body.parameters as Json | undefined)?.sampleCount) ?? 1;
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+  return { status: 200, body: { predictions: Array.from({ length: count }, () => ({ bytesBase64Encoded: png, mimeType: "image/png" })) } };
+}
+
 function midstreamError(flavor: UpstreamFlavor, path: string, message: string, sequence: number): MockSseEvent {
   if (flavor === "anthropic") return sse({ type: "error", error: { type: "overloaded_error", message } }, { event: "error" });
   if (flavor === "gemini") return sse({ error: { code: 503, message, status: "UNAVAILABLE" } });
@@ -948,9 +966,11 @@ export const ROUTES: MockRoute[] = [
         return geminiGenerate(req, true);
       }
       if (action === "batchEmbedContents") return geminiEmbed(req);
+      if (action === "predict") return imagenPredict(req);
       return { status: 404, body: FLAVORS.gemini.error(404, `No action ${action ?? ""}`) };
     },
   },
+  ...MEDIA_ROUTES,
 ];
 
 // ── the server ────────────────────────────────────────────────────────────────────────────
@@ -975,7 +995,7 @@ const isStream = (reply: MockReply): reply is MockStream => "sse" in reply;
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -983,7 +1003,27 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** A multipart body parsed as the platform parses one; undefined when it is not one or does not parse. */
+async function readForm(contentType: string | undefined, raw: Buffer): Promise<FormData | undefined> {
+  if (!contentType?.startsWith("multipart/form-data")) return undefined;
+  try {
+    return await new Request("http://mock/", { method: "POST", headers: { "content-type": contentType }, body: raw }).formData();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A form's text fields and its files' names, types and sizes, for the log. */
+function formSummary(form: FormData): NonNullable<RecordedRequest["form"]> {
+  const summary: NonNullable<RecordedRequest["form"]> = { fields: {}, files: [] };
+  for (const [name, value] of form) {
+    if (typeof value === "string") summary.fields[name] = value;
+    else summary.files.push({ name, filename: value.name, type: value.type, size: value.size });
+  }
+  return summary;
 }
 
 export interface UpstreamMock {
@@ -1026,13 +1066,15 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
     const target = flavorOf(url.pathname);
     if (!target) return sendJson(res, 404, { error: `unknown prefix: ${url.pathname}` });
     const shape = FLAVORS[target.flavor];
-    let text: string;
+    let raw: Buffer;
     try {
-      text = await readBody(req);
+      raw = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, shape.error(413, "Request body too large."), { connection: "close" });
       throw error;
     }
+    const text = raw.toString("utf8");
+    const form = await readForm(header(req, "content-type"), raw);
     let json: Json | undefined;
     try {
       const parsed: unknown = text ? JSON.parse(text) : undefined;
@@ -1040,14 +1082,17 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
     } catch {
       json = undefined;
     }
-    const model = modelOf(target.flavor, target.path, json);
+    const formModel = form?.get("model");
+    const model = typeof formModel === "string" ? formModel : modelOf(target.flavor, target.path, json);
     const request: MockRequest = {
       method: req.method ?? "GET",
       path: target.path,
       url,
       headers: req.headers,
       body: text,
+      raw,
       json,
+      form,
       model,
       fault: faultOf(model),
       seq: ++seq,
@@ -1067,6 +1112,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
         ["anthropic-version", "content-type", "accept", "x-aggregator-hops"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : [])),
       ),
       body: text.length <= 256 * 1024 && serializable(json) ? (json ?? null) : null,
+      ...(form ? { form: formSummary(form) } : {}),
       status: null,
       events: [],
       completed: false,
@@ -1136,6 +1182,11 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
 
     const reply = await route.handle(request);
     if (!isStream(reply)) {
+      if (reply.bytes && reply.status < 400) {
+        head(reply.status, { "content-type": reply.bytes.contentType, ...reply.headers });
+        res.end(reply.bytes.data);
+        return;
+      }
       if (reply.status >= 400 || !fault || !["malformed", "truncate", "stall"].includes(fault.kind)) {
         head(reply.status, { "content-type": "application/json", ...reply.headers });
         res.end(JSON.stringify(reply.body));

@@ -62,6 +62,7 @@ const COST_CLASSES = [
   ["cache_write", "cacheWriteCostMicros"],
   ["output", "outputCostMicros"],
   ["reasoning", "reasoningCostMicros"],
+  ["units", "unitsCostMicros"],
 ] as const satisfies readonly (readonly [string, keyof Sums])[];
 
 /** Token classes that are part of input (cached_input, cache_write) or output (reasoning) tokens. */

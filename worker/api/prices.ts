@@ -10,7 +10,7 @@ import { iso } from "../core/time.ts";
 import { type Catalog, isCallable, loadCatalog, priceFor } from "../db/catalog.ts";
 import { getDb } from "../db/client.ts";
 import { priceWithMarkup } from "../gateway/cost.ts";
-import { effectivePrices, findVisiblePrice, listPrices, type PriceRecord, priceExists } from "../db/prices.ts";
+import { effectivePrices, findVisiblePrice, listPrices, NO_UNIT_PRICES, type PriceRecord, priceExists } from "../db/prices.ts";
 import { prices } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { commitChange } from "../services/audit.ts";
@@ -21,6 +21,29 @@ import { type ApiContext, ApiRouter } from "./router.ts";
 // Up to $1,000,000 per million tokens: far above any real price, far below 2⁵³.
 const micros = z.int().min(0).max(1_000_000_000_000);
 
+const IMAGE_TIER = /^\d{2,5}x\d{2,5}(\/[a-z]{2,16})?$/;
+
+/** Calls billed per unit rather than per token; null: the model has no price in that unit. */
+const unitFields = {
+  per_image_micros: micros.nullable().describe("Per image generated or edited, for sizes and qualities image_prices does not name"),
+  image_prices: z
+    .record(z.string().regex(IMAGE_TIER, "Use <width>x<height> or <width>x<height>/<quality>."), micros)
+    .refine((r) => Object.keys(r).length <= 50, "At most 50 sizes.")
+    .nullable()
+    .describe("Per image by `<size>/<quality>` or `<size>` (e.g. 1024x1792/hd), the first that matches; else per_image_micros"),
+  per_audio_second_micros: micros.nullable().describe("Transcription and translation: per second of audio, rounded up"),
+  per_mchar_micros: micros.nullable().describe("Speech: per million characters of input text"),
+  per_request_micros: micros.nullable().describe("Moderation: per call (0: free)"),
+  per_search_unit_micros: micros.nullable().describe("Rerank: per search unit (a query over up to 100 documents)"),
+  batch_discount_bps: z
+    .int()
+    .min(0)
+    .max(10_000)
+    .nullable()
+    .describe("Batch API lines: basis points off the token prices; null: 5000 (half price, as OpenAI bills batches)"),
+};
+const UNIT_FIELD_NAMES = Object.keys(unitFields) as (keyof typeof unitFields)[];
+
 const fields = {
   input_per_mtok_micros: micros,
   output_per_mtok_micros: micros,
@@ -28,6 +51,7 @@ const fields = {
   reasoning_per_mtok_micros: micros.nullable().describe("null: reasoning costs the output price"),
   cache_write_5m_per_mtok_micros: micros.nullable().describe("Prompt tokens written to the cache for 5 minutes; null: 1.25 × the input price"),
   cache_write_1h_per_mtok_micros: micros.nullable().describe("Prompt tokens written to the cache for 1 hour; null: 2 × the input price"),
+  ...unitFields,
   source: z.string().trim().max(500).nullable(),
   effective_at: z.iso.datetime({ offset: true }),
 };
@@ -42,6 +66,9 @@ const createBody = z.strictObject({
   reasoning_per_mtok_micros: fields.reasoning_per_mtok_micros.optional(),
   cache_write_5m_per_mtok_micros: fields.cache_write_5m_per_mtok_micros.optional(),
   cache_write_1h_per_mtok_micros: fields.cache_write_1h_per_mtok_micros.optional(),
+  ...(Object.fromEntries(UNIT_FIELD_NAMES.map((f) => [f, unitFields[f].optional()])) as {
+    [F in keyof typeof unitFields]: z.ZodOptional<(typeof unitFields)[F]>;
+  }),
   source: fields.source.optional(),
   effective_at: fields.effective_at.optional().describe("ISO 8601; default now"),
   scope: scopeField.default("tenant"),
@@ -68,6 +95,13 @@ const priceView = z.object({
   reasoning_per_mtok_micros: z.int().nullable(),
   cache_write_5m_per_mtok_micros: z.int().nullable(),
   cache_write_1h_per_mtok_micros: z.int().nullable(),
+  per_image_micros: z.int().nullable(),
+  image_prices: z.record(z.string(), z.int()).nullable(),
+  per_audio_second_micros: z.int().nullable(),
+  per_mchar_micros: z.int().nullable(),
+  per_request_micros: z.int().nullable(),
+  per_search_unit_micros: z.int().nullable(),
+  batch_discount_bps: z.int().nullable(),
   source: z.string().nullable(),
   effective_at: z.string(),
   scope: scopeField,
@@ -98,6 +132,7 @@ function priceJson(row: PriceRecord): z.output<typeof priceView> {
     reasoning_per_mtok_micros: row.reasoningPerMTokMicros,
     cache_write_5m_per_mtok_micros: row.cacheWrite5mPerMTokMicros,
     cache_write_1h_per_mtok_micros: row.cacheWrite1hPerMTokMicros,
+    ...unitColumnsOut(row),
     source: row.source,
     effective_at: iso(row.effectiveAt)!,
     scope: row.tenantId === null ? "platform" : "tenant",
@@ -105,6 +140,31 @@ function priceJson(row: PriceRecord): z.output<typeof priceView> {
     operator_set: row.operatorSet,
     created_at: iso(row.createdAt)!,
   };
+}
+
+const UNIT_COLUMNS = {
+  per_image_micros: "perImageMicros",
+  image_prices: "imagePrices",
+  per_audio_second_micros: "perAudioSecondMicros",
+  per_mchar_micros: "perMCharMicros",
+  per_request_micros: "perRequestMicros",
+  per_search_unit_micros: "perSearchUnitMicros",
+  batch_discount_bps: "batchDiscountBps",
+} as const satisfies Record<keyof typeof unitFields, keyof PriceRecord>;
+
+type UnitFieldValues = { [F in keyof typeof unitFields]?: z.output<(typeof unitFields)[F]> | undefined };
+
+function unitColumnsOut(row: PriceRecord): { [F in keyof typeof unitFields]: PriceRecord[(typeof UNIT_COLUMNS)[F]] } {
+  return Object.fromEntries(UNIT_FIELD_NAMES.map((f) => [f, row[UNIT_COLUMNS[f]]])) as {
+    [F in keyof typeof unitFields]: PriceRecord[(typeof UNIT_COLUMNS)[F]];
+  };
+}
+
+/** The unit price columns a body sets (absent fields left out). */
+function unitColumnsIn(body: UnitFieldValues): Partial<PriceRecord> {
+  const out: Partial<Record<keyof PriceRecord, unknown>> = {};
+  for (const f of UNIT_FIELD_NAMES) if (body[f] !== undefined) out[UNIT_COLUMNS[f]] = body[f];
+  return out as Partial<PriceRecord>;
 }
 
 async function findOr404(c: ApiContext, id: string): Promise<PriceRecord> {
@@ -205,6 +265,8 @@ export const pricesApi = new ApiRouter("prices")
         reasoningPerMTokMicros: body.reasoning_per_mtok_micros ?? null,
         cacheWrite5mPerMTokMicros: body.cache_write_5m_per_mtok_micros ?? null,
         cacheWrite1hPerMTokMicros: body.cache_write_1h_per_mtok_micros ?? null,
+        ...NO_UNIT_PRICES,
+        ...unitColumnsIn(body),
         operatorSet: tenantId !== null && c.var.user.isOperator,
         source: body.source ?? null,
         effectiveAt: body.effective_at ? Date.parse(body.effective_at) : now,
@@ -224,6 +286,7 @@ export const pricesApi = new ApiRouter("prices")
       ...(body.reasoning_per_mtok_micros !== undefined && { reasoningPerMTokMicros: body.reasoning_per_mtok_micros }),
       ...(body.cache_write_5m_per_mtok_micros !== undefined && { cacheWrite5mPerMTokMicros: body.cache_write_5m_per_mtok_micros }),
       ...(body.cache_write_1h_per_mtok_micros !== undefined && { cacheWrite1hPerMTokMicros: body.cache_write_1h_per_mtok_micros }),
+      ...unitColumnsIn(body),
       ...(body.source !== undefined && { source: body.source }),
       ...(body.effective_at !== undefined && { effectiveAt: Date.parse(body.effective_at) }),
     };

@@ -8,7 +8,7 @@ export const LATENCY_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 3
 
 /**
  * Tokens and spend by class, summed beside the totals. Cached and cache-write tokens are part of
- * input tokens, reasoning tokens part of output tokens; the five costs add up to what the calls
+ * input tokens, reasoning tokens part of output tokens; the six costs (units: calls billed per image, second, character…) add up to what the calls
  * cost at their price (cost charged plus anything uncollected); cacheSaved is what cache reads
  * cost less than the same tokens uncached.
  */
@@ -22,6 +22,7 @@ export const CLASS_FIELDS = [
   "outputCostMicros",
   "reasoningCostMicros",
   "cacheSavedMicros",
+  "unitsCostMicros",
 ] as const;
 export type ClassField = (typeof CLASS_FIELDS)[number];
 export type ClassSums = Record<ClassField, number>;
@@ -61,6 +62,7 @@ export const emptyClassSums = (): ClassSums => ({
   outputCostMicros: 0,
   reasoningCostMicros: 0,
   cacheSavedMicros: 0,
+  unitsCostMicros: 0,
 });
 
 export const emptySums = (): Sums => ({

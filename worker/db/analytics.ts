@@ -52,6 +52,7 @@ const SUMS = {
   outputCostMicros: total(r.outputCostMicros),
   reasoningCostMicros: total(r.reasoningCostMicros),
   cacheSavedMicros: total(r.cacheSavedMicros),
+  unitsCostMicros: total(r.unitsCostMicros),
   latencyMsSum: total(r.latencyMsSum),
   le0: total(r.latencyLe50),
   le1: total(r.latencyLe100),

@@ -10,6 +10,10 @@ const json = <N extends string>(name: N) => text(name, { mode: "json" });
 export { BUDGET_PERIODS, type BudgetPeriod };
 export const BUDGET_MODES = ["hard", "soft"] as const;
 export const PROMPT_CACHE_MODES = ["off", "auto"] as const;
+
+/** The units a call is billed in when not per token (prices: per_image_micros, per_audio_second_micros…). */
+export const UNIT_KINDS = ["image", "audio_second", "character", "request", "search_unit"] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
 export type PromptCacheMode = (typeof PROMPT_CACHE_MODES)[number];
 export type BudgetMode = (typeof BUDGET_MODES)[number];
 
@@ -161,6 +165,19 @@ export const prices = sqliteTable(
     /** Cache writes (Anthropic): null prices them as the provider does, 1.25× input for 5 minutes, 2× for 1 hour. */
     cacheWrite5mPerMTokMicros: integer("cache_write_5m_per_mtok_micros"),
     cacheWrite1hPerMTokMicros: integer("cache_write_1h_per_mtok_micros"),
+    /** Calls billed per unit rather than per token (null: the model has no price in that unit). */
+    perImageMicros: integer("per_image_micros"),
+    /** Per image of one `<size>` or `<size>/<quality>` (e.g. `1024x1792/hd`), before per_image_micros. */
+    imagePrices: json("image_prices").$type<Record<string, number>>(),
+    perAudioSecondMicros: integer("per_audio_second_micros"),
+    /** Speech: per million characters of input text. */
+    perMCharMicros: integer("per_mchar_micros"),
+    /** Moderation: per call. */
+    perRequestMicros: integer("per_request_micros"),
+    /** Rerank: per search (a query over up to 100 documents). */
+    perSearchUnitMicros: integer("per_search_unit_micros"),
+    /** Batch API lines: off the token prices, in basis points (null: OpenAI's 50 %). */
+    batchDiscountBps: integer("batch_discount_bps"),
     /**
      * A tenant row set by the platform operator: a negotiated price that also applies to the
      * platform's providers. A tenant's own rows price only its own (bring-your-own-key) providers.
@@ -247,6 +264,10 @@ export const requestLog = sqliteTable(
     outputCostMicros: integer("output_cost_micros").notNull().default(0),
     reasoningCostMicros: integer("reasoning_cost_micros").notNull().default(0),
     cacheSavedMicros: integer("cache_saved_micros").notNull().default(0),
+    /** A call billed per unit (images, audio seconds, characters, requests, search units): which, how many, and their price. */
+    unit: text("unit", { enum: UNIT_KINDS }),
+    units: integer("units").notNull().default(0),
+    unitsCostMicros: integer("units_cost_micros").notNull().default(0),
     /** What the call cost above its reservation: not charged (the cap), reported to the operator. */
     uncollectedMicros: integer("uncollected_micros").notNull().default(0),
     estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
@@ -283,6 +304,7 @@ export const usageRollups = sqliteTable(
     outputCostMicros: integer("output_cost_micros").notNull().default(0),
     reasoningCostMicros: integer("reasoning_cost_micros").notNull().default(0),
     cacheSavedMicros: integer("cache_saved_micros").notNull().default(0),
+    unitsCostMicros: integer("units_cost_micros").notNull().default(0),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
     /**
      * Cumulative latency histogram (requests with latency ≤ N ms), summable across rows: p50/p95

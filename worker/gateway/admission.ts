@@ -25,7 +25,7 @@ import type { CallPlan } from "./plan.ts";
 import { maxOutputTokens } from "./providers/model-limits.ts";
 import { costMicros } from "./cost.ts";
 import { cacheWritesIn } from "./providers/anthropic/prompt-cache.ts";
-import { estimatedUsage } from "./types.ts";
+import { estimatedUsage, type MeteredUnits } from "./types.ts";
 
 export interface CallSize {
   /** Our estimate of the prompt's tokens: what the tokens-per-minute window is charged up front. */
@@ -34,6 +34,8 @@ export interface CallSize {
   promptBound: number;
   /** The output limit the caller set; absent: the model's largest. 0 for calls that write nothing. */
   maxOutput: number | null | undefined;
+  /** The most a call billed per unit can use (images asked for, seconds of audio…); it may be billed by tokens instead. */
+  units?: MeteredUnits;
 }
 
 /**
@@ -54,6 +56,7 @@ export function admitCall(c: Context<AppEnv>, plan: CallPlan, size: CallSize, bo
         ? { ...plain, [writes === "1h" ? "cacheWrite1hTokens" : "cacheWrite5mTokens"]: size.promptBound }
         : plain;
     maxCostMicros = Math.max(maxCostMicros, costMicros(plain, t.price), costMicros(written, t.price));
+    if (size.units) maxCostMicros = Math.max(maxCostMicros, costMicros({ ...plain, units: size.units }, t.price));
   }
   return reserve(c, plan, tokens, maxCostMicros);
 }

@@ -24,6 +24,8 @@ import type { CostOf } from "./usage-cost.ts";
 export interface JsonAnswer {
   text: string;
   usage: Usage | null;
+  /** An answer that is not JSON (speech audio, a transcript as text): sent as it comes, never cached; `text` is unused. */
+  raw?: { body: ReadableStream<Uint8Array> | Uint8Array | string; contentType: string };
 }
 
 /** A streamed answer once an attempt has opened it. */
@@ -136,15 +138,15 @@ async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
         );
   const answer = call.render(result.value);
   const charged = recordCall({ ...record, target: result.target, status: 200, usage: answer.usage });
-  if (cacheId && ttl) c.executionCtx.waitUntil(cachePut(cacheId, answer.text, ttl));
+  if (cacheId && ttl && !answer.raw) c.executionCtx.waitUntil(cachePut(cacheId, answer.text, ttl));
   const headers: Record<string, string> = {
-    "content-type": "application/json",
+    "content-type": answer.raw?.contentType ?? "application/json",
     "x-aggregator-cost-micros": String(charged),
     ...attemptHeaders(record.attempts),
     ...limitHeaders,
   };
   if (call.cacheable) headers["x-aggregator-cache"] = cacheId ? "MISS" : "BYPASS";
-  return new Response(call.withCost?.(answer.text, charged) ?? answer.text, { headers });
+  return new Response(answer.raw?.body ?? call.withCost?.(answer.text, charged) ?? answer.text, { headers });
 }
 
 /** What a call to `target` with a given usage is charged: its cost, capped at the reservation. */

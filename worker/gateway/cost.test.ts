@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PriceRow } from "../db/catalog.ts";
-import { emptyUsage, type Usage } from "./types.ts";
-import { costBreakdown, costMicros } from "./cost.ts";
+import { NO_UNIT_PRICES } from "../db/prices.ts";
+import { emptyUsage, type Usage, unitUsage } from "./types.ts";
+import { costBreakdown, costMicros, unitPrice } from "./cost.ts";
 
 const price = (p: Partial<PriceRow>): PriceRow =>
   ({
@@ -11,6 +12,7 @@ const price = (p: Partial<PriceRow>): PriceRow =>
     reasoningPerMTokMicros: null,
     cacheWrite5mPerMTokMicros: null,
     cacheWrite1hPerMTokMicros: null,
+    ...NO_UNIT_PRICES,
     ...p,
   }) as PriceRow;
 
@@ -53,13 +55,13 @@ describe("cost per token class, against the providers' published prices", () => 
   it("gpt-4o: OpenAI's prompt-caching example (2,006 prompt tokens, 1,920 of them cached)", () => {
     const cost = costBreakdown(usage({ inputTokens: 2006, cachedTokens: 1920, outputTokens: 300 }), GPT_4O);
     // 86 × 2.5 = 215; 1,920 × 1.25 = 2,400; 300 × 10 = 3,000
-    expect(cost).toEqual({ input: 215, cachedInput: 2400, cacheWrite: 0, output: 3000, reasoning: 0, total: 5615, cacheSaved: 2400 });
+    expect(cost).toEqual({ input: 215, cachedInput: 2400, cacheWrite: 0, output: 3000, reasoning: 0, units: 0, total: 5615, cacheSaved: 2400 });
   });
 
   it("Claude Sonnet: cache reads, 5-minute and 1-hour writes, each at its price", () => {
     const u = usage({ inputTokens: 18_000, cachedTokens: 10_000, cacheWrite5mTokens: 5_000, cacheWrite1hTokens: 1_000, outputTokens: 800 });
     // 2,000 × 3 = 6,000; 10,000 × 0.30 = 3,000; 5,000 × 3.75 + 1,000 × 6 = 24,750; 800 × 15 = 12,000
-    const expected = { input: 6000, cachedInput: 3000, cacheWrite: 24_750, output: 12_000, reasoning: 0, total: 45_750, cacheSaved: 27_000 };
+    const expected = { input: 6000, cachedInput: 3000, cacheWrite: 24_750, output: 12_000, reasoning: 0, units: 0, total: 45_750, cacheSaved: 27_000 };
     expect(costBreakdown(u, SONNET)).toEqual(expected);
     // No cache-write price of its own: Anthropic's 1.25× and 2× of input, the same here.
     expect(costBreakdown(u, { ...SONNET, cacheWrite5mPerMTokMicros: null, cacheWrite1hPerMTokMicros: null })).toEqual(expected);
@@ -80,6 +82,7 @@ describe("cost per token class, against the providers' published prices", () => 
       cacheWrite: 28_463,
       output: 13_800,
       reasoning: 0,
+      units: 0,
       total: 52_613,
       cacheSaved: 31_050,
     });
@@ -104,5 +107,46 @@ describe("cost per token class, against the providers' published prices", () => 
     // Reads and writes claimed beyond the input are clamped to it: 10 tokens, all read.
     const cost = costBreakdown(usage({ inputTokens: 10, cachedTokens: 50, cacheWrite5mTokens: 50 }), SONNET);
     expect(cost).toMatchObject({ input: 0, cachedInput: 3, cacheWrite: 0, total: 3 });
+  });
+});
+
+// OpenAI's published list prices: dall-e-3 $0.040 standard 1024², $0.080 hd 1024², $0.120 hd
+// 1792×1024; whisper-1 $0.006 a minute; tts-1 $15 per million characters.
+const DALL_E_3 = price({ perImageMicros: 40_000, imagePrices: { "1024x1024/hd": 80_000, "1792x1024": 80_000, "1792x1024/hd": 120_000 } });
+const WHISPER = price({ perAudioSecondMicros: 100 });
+const TTS = price({ perMCharMicros: 15_000_000 });
+// gpt-image-1: $5 / M text input, $40 / M image output; per image too, for answers without usage.
+const GPT_IMAGE = price({ inputPerMTokMicros: 5_000_000, outputPerMTokMicros: 40_000_000, imagePrices: { "1024x1024/low": 11_000 } });
+
+describe("costMicros per unit", () => {
+  it("prices an image by size and quality, then by size, then any size", () => {
+    expect(unitPrice({ kind: "image", tier: "1792x1024/hd" }, DALL_E_3)).toBe(120_000);
+    expect(unitPrice({ kind: "image", tier: "1792x1024/vivid" }, DALL_E_3)).toBe(80_000);
+    expect(unitPrice({ kind: "image", tier: "1024x1024" }, DALL_E_3)).toBe(40_000);
+    expect(costMicros(unitUsage("image", 3, "1024x1024/hd"), DALL_E_3)).toBe(240_000);
+  });
+
+  it("prices seconds, characters, calls and search units, with the markup, exactly", () => {
+    expect(costMicros(unitUsage("audio_second", 61.2), WHISPER)).toBe(6_200);
+    expect(costMicros(unitUsage("character", 1_000), TTS)).toBe(15_000);
+    // 1 character at $15 / M = 15 µ$; 3 = 45; with a 10 % markup 49.5 → 50
+    expect(costMicros(unitUsage("character", 3), { ...TTS, markupBps: 1000 })).toBe(50);
+    expect(costBreakdown(unitUsage("request", 1), price({ perRequestMicros: 0 })).total).toBe(0);
+    expect(costBreakdown(unitUsage("search_unit", 2), price({ perSearchUnitMicros: 2_000 }))).toMatchObject({ units: 4_000, total: 4_000, input: 0 });
+  });
+
+  it("bills reported tokens where the price has token prices, else the units, never both", () => {
+    const reported: Usage = { ...unitUsage("image", 1, "1024x1024/low"), inputTokens: 50, outputTokens: 272 };
+    // 50 × 5 + 272 × 40 = 250 + 10,880
+    expect(costBreakdown(reported, GPT_IMAGE)).toMatchObject({ input: 250, output: 10_880, units: 0, total: 11_130 });
+    expect(costBreakdown(unitUsage("image", 1, "1024x1024/low"), GPT_IMAGE)).toMatchObject({ units: 11_000, total: 11_000 });
+    // Our own estimate of tokens does not replace a unit price.
+    expect(costMicros({ ...unitUsage("audio_second", 10), inputTokens: 999, estimated: true }, { ...WHISPER, inputPerMTokMicros: 1_000_000 })).toBe(1_000);
+    // No unit price and no reported tokens: the tokens (ours) are billed.
+    expect(costMicros({ ...unitUsage("search_unit", 1), inputTokens: 1_000, estimated: true }, price({ inputPerMTokMicros: 20_000 }))).toBe(20);
+  });
+
+  it("bills nothing for a unit the price does not name", () => {
+    expect(costMicros(unitUsage("image", 2), WHISPER)).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 // What a call costs: usage at its price per token class, with the markup, in integer micro-dollars.
 import type { PriceRow } from "../db/catalog.ts";
-import type { Usage } from "./types.ts";
+import { UNIT_PRICE_COLUMN } from "../db/prices.ts";
+import type { UnitKind } from "../db/schema.ts";
+import { emptyUsage, type MeteredUnits, type Usage } from "./types.ts";
 
 const BASIS_POINTS = 10_000n;
 const DIVISOR = BASIS_POINTS * 1_000_000n;
@@ -12,11 +14,13 @@ export interface CostBreakdown {
   cacheWrite: number;
   output: number;
   reasoning: number;
+  /** Units billed per unit (images, audio seconds, characters, requests, search units). */
+  units: number;
   total: number;
   cacheSaved: number;
 }
 
-const NO_COST: CostBreakdown = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, total: 0, cacheSaved: 0 };
+const NO_COST: CostBreakdown = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, units: 0, total: 0, cacheSaved: 0 };
 
 /**
  * Anthropic's published cache-write prices as multiples of input (5 min: 1.25×, 1 hour: 2×), for
@@ -25,7 +29,7 @@ const NO_COST: CostBreakdown = { input: 0, cachedInput: 0, cacheWrite: 0, output
 const QUARTERS = 4n;
 const CACHE_WRITE_5M_QUARTERS = 5n;
 const CACHE_WRITE_1H_QUARTERS = 8n;
-const CLASSES = ["input", "cachedInput", "cacheWrite", "output", "reasoning"] as const;
+const CLASSES = ["input", "cachedInput", "cacheWrite", "output", "reasoning", "units"] as const;
 
 /**
  * Integer micro-dollars: prices are per million tokens, so a class costs tokens × price / 10⁶,
@@ -36,8 +40,9 @@ const CLASSES = ["input", "cachedInput", "cacheWrite", "output", "reasoning"] as
  * price it is part of (cache writes at the provider's multiple of input). BigInt keeps the
  * products exact beyond 2⁵³.
  */
-export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBreakdown {
+export function costBreakdown(metered: Usage, price: PriceRow | undefined): CostBreakdown {
   if (!price) return NO_COST;
+  const usage = billedUsage(metered, price);
   const inputPrice = BigInt(price.inputPerMTokMicros);
   // Prices in quarter-µ$ per million tokens, so 1.25× input (5 quarters of the price) is exact.
   const input = inputPrice * QUARTERS;
@@ -63,6 +68,7 @@ export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBr
       markup,
     output: BigInt(usage.outputTokens - reasoning) * output * markup,
     reasoning: perMTok(reasoning, price.reasoningPerMTokMicros, output) * markup,
+    units: usage.units ? unitsScaled(usage.units, price) * markup : 0n,
   };
   const unit = DIVISOR * QUARTERS;
   const sum = CLASSES.reduce((s, k) => s + exact[k], 0n);
@@ -83,9 +89,42 @@ export function costBreakdown(usage: Usage, price: PriceRow | undefined): CostBr
     cacheWrite: Number(cost.cacheWrite),
     output: Number(cost.output),
     reasoning: Number(cost.reasoning),
+    units: Number(cost.units),
     total: Number(total),
     cacheSaved: saved > 0n ? Number(saved / unit) : 0,
   };
+}
+
+/** Characters are priced per million, the other units each. */
+const PER_UNIT_SCALE: Record<UnitKind, bigint> = { image: 1_000_000n, audio_second: 1_000_000n, character: 1n, request: 1_000_000n, search_unit: 1_000_000n };
+
+/** The unit price that applies (null: the model has none in that unit). */
+export function unitPrice(units: Pick<MeteredUnits, "kind" | "tier">, price: PriceRow): number | null {
+  const each = price[UNIT_PRICE_COLUMN[units.kind]];
+  if (units.kind !== "image" || units.tier === undefined) return each;
+  const tiers = price.imagePrices ?? {};
+  return tiers[units.tier] ?? tiers[units.tier.split("/")[0]!] ?? each;
+}
+
+/**
+ * A call metered both in units and in tokens is billed once: by the tokens the provider
+ * reported when the price has token prices (gpt-image, gpt-4o-transcribe), else by its units
+ * when they are priced, else by its tokens (ours when the provider reported none).
+ */
+function billedUsage(usage: Usage, price: PriceRow): Usage {
+  const { units } = usage;
+  if (!units) return usage;
+  const pricesTokens = price.inputPerMTokMicros > 0 || price.outputPerMTokMicros > 0;
+  const reported = !usage.estimated && usage.inputTokens + usage.outputTokens > 0;
+  if (pricesTokens && reported) return { ...usage, units: undefined };
+  if (unitPrice(units, price) !== null) return { ...emptyUsage(), units };
+  return { ...usage, units: undefined };
+}
+
+/** The units' cost in the scale of the token classes (µ$ × 10⁶ × 4, before the markup). */
+function unitsScaled(units: MeteredUnits, price: PriceRow): bigint {
+  const each = unitPrice(units, price);
+  return each === null ? 0n : BigInt(units.count) * BigInt(each) * PER_UNIT_SCALE[units.kind] * QUARTERS;
 }
 
 export function costMicros(usage: Usage, price: PriceRow | undefined): number {

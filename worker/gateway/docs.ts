@@ -2,6 +2,10 @@
 // Hono handlers: no wrapper on the hot path).
 import type { EndpointDoc } from "../core/endpoint-doc.ts";
 import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
+import { speechRequest } from "./endpoints/audio.ts";
+import { generationRequest } from "./endpoints/images.ts";
+import { moderationRequest } from "./endpoints/moderations.ts";
+import { rerankRequest } from "./endpoints/rerank.ts";
 import { inputItemsQuery } from "./endpoints/stored-responses.ts";
 import { responsesRequest } from "./formats/responses.ts";
 import { chatCompletionRequest, embeddingsRequest } from "./openai-schema.ts";
@@ -34,4 +38,16 @@ export const gatewayDocs: EndpointDoc[] = [
   },
   doc("post", "/v1/responses/:id/cancel", "Cancels a background response; the gateway runs none, so a stored response answers 400 not_cancellable."),
   doc("get", "/v1/models", "The models this key may call, with prices."),
+  doc(
+    "post",
+    "/v1/images/generations",
+    "OpenAI image generation; billed per image by size and quality, or by the tokens the provider reports.",
+    generationRequest,
+  ),
+  doc("post", "/v1/images/edits", "OpenAI image edit, multipart/form-data (image or image[], optional mask, prompt, model); billed as generations."),
+  doc("post", "/v1/audio/speech", "OpenAI text to speech; the audio streams back; billed per character.", speechRequest),
+  doc("post", "/v1/audio/transcriptions", "OpenAI transcription, multipart/form-data (file ≤ 25 MiB, model); billed per second of audio."),
+  doc("post", "/v1/audio/translations", "OpenAI translation to English, multipart/form-data (file ≤ 25 MiB, model); billed per second of audio."),
+  doc("post", "/v1/moderations", "OpenAI moderation; billed per call (often free).", moderationRequest),
+  doc("post", "/v1/rerank", "Rerank in the Cohere / Jina shape (query, documents, top_n); billed per search unit or per token.", rerankRequest),
 ];

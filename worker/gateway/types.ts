@@ -1,6 +1,7 @@
 // The provider-neutral usage record every call produces.
 import type { OpenAIUsage } from "./formats/openai.ts";
 import type { ResponsesUsage } from "./formats/responses.ts";
+import type { UnitKind } from "../db/schema.ts";
 
 export interface Usage {
   /** Every prompt token: uncached, read from the cache and written to it. */
@@ -16,6 +17,16 @@ export interface Usage {
   reasoningTokens: number;
   /** True when we counted the tokens ourselves because the provider reported none. */
   estimated: boolean;
+  /** What a call billed per unit rather than per token (an image, a second of audio…) used. */
+  units?: MeteredUnits;
+}
+
+export interface MeteredUnits {
+  kind: UnitKind;
+  /** Whole units; audio seconds are rounded up. */
+  count: number;
+  /** Images: `<size>` or `<size>/<quality>`, which may have a price of its own. */
+  tier?: string;
 }
 
 export function emptyUsage(): Usage {
@@ -25,6 +36,11 @@ export function emptyUsage(): Usage {
 /** What a call is billed when the provider reported no usage: our counts, flagged as an estimate. */
 export function estimatedUsage(inputTokens: number, outputTokens: number): Usage {
   return { ...emptyUsage(), inputTokens, outputTokens, estimated: true };
+}
+
+/** A call billed `count` units of `kind` (and no tokens unless the provider reported them). */
+export function unitUsage(kind: UnitKind, count: number, tier?: string): Usage {
+  return { ...emptyUsage(), units: { kind, count: Math.max(0, Math.ceil(count)), ...(tier ? { tier } : {}) } };
 }
 
 /** More tokens than any call has: a bigger count is clamped to it, so sums stay exact integers. */

@@ -82,7 +82,10 @@ export interface UpstreamRequest {
   url: string;
   method?: "GET" | "POST";
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or a multipart form (fetch sets its content type and boundary). */
+  body?: string | FormData;
+  /** An answer that is not JSON (speech audio) is handed on unread, timed like a stream: until its headers. */
+  binary?: boolean;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   /** Sent as x-aggregator-hops: the incoming count plus one (see hops.ts). */
@@ -114,7 +117,8 @@ export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
     throw new UpstreamError("http", `upstream answered ${res.status}, a redirect (not followed)`, { status: res.status });
   }
   // A stream may run for longer than the attempt's timeout: only its start is timed.
-  if (res.ok && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+  const type = res.headers.get("content-type") ?? "";
+  if (res.ok && (type.startsWith("text/event-stream") || (req.binary && !type.startsWith("application/json")))) {
     clearTimeout(timer);
     return res;
   }

@@ -557,6 +557,131 @@ export interface Paths {
       response: unknown;
     };
   };
+  "/v1/images/generations": {
+    post: {
+      /** OpenAI image generation; billed per image by size and quality, or by the tokens the provider reports. Access: api-key. */
+      operationId: "postV1ImagesGenerations";
+      path: never;
+      query: never;
+      body: {
+        model: string;
+        prompt: string;
+        size?: string;
+        quality?: "auto" | "standard" | "hd" | "low" | "medium" | "high";
+        response_format?: "url" | "b64_json";
+        user?: string;
+        n?: number;
+        stream?: false;
+        [key: string]: unknown;
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/images/edits": {
+    post: {
+      /** OpenAI image edit, multipart/form-data (image or image[], optional mask, prompt, model); billed as generations. Access: api-key. */
+      operationId: "postV1ImagesEdits";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/audio/speech": {
+    post: {
+      /** OpenAI text to speech; the audio streams back; billed per character. Access: api-key. */
+      operationId: "postV1AudioSpeech";
+      path: never;
+      query: never;
+      body: {
+        model: string;
+        input: string;
+        voice: string | {
+          id: string;
+          [key: string]: unknown;
+        };
+        response_format?: "mp3" | "opus" | "aac" | "flac" | "wav" | "pcm";
+        speed?: number;
+        instructions?: string;
+        stream_format?: "audio";
+        user?: string;
+        [key: string]: unknown;
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/audio/transcriptions": {
+    post: {
+      /** OpenAI transcription, multipart/form-data (file ≤ 25 MiB, model); billed per second of audio. Access: api-key. */
+      operationId: "postV1AudioTranscriptions";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/audio/translations": {
+    post: {
+      /** OpenAI translation to English, multipart/form-data (file ≤ 25 MiB, model); billed per second of audio. Access: api-key. */
+      operationId: "postV1AudioTranslations";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/moderations": {
+    post: {
+      /** OpenAI moderation; billed per call (often free). Access: api-key. */
+      operationId: "postV1Moderations";
+      path: never;
+      query: never;
+      body: {
+        model?: string;
+        input: string | string[] | {
+          type: "text";
+          text: string;
+          [key: string]: unknown;
+        } | {
+          type: "image_url";
+          image_url: {
+            url: string;
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        }[];
+        [key: string]: unknown;
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/rerank": {
+    post: {
+      /** Rerank in the Cohere / Jina shape (query, documents, top_n); billed per search unit or per token. Access: api-key. */
+      operationId: "postV1Rerank";
+      path: never;
+      query: never;
+      body: {
+        model: string;
+        query: string;
+        documents: (string | {
+          text: string;
+          [key: string]: unknown;
+        })[];
+        top_n?: number;
+        return_documents?: boolean;
+        [key: string]: unknown;
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
   "/api/health": {
     get: {
       /** Liveness and reachability of D1 and the Durable Objects. Access: public. */
@@ -1558,6 +1683,15 @@ export interface Paths {
           reasoning_per_mtok_micros: number | null;
           cache_write_5m_per_mtok_micros: number | null;
           cache_write_1h_per_mtok_micros: number | null;
+          per_image_micros: number | null;
+          image_prices: {
+            [key: string]: number;
+          } | null;
+          per_audio_second_micros: number | null;
+          per_mchar_micros: number | null;
+          per_request_micros: number | null;
+          per_search_unit_micros: number | null;
+          batch_discount_bps: number | null;
           source: string | null;
           effective_at: string;
           /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1588,6 +1722,22 @@ export interface Paths {
         cache_write_5m_per_mtok_micros?: number | null;
         /** Prompt tokens written to the cache for 1 hour; null: 2 × the input price */
         cache_write_1h_per_mtok_micros?: number | null;
+        /** Per image generated or edited, for sizes and qualities image_prices does not name */
+        per_image_micros?: number | null;
+        /** Per image by `<size>/<quality>` or `<size>` (e.g. 1024x1792/hd), the first that matches; else per_image_micros */
+        image_prices?: {
+          [key: string]: number;
+        } | null;
+        /** Transcription and translation: per second of audio, rounded up */
+        per_audio_second_micros?: number | null;
+        /** Speech: per million characters of input text */
+        per_mchar_micros?: number | null;
+        /** Moderation: per call (0: free) */
+        per_request_micros?: number | null;
+        /** Rerank: per search unit (a query over up to 100 documents) */
+        per_search_unit_micros?: number | null;
+        /** Batch API lines: basis points off the token prices; null: 5000 (half price, as OpenAI bills batches) */
+        batch_discount_bps?: number | null;
         source?: string | null;
         /** ISO 8601; default now */
         effective_at?: string;
@@ -1604,6 +1754,15 @@ export interface Paths {
         reasoning_per_mtok_micros: number | null;
         cache_write_5m_per_mtok_micros: number | null;
         cache_write_1h_per_mtok_micros: number | null;
+        per_image_micros: number | null;
+        image_prices: {
+          [key: string]: number;
+        } | null;
+        per_audio_second_micros: number | null;
+        per_mchar_micros: number | null;
+        per_request_micros: number | null;
+        per_search_unit_micros: number | null;
+        batch_discount_bps: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1661,6 +1820,15 @@ export interface Paths {
         reasoning_per_mtok_micros: number | null;
         cache_write_5m_per_mtok_micros: number | null;
         cache_write_1h_per_mtok_micros: number | null;
+        per_image_micros: number | null;
+        image_prices: {
+          [key: string]: number;
+        } | null;
+        per_audio_second_micros: number | null;
+        per_mchar_micros: number | null;
+        per_request_micros: number | null;
+        per_search_unit_micros: number | null;
+        batch_discount_bps: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1690,6 +1858,22 @@ export interface Paths {
         cache_write_5m_per_mtok_micros?: number | null;
         /** Prompt tokens written to the cache for 1 hour; null: 2 × the input price */
         cache_write_1h_per_mtok_micros?: number | null;
+        /** Per image generated or edited, for sizes and qualities image_prices does not name */
+        per_image_micros?: number | null;
+        /** Per image by `<size>/<quality>` or `<size>` (e.g. 1024x1792/hd), the first that matches; else per_image_micros */
+        image_prices?: {
+          [key: string]: number;
+        } | null;
+        /** Transcription and translation: per second of audio, rounded up */
+        per_audio_second_micros?: number | null;
+        /** Speech: per million characters of input text */
+        per_mchar_micros?: number | null;
+        /** Moderation: per call (0: free) */
+        per_request_micros?: number | null;
+        /** Rerank: per search unit (a query over up to 100 documents) */
+        per_search_unit_micros?: number | null;
+        /** Batch API lines: basis points off the token prices; null: 5000 (half price, as OpenAI bills batches) */
+        batch_discount_bps?: number | null;
         source?: string | null;
         effective_at?: string;
       };
@@ -1703,6 +1887,15 @@ export interface Paths {
         reasoning_per_mtok_micros: number | null;
         cache_write_5m_per_mtok_micros: number | null;
         cache_write_1h_per_mtok_micros: number | null;
+        per_image_micros: number | null;
+        image_prices: {
+          [key: string]: number;
+        } | null;
+        per_audio_second_micros: number | null;
+        per_mchar_micros: number | null;
+        per_request_micros: number | null;
+        per_search_unit_micros: number | null;
+        batch_discount_bps: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -1732,6 +1925,15 @@ export interface Paths {
         reasoning_per_mtok_micros: number | null;
         cache_write_5m_per_mtok_micros: number | null;
         cache_write_1h_per_mtok_micros: number | null;
+        per_image_micros: number | null;
+        image_prices: {
+          [key: string]: number;
+        } | null;
+        per_audio_second_micros: number | null;
+        per_mchar_micros: number | null;
+        per_request_micros: number | null;
+        per_search_unit_micros: number | null;
+        batch_discount_bps: number | null;
         source: string | null;
         effective_at: string;
         /** platform: every tenant's (operator only); tenant: this tenant's own */
@@ -2125,7 +2327,7 @@ export interface Paths {
         to: string;
         interval: "minute" | "hour" | "day";
         group_by: string | null;
-        /** The five *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected. */
+        /** The six *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected. */
         totals: {
           requests: number;
           errors: number;
@@ -2153,6 +2355,8 @@ export interface Paths {
           reasoning_cost_micros: number;
           /** What caching saved: what cache reads cost less than the same tokens uncached, in micro-dollars */
           cache_saved_micros: number;
+          /** Spend on calls billed per unit: images, audio seconds, characters, moderation calls, rerank searches, in micro-dollars */
+          units_cost_micros: number;
           error_rate: number | null;
         };
         series: {
@@ -2194,6 +2398,8 @@ export interface Paths {
           reasoning_cost_micros: number;
           /** What caching saved: what cache reads cost less than the same tokens uncached, in micro-dollars */
           cache_saved_micros: number;
+          /** Spend on calls billed per unit: images, audio seconds, characters, moderation calls, rerank searches, in micro-dollars */
+          units_cost_micros: number;
           model: string;
         }[];
         /** The 10 end users who spent most, from the per-day end-user rollups: the whole UTC days the range touches. Only calls that named an end user count. */

@@ -54,6 +54,9 @@ function exportRecord(row: RequestLogRecord): Record<(typeof EXPORT_COLUMNS)[num
     output_cost_micros: row.outputCostMicros,
     reasoning_cost_micros: row.reasoningCostMicros,
     cache_saved_micros: row.cacheSavedMicros,
+    unit: row.unit,
+    units: row.units,
+    units_cost_micros: row.unitsCostMicros,
   };
 }
 

@@ -56,10 +56,11 @@ const classesView = z.object({
   output_cost_micros: micros("Spend on output tokens other than reasoning"),
   reasoning_cost_micros: micros("Spend on reasoning tokens"),
   cache_saved_micros: micros("What caching saved: what cache reads cost less than the same tokens uncached"),
+  units_cost_micros: micros("Spend on calls billed per unit: images, audio seconds, characters, moderation calls, rerank searches"),
 });
 
 const CLASSES_NOTE =
-  "The five *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected.";
+  "The six *_cost_micros add up to what the calls cost at their prices: cost_micros plus any cost above a reservation that was not collected.";
 
 const topUserView = z.object({
   end_user: z.string().describe("As the caller named it: `user`, `metadata.user_id` or the x-aggregator-user header"),
@@ -134,6 +135,7 @@ function classesOut(s: Sums): z.input<typeof classesView> {
     output_cost_micros: s.outputCostMicros,
     reasoning_cost_micros: s.reasoningCostMicros,
     cache_saved_micros: s.cacheSavedMicros,
+    units_cost_micros: s.unitsCostMicros,
   };
 }
 

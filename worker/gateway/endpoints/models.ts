@@ -1,12 +1,33 @@
 // GET /v1/models: the models and route aliases this key may call, with the prices it pays.
 // Nothing is called upstream or admitted, so it stays outside the call pipeline.
 import type { Context } from "hono";
-import { isCallable, priceFor } from "../../db/catalog.ts";
+import { isCallable, type PriceRow, priceFor } from "../../db/catalog.ts";
 import { getDb } from "../../db/client.ts";
 import type { AppEnv } from "../../env.ts";
 import { assertKeyUsable } from "../gate.ts";
 import { isModelAllowed, tenantCatalog } from "../resolve.ts";
 import { priceWithMarkup } from "../cost.ts";
+
+const UNIT_PRICING = {
+  per_image_micros: "perImageMicros",
+  per_audio_second_micros: "perAudioSecondMicros",
+  per_mchar_micros: "perMCharMicros",
+  per_request_micros: "perRequestMicros",
+  per_search_unit_micros: "perSearchUnitMicros",
+} as const satisfies Record<string, keyof PriceRow>;
+
+/** The model's prices per unit, where it has them, with the markup. */
+function unitPricing(price: PriceRow): Record<string, number | Record<string, number>> {
+  const out: Record<string, number | Record<string, number>> = {};
+  for (const [name, column] of Object.entries(UNIT_PRICING)) {
+    const micros = price[column];
+    if (micros !== null) out[name] = priceWithMarkup(micros, price.markupBps);
+  }
+  if (price.imagePrices) {
+    out.image_prices = Object.fromEntries(Object.entries(price.imagePrices).map(([tier, micros]) => [tier, priceWithMarkup(micros, price.markupBps)]));
+  }
+  return out;
+}
 
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const key = c.var.apiKey;
@@ -26,6 +47,7 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
               pricing: {
                 input_per_mtok_micros: priceWithMarkup(price.inputPerMTokMicros, price.markupBps),
                 output_per_mtok_micros: priceWithMarkup(price.outputPerMTokMicros, price.markupBps),
+                ...unitPricing(price),
               },
             }
           : {}),

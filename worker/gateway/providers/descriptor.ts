@@ -4,7 +4,11 @@
 import type { ProviderAdapter } from "./types.ts";
 
 /** The upstream endpoints a kind may serve. */
-export type Endpoint = "chat" | "chat_stream" | "embeddings" | "responses" | "count_tokens" | "models";
+export type Endpoint = "chat" | "chat_stream" | "embeddings" | "responses" | "count_tokens" | "models" | MediaEndpoint | "files" | "batches";
+
+/** Endpoints beyond chat, in OpenAI's wire format (rerank: Cohere's and Jina's), each billed in its own unit. */
+export const MEDIA_ENDPOINTS = ["images", "image_edits", "speech", "transcriptions", "translations", "moderations", "rerank"] as const;
+export type MediaEndpoint = (typeof MEDIA_ENDPOINTS)[number];
 
 /**
  * The path after the base URL of each endpoint the kind serves (absent: not served). A function

@@ -13,6 +13,21 @@ export function urlOf(wire: Wire, target: Pick<Target, "kind" | "baseUrl" | "mod
   return `${target.baseUrl.replace(/\/+$/, "")}${path(target.model)}`;
 }
 
+/** A multipart POST to `endpoint` of the target: the form as sent, its model the target's. */
+export function formRequest(wire: Wire, target: Target, endpoint: Endpoint, form: FormData, options: CallOptions): UpstreamRequest {
+  const body = new FormData();
+  for (const [name, value] of form) if (name !== "model") body.append(name, value);
+  body.set("model", target.model);
+  return {
+    url: urlOf(wire, target, endpoint),
+    headers: wire.headers(target.apiKey),
+    body,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    hops: options.hops,
+  };
+}
+
 /** A JSON POST to `endpoint` of the target, with the kind's headers. */
 export function jsonRequest(wire: Wire, target: Target, endpoint: Endpoint, body: unknown, options: CallOptions): UpstreamRequest {
   return {

@@ -5,6 +5,7 @@ import type { ProviderKind } from "../../db/schema.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion, OpenAIChunk } from "../formats/openai.ts";
 import type { EmbeddingsRequest } from "../openai-schema.ts";
 import type { UpstreamRequest } from "../upstream.ts";
+import type { MediaEndpoint } from "./descriptor.ts";
 
 export interface Target {
   providerName: string;
@@ -40,6 +41,18 @@ export interface EmbeddingsResponse {
 
 export type WireFormat = "openai" | "anthropic";
 
+export interface MediaRequest {
+  endpoint: MediaEndpoint;
+  /** A JSON body, or a multipart form (image edits, transcriptions, translations); its `model` is the target's. */
+  body: Record<string, unknown> | FormData;
+}
+
+/** Images, audio, moderation and rerank: the request in OpenAI's wire format, the answer in it too. */
+export interface MediaAdapter {
+  serves(endpoint: MediaEndpoint): boolean;
+  call(target: Target, request: MediaRequest, options: CallOptions): Promise<Response>;
+}
+
 export interface ProviderAdapter {
   /** The wire format the provider speaks natively, when it is one a client can speak too. */
   readonly native: WireFormat | null;
@@ -49,4 +62,5 @@ export interface ProviderAdapter {
   embed?(target: Target, req: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
   /** The upstream request for a body already in the provider's native format. */
   nativeRequest?(target: Target, body: Record<string, unknown>, options: CallOptions): UpstreamRequest;
+  media?: MediaAdapter;
 }

@@ -9,7 +9,8 @@ type Totals = AnalyticsReport["totals"];
 
 export interface ClassRow {
   label: MessageKey;
-  tokens: number;
+  /** null: billed per unit (images, seconds, characters…), not per token. */
+  tokens: number | null;
   spend: number;
 }
 
@@ -21,6 +22,7 @@ export function classRows(x: Totals): ClassRow[] {
     { label: "analytics.class.cacheWrite", tokens: x.cache_write_tokens, spend: x.cache_write_cost_micros },
     { label: "analytics.class.output", tokens: Math.max(0, x.output_tokens - x.reasoning_tokens), spend: x.output_cost_micros },
     { label: "analytics.class.reasoning", tokens: x.reasoning_tokens, spend: x.reasoning_cost_micros },
+    ...(x.units_cost_micros > 0 ? [{ label: "analytics.class.units" as const, tokens: null, spend: x.units_cost_micros }] : []),
   ];
 }
 
@@ -56,7 +58,7 @@ export function TokenClasses({ report }: { report: AnalyticsReport }) {
                     <th scope="row" class="cell-name">
                       {t(r.label)}
                     </th>
-                    <td class="num">{formatNumber(r.tokens)}</td>
+                    <td class="num">{r.tokens === null ? "—" : formatNumber(r.tokens)}</td>
                     <td class="num">{formatMicros(r.spend)}</td>
                     <td class="num">{formatPercent(spent > 0 ? r.spend / spent : null)}</td>
                   </tr>

@@ -11,6 +11,7 @@ export const classes = {
   output_cost_micros: 3500,
   reasoning_cost_micros: 1000,
   cache_saved_micros: 1800,
+  units_cost_micros: 0,
 };
 
 export const point = (t: string, requests: number, over: Partial<AnalyticsPoint> = {}): AnalyticsPoint => ({

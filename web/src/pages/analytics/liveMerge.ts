@@ -42,6 +42,7 @@ const ZERO_CLASSES = {
   output_cost_micros: 0,
   reasoning_cost_micros: 0,
   cache_saved_micros: 0,
+  units_cost_micros: 0,
 };
 
 const emptyPoint = (t: string, group?: string): AnalyticsPoint => ({ t, ...(group === undefined ? {} : { group }), ...ZERO_SUMS });

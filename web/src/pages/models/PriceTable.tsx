@@ -1,6 +1,6 @@
 import type { Price } from "../../api/types";
 import { formatMicros } from "../../i18n/format";
-import { t } from "../../i18n";
+import { type MessageKey, t } from "../../i18n";
 
 const money = (micros: number | null) => (micros === null ? "—" : formatMicros(micros));
 
@@ -13,6 +13,29 @@ function CacheWrite({ price, input, ttl }: { price: number | null; input: number
   return (
     <td class="num muted" title={t("models.cacheWriteDefault", { multiple: label })}>
       {money(Math.floor((input * num) / den))}
+    </td>
+  );
+}
+
+/** Prices of calls billed per unit (images, audio, speech, moderation, rerank) and the batch discount, one per line. */
+function UnitPrices({ p }: { p: Price }) {
+  const lines: string[] = [];
+  const add = (key: MessageKey, micros: number | null) => {
+    if (micros !== null) lines.push(t(key, { price: money(micros) }));
+  };
+  add("models.unit.image", p.per_image_micros);
+  for (const [tier, micros] of Object.entries(p.image_prices ?? {})) lines.push(t("models.unit.imageTier", { tier, price: money(micros) }));
+  add("models.unit.second", p.per_audio_second_micros);
+  add("models.unit.mchar", p.per_mchar_micros);
+  add("models.unit.request", p.per_request_micros);
+  add("models.unit.searchUnit", p.per_search_unit_micros);
+  if (p.batch_discount_bps !== null) lines.push(t("models.unit.batch", { percent: String(p.batch_discount_bps / 100) }));
+  if (lines.length === 0) return <td class="small muted">—</td>;
+  return (
+    <td class="small">
+      {lines.map((line) => (
+        <div key={line}>{line}</div>
+      ))}
     </td>
   );
 }
@@ -43,6 +66,7 @@ export function PriceTable({ prices }: { prices: readonly Price[] }) {
             <th scope="col" class="num">
               {t("models.reasoning")}
             </th>
+            <th scope="col">{t("models.perUnit")}</th>
             <th scope="col">{t("models.source")}</th>
           </tr>
         </thead>
@@ -58,6 +82,7 @@ export function PriceTable({ prices }: { prices: readonly Price[] }) {
               <CacheWrite price={p.cache_write_5m_per_mtok_micros} input={p.input_per_mtok_micros} ttl="5m" />
               <CacheWrite price={p.cache_write_1h_per_mtok_micros} input={p.input_per_mtok_micros} ttl="1h" />
               <td class="num">{money(p.reasoning_per_mtok_micros)}</td>
+              <UnitPrices p={p} />
               <td class="small muted">{p.source ?? "—"}</td>
             </tr>
           ))}

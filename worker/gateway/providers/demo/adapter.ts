@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../types.ts";
 import { assertDemoCanAnswer, demoChat, demoChatStream } from "./chat.ts";
 import { demoEmbed } from "./embed.ts";
+import { demoMedia } from "./media.ts";
 
 export const demoAdapter: ProviderAdapter = {
   native: null,
@@ -10,4 +11,5 @@ export const demoAdapter: ProviderAdapter = {
     return demoChatStream(target.model, req);
   },
   embed: async (target, req) => demoEmbed(target.model, typeof req.input === "string" ? [req.input] : req.input, req.dimensions),
+  media: demoMedia,
 };

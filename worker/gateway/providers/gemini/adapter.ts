@@ -10,6 +10,7 @@ import type { ChunkStream, EmbeddingsResponse, ProviderAdapter } from "../types.
 import { toGeminiRequest } from "./request.ts";
 import { geminiResponseToOpenAI } from "./response.ts";
 import { GeminiToOpenAIStream } from "./stream.ts";
+import { geminiImages } from "./images.ts";
 import { GEMINI_WIRE } from "./wire.ts";
 
 async function* geminiResponses(body: ReadableStream<Uint8Array>): AsyncGenerator<GeminiResponse, void, undefined> {
@@ -22,6 +23,7 @@ interface BatchEmbedResponse {
 
 export const geminiAdapter: ProviderAdapter = {
   native: null,
+  media: geminiImages,
 
   async chat(target, req, options) {
     const res = await upstreamFetch(jsonRequest(GEMINI_WIRE, target, "chat", toGeminiRequest(req), options));

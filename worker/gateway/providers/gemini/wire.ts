@@ -11,6 +11,7 @@ export const GEMINI_WIRE: Wire = {
     chat: model("generateContent"),
     chat_stream: (name) => `${model("streamGenerateContent")(name)}?alt=sse`,
     embeddings: model("batchEmbedContents"),
+    images: model("predict"),
     models: () => "/v1beta/models",
   },
 };

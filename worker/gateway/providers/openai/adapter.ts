@@ -5,7 +5,7 @@ import type { ChatCompletionRequest, OpenAIChatCompletion } from "../../formats/
 import type { EmbeddingsRequest } from "../../openai-schema.ts";
 import { UpstreamError, upstreamFetch, upstreamJson } from "../../upstream.ts";
 import type { Wire } from "../descriptor.ts";
-import { jsonRequest } from "../http.ts";
+import { formRequest, jsonRequest } from "../http.ts";
 import type { EmbeddingsResponse, ProviderAdapter } from "../types.ts";
 import { openAIChunks } from "./chunks.ts";
 import { OPENAI_WIRE } from "./wire.ts";
@@ -35,6 +35,16 @@ export function openAIShapedAdapter(wire: Wire): ProviderAdapter {
 
     nativeRequest(target, body, options) {
       return jsonRequest(wire, target, "chat", { ...body, model: target.model }, options);
+    },
+
+    media: {
+      serves: (endpoint) => wire.endpoints[endpoint] !== undefined,
+      call: (target, { endpoint, body }, options) =>
+        upstreamFetch(
+          body instanceof FormData
+            ? formRequest(wire, target, endpoint, body, options)
+            : { ...jsonRequest(wire, target, endpoint, { ...body, model: target.model }, options), binary: endpoint === "speech" },
+        ),
     },
   };
 }

@@ -11,5 +11,13 @@ export const OPENAI_WIRE: Wire = {
     embeddings: () => "/embeddings",
     responses: () => "/responses",
     models: () => "/models",
+    images: () => "/images/generations",
+    image_edits: () => "/images/edits",
+    speech: () => "/audio/speech",
+    transcriptions: () => "/audio/transcriptions",
+    translations: () => "/audio/translations",
+    moderations: () => "/moderations",
+    files: () => "/files",
+    batches: () => "/batches",
   },
 };
