@@ -16,8 +16,10 @@
 //   d1.ts            every D1 statement;  alerts.ts  budget, balance and provider alerts
 //   scopes.ts        key budgets, end users' limits, caps per model or provider
 //   response-retention.ts  stored /v1/responses deleted once the tenant's retention ends
+//   batch-polls.ts   batches followed at their provider until they end and are settled
 import { DurableObject } from "cloudflare:workers";
 import { AlarmClock } from "./alarm-clock.ts";
+import { BatchPolls } from "./gate/batch-polls.ts";
 import type { Env } from "./bindings.ts";
 import { decide, keyUsable, type LeaseOffer, pruneWindow, topUp } from "./gate/admission.ts";
 import { periodStart } from "../worker/core/periods.ts";
@@ -30,7 +32,7 @@ import { credit, expireSettlements, settle, settleAll } from "./gate/settlement.
 import { type LeaseRequest, shardName, type UsageReport } from "./gate/shards.ts";
 import { GateState } from "./gate/state.ts";
 import { nextHoldExpiry, rulesFor, type ScopeRule, type SpendQuery, spentIn, sweepScopes } from "./gate/scopes.ts";
-import { type KeyConfig, MINUTE_MS, RESERVATION_TTL_MS, type TenantConfig } from "./gate/storage.ts";
+import { holdMsOf, type KeyConfig, MINUTE_MS, type TenantConfig } from "./gate/storage.ts";
 import { LEASE_ABANDONED_MS, nextLeaseExpiry, returnLease } from "./gate/call-leases.ts";
 import type { AdmitRequest, AdmitResult, BooksBatch, BooksResult, CreditRequest, GateBalance, Reconciliation, SettleRequest } from "./gate/types.ts";
 
@@ -49,6 +51,8 @@ export class TenantGate extends DurableObject<Env> {
   private readonly alerts: GateAlerts;
   /** Expired stored responses deleted from D1 (the bank only). */
   private readonly retention: ResponseRetention;
+  /** Batches polled until they end (the bank only). */
+  private readonly batches: BatchPolls;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +63,7 @@ export class TenantGate extends DurableObject<Env> {
     this.leases = new GateLeases(ctx, state, () => this.gate(0));
     this.ledger = new LedgerFlush(state, env.DB);
     this.retention = new ResponseRetention(state, env.DB);
+    this.batches = new BatchPolls(state);
     this.alerts = new GateAlerts(
       ctx,
       env,
@@ -99,7 +104,7 @@ export class TenantGate extends DurableObject<Env> {
     const rules = await this.rules(config, key, req, now);
     // From here to the end nothing awaits: the decision and its writes are one atomic step.
     const result = decide(this.state, config, key, req, rules, now);
-    if (result.ok) void this.clock.wakeBy(now + (result.lease ? result.lease.useForMs + LEASE_ABANDONED_MS : RESERVATION_TTL_MS));
+    if (result.ok) void this.clock.wakeBy(now + (result.lease ? result.lease.useForMs + LEASE_ABANDONED_MS : holdMsOf(req)));
     return result;
   }
 
@@ -149,6 +154,13 @@ export class TenantGate extends DurableObject<Env> {
     if (this.state.tenantId !== tenantId) return;
     await this.ledger.flushAll();
     await this.leases.reportToBank();
+  }
+
+  /** Bank: follows an admitted batch at its provider until it ends (batch-polls.ts). */
+  async watchBatch(tenantId: string, batchId: string): Promise<void> {
+    await this.config.ensureTenant(tenantId, 0);
+    if (this.state.tenantId !== tenantId || this.state.shard !== 0) return;
+    await this.clock.wakeBy(this.batches.watch(batchId, Date.now()));
   }
 
   // ── settlement and credit ───────────────────────────────────────────────────────────────
@@ -280,9 +292,18 @@ export class TenantGate extends DurableObject<Env> {
     await this.alerts.deliver(now).catch(() => undefined); // retried by the next alarm
     await this.leases.reportToBank().catch(() => undefined); // retried by the next alarm
     await this.retention.run(now); // never throws: a failed sweep is retried by a later alarm
+    await this.batches.run(this.env, now); // never throws: a failed poll is retried later
     const reservation = this.state.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations").one().at;
     const flushAt = remaining > 0 || this.state.unreported > 0 ? now + 5_000 : this.ledger.nextClosedMinute(now);
-    const times = [reservation, nextHoldExpiry(this.state), nextLeaseExpiry(this.state), flushAt, this.alerts.nextAttemptAt(), this.retention.nextAt()];
+    const times = [
+      reservation,
+      nextHoldExpiry(this.state),
+      nextLeaseExpiry(this.state),
+      flushAt,
+      this.alerts.nextAttemptAt(),
+      this.retention.nextAt(),
+      this.batches.nextAt(),
+    ];
     const wanted = times.filter((t): t is number => t !== null);
     if (wanted.length) await this.clock.wakeBy(Math.max(now + 100, Math.min(...wanted)));
   }

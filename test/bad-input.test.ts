@@ -73,6 +73,23 @@ async function storedResponse(key: string, body: unknown): Promise<{ id: string 
   return JSON.parse(text) as { id: string };
 }
 
+/** A batch input file and a batch over it, at the corpus's OpenAI provider, as `key`'s tenant. */
+async function batchOf(key: string, model = "corpus-openai/gpt-4o-mini"): Promise<{ file: string; batch: string }> {
+  const line = { custom_id: "a", method: "POST", url: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: "hi" }], max_tokens: 5 } };
+  const form = new FormData();
+  form.set("purpose", "batch");
+  form.set("file", new File([`${JSON.stringify(line)}\n`], "corpus.jsonl"));
+  const uploaded = await call("/v1/files", { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
+  if (uploaded.status !== 200) throw new Error(`/v1/files answered ${uploaded.status}: ${await uploaded.text()}`);
+  const file = (await json<{ id: string }>(uploaded)).id;
+  const res = await call(
+    "/v1/batches",
+    jsonInit({ input_file_id: file, endpoint: "/v1/chat/completions", completion_window: "24h" }, { authorization: `Bearer ${key}` }),
+  );
+  if (res.status !== 200) throw new Error(`/v1/batches answered ${res.status}: ${await res.text()}`);
+  return { file, batch: (await json<{ id: string }>(res)).id };
+}
+
 async function newestAuditId(who: Member): Promise<string> {
   const res = await call("/api/audit?limit=1", { headers: who.headers });
   return (await json<{ data: { id: string }[] }>(res)).data[0]!.id;
@@ -133,7 +150,12 @@ async function setUp(): Promise<World> {
   const order = await created<{ id: string }>(owner, "/api/payments/paypal/orders", { amount_micros: 5_000_000 });
   const readToken = await created<{ id: string }>(owner, "/api/analytics/tokens", { expires_in_days: 1 });
   const ourResponse = await storedResponse(API_KEY, { model: "demo/echo", input: "ours" });
+  const ourBatch = await batchOf(API_KEY);
   const own: World["own"] = {
+    "/v1/files/:id": { id: ourBatch.file },
+    "/v1/files/:id/content": { id: ourBatch.file },
+    "/v1/batches/:id": { id: ourBatch.batch },
+    "/v1/batches/:id/cancel": { id: ourBatch.batch },
     "/v1/responses/:id": { id: ourResponse.id },
     "/v1/responses/:id/input_items": { id: ourResponse.id },
     "/v1/responses/:id/cancel": { id: ourResponse.id },
@@ -195,7 +217,21 @@ async function setUp(): Promise<World> {
   await traffic.text();
   await flushAnalytics(otherTenant);
   const theirResponse = await storedResponse(theirKey.key, { model: alias, input: `${MARK} stored` });
+  // Batches run at OpenAI providers only: theirs at one of the platform's, at the mock.
+  const platformOpenAI = await created<{ name: string }>(operator, "/api/providers", {
+    name: `corpus-batches-${Date.now().toString(36)}`,
+    kind: "openai",
+    base_url: `${mock}/openai/v1`,
+    api_key: UPSTREAM_KEYS.openai,
+    models: ["gpt-4o-mini"],
+    scope: "platform",
+  });
+  const theirBatch = await batchOf(theirKey.key, `${platformOpenAI.name}/gpt-4o-mini`);
   const foreign: World["foreign"] = {
+    "/v1/files/:id": { id: theirBatch.file },
+    "/v1/files/:id/content": { id: theirBatch.file },
+    "/v1/batches/:id": { id: theirBatch.batch },
+    "/v1/batches/:id/cancel": { id: theirBatch.batch },
     "/v1/responses/:id": { id: theirResponse.id },
     "/v1/responses/:id/input_items": { id: theirResponse.id },
     "/v1/responses/:id/cancel": { id: theirResponse.id },

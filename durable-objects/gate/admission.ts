@@ -9,7 +9,7 @@
 import { grantLease } from "./call-leases.ts";
 import { admittedOneByOne, budgetRoom, holdScopes, refusalFor, type ScopeRule } from "./scopes.ts";
 import type { GateState } from "./state.ts";
-import { type Counted, type KeyConfig, RESERVATION_TTL_MS, type TenantConfig, WINDOW_MS, type Window } from "./storage.ts";
+import { type Counted, holdMsOf, type KeyConfig, type TenantConfig, WINDOW_MS, type Window } from "./storage.ts";
 import type { AdmitRequest, AdmitResult, LeaseGrant, RateLimitInfo } from "./types.ts";
 
 const EMPTY_WINDOW: Window = { requests: 0, tokens: 0, oldest: null };
@@ -85,7 +85,7 @@ export function decide(state: GateState, config: TenantConfig, key: KeyConfig | 
       req.requestId,
       req.keyId,
       req.maxCostMicros,
-      now + RESERVATION_TTL_MS,
+      now + holdMsOf(req),
     );
     holdScopes(state, rules, req, now);
   });

@@ -9,7 +9,7 @@
 import { DAY_MS, dayStart, periodStart } from "../../worker/core/periods.ts";
 import type { BudgetPeriod, ScopeLimits } from "../../worker/db/schema.ts";
 import type { GateState } from "./state.ts";
-import { type Budget, type KeyConfig, type ModelCap, RESERVATION_TTL_MS, type TenantConfig, WINDOW_MS } from "./storage.ts";
+import { type Budget, holdMsOf, type KeyConfig, type ModelCap, type TenantConfig, WINDOW_MS } from "./storage.ts";
 import type { AdmitRequest, ExactFor } from "./types.ts";
 
 export interface ScopeRule {
@@ -152,7 +152,7 @@ export function holdScopes(state: GateState, rules: ScopeRule[], req: AdmitReque
         req.requestId,
         rule.scope,
         req.maxCostMicros,
-        now + RESERVATION_TTL_MS,
+        now + holdMsOf(req),
       );
     }
   }

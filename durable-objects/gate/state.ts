@@ -2,6 +2,7 @@
 // epoch, leases, …) and the credit that open reservations hold, all in the object's SQLite.
 import { monthStart } from "../../worker/core/time.ts";
 import { GATE_SCHEMA } from "./storage.ts";
+import { BATCH_REQUEST_PREFIX } from "./types.ts";
 
 export class GateState {
   readonly sql: SqlStorage;
@@ -97,11 +98,11 @@ export class GateState {
     return this.openReservations().reserved;
   }
 
-  /** Calls in flight (a lease counts the concurrent calls it holds) and the credit they hold. */
+  /** Calls in flight (a lease counts the concurrent calls it holds; a batch is not one) and the credit they and batches hold. */
   openReservations(): { n: number; reserved: number } {
     return this.sql
       .exec<{ n: number; reserved: number }>(
-        "SELECT (SELECT count(*) FROM reservations) + (SELECT coalesce(sum(slots), 0) FROM admission_leases) AS n, (SELECT coalesce(sum(amount), 0) FROM reservations) + (SELECT coalesce(sum(credit), 0) FROM admission_leases) AS reserved",
+        `SELECT (SELECT count(*) FROM reservations WHERE id NOT GLOB '${BATCH_REQUEST_PREFIX}*') + (SELECT coalesce(sum(slots), 0) FROM admission_leases) AS n, (SELECT coalesce(sum(amount), 0) FROM reservations) + (SELECT coalesce(sum(credit), 0) FROM admission_leases) AS reserved`,
       )
       .one();
   }

@@ -1,4 +1,5 @@
 // TenantGate's own SQLite: the durable state every decision is made from.
+import { type AdmitRequest, MAX_HOLD_MS } from "./types.ts";
 import type { BudgetMode, BudgetPeriod, ScopeLimits } from "../../worker/db/schema.ts";
 
 export const GATE_SCHEMA = [
@@ -34,6 +35,8 @@ export const GATE_SCHEMA = [
   `CREATE INDEX IF NOT EXISTS scoped_holds_scope ON scoped_holds (scope)`,
   `CREATE INDEX IF NOT EXISTS scoped_holds_expiry ON scoped_holds (expires_at)`,
   `CREATE TABLE IF NOT EXISTS spend (scope TEXT NOT NULL, day INTEGER NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (scope, day))`,
+  // Batches the bank's alarm polls at their provider until they end (batch-polls.ts).
+  `CREATE TABLE IF NOT EXISTS batch_polls (id TEXT PRIMARY KEY, poll_at INTEGER NOT NULL, polls INTEGER NOT NULL DEFAULT 0)`,
 ];
 
 export interface TenantConfig {
@@ -79,6 +82,9 @@ export const WINDOW_MS = 60_000;
 
 /** How long an unsettled call holds its credit before the alarm releases it. */
 export const RESERVATION_TTL_MS = 15 * 60_000;
+
+/** How long an admission's reservation holds unsettled: a batch's for longer (AdmitRequest.holdMs). */
+export const holdMsOf = (req: Pick<AdmitRequest, "holdMs">): number => Math.min(Math.max(req.holdMs ?? RESERVATION_TTL_MS, RESERVATION_TTL_MS), MAX_HOLD_MS);
 
 /** What the last minute holds: admissions and leases' room. */
 export interface Window {

@@ -13,7 +13,16 @@ export interface AdmitRequest {
   endUser?: string | null;
   /** The models (`provider/model`) the call may be served by: caps on any of them apply. */
   targets?: string[];
+  /**
+   * How long the reservation holds before the alarm releases it unsettled (default 15 minutes, at
+   * most MAX_HOLD_MS): a batch's, until the provider's completion window has ended.
+   */
+  holdMs?: number;
 }
+
+/** Request ids of batches (gateway/batches/): their reservations hold for hours and are not calls running now. */
+export const BATCH_REQUEST_PREFIX = "batch:";
+export const MAX_HOLD_MS = 48 * 3600_000;
 
 /** What an isolate asks for: room for `requests` calls like the one at hand. */
 export interface LeaseWanted {

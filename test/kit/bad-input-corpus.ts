@@ -62,6 +62,7 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /v1/audio/speech": () => ({ model: "demo/speech", voice: "alloy", input: "hello", response_format: "wav" }),
   "POST /v1/moderations": () => ({ model: "demo/moderation", input: "hello" }),
   "POST /v1/rerank": () => ({ model: "demo/rerank", query: "hello", documents: ["hello there", "bye"] }),
+  "POST /v1/batches": () => ({ input_file_id: "file-doesnotexist", endpoint: "/v1/chat/completions", completion_window: "24h" }),
   "POST /api/auth/register": () => ({ email: `bad-input-${next()}@example.com`, password: "long enough password", name: "Fuzz", tenant_name: "Fuzz Co" }),
   "POST /api/auth/login": () => ({ email: "nobody@example.com", password: "not the password" }),
   "POST /api/auth/switch": () => ({ tenant_id: "ten_doesnotexist000" }),

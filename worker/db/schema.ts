@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BUDGET_PERIODS, type BudgetPeriod } from "../core/periods.ts";
 import { ROLES } from "../core/rbac.ts";
+import type { PriceRow } from "./catalog.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
 const json = <N extends string>(name: N) => text(name, { mode: "json" });
@@ -511,4 +512,71 @@ export const storedResponseItems = sqliteTable(
     responseId: text("response_id").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.itemId] }), index("stored_response_items_response_idx").on(t.tenantId, t.responseId)],
+);
+
+// ── the Batch API (OpenAI's /v1/files and /v1/batches, passed through with our own accounting) ──
+
+export const BATCH_FILE_PURPOSES = ["batch", "batch_output", "batch_error"] as const;
+export type BatchFilePurpose = (typeof BATCH_FILE_PURPOSES)[number];
+
+/**
+ * A file held at a provider for a tenant, under our id: input files the tenant uploaded, and the
+ * output and error files of its batches. Its contents stay at the provider.
+ */
+export const batchFiles = sqliteTable(
+  "batch_files",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    providerId: text("provider_id").notNull(),
+    upstreamId: text("upstream_id").notNull(),
+    purpose: text("purpose", { enum: BATCH_FILE_PURPOSES }).notNull(),
+    filename: text("filename").notNull(),
+    bytes: integer("bytes").notNull(),
+    /** Input files: the model as the caller named it (`provider/model` or an alias), the URL every line calls, its lines. */
+    model: text("model"),
+    url: text("url"),
+    lines: integer("lines"),
+    /** Input files: the most prompt and output tokens all lines together can use, what a batch of it reserves for. */
+    promptTokenBound: integer("prompt_token_bound"),
+    maxOutputTokens: integer("max_output_tokens"),
+    deletedAt: integer("deleted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+export const BATCH_STATUSES = ["validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/** A batch at a provider: its reservation at the tenant's gate, settled once when it ends. */
+export const batches = sqliteTable(
+  "batches",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    keyId: text("key_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    upstreamId: text("upstream_id").notNull(),
+    inputFileId: text("input_file_id").notNull(),
+    /** The target that serves it, `provider/model`. */
+    model: text("model").notNull(),
+    url: text("url").notNull(),
+    status: text("status", { enum: BATCH_STATUSES }).notNull(),
+    /** The provider's batch object as last seen (ids rewritten to ours when shown). */
+    upstream: json("upstream").$type<Record<string, unknown>>().notNull(),
+    /** The token prices the lines are billed at, fixed when the batch was created (before the discount). */
+    price: json("price").$type<PriceRow>(),
+    batchDiscountBps: integer("batch_discount_bps").notNull(),
+    reservedMicros: integer("reserved_micros").notNull(),
+    /** Set once, when the batch ended and its lines' usage was charged. */
+    costMicros: integer("cost_micros"),
+    settledAt: integer("settled_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("batches_open_idx").on(t.settledAt)],
 );

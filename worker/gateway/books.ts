@@ -122,7 +122,7 @@ function asCharged(row: RequestLogRow, charged: number | undefined): RequestLogR
  * dashboards and writes request_log and rollups to D1 exactly once. If the hub cannot be
  * reached, the rows go straight to D1 so they are not lost (they then miss live and rollups).
  */
-async function recordUsage(env: Env, tenantId: string, rows: RequestLogRow[]): Promise<void> {
+export async function recordUsage(env: Env, tenantId: string, rows: RequestLogRow[]): Promise<void> {
   try {
     const results = await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(tenantId)).ingestMany(rows);
     results.forEach((result, i) => {

@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PriceRow } from "../db/catalog.ts";
-import { NO_UNIT_PRICES } from "../db/prices.ts";
+import { priceRow } from "../../test/kit/price-row.ts";
 import { emptyUsage, type Usage, unitUsage } from "./types.ts";
 import { costBreakdown, costMicros, unitPrice } from "./cost.ts";
 
-const price = (p: Partial<PriceRow>): PriceRow =>
-  ({
-    inputPerMTokMicros: 0,
-    outputPerMTokMicros: 0,
-    cachedInputPerMTokMicros: null,
-    reasoningPerMTokMicros: null,
-    cacheWrite5mPerMTokMicros: null,
-    cacheWrite1hPerMTokMicros: null,
-    ...NO_UNIT_PRICES,
-    ...p,
-  }) as PriceRow;
+const price = priceRow;
 
 const usage = (u: Partial<Usage>): Usage => ({ ...emptyUsage(), ...u });
 

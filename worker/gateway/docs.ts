@@ -3,6 +3,8 @@
 import type { EndpointDoc } from "../core/endpoint-doc.ts";
 import { anthropicCountTokensRequest, anthropicMessagesRequest } from "./formats/anthropic.ts";
 import { speechRequest } from "./endpoints/audio.ts";
+import { createBatchRequest, listBatchesQuery } from "./endpoints/batches.ts";
+import { listFilesQuery } from "./endpoints/files.ts";
 import { generationRequest } from "./endpoints/images.ts";
 import { moderationRequest } from "./endpoints/moderations.ts";
 import { rerankRequest } from "./endpoints/rerank.ts";
@@ -50,4 +52,22 @@ export const gatewayDocs: EndpointDoc[] = [
   doc("post", "/v1/audio/translations", "OpenAI translation to English, multipart/form-data (file ≤ 25 MiB, model); billed per second of audio."),
   doc("post", "/v1/moderations", "OpenAI moderation; billed per call (often free).", moderationRequest),
   doc("post", "/v1/rerank", "Rerank in the Cohere / Jina shape (query, documents, top_n); billed per search unit or per token.", rerankRequest),
+  doc(
+    "post",
+    "/v1/files",
+    "Uploads a Batch API input file, multipart/form-data (purpose=batch, file: JSONL ≤ 50 MiB, ≤ 10,000 requests, one model and URL); kept at the model's provider (openai, or demo up to 64 KiB).",
+  ),
+  { ...doc("get", "/v1/files", "This tenant's batch files (inputs, outputs, errors)."), query: listFilesQuery },
+  doc("get", "/v1/files/:id", "One of this tenant's batch files."),
+  doc("get", "/v1/files/:id/content", "The file's contents (JSONL), streamed from the provider."),
+  doc("delete", "/v1/files/:id", "Deletes a batch file here and at the provider."),
+  doc(
+    "post",
+    "/v1/batches",
+    "Creates a batch over an input file; reserves the most its lines can cost at the batch price until it ends, then bills what they used.",
+    createBatchRequest,
+  ),
+  { ...doc("get", "/v1/batches", "This tenant's batches, newest first, paged."), query: listBatchesQuery },
+  doc("get", "/v1/batches/:id", "A batch as its provider reports it now; once it has ended, its lines' usage is billed (once)."),
+  doc("post", "/v1/batches/:id/cancel", "Cancels a batch; the lines it finished are still billed when it ends."),
 ];

@@ -47,22 +47,26 @@ function providerKey(secretsKey: string, provider: ProviderRow): Promise<string 
   return key;
 }
 
+/** How to reach `upstreamModel` at `provider`: its URL and its decrypted key. */
+export async function providerTarget(secretsKey: string, provider: ProviderRow, upstreamModel: string): Promise<Target> {
+  return {
+    providerName: provider.name,
+    kind: provider.kind,
+    baseUrl: baseUrlOf(provider.kind, provider.baseUrl),
+    apiKey: await providerKey(secretsKey, provider),
+    model: upstreamModel,
+  };
+}
+
 async function planned(
   secretsKey: string,
   resolved: { name: string; provider: ProviderRow; upstreamModel: string; price: PriceRow | undefined },
 ): Promise<PlannedTarget> {
-  const { provider } = resolved;
   return {
     name: resolved.name,
-    provider,
+    provider: resolved.provider,
     price: resolved.price,
-    target: {
-      providerName: provider.name,
-      kind: provider.kind,
-      baseUrl: baseUrlOf(provider.kind, provider.baseUrl),
-      apiKey: await providerKey(secretsKey, provider),
-      model: resolved.upstreamModel,
-    },
+    target: await providerTarget(secretsKey, resolved.provider, resolved.upstreamModel),
   };
 }
 

@@ -9,7 +9,8 @@ import { circuitAlerts } from "./circuit-alerts.ts";
 import { book } from "./books.ts";
 import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
-import { costBreakdown } from "./cost.ts";
+import { type CostBreakdown, costBreakdown } from "./cost.ts";
+import type { RequestLogRow } from "../db/request-log.ts";
 
 export interface CallRecord {
   c: Context<AppEnv>;
@@ -65,30 +66,37 @@ export function recordCall(r: CallRecord): number {
       stream: r.stream,
       latencyMs: Date.now() - r.startedAt,
       ttfbMs: r.ttfbMs ?? (r.status < 400 ? Date.now() - r.startedAt : null),
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cachedTokens: usage.cachedTokens,
-      cacheWrite5mTokens: usage.cacheWrite5mTokens,
-      cacheWrite1hTokens: usage.cacheWrite1hTokens,
-      reasoningTokens: usage.reasoningTokens,
+      ...usageColumns(usage, cost),
       endUser: r.c.var.endUser ?? null,
       costMicros: charged,
       uncollectedMicros: uncollected,
-      inputCostMicros: cost?.input ?? 0,
-      cachedInputCostMicros: cost?.cachedInput ?? 0,
-      cacheWriteCostMicros: cost?.cacheWrite ?? 0,
-      outputCostMicros: cost?.output ?? 0,
-      reasoningCostMicros: cost?.reasoning ?? 0,
-      cacheSavedMicros: cost?.cacheSaved ?? 0,
-      unit: usage.units?.kind ?? null,
-      units: usage.units?.count ?? 0,
-      unitsCostMicros: cost?.units ?? 0,
-      estimated: usage.estimated,
       attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
     },
   });
   return charged;
+}
+
+/** A request_log row's token classes, units and their costs. */
+export function usageColumns(usage: Usage, cost: CostBreakdown | null) {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cachedTokens: usage.cachedTokens,
+    cacheWrite5mTokens: usage.cacheWrite5mTokens,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens,
+    reasoningTokens: usage.reasoningTokens,
+    inputCostMicros: cost?.input ?? 0,
+    cachedInputCostMicros: cost?.cachedInput ?? 0,
+    cacheWriteCostMicros: cost?.cacheWrite ?? 0,
+    outputCostMicros: cost?.output ?? 0,
+    reasoningCostMicros: cost?.reasoning ?? 0,
+    cacheSavedMicros: cost?.cacheSaved ?? 0,
+    unit: usage.units?.kind ?? null,
+    units: usage.units?.count ?? 0,
+    unitsCostMicros: cost?.units ?? 0,
+    estimated: usage.estimated,
+  } satisfies Partial<RequestLogRow>;
 }
 
 /** What a call that cost `cost` is charged: at most what admission reserved for it. */

@@ -80,7 +80,7 @@ export function scrubUpstream(text: string, req: Pick<UpstreamRequest, "url" | "
 
 export interface UpstreamRequest {
   url: string;
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "DELETE";
   headers: Record<string, string>;
   /** JSON text, or a multipart form (fetch sets its content type and boundary). */
   body?: string | FormData;

@@ -6,6 +6,8 @@ import type { AppEnv } from "../env.ts";
 import { authenticateKey } from "./auth.ts";
 import { chatCompletions, messages } from "./endpoints/chat.ts";
 import { countTokens } from "./endpoints/count-tokens.ts";
+import { cancelBatch, createBatch, listBatchesHandler, retrieveBatch } from "./endpoints/batches.ts";
+import { deleteFile, fileContent, getFile, listFiles, uploadFile } from "./endpoints/files.ts";
 import { speech, transcriptions, translations } from "./endpoints/audio.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { imageEdits, imageGenerations } from "./endpoints/images.ts";
@@ -38,6 +40,15 @@ v1.delete("/responses/:id", deleteStoredResponse);
 v1.get("/responses/:id/input_items", listInputItems);
 v1.post("/responses/:id/cancel", cancelStoredResponse);
 v1.get("/models", listModels);
+v1.post("/files", uploadFile);
+v1.get("/files", listFiles);
+v1.get("/files/:id", getFile);
+v1.get("/files/:id/content", fileContent);
+v1.delete("/files/:id", deleteFile);
+v1.post("/batches", createBatch);
+v1.get("/batches", listBatchesHandler);
+v1.get("/batches/:id", retrieveBatch);
+v1.post("/batches/:id/cancel", cancelBatch);
 
 v1.all("*", (c) => {
   throw new AppError("not_found", `Unknown endpoint: ${c.req.method} ${c.req.path}`, { code: "unknown_url" });

@@ -682,6 +682,124 @@ export interface Paths {
       response: unknown;
     };
   };
+  "/v1/files": {
+    get: {
+      /** This tenant's batch files (inputs, outputs, errors). Access: api-key. */
+      operationId: "getV1Files";
+      path: never;
+      query: {
+        purpose?: "batch" | "batch_output" | "batch_error";
+        limit?: number;
+        after?: string;
+        order?: "desc";
+      };
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    post: {
+      /** Uploads a Batch API input file, multipart/form-data (purpose=batch, file: JSONL ≤ 50 MiB, ≤ 10,000 requests, one model and URL); kept at the model's provider (openai, or demo up to 64 KiB). Access: api-key. */
+      operationId: "postV1Files";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/files/{id}": {
+    get: {
+      /** One of this tenant's batch files. Access: api-key. */
+      operationId: "getV1FilesId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    delete: {
+      /** Deletes a batch file here and at the provider. Access: api-key. */
+      operationId: "deleteV1FilesId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/files/{id}/content": {
+    get: {
+      /** The file's contents (JSONL), streamed from the provider. Access: api-key. */
+      operationId: "getV1FilesIdContent";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/batches": {
+    get: {
+      /** This tenant's batches, newest first, paged. Access: api-key. */
+      operationId: "getV1Batches";
+      path: never;
+      query: {
+        limit?: number;
+        after?: string;
+      };
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    post: {
+      /** Creates a batch over an input file; reserves the most its lines can cost at the batch price until it ends, then bills what they used. Access: api-key. */
+      operationId: "postV1Batches";
+      path: never;
+      query: never;
+      body: {
+        input_file_id: string;
+        endpoint: "/v1/chat/completions" | "/v1/embeddings" | "/v1/responses";
+        completion_window: "24h";
+        metadata?: {
+          [key: string]: string;
+        };
+      };
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/batches/{id}": {
+    get: {
+      /** A batch as its provider reports it now; once it has ended, its lines' usage is billed (once). Access: api-key. */
+      operationId: "getV1BatchesId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
+  "/v1/batches/{id}/cancel": {
+    post: {
+      /** Cancels a batch; the lines it finished are still billed when it ends. Access: api-key. */
+      operationId: "postV1BatchesIdCancel";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
   "/api/health": {
     get: {
       /** Liveness and reachability of D1 and the Durable Objects. Access: public. */

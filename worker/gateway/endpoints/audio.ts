@@ -9,7 +9,7 @@ import { readSizedJson } from "../../core/validation.ts";
 import { endpoint, type JsonAnswer } from "../call.ts";
 import { mediaAttempt } from "../media/attempt.ts";
 import { audioDuration } from "../media/audio-duration.ts";
-import { formFields, formFile, formNumber, MiB, readForm } from "../media/multipart.ts";
+import { formFields, formFile, formNumber, readForm } from "../media/multipart.ts";
 import { mediaPlan } from "../media/plan.ts";
 import { countTokens } from "../tokens.ts";
 import { type MeteredUnits, tokenCount, type Usage, unitUsage } from "../types.ts";
@@ -17,7 +17,6 @@ import { UpstreamError } from "../upstream.ts";
 import { withUsageCost } from "../usage-cost.ts";
 
 const MAX_SPEECH_CHARACTERS = 4096;
-const MAX_AUDIO_BYTES = 25 * MiB;
 /** Bounds for a call billed by tokens: audio in (about 10 a second; doubled) and text out. */
 const AUDIO_TOKENS_PER_SECOND = 20;
 const TEXT_TOKENS_PER_SECOND = 10;
@@ -89,7 +88,7 @@ interface Transcript {
 
 const transcribe = (kind: "transcriptions" | "translations") =>
   endpoint<Transcript>(async (c) => {
-    const form = await readForm(c.req.raw, MAX_AUDIO_BYTES);
+    const form = await readForm(c.req.raw);
     const fields = formFields(form, transcriptionFields);
     const file = formFile(form, "file");
     const audio = audioDuration(new Uint8Array(await file.arrayBuffer()));

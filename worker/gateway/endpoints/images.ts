@@ -6,7 +6,7 @@ import { AppError } from "../../core/errors.ts";
 import { readSizedJson } from "../../core/validation.ts";
 import { endpoint, type JsonAnswer } from "../call.ts";
 import { mediaJsonAttempt } from "../media/attempt.ts";
-import { formFields, formFiles, formNumber, MiB, readForm } from "../media/multipart.ts";
+import { formFields, formFiles, formNumber, readForm } from "../media/multipart.ts";
 import { mediaPlan } from "../media/plan.ts";
 import { promptTokenBound } from "../prompt-bound.ts";
 import type { MediaEndpoint } from "../providers/descriptor.ts";
@@ -17,7 +17,6 @@ import { withUsageCost } from "../usage-cost.ts";
 const MAX_IMAGES = 10;
 /** The most tokens one image can bill (gpt-image-1, 1536×1024 at high quality or input fidelity). */
 const MAX_IMAGE_TOKENS = 6240;
-const MAX_EDIT_BYTES = 16 * MiB;
 const MAX_EDIT_IMAGES = 16;
 
 const SIZE = /^(auto|\d{2,5}x\d{2,5})$/;
@@ -105,7 +104,7 @@ export const imageGenerations = endpoint<ImagesAnswer>(async (c) => {
 });
 
 export const imageEdits = endpoint<ImagesAnswer>(async (c) => {
-  const form = await readForm(c.req.raw, MAX_EDIT_BYTES);
+  const form = await readForm(c.req.raw);
   const fields = formFields(form, editFields);
   const images = formFiles(form, ["image", "image[]"], MAX_EDIT_IMAGES);
   if (images.length === 0) throw new AppError("invalid_request", "'image' must be one image file or more.", { code: "missing_file", param: "image" });

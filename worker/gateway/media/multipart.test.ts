@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { AppError } from "../../core/errors.ts";
-import { formFields, formFile, formFiles, formNumber, MiB, readForm } from "./multipart.ts";
+import { MiB } from "../../core/body-limits.ts";
+import { formFields, formFile, formFiles, formNumber, readForm } from "./multipart.ts";
 
 const formRequest = (form: FormData, headers: Record<string, string> = {}) => new Request("http://x/", { method: "POST", body: form, headers });
 

@@ -5,15 +5,13 @@ import * as z from "zod";
 import { AppError } from "../../core/errors.ts";
 import { validate } from "../../core/validation.ts";
 
-import { MiB } from "../../core/body-limits.ts";
-
-export { MiB };
+import { bodyLimitFor, MiB } from "../../core/body-limits.ts";
 
 const tooLarge = (maxBytes: number) =>
   new AppError("payload_too_large", `The upload is larger than ${Math.round(maxBytes / MiB)} MiB.`, { code: "request_too_large" });
 
-/** The request's form; 400 when it is not multipart/form-data or does not parse, 413 past `maxBytes`. */
-export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
+/** The request's form; 400 when it is not multipart/form-data or does not parse, 413 past `maxBytes` (by default its path's body limit). */
+export async function readForm(request: Request, maxBytes = bodyLimitFor(new URL(request.url).pathname)): Promise<FormData> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;.*boundary=/i.test(type)) {
     throw new AppError("invalid_request", "Content-Type must be multipart/form-data (with a boundary).", { code: "invalid_content_type" });

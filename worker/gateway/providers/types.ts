@@ -53,6 +53,38 @@ export interface MediaAdapter {
   call(target: Target, request: MediaRequest, options: CallOptions): Promise<Response>;
 }
 
+/** A file as the provider holds it. */
+export interface UpstreamFile {
+  id: string;
+  bytes: number;
+}
+
+/** A batch as the provider reports it: OpenAI's Batch object. */
+export interface UpstreamBatch extends Record<string, unknown> {
+  id: string;
+  status: string;
+  output_file_id?: string | null;
+  error_file_id?: string | null;
+}
+
+export interface BatchCreate {
+  input_file_id: string;
+  endpoint: string;
+  completion_window: string;
+  metadata?: Record<string, string>;
+}
+
+/** OpenAI's Batch API: files uploaded for batches, batches created, followed and cancelled, their output read. */
+export interface BatchApi {
+  uploadFile(target: Target, file: File, options: CallOptions): Promise<UpstreamFile>;
+  createBatch(target: Target, body: BatchCreate, options: CallOptions): Promise<UpstreamBatch>;
+  retrieveBatch(target: Target, id: string, options: CallOptions): Promise<UpstreamBatch>;
+  cancelBatch(target: Target, id: string, options: CallOptions): Promise<UpstreamBatch>;
+  /** The file's contents, unread. */
+  fileContent(target: Target, id: string, options: CallOptions): Promise<Response>;
+  deleteFile(target: Target, id: string, options: CallOptions): Promise<void>;
+}
+
 export interface ProviderAdapter {
   /** The wire format the provider speaks natively, when it is one a client can speak too. */
   readonly native: WireFormat | null;
@@ -63,4 +95,5 @@ export interface ProviderAdapter {
   /** The upstream request for a body already in the provider's native format. */
   nativeRequest?(target: Target, body: Record<string, unknown>, options: CallOptions): UpstreamRequest;
   media?: MediaAdapter;
+  batches?: BatchApi;
 }

@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from "../types.ts";
+import { demoBatches } from "./batches.ts";
 import { assertDemoCanAnswer, demoChat, demoChatStream } from "./chat.ts";
 import { demoEmbed } from "./embed.ts";
 import { demoMedia } from "./media.ts";
@@ -12,4 +13,5 @@ export const demoAdapter: ProviderAdapter = {
   },
   embed: async (target, req) => demoEmbed(target.model, typeof req.input === "string" ? [req.input] : req.input, req.dimensions),
   media: demoMedia,
+  batches: demoBatches,
 };

@@ -7,6 +7,7 @@ import { UpstreamError, upstreamFetch, upstreamJson } from "../../upstream.ts";
 import type { Wire } from "../descriptor.ts";
 import { formRequest, jsonRequest } from "../http.ts";
 import type { EmbeddingsResponse, ProviderAdapter } from "../types.ts";
+import { openAIBatches } from "./batches.ts";
 import { openAIChunks } from "./chunks.ts";
 import { OPENAI_WIRE } from "./wire.ts";
 
@@ -49,4 +50,4 @@ export function openAIShapedAdapter(wire: Wire): ProviderAdapter {
   };
 }
 
-export const openAIAdapter: ProviderAdapter = openAIShapedAdapter(OPENAI_WIRE);
+export const openAIAdapter: ProviderAdapter = { ...openAIShapedAdapter(OPENAI_WIRE), batches: openAIBatches };
