@@ -5,11 +5,12 @@ import { shardFor } from "../../durable-objects/gate/shards.ts";
 import type { AppEnv } from "../env.ts";
 import type { LeaseGrant, RateLimitInfo } from "../../durable-objects/gate/types.ts";
 import { log } from "../core/logger.ts";
-import { book } from "./books.ts";
+import { book, deliverReturnsNow } from "./books.ts";
 import { admit, gateFor, rateLimitHeaders } from "./gate.ts";
 import { AppError } from "../core/errors.ts";
 import {
   ask,
+  askingSettled,
   type CallNeed,
   handBackLeases,
   HeldLease,
@@ -89,7 +90,13 @@ async function reserve(c: Context<AppEnv>, plan: CallPlan, tokens: number, maxCo
  */
 async function handedBackAfterRefusal(c: Context<AppEnv>, error: unknown): Promise<boolean> {
   if (!(error instanceof AppError) || (error.status !== 402 && error.status !== 429)) return false;
-  return handBackLeases(c.env, c.var.apiKey.tenantId);
+  const key = c.var.apiKey;
+  // A lease on its way would take the room handed back into a lease no call may be left to use:
+  // it is let land first, and handed back with the rest.
+  await askingSettled(leaseKey(key.tenantId, key.id), MAX_LEASE_WAIT_MS);
+  const handedBack = await handBackLeases(c.env, key.tenantId);
+  // Leases already spent and booked for return still count at the gate until delivered.
+  return (await deliverReturnsNow(c.env, key.tenantId, MAX_LEASE_WAIT_MS)) || handedBack;
 }
 
 async function admitFromLeaseOrGate(c: Context<AppEnv>, plan: CallPlan, shard: number, need: CallNeed): Promise<Record<string, string>> {

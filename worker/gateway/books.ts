@@ -39,6 +39,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The batch taking entries, and how many deliveries are under way. */
 let open: Batch | null = null;
 let delivering = 0;
+/** Tenants whose handed-back leases are being delivered, and by how many deliveries. */
+const returning = new Map<string, number>();
 
 /**
  * Puts an entry in the open batch. The request that opens a batch delivers it, in its own
@@ -72,6 +74,20 @@ async function deliverInTurn(env: Env, batch: Batch): Promise<void> {
   }
 }
 
+/**
+ * Leases handed back but not yet delivered (in the open batch, or in one being delivered) are
+ * room the gate still counts as taken: a call refused meanwhile sends the tenant's at once and
+ * waits, bounded, for a delivery under way. Whether there was any.
+ */
+export async function deliverReturnsNow(env: Env, tenantId: string, maxWaitMs: number): Promise<boolean> {
+  const books = open?.tenants.get(tenantId);
+  const returns = books?.returns.splice(0) ?? [];
+  const waited = returning.has(tenantId);
+  for (const until = Date.now() + maxWaitMs; returning.has(tenantId) && Date.now() < until; ) await sleep(1);
+  if (returns.length) await gateFor(env, tenantId).books(tenantId, { settlements: [], returns });
+  return returns.length > 0 || waited;
+}
+
 function add(batch: Batch, entry: BookEntry): void {
   let books = batch.tenants.get(entry.tenantId);
   if (!books) batch.tenants.set(entry.tenantId, (books = { settlements: new Map(), returns: [], usage: [] }));
@@ -91,6 +107,18 @@ async function deliver(env: Env, batch: Batch): Promise<void> {
 }
 
 async function flushTenant(env: Env, tenantId: string, books: TenantBooks): Promise<void> {
+  if (!books.returns.length) return flushSettlements(env, tenantId, books);
+  returning.set(tenantId, (returning.get(tenantId) ?? 0) + 1);
+  try {
+    await flushSettlements(env, tenantId, books);
+  } finally {
+    const left = (returning.get(tenantId) ?? 1) - 1;
+    if (left > 0) returning.set(tenantId, left);
+    else returning.delete(tenantId);
+  }
+}
+
+async function flushSettlements(env: Env, tenantId: string, books: TenantBooks): Promise<void> {
   const charged: Record<string, number> = {};
   const shards = new Set([...books.settlements.keys(), ...(books.returns.length ? [0] : [])]);
   await Promise.all(

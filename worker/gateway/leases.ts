@@ -156,6 +156,12 @@ export function leaseRequestState(key: string, now: number): "asking" | "refused
   return refused !== undefined && now - refused < REFUSAL_MS ? "refused" : "none";
 }
 
+/** Resolves once no lease is being asked for this key, or after `maxMs` (looked at again each millisecond, never awaited across requests). */
+export async function askingSettled(key: string, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (asking.has(key) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 /** Asks for a lease with `request`, unless a request for this key is already under way; remembers a refusal. */
 export function ask<T>(key: string, request: () => Promise<T>, granted: (answer: T) => boolean): Promise<T> | undefined {
   if (asking.has(key)) return undefined;
