@@ -222,6 +222,13 @@ describe("a batch through the SDK", () => {
     expect(cancelAgain.status).toBe(409);
   });
 
+  it("shows each model's batch discount in /v1/models where its provider runs batches", async () => {
+    const res = await gatewayFetch(new Request(`${ORIGIN}/v1/models`, { headers: { authorization: `Bearer ${owner.key}` } }));
+    const models = (await json<{ data: { id: string; pricing?: { batch_discount_bps?: number } }[] }>(res)).data;
+    const discount = (id: string) => models.find((m) => m.id === id)?.pricing?.batch_discount_bps;
+    expect([discount(`${provider}/gpt-4o`), discount(`${provider}/gpt-4o-half`), discount(`${compat}/llama`)]).toEqual([5_000, 2_500, undefined]);
+  });
+
   it("lists the tenant's batches and files, newest first", async () => {
     const page = await owner.sdk.batches.list({ limit: 2 });
     expect(page.data).toHaveLength(2);

@@ -7,6 +7,8 @@ import type { AppEnv } from "../../env.ts";
 import { assertKeyUsable } from "../gate.ts";
 import { isModelAllowed, tenantCatalog } from "../resolve.ts";
 import { priceWithMarkup } from "../cost.ts";
+import { batchDiscountOf } from "../batches/price.ts";
+import { adapterFor } from "../providers/index.ts";
 
 const UNIT_PRICING = {
   per_image_micros: "perImageMicros",
@@ -48,6 +50,8 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
                 input_per_mtok_micros: priceWithMarkup(price.inputPerMTokMicros, price.markupBps),
                 output_per_mtok_micros: priceWithMarkup(price.outputPerMTokMicros, price.markupBps),
                 ...unitPricing(price),
+                // Batch lines (/v1/batches) are billed at the token prices less this.
+                ...(adapterFor(provider).batches ? { batch_discount_bps: batchDiscountOf(price) } : {}),
               },
             }
           : {}),
