@@ -34,7 +34,7 @@ export interface StreamOptions {
 }
 
 /** OpenAI's error envelope → ApiError (code, else type). */
-function gatewayError(status: number, body: unknown): ApiError {
+export function gatewayError(status: number, body: unknown): ApiError {
   const error = isObject(body) ? body.error : undefined;
   if (isObject(error) && isString(error.message)) {
     const code = isString(error.code) ? error.code : isString(error.type) ? error.type : "gateway_error";

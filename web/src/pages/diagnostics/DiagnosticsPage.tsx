@@ -8,6 +8,7 @@ import { locale, t } from "../../i18n";
 import { loadProviders } from "../../stores/providers";
 import { GateCard } from "./GateCard";
 import { HealthCard } from "./HealthCard";
+import { MediaPlayground } from "./MediaPlayground";
 import { Playground } from "./Playground";
 import { ProvidersHealth } from "./ProvidersHealth";
 import { RecentErrors } from "./RecentErrors";
@@ -48,6 +49,7 @@ export default function DiagnosticsPage() {
       <div class="stack">
         <AsyncView state={diagnostics.state}>{(data) => <Report {...data} />}</AsyncView>
         <Playground aliases={aliases.state.status === "ready" ? aliases.state.data : []} />
+        <MediaPlayground />
       </div>
     </>
   );
