@@ -48,11 +48,12 @@ describe("keys and the playground", () => {
   it("streams a chat in the Diagnostics playground, tokens appearing progressively", async () => {
     const { context, page, problems } = await signedInPage(browser, origin, adminEmail, adminPassword);
     await page.goto(`${origin}/diagnostics`);
-    await page.getByLabel("API key").fill(secret);
-    await page.getByLabel("Model").fill("demo/echo");
+    const playground = page.getByRole("region", { name: "Playground", exact: true });
+    await playground.getByLabel("API key").fill(secret);
+    await playground.getByLabel("Model").fill("demo/echo");
     // demo/echo streams the prompt back a token at a time: a long prompt makes a long stream.
     const words = Array.from({ length: 6000 }, (_, i) => `word${i}`);
-    await page.getByLabel("Prompt").fill(words.join(" "));
+    await playground.getByLabel("Prompt").fill(words.join(" "));
 
     // Record what the transcript shows at every change while the answer is streaming.
     await page.evaluate(() => {
@@ -70,7 +71,7 @@ describe("keys and the playground", () => {
         },
       );
     });
-    await page.getByRole("button", { name: "Send" }).click();
+    await playground.getByRole("button", { name: "Send" }).click();
     const transcript = page.getByTestId("transcript");
     // Started (busy, or already text), then done: aria-busy is "false" before the click too.
     await expect
@@ -87,6 +88,29 @@ describe("keys and the playground", () => {
     expect(partial.size).toBeGreaterThanOrEqual(3);
     await page.getByText("Time to first token").waitFor();
     await screenshots(page, "playground");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("tries the media endpoints in the Diagnostics media playground: an image, and speech transcribed back", async () => {
+    const { context, page, problems } = await signedInPage(browser, origin, adminEmail, adminPassword);
+    await page.goto(`${origin}/diagnostics`);
+    await page.getByRole("region", { name: "Playground", exact: true }).getByLabel("API key").fill(secret);
+    const media = page.getByRole("region", { name: "Media playground" });
+    await media.getByLabel("Prompt").fill("a lighthouse at dusk");
+    await media.getByRole("button", { name: "Generate image" }).click();
+    const image = media.getByRole("img", { name: "a lighthouse at dusk" });
+    await image.waitFor({ timeout: 15_000 });
+    // The browser decoded the PNG the demo drew.
+    expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+    await media.getByLabel("Endpoint").selectOption({ label: "Speech" });
+    await media.getByLabel("Text to speak").fill("hello from the edge");
+    await media.getByRole("button", { name: "Speak" }).click();
+    await media.locator("audio").waitFor({ timeout: 15_000 });
+    await media.getByLabel("Endpoint").selectOption({ label: "Transcription" });
+    await media.getByRole("button", { name: "Transcribe" }).click();
+    await media.getByText("hello from the edge").last().waitFor({ timeout: 15_000 });
     expect(problems).toEqual([]);
     await context.close();
   });
