@@ -151,7 +151,9 @@ async function setUp(): Promise<World> {
   const readToken = await created<{ id: string }>(owner, "/api/analytics/tokens", { expires_in_days: 1 });
   const ourResponse = await storedResponse(API_KEY, { model: "demo/echo", input: "ours" });
   const ourBatch = await batchOf(API_KEY);
+  const ourMcp = await created<{ id: string }>(owner, "/api/mcp/servers", { name: `corpus-${Date.now().toString(36)}`, url: "https://mcp.example.com/mcp" });
   const own: World["own"] = {
+    "/api/mcp/servers/:id": { id: ourMcp.id },
     "/v1/files/:id": { id: ourBatch.file },
     "/v1/files/:id/content": { id: ourBatch.file },
     "/v1/batches/:id": { id: ourBatch.batch },
@@ -227,7 +229,9 @@ async function setUp(): Promise<World> {
     scope: "platform",
   });
   const theirBatch = await batchOf(theirKey.key, `${platformOpenAI.name}/gpt-4o-mini`);
+  const theirMcp = await created<{ id: string }>(otherOwner, "/api/mcp/servers", { name: `${MARK}-mcp`, url: "https://mcp.example.com/theirs" });
   const foreign: World["foreign"] = {
+    "/api/mcp/servers/:id": { id: theirMcp.id },
     "/v1/files/:id": { id: theirBatch.file },
     "/v1/files/:id/content": { id: theirBatch.file },
     "/v1/batches/:id": { id: theirBatch.batch },
@@ -661,7 +665,8 @@ describe("another tenant's ids", () => {
   });
 
   it("no list, report, export, metric or model list of ours shows another tenant's data", async () => {
-    const lists = ENDPOINTS.filter((e) => e.method === "GET" && !paramsOf(e.path).length);
+    // GET /mcp is no list: the spec's answer there is 405.
+    const lists = ENDPOINTS.filter((e) => e.method === "GET" && !paramsOf(e.path).length && e.path !== "/mcp");
     expect(lists.length).toBeGreaterThan(10);
     for (const e of lists) {
       const query = e.path === "/api/analytics" || e.path === "/api/analytics/export" ? "?last=30d" : "";

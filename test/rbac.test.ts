@@ -41,6 +41,11 @@ const EXPECTED: Record<string, Expected> = {
   "PATCH /api/providers/:id": MANAGERS,
   "DELETE /api/providers/:id": MANAGERS,
   "POST /api/providers/:id/test": MANAGERS,
+  "GET /api/mcp/servers": ALL,
+  "GET /api/mcp/servers/:id": ALL,
+  "POST /api/mcp/servers": MANAGERS,
+  "PATCH /api/mcp/servers/:id": MANAGERS,
+  "DELETE /api/mcp/servers/:id": MANAGERS,
   "GET /api/prices": ALL,
   "GET /api/prices/:id": ALL,
   "GET /api/prices/models": ALL,
@@ -94,6 +99,7 @@ const VALID_PATCH: Record<string, unknown> = {
   "/api/users/:userId": { role: "viewer" },
   "/api/keys/:id": { name: "renamed" },
   "/api/providers/:id": { enabled: false },
+  "/api/mcp/servers/:id": { enabled: false },
   "/api/prices/:id": { input_per_mtok_micros: 5 },
   "/api/routes/:id": { retries: 1 },
 };
@@ -146,6 +152,7 @@ describe("another tenant's member", () => {
     const key = await created("/api/keys", { name: "ours" });
     const provider = await created("/api/providers", { name: `ours-${Date.now().toString(36)}`, kind: "demo", models: ["echo"] });
     const price = await created("/api/prices", { model: "ours/model", input_per_mtok_micros: 1, output_per_mtok_micros: 2 });
+    const mcpServer = await created("/api/mcp/servers", { name: `ours-${Date.now().toString(36)}`, url: "https://mcp.example.com/mcp" });
     const route = await created("/api/routes", { alias: `ours-${Date.now().toString(36)}`, targets: [{ model: "demo/echo" }] });
     const invitation = await created("/api/users/invitations", { email: "invitee@example.com", role: "viewer" });
     const readToken = await created("/api/analytics/tokens", { expires_in_days: 1 });
@@ -154,6 +161,7 @@ describe("another tenant's member", () => {
       "/api/keys/:id": { id: key.id },
       "/api/providers/:id": { id: provider.id },
       "/api/providers/:id/test": { id: provider.id },
+      "/api/mcp/servers/:id": { id: mcpServer.id },
       "/api/prices/:id": { id: price.id },
       "/api/routes/:id": { id: route.id },
       "/api/users/invitations/:id": { id: invitation.id },
@@ -170,7 +178,7 @@ describe("another tenant's member", () => {
       const res = await request(e.method, e.path, outsider.headers, ids[e.path], e.method === "PATCH" ? VALID_PATCH[e.path] : {});
       expect(res.status, e.key).toBe(404);
     }
-    const ours = [key.id, provider.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id, endUser];
+    const ours = [key.id, provider.id, mcpServer.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id, endUser];
     for (const e of endpoints.filter((x) => x.method === "GET" && !x.path.includes(":") && Array.isArray(EXPECTED[x.key]))) {
       const text = await (await request(e.method, e.path, outsider.headers)).text();
       for (const id of ours) expect(text, `${e.key} leaks ${id}`).not.toContain(id);

@@ -251,6 +251,32 @@ const CASES: Case[] = [
       return { type: "price", entityId: String(price.id), auditId: entry.id, restored: { inputPerMTokMicros: 100, tenantId: null } };
     },
   },
+  // ── mcp_server ─────────────────────────────────────────────────────────────────────────
+  {
+    name: "mcp_server: the tenant's own",
+    expect: managers(200),
+    async arrange(t) {
+      const server = await send(t.as.admin, "POST", "/api/mcp/servers", {
+        name: uniqueName("tools"),
+        url: "https://mcp.example.com/mcp",
+        headers: { Authorization: "Bearer tenant-token" },
+        tools: ["a"],
+      });
+      await send(t.as.admin, "PATCH", `/api/mcp/servers/${String(server.id)}`, { tools: ["b"], enabled: false });
+      const entry = await latestAudit(t.as.admin, String(server.id));
+      return { type: "mcp_server", entityId: String(server.id), auditId: entry.id, restored: { tools: ["a"], enabled: true } };
+    },
+  },
+  {
+    name: "mcp_server: a platform server (a platform entry, the operator's only)",
+    expect: managers(404),
+    async arrange(t) {
+      const server = await send(t.as.operator, "POST", "/api/mcp/servers", { name: uniqueName("ptools"), url: "https://mcp.example.com/p", scope: "platform" });
+      await send(t.as.operator, "PATCH", `/api/mcp/servers/${String(server.id)}`, { enabled: false });
+      const entry = await latestAudit(t.as.operator, String(server.id), "platform");
+      return { type: "mcp_server", entityId: String(server.id), auditId: entry.id, restored: { enabled: true, tenantId: null } };
+    },
+  },
   // ── provider ───────────────────────────────────────────────────────────────────────────
   {
     name: "provider: the tenant's own",

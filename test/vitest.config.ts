@@ -21,8 +21,12 @@ export default defineConfig(async () => ({
           STREAM_DRAIN_MS: "1500",
           // Admission leases on, as deployed, but short: a test's settle() awaits a lease's hand-back.
           ADMISSION_LEASE_MS: "200",
+          // A tool server that hangs gives up this soon (60 s in production).
+          MCP_CALL_TIMEOUT_MS: "1500",
           // The mock upstream started by global-setup.ts.
           UPSTREAM_PORT: String(inject("upstreamPort")),
+          // The mock MCP servers started by mcp-setup.ts.
+          MCP_MOCK_PORT: String(inject("mcpPort")),
           // The mock Stripe and PayPal APIs started by payments-setup.ts.
           STRIPE_API_BASE: `http://127.0.0.1:${inject("stripePort")}`,
           STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
@@ -38,7 +42,7 @@ export default defineConfig(async () => ({
   test: {
     name: "worker",
     include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: [here("./global-setup.ts"), here("./payments-setup.ts")],
+    globalSetup: [here("./global-setup.ts"), here("./payments-setup.ts"), here("./mcp-setup.ts")],
     setupFiles: [here("./setup.ts")],
     // The Worker logs one JSON line per request; keep warnings and errors, drop the rest.
     onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),

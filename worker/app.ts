@@ -10,6 +10,7 @@ import { hashedAsset } from "./assets.ts";
 import { AppError, errorFormatFor, errorResponse, type ErrorKind, internalError } from "./core/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { v1 } from "./gateway/v1.ts";
+import { mcp } from "./gateway/mcp/router.ts";
 import { requestContext } from "./middleware/request-context.ts";
 
 const GATEWAY_REQUEST_HEADERS = [
@@ -22,6 +23,9 @@ const GATEWAY_REQUEST_HEADERS = [
   "openai-organization",
   "openai-project",
 ];
+/** MCP clients in a browser (an inspector) send these. */
+const MCP_REQUEST_HEADERS = ["authorization", "content-type", "accept", "mcp-session-id", "mcp-protocol-version", "last-event-id"];
+
 const GATEWAY_RESPONSE_HEADERS = [
   "x-request-id",
   "request-id",
@@ -70,6 +74,7 @@ export function createApp() {
   // call it (no cookies are involved). The control plane sends no CORS headers: only the PWA,
   // served from the same origin, reads it.
   app.use("/v1/*", cors({ origin: "*", allowHeaders: GATEWAY_REQUEST_HEADERS, exposeHeaders: GATEWAY_RESPONSE_HEADERS, maxAge: 86_400 }));
+  app.use("/mcp", cors({ origin: "*", allowHeaders: MCP_REQUEST_HEADERS, exposeHeaders: ["mcp-session-id", "x-request-id"], maxAge: 86_400 }));
   const limitFor = (path: string) => {
     const maxSize = bodyLimitFor(path);
     return bodyLimit({ maxSize, onError: tooLarge(`${maxSize / MiB} MiB`) });
@@ -79,7 +84,9 @@ export function createApp() {
   app.use("/v1/*", (c, next) => (c.req.path in UPLOAD_BODY_LIMITS ? next() : gatewayLimit(c, next)));
   app.use("/api/*", limitFor("/api/"));
 
+  app.use("/mcp", limitFor("/mcp"));
   app.route("/v1", v1);
+  app.route("/mcp", mcp);
   app.route("/api", api);
 
   app.notFound((c) => {

@@ -6,6 +6,8 @@ import type { PromptCacheMode } from "./db/schema.ts";
 /** Everything the Worker is bound to (wrangler.toml): what the Durable Objects use, and these. */
 export interface Env extends DurableObjectsEnv {
   ASSETS: Fetcher;
+  /** How long a tool call at /mcp waits for its server, in ms (default 60000). */
+  MCP_CALL_TIMEOUT_MS?: string;
   ANALYTICS_HUB: DurableObjectNamespace<AnalyticsHub>;
   /** HMAC key for access tokens (secret). */
   JWT_SECRET: string;
@@ -90,6 +92,8 @@ export interface AuthenticatedKey {
   models: string[] | null;
   /** "auto": prompt-cache breakpoints and target affinity for this key's calls (gateway/prompt-cache.ts). */
   promptCache: PromptCacheMode;
+  /** The MCP tools it may use at /mcp (`<server>__<tool>` or `<server>__*`); empty: none. */
+  mcpTools: string[];
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

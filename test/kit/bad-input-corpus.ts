@@ -7,6 +7,7 @@
 import * as z from "zod";
 import { apiDocs } from "../../worker/api/index.ts";
 import { bodyLimitFor } from "../../worker/core/body-limits.ts";
+import { type ErrorFormat, errorFormatFor } from "../../worker/core/errors.ts";
 import type { EndpointDoc } from "../../worker/core/endpoint-doc.ts";
 import { SEED_TENANT_ID } from "../../worker/seed.ts";
 import { gatewayDocs } from "../../worker/gateway/docs.ts";
@@ -26,7 +27,7 @@ export const ENDPOINTS: Endpoint[] = [...gatewayDocs, ...apiDocs].map((doc) => (
   key: `${doc.method.toUpperCase()} ${doc.path}`,
   method: doc.method.toUpperCase(),
   path: doc.path,
-  gateway: doc.path.startsWith("/v1"),
+  gateway: doc.path.startsWith("/v1") || doc.path === "/mcp",
   doc,
 }));
 
@@ -62,6 +63,12 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /v1/audio/speech": () => ({ model: "demo/speech", voice: "alloy", input: "hello", response_format: "wav" }),
   "POST /v1/moderations": () => ({ model: "demo/moderation", input: "hello" }),
   "POST /v1/rerank": () => ({ model: "demo/rerank", query: "hello", documents: ["hello there", "bye"] }),
+  "POST /mcp": () => ({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "corpus", version: "1" } },
+  }),
   "POST /v1/batches": () => ({ input_file_id: "file-doesnotexist", endpoint: "/v1/chat/completions", completion_window: "24h" }),
   "POST /api/auth/register": () => ({ email: `bad-input-${next()}@example.com`, password: "long enough password", name: "Fuzz", tenant_name: "Fuzz Co" }),
   "POST /api/auth/login": () => ({ email: "nobody@example.com", password: "not the password" }),
@@ -74,6 +81,8 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /api/audit/:id/rollback": () => ({ force: false }),
   "POST /api/providers": () => ({ name: `bad-input-${next()}`, kind: "demo", models: ["echo"], weight: 1, enabled: true }),
   "PATCH /api/providers/:id": () => ({ enabled: true }),
+  "POST /api/mcp/servers": () => ({ name: `bad-input-${next()}`, url: "https://mcp.example.com/mcp", enabled: true }),
+  "PATCH /api/mcp/servers/:id": () => ({ enabled: true }),
   "POST /api/prices": () => ({ model: `bad-input/m-${next()}`, input_per_mtok_micros: 1, output_per_mtok_micros: 2, source: "corpus" }),
   "PATCH /api/prices/:id": () => ({ input_per_mtok_micros: 3 }),
   "POST /api/routes": () => ({ alias: `bad-input-${next()}`, targets: [{ model: "demo/echo" }], strategy: "fallback", retries: 0 }),
@@ -842,7 +851,7 @@ export function buildCorpus(): BadCase[] {
     }
   }
 
-  // Models and providers that do not exist, in every /v1 body that names one.
+  // Models and providers that do not exist, in every /v1 body that names one (MCP messages name none).
   const models: [string, string][] = [
     ["unknown provider", "nope/gpt-4o"],
     ["unknown model of a known provider", "demo/does-not-exist"],
@@ -857,7 +866,7 @@ export function buildCorpus(): BadCase[] {
     ["unicode", "demo/écho\u202e"],
     ["an embedding model for chat", "demo/embed"],
   ];
-  for (const e of ENDPOINTS.filter((x) => x.gateway && hasBody(x))) {
+  for (const e of ENDPOINTS.filter((x) => x.gateway && hasBody(x) && x.path !== "/mcp")) {
     for (const [label, model] of models) {
       if (model === "demo/embed" && !["/v1/chat/completions", "/v1/messages"].includes(e.path)) continue;
       add(make(e, "unknown-model", label, { body: json(() => ({ ...validBody(e), model })), expect: "4xx" }));
@@ -1020,8 +1029,6 @@ function utf16(s: string): Uint8Array {
 
 // ── what every error answer must be (shared with test/fuzz.test.ts) ───────────────────────
 
-export type ErrorFormat = "openai" | "anthropic" | "api";
-
 /** The error format a client of this URL expects (decided here, not by the code under test). */
 export function formatOf(url: string): ErrorFormat {
   let path = new URL(url).pathname;
@@ -1030,18 +1037,27 @@ export function formatOf(url: string): ErrorFormat {
   } catch {
     // left encoded
   }
-  if (path === "/v1/messages" || path.startsWith("/v1/messages/")) return "anthropic";
-  if (path === "/v1" || path.startsWith("/v1/")) return "openai";
-  return "api";
+  return errorFormatFor(path);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const sameKeys = (o: Record<string, unknown>, keys: string[]) => JSON.stringify(Object.keys(o).sort()) === JSON.stringify([...keys].sort());
 
+/** JSON-RPC 2.0: { jsonrpc: "2.0", id, error: { code: integer, message, data? } }. */
+function jsonRpcErrorProblems(body: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const e = body.error as Record<string, unknown>;
+  if (!sameKeys(body, ["jsonrpc", "id", "error"]) || body.jsonrpc !== "2.0") problems.push("JSON-RPC: not { jsonrpc: '2.0', id, error }");
+  if (!Number.isInteger(e.code)) problems.push("JSON-RPC: error.code is not an integer");
+  if (typeof e.message !== "string" || e.message === "") problems.push("JSON-RPC: error.message");
+  return problems;
+}
+
 /** What is wrong with an error body for the format (empty: nothing). */
 export function errorShapeProblems(body: unknown, format: ErrorFormat): string[] {
   const problems: string[] = [];
   if (!isObject(body) || !isObject(body.error)) return ["not { error: { … } }"];
+  if (format === "mcp") return jsonRpcErrorProblems(body);
   const e = body.error;
   if (typeof e.message !== "string" || e.message === "") problems.push("error.message is not a non-empty string");
   switch (format) {

@@ -16,6 +16,7 @@ import { paypalPayments } from "./payments/paypal.ts";
 import { stripePayments } from "./payments/stripe.ts";
 import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
+import { mcpServersApi } from "./mcp-servers.ts";
 import { providersApi } from "./providers.ts";
 import type { ApiRouter } from "./router.ts";
 import { routesApi } from "./routes.ts";
@@ -30,6 +31,7 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/end-users", endUsersApi],
   ["/audit", audit],
   ["/providers", providersApi],
+  ["/mcp", mcpServersApi],
   ["/prices", pricesApi],
   ["/routes", routesApi],
   ["/tenant", tenantApi],

@@ -11,7 +11,17 @@ import { type ApiKeyRow, findTenantKey, listTenantKeys } from "../db/keys.ts";
 import { apiKeys } from "../db/schema.ts";
 import { commitChange } from "../services/audit.ts";
 import { actorOf } from "./actor.ts";
-import { budgetMicros, budgetMode, budgetPeriod, modelLimits, modelLimitsBody, modelLimitsJson, modelLimitsView, promptCache } from "./limit-fields.ts";
+import {
+  budgetMicros,
+  budgetMode,
+  budgetPeriod,
+  modelLimits,
+  modelLimitsBody,
+  modelLimitsJson,
+  mcpTools,
+  modelLimitsView,
+  promptCache,
+} from "./limit-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
 const limit = z.int().min(1).max(100_000_000).nullable();
@@ -29,6 +39,7 @@ const createBody = z.strictObject({
   budget_mode: budgetMode.optional().describe("Default hard"),
   model_limits: modelLimitsBody.optional(),
   prompt_cache: promptCache.optional().describe("Default off"),
+  mcp_tools: mcpTools.optional().describe("Default none: the key reaches no MCP tool at /mcp"),
 });
 
 const updateBody = createBody.partial().refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
@@ -45,6 +56,7 @@ const keyView = z.object({
   budget_mode: budgetMode,
   model_limits: modelLimitsView,
   prompt_cache: promptCache,
+  mcp_tools: z.array(z.string()),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   last_used_at: z.string().nullable(),
@@ -64,6 +76,7 @@ export function keyJson(row: ApiKeyRow): z.output<typeof keyView> {
     budget_mode: row.budgetMode,
     model_limits: modelLimitsJson(row.modelLimits),
     prompt_cache: row.promptCache,
+    mcp_tools: row.mcpTools ?? [],
     expires_at: iso(row.expiresAt),
     revoked_at: iso(row.revokedAt),
     last_used_at: iso(row.lastUsedAt),
@@ -119,6 +132,7 @@ export const keys = new ApiRouter("keys")
         budgetMode: body.budget_mode ?? "hard",
         modelLimits: modelLimits(body.model_limits ?? null),
         promptCache: body.prompt_cache ?? "off",
+        mcpTools: body.mcp_tools?.length ? body.mcp_tools : null,
         expiresAt: toMs(body.expires_at) ?? null,
         revokedAt: null,
         lastUsedAt: null,
@@ -149,6 +163,7 @@ export const keys = new ApiRouter("keys")
         ...(body.budget_mode !== undefined && { budgetMode: body.budget_mode }),
         ...(body.model_limits !== undefined && { modelLimits: modelLimits(body.model_limits) }),
         ...(body.prompt_cache !== undefined && { promptCache: body.prompt_cache }),
+        ...(body.mcp_tools !== undefined && { mcpTools: body.mcp_tools.length ? body.mcp_tools : null }),
         ...(body.expires_at !== undefined && { expiresAt: toMs(body.expires_at) ?? null }),
       };
       await commitChange(db, actorOf(c), { action: "update", entityType: "api_key", entityId: before.id, tenantId: before.tenantId, before, after }, [

@@ -63,3 +63,9 @@ export const modelLimits = (body: z.output<typeof modelLimitsBody>): ModelLimit[
 
 export const modelLimitsJson = (caps: ModelLimit[] | null): z.output<typeof modelLimitsView> =>
   caps === null ? null : caps.map((cap) => ({ model: cap.model, ...scopeLimitsJson(cap) }));
+
+/** A key's MCP tools: `<server>__<tool>`, or `<server>__*` for all of a server's. */
+export const mcpTools = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}__(\*|[\x21-\x7e]{1,128})$/, "Use <server>__<tool> or <server>__*."))
+  .max(200)
+  .transform((list) => [...new Set(list)]);

@@ -3,7 +3,7 @@
 // rolled back — itself an audited change (worker/services/audit.ts).
 
 /** What the audit log records and can roll back; worker/db/entities.ts maps each to its table. */
-export const ENTITY_TYPES = ["api_key", "provider", "price", "route", "tenant", "invitation", "membership", "end_user"] as const;
+export const ENTITY_TYPES = ["api_key", "provider", "price", "route", "tenant", "invitation", "membership", "end_user", "mcp_server"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export function isEntityType(value: string): value is EntityType {

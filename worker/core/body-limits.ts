@@ -11,7 +11,11 @@ export const UPLOAD_BODY_LIMITS: Readonly<Record<string, number>> = {
   "/v1/files": 50 * MiB,
 };
 
+/** One MCP message: tool arguments, not uploads. */
+export const MCP_BODY_LIMIT = 4 * MiB;
+
 export function bodyLimitFor(path: string): number {
   if (path.startsWith("/api/")) return API_BODY_LIMIT;
+  if (path === "/mcp") return MCP_BODY_LIMIT;
   return UPLOAD_BODY_LIMITS[path] ?? GATEWAY_BODY_LIMIT;
 }

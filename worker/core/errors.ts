@@ -110,12 +110,13 @@ export function internalError(error: unknown, requestId: string, what: string): 
   return new AppError("internal", `Internal error. Quote request id ${requestId} when reporting it.`, { code: "internal_error" });
 }
 
-export type ErrorFormat = "openai" | "anthropic" | "api";
+export type ErrorFormat = "openai" | "anthropic" | "api" | "mcp";
 
 /** Which wire format a caller of this path expects its errors in. */
 export function errorFormatFor(path: string): ErrorFormat {
   if (path === "/v1/messages" || path.startsWith("/v1/messages/")) return "anthropic";
   if (path === "/v1" || path.startsWith("/v1/")) return "openai";
+  if (path === "/mcp" || path.startsWith("/mcp/")) return "mcp";
   return "api";
 }
 
@@ -129,6 +130,9 @@ export function errorBody(error: AppError, format: ErrorFormat): Record<string, 
       return { type: "error", error: { type: ANTHROPIC_TYPE[error.kind], message: error.message } };
     case "api":
       return { error: { code: error.code, message: error.message, ...(error.param ? { param: error.param } : {}), ...error.details } };
+    case "mcp":
+      // A JSON-RPC error for a request we could not read the id of; ours beyond the standard codes.
+      return { jsonrpc: "2.0", id: null, error: { code: -32000, message: error.message, data: { type: OPENAI_TYPE[error.kind], code: error.code } } };
   }
 }
 

@@ -49,6 +49,12 @@ export const ACCESS = {
     fields: {},
     system: ["id", "tenantId", "createdAt", "updatedAt"],
   },
+  mcp_server: {
+    write: (row) => (row.tenantId === null ? "platform:write" : "providers:write"),
+    lifecycle: null,
+    fields: {},
+    system: ["id", "tenantId", "createdAt", "updatedAt"],
+  },
   price: {
     // A platform price, or a tenant's price the operator set (a negotiated price): the operator's.
     write: (row) => (row.tenantId === null || row.operatorSet === true ? "platform:write" : "prices:write"),

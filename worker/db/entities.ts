@@ -5,7 +5,7 @@ import { and, eq, getTableColumns, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { EntityType, Row } from "../core/audit.ts";
 import type { Db } from "./client.ts";
-import { apiKeys, endUsers, invitations, memberships, prices, providers, routes, tenants } from "./schema.ts";
+import { apiKeys, endUsers, invitations, mcpServers, memberships, prices, providers, routes, tenants } from "./schema.ts";
 
 export const endUserEntityId = (tenantId: string, endUser: string) => `${tenantId}:${endUser}`;
 
@@ -24,6 +24,7 @@ function byId(table: SQLiteTable & { id: SQLiteColumn }, hidden: readonly string
 export const ENTITIES = {
   api_key: byId(apiKeys, ["keyHash"]),
   provider: byId(providers, ["apiKeyEncrypted"]),
+  mcp_server: byId(mcpServers, ["headersEncrypted"]),
   price: byId(prices),
   route: byId(routes),
   tenant: byId(tenants),

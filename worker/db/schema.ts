@@ -117,6 +117,8 @@ export const apiKeys = sqliteTable(
     modelLimits: json("model_limits").$type<ModelLimit[]>(),
     /** "auto": the gateway marks the stable prefix for the provider's prompt cache and keeps a conversation on one target. */
     promptCache: text("prompt_cache", { enum: PROMPT_CACHE_MODES }).notNull().default("off"),
+    /** The MCP tools the key may use at /mcp, as `<server>__<tool>` patterns (`<server>__*`: all of a server's); null or empty: none. */
+    mcpTools: json("mcp_tools").$type<string[]>(),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
     lastUsedAt: integer("last_used_at"),
@@ -579,4 +581,30 @@ export const batches = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("batches_open_idx").on(t.settledAt)],
+);
+
+// ── MCP: tool servers fronted at /mcp ───────────────────────────────────────────────────────
+
+/** A remote MCP server (Streamable HTTP) a tenant's keys may reach through /mcp, or the operator's for every tenant. */
+export const mcpServers = sqliteTable(
+  "mcp_servers",
+  {
+    id: text("id").primaryKey(),
+    /** null: platform-wide (operator); otherwise the tenant's own. */
+    tenantId: text("tenant_id").references(() => tenants.id),
+    scope: text("scope").generatedAlwaysAs(sql`coalesce(tenant_id, '')`, { mode: "virtual" }),
+    /** Its tools are called `<name>__<tool>`. */
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    /** Headers sent to the server (a bearer token, an API key header): AES-GCM ciphertext of their JSON under SECRETS_KEY. */
+    headersEncrypted: text("headers_encrypted"),
+    /** The tools offered through the gateway; null: all the server lists. */
+    tools: json("tools").$type<string[]>(),
+    /** Per call, by tool name (`*`: any other); absent: free. Billed like a model call. */
+    toolPrices: json("tool_prices").$type<Record<string, number>>(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [uniqueIndex("mcp_servers_scope_name_uq").on(t.scope, t.name), index("mcp_servers_tenant_idx").on(t.tenantId)],
 );

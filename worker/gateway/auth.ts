@@ -34,11 +34,19 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
   const found = await knownKeys.getOrLoad(hash, async () => {
     const row = await findKeyByHash(db, hash);
     return row
-      ? { id: row.id, tenantId: row.tenantId, models: row.models ?? null, promptCache: row.promptCache, revokedAt: row.revokedAt, expiresAt: row.expiresAt }
+      ? {
+          id: row.id,
+          tenantId: row.tenantId,
+          models: row.models ?? null,
+          promptCache: row.promptCache,
+          mcpTools: row.mcpTools ?? [],
+          revokedAt: row.revokedAt,
+          expiresAt: row.expiresAt,
+        }
       : null;
   });
   if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= Date.now())) throw invalid();
-  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models, promptCache: found.promptCache });
+  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models, promptCache: found.promptCache, mcpTools: found.mcpTools });
   const touched = noteKeyUse(db, found.id);
   if (touched) c.executionCtx.waitUntil(touched);
   await next();

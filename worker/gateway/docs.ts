@@ -70,4 +70,7 @@ export const gatewayDocs: EndpointDoc[] = [
   { ...doc("get", "/v1/batches", "This tenant's batches, newest first, paged."), query: listBatchesQuery },
   doc("get", "/v1/batches/:id", "A batch as its provider reports it now; once it has ended, its lines' usage is billed (once)."),
   doc("post", "/v1/batches/:id/cancel", "Cancels a batch; the lines it finished are still billed when it ends."),
+  doc("post", "/mcp", "MCP (Streamable HTTP): one JSON-RPC message; the tools of the key's MCP servers, named <server>__<tool> (docs/mcp.md)."),
+  doc("get", "/mcp", "MCP: 405, the gateway opens no stream of its own."),
+  doc("delete", "/mcp", "MCP: ends a session (204)."),
 ];

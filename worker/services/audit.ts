@@ -107,8 +107,8 @@ const changed = (current: Row | null, target: Row, field: string) =>
 
 /**
  * What a rollback writes meets today's rules, not only those of the day it was logged: a
- * tenant's URLs pass the URL guard (a provider's base URL whenever the rollback changes it or
- * the key sent to it; the alert webhook whenever it changes), and an openai-compatible
+ * tenant's URLs pass the URL guard (a provider's base URL or an MCP server's URL whenever the
+ * rollback changes it or the secret sent to it; the alert webhook whenever it changes), and an openai-compatible
  * provider has a base URL. The operator's URLs are not checked, as on the direct endpoints.
  */
 function assertValidNow(caller: RollbackCaller, entityType: EntityType, current: Row | null, target: Row | null): void {
@@ -124,6 +124,9 @@ function assertValidNow(caller: RollbackCaller, entityType: EntityType, current:
     if (typeof target.baseUrl === "string" && (changed(current, target, "baseUrl") || changed(current, target, "apiKeyEncrypted"))) {
       assertConfigurableUrl(configurer, target.baseUrl, "baseUrl");
     }
+  }
+  if (entityType === "mcp_server" && typeof target.url === "string" && (changed(current, target, "url") || changed(current, target, "headersEncrypted"))) {
+    assertConfigurableUrl(configurer, target.url, "url");
   }
   if (entityType === "tenant" && typeof target.alertWebhookUrl === "string" && changed(current, target, "alertWebhookUrl")) {
     assertConfigurableUrl(configurer, target.alertWebhookUrl, "alertWebhookUrl");

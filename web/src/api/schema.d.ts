@@ -800,6 +800,35 @@ export interface Paths {
       response: unknown;
     };
   };
+  "/mcp": {
+    get: {
+      /** MCP: 405, the gateway opens no stream of its own. Access: api-key. */
+      operationId: "getMcp";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    post: {
+      /** MCP (Streamable HTTP): one JSON-RPC message; the tools of the key's MCP servers, named <server>__<tool> (docs/mcp.md). Access: api-key. */
+      operationId: "postMcp";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+    delete: {
+      /** MCP: ends a session (204). Access: api-key. */
+      operationId: "deleteMcp";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: unknown;
+    };
+  };
   "/api/health": {
     get: {
       /** Liveness and reachability of D1 and the Durable Objects. Access: public. */
@@ -1143,6 +1172,7 @@ export interface Paths {
           }[] | null;
           /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
           prompt_cache: "off" | "auto";
+          mcp_tools: string[];
           expires_at: string | null;
           revoked_at: string | null;
           last_used_at: string | null;
@@ -1184,6 +1214,8 @@ export interface Paths {
         }[] | null;
         /** Default off */
         prompt_cache?: "off" | "auto";
+        /** Default none: the key reaches no MCP tool at /mcp */
+        mcp_tools?: string[];
       };
       status: 201;
       response: {
@@ -1207,6 +1239,7 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -1246,6 +1279,7 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -1288,6 +1322,8 @@ export interface Paths {
         }[] | null;
         /** Default off */
         prompt_cache?: "off" | "auto";
+        /** Default none: the key reaches no MCP tool at /mcp */
+        mcp_tools?: string[];
       };
       status: 200;
       response: {
@@ -1311,6 +1347,7 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -1347,6 +1384,7 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
         last_used_at: string | null;
@@ -1777,6 +1815,173 @@ export interface Paths {
         models?: string[];
         /** A short generic reason; never the upstream's own text */
         error?: string;
+      };
+    };
+  };
+  "/api/mcp/servers": {
+    get: {
+      /** The platform's MCP servers and the tenant's own (never their headers). Access: providers:read. */
+      operationId: "getApiMcpServers";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          name: string;
+          url: string;
+          /** Shown to those who may change the server; never the values */
+          header_names: string[] | null;
+          has_headers: boolean;
+          tools: string[] | null;
+          tool_prices: {
+            [key: string]: number;
+          } | null;
+          enabled: boolean;
+          /** platform: every tenant's (operator only); tenant: this tenant's own */
+          scope: "tenant" | "platform";
+          created_at: string;
+          updated_at: string | null;
+        }[];
+      };
+    };
+    post: {
+      /** Add an MCP server: the tenant's own, or with scope 'platform' every tenant's (operator). Access: providers:write. */
+      operationId: "postApiMcpServers";
+      path: never;
+      query: never;
+      body: {
+        name: string;
+        /** Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed) */
+        url: string;
+        /** Write-only; stored encrypted. e.g. { "Authorization": "Bearer …" } */
+        headers?: {
+          [key: string]: string;
+        };
+        /** The tools offered through the gateway; null: all the server lists */
+        tools?: string[] | null;
+        /** Micro-dollars per call, by tool name ('*': any other); billed like a model call */
+        tool_prices?: {
+          [key: string]: number;
+        };
+        enabled?: boolean;
+        /** platform: every tenant's (operator only); tenant: this tenant's own */
+        scope?: "tenant" | "platform";
+      };
+      status: 201;
+      response: {
+        id: string;
+        name: string;
+        url: string;
+        /** Shown to those who may change the server; never the values */
+        header_names: string[] | null;
+        has_headers: boolean;
+        tools: string[] | null;
+        tool_prices: {
+          [key: string]: number;
+        } | null;
+        enabled: boolean;
+        /** platform: every tenant's (operator only); tenant: this tenant's own */
+        scope: "tenant" | "platform";
+        created_at: string;
+        updated_at: string | null;
+      };
+    };
+  };
+  "/api/mcp/servers/{id}": {
+    get: {
+      /** One MCP server. Access: providers:read. */
+      operationId: "getApiMcpServersId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        id: string;
+        name: string;
+        url: string;
+        /** Shown to those who may change the server; never the values */
+        header_names: string[] | null;
+        has_headers: boolean;
+        tools: string[] | null;
+        tool_prices: {
+          [key: string]: number;
+        } | null;
+        enabled: boolean;
+        /** platform: every tenant's (operator only); tenant: this tenant's own */
+        scope: "tenant" | "platform";
+        created_at: string;
+        updated_at: string | null;
+      };
+    };
+    patch: {
+      /** Change an MCP server; send headers to replace them, null to remove them. Access: providers:write. */
+      operationId: "patchApiMcpServersId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: {
+        name?: string;
+        /** Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed) */
+        url?: string;
+        headers?: {
+          [key: string]: string;
+        } | null;
+        /** The tools offered through the gateway; null: all the server lists */
+        tools?: string[] | null;
+        tool_prices?: {
+          [key: string]: number;
+        } | null;
+        enabled?: boolean;
+      };
+      status: 200;
+      response: {
+        id: string;
+        name: string;
+        url: string;
+        /** Shown to those who may change the server; never the values */
+        header_names: string[] | null;
+        has_headers: boolean;
+        tools: string[] | null;
+        tool_prices: {
+          [key: string]: number;
+        } | null;
+        enabled: boolean;
+        /** platform: every tenant's (operator only); tenant: this tenant's own */
+        scope: "tenant" | "platform";
+        created_at: string;
+        updated_at: string | null;
+      };
+    };
+    delete: {
+      /** Delete an MCP server (a rollback of the entry restores it, headers included). Access: providers:write. */
+      operationId: "deleteApiMcpServersId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        id: string;
+        name: string;
+        url: string;
+        /** Shown to those who may change the server; never the values */
+        header_names: string[] | null;
+        has_headers: boolean;
+        tools: string[] | null;
+        tool_prices: {
+          [key: string]: number;
+        } | null;
+        enabled: boolean;
+        /** platform: every tenant's (operator only); tenant: this tenant's own */
+        scope: "tenant" | "platform";
+        created_at: string;
+        updated_at: string | null;
       };
     };
   };

@@ -88,6 +88,7 @@ describe("key form", () => {
       budget_mode: "hard",
       model_limits: null,
       prompt_cache: "off",
+      mcp_tools: [],
     });
   });
 
@@ -129,6 +130,7 @@ describe("key form", () => {
       budget_mode: "soft",
       model_limits: [{ model: "demo/*", rpm_limit: 5, tpm_limit: null, budget_micros: null, budget_period: "monthly" }],
       prompt_cache: "auto",
+      mcp_tools: [],
       expires_at: null,
       revoked_at: null,
       last_used_at: null,

@@ -18,6 +18,7 @@ const CREATED: CreatedApiKey = {
   budget_mode: "hard",
   model_limits: null,
   prompt_cache: "off",
+  mcp_tools: [],
   expires_at: null,
   revoked_at: null,
   last_used_at: null,
@@ -71,6 +72,7 @@ describe("creating an API key", () => {
       budget_mode: "hard",
       model_limits: null,
       prompt_cache: "off",
+      mcp_tools: [],
     });
 
     // The list gets the key without its secret.

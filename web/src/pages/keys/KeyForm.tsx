@@ -89,6 +89,9 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
         {t("keys.form.promptCache")}
       </label>
       <p class="hint">{t("keys.form.promptCacheHint")}</p>
+      <Field label={t("keys.form.mcpTools")} hint={t("keys.form.mcpToolsHint")} error={message("mcpTools")}>
+        {(a11y) => <textarea {...a11y} value={values.mcpTools} onInput={(e) => set("mcpTools", e.currentTarget.value)} spellcheck={false} />}
+      </Field>
       <Field label={t("keys.form.expires")} hint={t("keys.form.expiresHint")} error={message("expires")}>
         {(a11y) => <input {...a11y} type="datetime-local" value={values.expires} onInput={(e) => set("expires", e.currentTarget.value)} />}
       </Field>

@@ -18,6 +18,7 @@ const KEY: ApiKey = {
     { model: "demo/echo", rpm_limit: null, tpm_limit: null, budget_micros: 5_000_000, budget_period: "total" },
   ],
   prompt_cache: "off",
+  mcp_tools: [],
   expires_at: null,
   revoked_at: null,
   last_used_at: null,

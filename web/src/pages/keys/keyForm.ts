@@ -17,6 +17,8 @@ import { optionalInt, splitList } from "../../lib/form";
 // Mirrors worker/api/keys.ts: name 1–100, limits 1–100,000,000, up to 500 models, ISO expiry,
 // a budget with its period and mode, caps per model (components/modelLimits.ts).
 const MAX_LIMIT = 100_000_000;
+/** worker/api/limit-fields.ts mcpTools. */
+const MCP_TOOL = /^[a-z0-9][a-z0-9._-]{0,62}__(\*|[\x21-\x7e]{1,128})$/;
 
 export interface KeyFormValues {
   name: string;
@@ -32,10 +34,12 @@ export interface KeyFormValues {
   modelLimits: ModelLimitValues[];
   /** "auto": the gateway places prompt-cache breakpoints and keeps a conversation on one target. */
   promptCache: ApiKey["prompt_cache"];
+  /** The MCP tools it may use at /mcp, `<server>__<tool>` or `<server>__*`, one per line. */
+  mcpTools: string;
 }
 
 /** The fields typed as text, each with one message. */
-export type KeyTextField = "name" | "rpm" | "tpm" | "models" | "expires" | "budget";
+export type KeyTextField = "name" | "rpm" | "tpm" | "models" | "expires" | "budget" | "mcpTools";
 
 export type KeyErrors = Partial<Record<KeyTextField, MessageKey>> & { modelLimits?: ModelLimitErrors };
 
@@ -50,6 +54,7 @@ export const emptyKeyForm = (): KeyFormValues => ({
   budgetMode: "hard",
   modelLimits: [],
   promptCache: "off",
+  mcpTools: "",
 });
 
 /** ISO instant → the local `YYYY-MM-DDTHH:mm` a datetime-local input shows. */
@@ -70,6 +75,7 @@ export const keyFormFrom = (key: ApiKey): KeyFormValues => ({
   budgetMode: key.budget_mode,
   modelLimits: modelLimitsFrom(key.model_limits),
   promptCache: key.prompt_cache,
+  mcpTools: (key.mcp_tools ?? []).join("\n"),
 });
 
 const validLimit = (text: string) => {
@@ -91,6 +97,8 @@ export function validateKey(v: KeyFormValues, now = Date.now()): KeyErrors {
     else if (at <= now) errors.expires = "keys.form.expiryPast";
   }
   if (budgetMicros(v.budget) === undefined) errors.budget = "limits.budgetInvalid";
+  const tools = splitList(v.mcpTools);
+  if (tools.length > 200 || tools.some((tool) => !MCP_TOOL.test(tool))) errors.mcpTools = "keys.form.mcpToolsInvalid";
   const caps = validateModelLimits(v.modelLimits);
   if (hasModelLimitErrors(caps)) errors.modelLimits = caps;
   return errors;
@@ -110,6 +118,7 @@ export function keyBody(v: KeyFormValues): Required<KeyCreateBody> {
     budget_mode: v.budgetMode,
     model_limits: modelLimitsBody(v.modelLimits),
     prompt_cache: v.promptCache,
+    mcp_tools: splitList(v.mcpTools),
   };
 }
 

@@ -1,0 +1,231 @@
+// /api/mcp/servers: the MCP tool servers a tenant's keys reach at /mcp, and the platform's
+// (operator). Their headers (a bearer token, an API key header) are stored AES-GCM encrypted and
+// never shown, only their names; every change is audited with the whole row, so a rollback
+// restores the secret too. A tenant's server URL passes the same guard as a provider's.
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import * as z from "zod";
+import { AppError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import { assertPermission, hasPermission } from "../core/rbac.ts";
+import { decryptSecret, encryptSecret } from "../core/security/secrets.ts";
+import { assertConfigurableUrl } from "../core/security/url-guard.ts";
+import { iso } from "../core/time.ts";
+import { getDb } from "../db/client.ts";
+import { findVisibleMcpServer, listVisibleMcpServers, type McpServerRecord, mcpServerNameTaken } from "../db/mcp-servers.ts";
+import { mcpServers } from "../db/schema.ts";
+import { conflictOnDuplicate } from "../db/unique.ts";
+import { commitChange } from "../services/audit.ts";
+import { actorOf } from "./actor.ts";
+import { PROVIDER_NAME, scopeField } from "./providers.ts";
+import { type ApiContext, ApiRouter } from "./router.ts";
+
+const TOOL_NAME = /^[\x21-\x7e]{1,128}$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+/** Headers the gateway sets itself on every request to a server. */
+const RESERVED_HEADERS = new Set(["content-type", "accept", "mcp-session-id", "mcp-protocol-version", "host", "content-length", "x-aggregator-hops"]);
+
+const name = z
+  .string()
+  .regex(PROVIDER_NAME, "Use 1–63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit.")
+  .refine((n) => !n.includes("__"), "Must not contain '__' (it separates server and tool).");
+const url = z
+  .url({ protocol: /^https?$/, error: "Must be an http(s) URL." })
+  .max(2048)
+  .refine((u) => !u.includes("#"), "Must not have a fragment.")
+  .describe("Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed)");
+const headers = z
+  .record(
+    z
+      .string()
+      .regex(HEADER_NAME, "A header name.")
+      .refine((h) => !RESERVED_HEADERS.has(h.toLowerCase()), "The gateway sets this header itself."),
+    z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\r\n]*$/, "No line breaks."),
+  )
+  .refine((h) => Object.keys(h).length <= 16, "At most 16 headers.")
+  .describe('Write-only; stored encrypted. e.g. { "Authorization": "Bearer …" }');
+const tools = z
+  .array(z.string().regex(TOOL_NAME, "Tool names are printable ASCII without spaces, at most 128 characters."))
+  .max(1000)
+  .transform((list) => [...new Set(list)]);
+const toolPrices = z
+  .record(z.string().regex(/^(\*|[\x21-\x7e]{1,128})$/), z.int().min(0).max(100_000_000))
+  .refine((p) => Object.keys(p).length <= 1000, "At most 1,000 prices.")
+  .describe("Micro-dollars per call, by tool name ('*': any other); billed like a model call");
+
+const fields = {
+  name,
+  url,
+  headers: headers.nullable(),
+  tools: tools.nullable().describe("The tools offered through the gateway; null: all the server lists"),
+  tool_prices: toolPrices.nullable(),
+  enabled: z.boolean(),
+};
+
+const createBody = z.strictObject({
+  name: fields.name,
+  url: fields.url,
+  headers: headers.optional(),
+  tools: fields.tools.optional(),
+  tool_prices: toolPrices.optional(),
+  enabled: fields.enabled.default(true),
+  scope: scopeField.default("tenant"),
+});
+
+const updateBody = z
+  .strictObject(fields)
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "Send at least one field to change.");
+
+const serverView = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  header_names: z.array(z.string()).nullable().describe("Shown to those who may change the server; never the values"),
+  has_headers: z.boolean(),
+  tools: z.array(z.string()).nullable(),
+  tool_prices: z.record(z.string(), z.int()).nullable(),
+  enabled: z.boolean(),
+  scope: scopeField,
+  created_at: z.string(),
+  updated_at: z.string().nullable(),
+});
+
+const canWrite = (c: ApiContext, row: McpServerRecord) => hasPermission(c.var.user, row.tenantId === null ? "platform:write" : "providers:write");
+
+async function headerNames(c: ApiContext, row: McpServerRecord): Promise<string[] | null> {
+  if (!row.headersEncrypted || !canWrite(c, row)) return null;
+  try {
+    return Object.keys(JSON.parse(await decryptSecret(c.env.SECRETS_KEY, row.headersEncrypted)) as Record<string, string>);
+  } catch {
+    return null;
+  }
+}
+
+async function serverJson(c: ApiContext, row: McpServerRecord): Promise<z.output<typeof serverView>> {
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    header_names: await headerNames(c, row),
+    has_headers: row.headersEncrypted !== null,
+    tools: row.tools,
+    tool_prices: row.toolPrices,
+    enabled: row.enabled,
+    scope: row.tenantId === null ? "platform" : "tenant",
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+async function findOr404(c: ApiContext, id: string): Promise<McpServerRecord> {
+  const row = await findVisibleMcpServer(getDb(c.env.DB), c.var.user.tenantId, id);
+  if (!row) throw new AppError("not_found", "No such MCP server.", { code: "mcp_server_not_found" });
+  return row;
+}
+
+async function findWritable(c: ApiContext, id: string): Promise<McpServerRecord> {
+  const row = await findOr404(c, id);
+  if (row.tenantId === null) assertPermission(c.var.user, "platform:write");
+  return row;
+}
+
+const nameConflict = (serverName: string) => () =>
+  new AppError("conflict", `An MCP server named '${serverName}' already exists in this scope.`, { code: "mcp_server_exists", param: "name" });
+
+async function sealHeaders(c: ApiContext, value: Record<string, string> | null): Promise<string | null> {
+  return value === null || Object.keys(value).length === 0 ? null : encryptSecret(c.env.SECRETS_KEY, JSON.stringify(value));
+}
+
+async function commit(c: ApiContext, action: string, before: McpServerRecord | null, after: McpServerRecord | null, write: BatchItem<"sqlite">) {
+  const row = (after ?? before)!;
+  await conflictOnDuplicate(
+    commitChange(getDb(c.env.DB), actorOf(c), { action, entityType: "mcp_server", entityId: row.id, tenantId: row.tenantId, before, after }, [write]),
+    nameConflict(row.name),
+  );
+}
+
+export const mcpServersApi = new ApiRouter("mcp")
+  .endpoint(
+    "get",
+    "/servers",
+    {
+      summary: "The platform's MCP servers and the tenant's own (never their headers).",
+      access: "providers:read",
+      response: z.object({ data: z.array(serverView) }),
+    },
+    async (c) => {
+      const rows = await listVisibleMcpServers(getDb(c.env.DB), c.var.user.tenantId);
+      return c.json({ data: await Promise.all(rows.map((row) => serverJson(c, row))) });
+    },
+  )
+  .endpoint("get", "/servers/:id", { summary: "One MCP server.", access: "providers:read", response: serverView }, async (c) =>
+    c.json(await serverJson(c, await findOr404(c, c.req.param("id")!))),
+  )
+  .endpoint(
+    "post",
+    "/servers",
+    {
+      summary: "Add an MCP server: the tenant's own, or with scope 'platform' every tenant's (operator).",
+      access: "providers:write",
+      body: createBody,
+      status: 201,
+      response: serverView,
+    },
+    async (c, { body }) => {
+      if (body.scope === "platform") assertPermission(c.var.user, "platform:write");
+      const tenantId = body.scope === "platform" ? null : c.var.user.tenantId;
+      assertConfigurableUrl(c, body.url, "url");
+      if (await mcpServerNameTaken(getDb(c.env.DB), tenantId, body.name)) throw nameConflict(body.name)();
+      const row: McpServerRecord = {
+        id: newId("mcp"),
+        tenantId,
+        name: body.name,
+        url: body.url,
+        headersEncrypted: await sealHeaders(c, body.headers ?? null),
+        tools: body.tools ?? null,
+        toolPrices: body.tool_prices ?? null,
+        enabled: body.enabled,
+        createdAt: Date.now(),
+        updatedAt: null,
+      };
+      await commit(c, "create", null, row, getDb(c.env.DB).insert(mcpServers).values(row));
+      return c.json(await serverJson(c, row), 201);
+    },
+  )
+  .endpoint(
+    "patch",
+    "/servers/:id",
+    { summary: "Change an MCP server; send headers to replace them, null to remove them.", access: "providers:write", body: updateBody, response: serverView },
+    async (c, { body }) => {
+      const before = await findWritable(c, c.req.param("id")!);
+      if (body.url) assertConfigurableUrl(c, body.url, "url");
+      const after: McpServerRecord = {
+        ...before,
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.url !== undefined && { url: body.url }),
+        ...(body.headers !== undefined && { headersEncrypted: await sealHeaders(c, body.headers) }),
+        ...(body.tools !== undefined && { tools: body.tools }),
+        ...(body.tool_prices !== undefined && { toolPrices: body.tool_prices }),
+        ...(body.enabled !== undefined && { enabled: body.enabled }),
+        updatedAt: Date.now(),
+      };
+      if (after.name !== before.name && (await mcpServerNameTaken(getDb(c.env.DB), before.tenantId, after.name, before.id))) throw nameConflict(after.name)();
+      await commit(c, "update", before, after, getDb(c.env.DB).update(mcpServers).set(after).where(eq(mcpServers.id, before.id)));
+      return c.json(await serverJson(c, after));
+    },
+  )
+  .endpoint(
+    "delete",
+    "/servers/:id",
+    { summary: "Delete an MCP server (a rollback of the entry restores it, headers included).", access: "providers:write", response: serverView },
+    async (c) => {
+      const before = await findWritable(c, c.req.param("id")!);
+      await commit(c, "delete", before, null, getDb(c.env.DB).delete(mcpServers).where(eq(mcpServers.id, before.id)));
+      return c.json(await serverJson(c, before));
+    },
+  );

@@ -1,0 +1,249 @@
+// /mcp: one Streamable HTTP MCP endpoint for all of a key's tool servers. initialize answers for
+// the gateway itself (its session id bound to the key: session.ts); tools/list gathers every
+// server's tools the key may use, named `<server>__<tool>`; tools/call is admitted by the
+// tenant's gate (its price reserved, its server/tool caps applied), routed to its server, and
+// booked and logged like a model call. Progress from the server streams back as events.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { AppError } from "../../core/errors.ts";
+import { log } from "../../core/logger.ts";
+import type { AppEnv } from "../../env.ts";
+import { authenticateKey } from "../auth.ts";
+import { book } from "../books.ts";
+import { admit } from "../gate.ts";
+import { encodeSse } from "../sse.ts";
+import { UpstreamError } from "../upstream.ts";
+import { PROTOCOL_VERSION, request, type ServerMessage } from "./client.ts";
+import { type JsonRpcId, type JsonRpcRequest, parseRequest, RPC, RpcError, rpcError, rpcResult } from "./jsonrpc.ts";
+import { isSessionOf, newSessionId } from "./session.ts";
+import { keyMayUse, type McpServer, SEPARATOR, serverOffers, serversFor, splitToolName, toolPrice } from "./tools.ts";
+
+const SUPPORTED_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"];
+const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const LIST_TIMEOUT_MS = 15_000;
+const MAX_PAGES = 10;
+
+type Ctx = Context<AppEnv>;
+
+const callTimeout = (c: Ctx) => Number(c.env.MCP_CALL_TIMEOUT_MS) || DEFAULT_CALL_TIMEOUT_MS;
+
+function initializeResult(params: Record<string, unknown> | undefined) {
+  const asked = typeof params?.protocolVersion === "string" ? params.protocolVersion : PROTOCOL_VERSION;
+  return {
+    protocolVersion: SUPPORTED_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSION,
+    capabilities: { tools: { listChanged: false } },
+    serverInfo: { name: "ai-aggregator", version: "1" },
+    instructions: `The tools of your MCP servers, each named <server>${SEPARATOR}<tool>.`,
+  };
+}
+
+/** Every tool of one server the key may use, renamed; none when the server cannot be listed (logged). */
+async function serverTools(c: Ctx, server: McpServer): Promise<Record<string, unknown>[]> {
+  const key = c.var.apiKey;
+  const out: Record<string, unknown>[] = [];
+  let cursor: unknown;
+  try {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await request(server.target, key.id, "tools/list", cursor ? { cursor } : undefined, {
+        timeoutMs: Math.min(LIST_TIMEOUT_MS, callTimeout(c)),
+        hops: c.var.upstreamHops,
+      });
+      const tools = Array.isArray(answer.result?.tools) ? (answer.result.tools as Record<string, unknown>[]) : [];
+      for (const tool of tools) {
+        const name = typeof tool.name === "string" ? tool.name : "";
+        if (name && serverOffers(server.record, name) && keyMayUse(key, server.record.name, name))
+          out.push({ ...tool, name: `${server.record.name}${SEPARATOR}${name}` });
+      }
+      cursor = answer.result?.nextCursor;
+      if (typeof cursor !== "string" || cursor === "") break;
+    }
+  } catch (error) {
+    log("warn", "MCP server not listed", { server: server.record.name, error: String(error) });
+  }
+  return out;
+}
+
+async function listTools(c: Ctx) {
+  const servers = [...(await serversFor(c.env, c.var.apiKey)).values()];
+  return { tools: (await Promise.all(servers.map((s) => serverTools(c, s)))).flat() };
+}
+
+/** The server and tool a tools/call names, if the key may use it; the same error for one that does not exist. */
+async function resolveTool(c: Ctx, params: Record<string, unknown> | undefined): Promise<{ server: McpServer; tool: string }> {
+  const name = typeof params?.name === "string" ? params.name : "";
+  const unknown = () => new RpcError(RPC.invalidParams, `Unknown tool: ${name.slice(0, 200)}`);
+  const split = splitToolName(name);
+  if (!split || !keyMayUse(c.var.apiKey, split.server, split.tool)) throw unknown();
+  const server = (await serversFor(c.env, c.var.apiKey)).get(split.server);
+  if (!server || !serverOffers(server.record, split.tool)) throw unknown();
+  if (params?.arguments !== undefined && (typeof params.arguments !== "object" || params.arguments === null || Array.isArray(params.arguments))) {
+    throw new RpcError(RPC.invalidParams, "'arguments' must be an object.");
+  }
+  return { server, tool: split.tool };
+}
+
+/** The gate's refusal (no credit, a limit) as a JSON-RPC error. */
+async function admitToolCall(c: Ctx, server: McpServer, tool: string, price: number): Promise<void> {
+  const key = c.var.apiKey;
+  try {
+    await admit(c.env, key.tenantId, {
+      requestId: c.var.requestId,
+      keyId: key.id,
+      tokens: 0,
+      maxCostMicros: price,
+      endUser: null,
+      targets: [`${server.record.name}/${tool}`],
+    });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    throw new RpcError(RPC.refused, error.message, {
+      status: error.status,
+      code: error.code,
+      ...(error.headers["retry-after"] ? { retry_after: Number(error.headers["retry-after"]) } : {}),
+    });
+  }
+}
+
+function bookToolCall(
+  c: Ctx,
+  server: McpServer,
+  tool: string,
+  outcome: { charged: number; status: number; errorType: string | null },
+  startedAt: number,
+): void {
+  const key = c.var.apiKey;
+  const model = `${server.record.name}/${tool}`;
+  book(c.executionCtx, c.env, {
+    tenantId: key.tenantId,
+    settlement: { shard: 0, request: { requestId: c.var.requestId, keyId: key.id, costMicros: outcome.charged, tokens: 0, model } },
+    usage: {
+      id: c.var.requestId,
+      tenantId: key.tenantId,
+      keyId: key.id,
+      provider: server.record.name,
+      model: `${server.record.name}${SEPARATOR}${tool}`,
+      endpoint: "mcp.tools.call",
+      status: outcome.status,
+      errorType: outcome.errorType,
+      stream: false,
+      latencyMs: Date.now() - startedAt,
+      ttfbMs: null,
+      costMicros: outcome.charged,
+      estimated: false,
+      createdAt: startedAt,
+    },
+  });
+}
+
+/** The server's answer to the client's request: its result or error under the client's id; unreachable: an error result. */
+async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: ServerMessage) => void): Promise<Record<string, unknown>> {
+  const id = req.id as JsonRpcId;
+  const { server, tool } = await resolveTool(c, req.params);
+  const price = toolPrice(server.record, tool);
+  await admitToolCall(c, server, tool, price);
+  const startedAt = Date.now();
+  try {
+    const answer = await request(
+      server.target,
+      c.var.apiKey.id,
+      "tools/call",
+      { ...req.params, name: tool },
+      {
+        timeoutMs: callTimeout(c),
+        hops: c.var.upstreamHops,
+        signal: c.req.raw.signal,
+        ...(onNotification ? { onNotification } : {}),
+      },
+    );
+    bookToolCall(c, server, tool, { charged: price, status: answer.error ? 400 : 200, errorType: answer.error ? "tool_error" : null }, startedAt);
+    return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, answer.result ?? {});
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    bookToolCall(c, server, tool, { charged: 0, status: 502, errorType: `upstream_${error.failure}` }, startedAt);
+    const text = `The tool server '${server.record.name}' could not answer: ${error.failure === "timeout" ? "it did not answer in time" : error.message}.`;
+    return rpcResult(id, { content: [{ type: "text", text }], isError: true });
+  }
+}
+
+const wantsProgress = (c: Ctx, req: JsonRpcRequest) =>
+  (c.req.header("accept") ?? "").includes("text/event-stream") &&
+  typeof req.params?._meta === "object" &&
+  req.params._meta !== null &&
+  "progressToken" in (req.params._meta as Record<string, unknown>);
+
+/** tools/call with progress: the server's notifications, then the answer, as events. */
+function streamedCall(c: Ctx, req: JsonRpcRequest): Response {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const send = (message: unknown) => void writer.write(encodeSse(message, "message")).catch(() => undefined);
+  const done = callTool(c, req, send)
+    .catch((error: unknown) =>
+      error instanceof RpcError ? rpcError(req.id ?? null, error.code, error.message, error.data) : rpcError(req.id ?? null, RPC.internal, "Internal error."),
+    )
+    .then(async (answer) => {
+      send(answer);
+      await writer.close().catch(() => undefined);
+    });
+  c.executionCtx.waitUntil(done);
+  return new Response(readable, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
+}
+
+async function answer(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
+  const id = req.id as JsonRpcId;
+  switch (req.method) {
+    case "ping":
+      return rpcResult(id, {});
+    case "tools/list":
+      return rpcResult(id, await listTools(c));
+    case "tools/call":
+      return callTool(c, req);
+    case "resources/list":
+      return rpcResult(id, { resources: [] });
+    case "resources/templates/list":
+      return rpcResult(id, { resourceTemplates: [] });
+    case "prompts/list":
+      return rpcResult(id, { prompts: [] });
+    default:
+      throw new RpcError(RPC.methodNotFound, `Method not found: ${req.method.slice(0, 128)}`);
+  }
+}
+
+async function handlePost(c: Ctx): Promise<Response> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) return c.json(rpcError(null, RPC.invalidRequest, "Content-Type must be application/json."), 400);
+  let req: JsonRpcRequest;
+  try {
+    req = parseRequest(await c.req.text());
+  } catch (error) {
+    if (error instanceof RpcError) return c.json(rpcError(null, error.code, error.message), 400);
+    throw error;
+  }
+  const key = c.var.apiKey;
+  if (req.method === "initialize") {
+    if (req.id === undefined) return c.json(rpcError(null, RPC.invalidRequest, "initialize is a request: it needs an id."), 400);
+    c.header("mcp-session-id", await newSessionId(c.env.SECRETS_KEY, key.id));
+    return c.json(rpcResult(req.id, initializeResult(req.params)));
+  }
+  const session = c.req.header("mcp-session-id");
+  if (session === undefined) return c.json(rpcError(req.id ?? null, RPC.invalidRequest, "Bad Request: send the Mcp-Session-Id from initialize."), 400);
+  if (!(await isSessionOf(c.env.SECRETS_KEY, key.id, session)))
+    return c.json(rpcError(req.id ?? null, RPC.refused, "Session not found: initialize again."), 404);
+  if (req.id === undefined) return c.body(null, 202);
+  if (req.method === "tools/call" && wantsProgress(c, req)) return streamedCall(c, req);
+  try {
+    return c.json(await answer(c, req));
+  } catch (error) {
+    if (error instanceof RpcError) return c.json(rpcError(req.id, error.code, error.message, error.data));
+    throw error;
+  }
+}
+
+export const mcp = new Hono<AppEnv>();
+
+mcp.use("*", authenticateKey);
+mcp.post("/", handlePost);
+// No stream the server opens on its own: the spec's answer is 405.
+mcp.get("/", (c) => c.json(rpcError(null, RPC.methodNotFound, "This server sends no stream of its own: POST requests."), 405, { allow: "POST, DELETE" }));
+// Sessions hold nothing here; ending one is always fine.
+mcp.delete("/", (c) => c.body(null, 204));
+mcp.all("*", (c) => c.json(rpcError(null, RPC.methodNotFound, `Unknown endpoint: ${c.req.method} ${c.req.path}`), 404));

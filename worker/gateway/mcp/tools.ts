@@ -1,0 +1,50 @@
+// The tools a key reaches at /mcp: those of the tenant's MCP servers (its own, and the
+// platform's of the same name when it has none) that the server offers through the gateway and
+// the key's `mcp_tools` names; each called `<server>__<tool>`.
+import { decryptSecret } from "../../core/security/secrets.ts";
+import { getDb } from "../../db/client.ts";
+import { listVisibleMcpServers, type McpServerRecord } from "../../db/mcp-servers.ts";
+import type { AuthenticatedKey, Env } from "../../env.ts";
+import type { McpTarget } from "./client.ts";
+
+export const SEPARATOR = "__";
+
+export interface McpServer {
+  record: McpServerRecord;
+  target: McpTarget;
+}
+
+/** Whether the key's patterns name the tool (`<server>__<tool>` or `<server>__*`). */
+export const keyMayUse = (key: Pick<AuthenticatedKey, "mcpTools">, server: string, tool: string): boolean =>
+  key.mcpTools.includes(`${server}${SEPARATOR}${tool}`) || key.mcpTools.includes(`${server}${SEPARATOR}*`);
+
+/** Whether the server offers the tool through the gateway. */
+export const serverOffers = (server: McpServerRecord, tool: string): boolean => server.tools === null || server.tools.includes(tool);
+
+/** `<server>__<tool>` split at the first separator; null when it is not one. */
+export function splitToolName(name: string): { server: string; tool: string } | null {
+  const at = name.indexOf(SEPARATOR);
+  if (at <= 0 || at + SEPARATOR.length >= name.length) return null;
+  return { server: name.slice(0, at), tool: name.slice(at + SEPARATOR.length) };
+}
+
+async function headersOf(env: Env, server: McpServerRecord): Promise<Record<string, string>> {
+  if (!server.headersEncrypted) return {};
+  return JSON.parse(await decryptSecret(env.SECRETS_KEY, server.headersEncrypted)) as Record<string, string>;
+}
+
+/** The enabled servers the key may use some tool of, by name (a tenant's own shadows the platform's). */
+export async function serversFor(env: Env, key: AuthenticatedKey): Promise<Map<string, McpServer>> {
+  const out = new Map<string, McpServer>();
+  if (key.mcpTools.length === 0) return out;
+  const rows = await listVisibleMcpServers(getDb(env.DB), key.tenantId);
+  const named = new Set(key.mcpTools.map((p) => p.slice(0, p.indexOf(SEPARATOR))));
+  for (const row of rows.sort((a, b) => Number(a.tenantId === null) - Number(b.tenantId === null))) {
+    if (!row.enabled || !named.has(row.name) || out.has(row.name)) continue;
+    out.set(row.name, { record: row, target: { id: row.id, name: row.name, url: row.url, headers: await headersOf(env, row) } });
+  }
+  return out;
+}
+
+/** What a call of the tool costs (µ$): its own price, else the server's `*`, else free. */
+export const toolPrice = (server: McpServerRecord, tool: string): number => server.toolPrices?.[tool] ?? server.toolPrices?.["*"] ?? 0;
