@@ -154,6 +154,7 @@ async function setUp(): Promise<World> {
   const ourMcp = await created<{ id: string }>(owner, "/api/mcp/servers", { name: `corpus-${Date.now().toString(36)}`, url: "https://mcp.example.com/mcp" });
   const own: World["own"] = {
     "/api/mcp/servers/:id": { id: ourMcp.id },
+    "/api/mcp/servers/:id/test": { id: ourMcp.id },
     "/v1/files/:id": { id: ourBatch.file },
     "/v1/files/:id/content": { id: ourBatch.file },
     "/v1/batches/:id": { id: ourBatch.batch },
@@ -232,6 +233,7 @@ async function setUp(): Promise<World> {
   const theirMcp = await created<{ id: string }>(otherOwner, "/api/mcp/servers", { name: `${MARK}-mcp`, url: "https://mcp.example.com/theirs" });
   const foreign: World["foreign"] = {
     "/api/mcp/servers/:id": { id: theirMcp.id },
+    "/api/mcp/servers/:id/test": { id: theirMcp.id },
     "/v1/files/:id": { id: theirBatch.file },
     "/v1/files/:id/content": { id: theirBatch.file },
     "/v1/batches/:id": { id: theirBatch.batch },

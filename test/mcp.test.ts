@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { breakers } from "../worker/gateway/breaker.ts";
 import { call, createMember, createTenant, grantCredit, json, jsonInit, type Member, ORIGIN, TENANT_ID } from "./kit/fixtures.ts";
 import { gatewayFetch, settle, settledGateStatus, tag } from "./kit/gateway.ts";
 
@@ -123,6 +124,45 @@ describe("the SDK's client at /mcp", () => {
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual([`${beta}__upper`]);
     await client.close();
   }, 20_000);
+});
+
+describe("a server that keeps failing", () => {
+  it("has its circuit opened: calls are answered at once without reaching it, until the cool-down", async () => {
+    const previous = breakers.configure({ minSamples: 3, errorRate: 0.5, coolDownMs: 60_000 });
+    try {
+      const broken = await platformServer(`broken-${tag()}`, { url: mock("/garbage/mcp") });
+      const client = await connect(await keyWith([`${broken}__x`]));
+      const seen = async () => ((await (await fetch(mock("/__requests"))).json()) as { path: string }[]).filter((r) => r.path === "/garbage/mcp").length;
+      for (let i = 0; i < 3; i++) expect(text(await client.callTool({ name: `${broken}__x`, arguments: {} }))).toMatch(/could not answer/);
+      const before = await seen();
+      const skipped = await client.callTool({ name: `${broken}__x`, arguments: {} });
+      expect(skipped.isError).toBe(true);
+      expect(text(skipped)).toMatch(/keeps failing/);
+      expect(await seen()).toBe(before);
+      await client.close();
+    } finally {
+      breakers.configure(previous);
+    }
+  });
+});
+
+describe("POST /api/mcp/servers/:id/test", () => {
+  const probe = async (name: string) => {
+    const list = await json<{ data: { id: string; name: string }[] }>(await call("/api/mcp/servers", { headers: operator.headers }));
+    const id = list.data.find((s) => s.name === name)!.id;
+    const res = await call(`/api/mcp/servers/${id}/test`, { method: "POST", headers: operator.headers });
+    expect(res.status).toBe(200);
+    return json<{ ok: boolean; latency_ms: number; tools?: { name: string }[]; error?: string }>(res);
+  };
+
+  it("lists a server's tools with its credentials, and says in a few words why one fails", async () => {
+    const alive = await probe(alpha);
+    expect(alive.ok).toBe(true);
+    expect(alive.tools!.map((t) => t.name).sort()).toEqual(["add", "echo", "fail", "slow_count"]);
+    const broken = await probe(garbage);
+    expect(broken).toMatchObject({ ok: false, error: "The server's answer is not MCP; check url." });
+    expect(JSON.stringify(broken)).not.toContain("not json");
+  });
 });
 
 describe("bad input at /mcp", () => {

@@ -16,6 +16,8 @@ import { findVisibleMcpServer, listVisibleMcpServers, type McpServerRecord, mcpS
 import { mcpServers } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { commitChange } from "../services/audit.ts";
+import { request } from "../gateway/mcp/client.ts";
+import { UpstreamError } from "../gateway/upstream.ts";
 import { actorOf } from "./actor.ts";
 import { PROVIDER_NAME, scopeField } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -149,6 +151,46 @@ async function commit(c: ApiContext, action: string, before: McpServerRecord | n
   );
 }
 
+const probeView = z.object({
+  ok: z.boolean(),
+  latency_ms: z.int(),
+  tools: z
+    .array(z.object({ name: z.string(), description: z.string().nullable() }))
+    .optional()
+    .describe("As the server lists them (before the server's allowlist)"),
+  error: z.string().optional().describe("A short generic reason; never the server's own text"),
+});
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+function probeFailure(error: unknown): string {
+  if (!(error instanceof UpstreamError)) return "The server could not be asked.";
+  if (error.failure === "timeout") return "The server did not answer in time.";
+  if (error.failure === "protocol") return "The server's answer is not MCP; check url.";
+  if (error.status === 401 || error.status === 403) return "The server refused the credentials; check headers.";
+  if (error.failure === "http") return `The server answered ${error.status ?? "an error"}; check url.`;
+  return "Could not reach the server; check url.";
+}
+
+/** One session with the server and a tools/list, as the gateway would; failures are the report, not an error. */
+async function probeServer(c: ApiContext, row: McpServerRecord): Promise<z.output<typeof probeView>> {
+  const started = Date.now();
+  try {
+    const headers = row.headersEncrypted ? (JSON.parse(await decryptSecret(c.env.SECRETS_KEY, row.headersEncrypted)) as Record<string, string>) : {};
+    const answer = await request({ id: row.id, name: row.name, url: row.url, headers }, `probe:${c.var.user.id}`, "tools/list", undefined, {
+      timeoutMs: PROBE_TIMEOUT_MS,
+      hops: 0,
+    });
+    const listed = Array.isArray(answer.result?.tools) ? (answer.result.tools as { name?: unknown; description?: unknown }[]) : [];
+    const tools = listed
+      .filter((t) => typeof t.name === "string")
+      .map((t) => ({ name: String(t.name), description: typeof t.description === "string" ? t.description : null }));
+    return { ok: !answer.error, latency_ms: Date.now() - started, tools };
+  } catch (error) {
+    return { ok: false, latency_ms: Date.now() - started, error: probeFailure(error) };
+  }
+}
+
 export const mcpServersApi = new ApiRouter("mcp")
   .endpoint(
     "get",
@@ -217,6 +259,22 @@ export const mcpServersApi = new ApiRouter("mcp")
       if (after.name !== before.name && (await mcpServerNameTaken(getDb(c.env.DB), before.tenantId, after.name, before.id))) throw nameConflict(after.name)();
       await commit(c, "update", before, after, getDb(c.env.DB).update(mcpServers).set(after).where(eq(mcpServers.id, before.id)));
       return c.json(await serverJson(c, after));
+    },
+  )
+  .endpoint(
+    "post",
+    "/servers/:id/test",
+    {
+      summary: "Open a session with the server and list its tools; a failure is ok: false, not an error.",
+      description:
+        "The report is the latency, the tools listed and a short generic reason; never the server's body or headers. A tenant's server whose url is not allowed is refused with 400 url_not_allowed.",
+      access: "providers:write",
+      response: probeView,
+    },
+    async (c) => {
+      const row = await findWritable(c, c.req.param("id")!);
+      assertConfigurableUrl(c, row.url, "url");
+      return c.json(await probeServer(c, row));
     },
   )
   .endpoint(

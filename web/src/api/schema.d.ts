@@ -1985,6 +1985,29 @@ export interface Paths {
       };
     };
   };
+  "/api/mcp/servers/{id}/test": {
+    post: {
+      /** Open a session with the server and list its tools; a failure is ok: false, not an error. Access: providers:write. */
+      operationId: "postApiMcpServersIdTest";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        ok: boolean;
+        latency_ms: number;
+        /** As the server lists them (before the server's allowlist) */
+        tools?: {
+          name: string;
+          description: string | null;
+        }[];
+        /** A short generic reason; never the server's own text */
+        error?: string;
+      };
+    };
+  };
   "/api/prices": {
     get: {
       /** The tenant's price table: one price per model, overrides marked. Access: prices:read. */

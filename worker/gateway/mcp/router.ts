@@ -2,7 +2,8 @@
 // the gateway itself (its session id bound to the key: session.ts); tools/list gathers every
 // server's tools the key may use, named `<server>__<tool>`; tools/call is admitted by the
 // tenant's gate (its price reserved, its server/tool caps applied), routed to its server, and
-// booked and logged like a model call. Progress from the server streams back as events.
+// booked and logged like a model call. Progress from the server streams back as events. A
+// server that keeps failing has its circuit opened, as a provider does, and is skipped a while.
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../core/errors.ts";
@@ -10,6 +11,7 @@ import { log } from "../../core/logger.ts";
 import type { AppEnv } from "../../env.ts";
 import { authenticateKey } from "../auth.ts";
 import { book } from "../books.ts";
+import { breakers } from "../breaker.ts";
 import { admit } from "../gate.ts";
 import { encodeSse } from "../sse.ts";
 import { UpstreamError } from "../upstream.ts";
@@ -139,8 +141,18 @@ function bookToolCall(
 async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: ServerMessage) => void): Promise<Record<string, unknown>> {
   const id = req.id as JsonRpcId;
   const { server, tool } = await resolveTool(c, req.params);
+  const circuit = server.record.id;
+  if (!breakers.allow(circuit)) {
+    return rpcResult(id, {
+      content: [{ type: "text", text: `The tool server '${server.record.name}' keeps failing; it is skipped for a while.` }],
+      isError: true,
+    });
+  }
   const price = toolPrice(server.record, tool);
-  await admitToolCall(c, server, tool, price);
+  await admitToolCall(c, server, tool, price).catch((error: unknown) => {
+    breakers.release(circuit);
+    throw error;
+  });
   const startedAt = Date.now();
   try {
     const answer = await request(
@@ -155,10 +167,15 @@ async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: Server
         ...(onNotification ? { onNotification } : {}),
       },
     );
+    breakers.record(circuit, true);
     bookToolCall(c, server, tool, { charged: price, status: answer.error ? 400 : 200, errorType: answer.error ? "tool_error" : null }, startedAt);
     return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, answer.result ?? {});
   } catch (error) {
-    if (!(error instanceof UpstreamError)) throw error;
+    if (!(error instanceof UpstreamError)) {
+      breakers.release(circuit);
+      throw error;
+    }
+    breakers.record(circuit, false);
     bookToolCall(c, server, tool, { charged: 0, status: 502, errorType: `upstream_${error.failure}` }, startedAt);
     const text = `The tool server '${server.record.name}' could not answer: ${error.failure === "timeout" ? "it did not answer in time" : error.message}.`;
     return rpcResult(id, { content: [{ type: "text", text }], isError: true });
