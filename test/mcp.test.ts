@@ -70,6 +70,15 @@ describe("the SDK's client at /mcp", () => {
     await client.close();
   });
 
+  it("lists and gets the servers' prompts under the same names and permissions", async () => {
+    const client = await connect(await keyWith([`${alpha}__*`]));
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual([`${alpha}__greet`]);
+    const prompt = await client.getPrompt({ name: `${alpha}__greet`, arguments: { name: "Ada" } });
+    expect(prompt.messages[0]).toMatchObject({ role: "user", content: { type: "text", text: "Hello, Ada" } });
+    await expect(client.getPrompt({ name: `${beta}__greet`, arguments: {} })).rejects.toThrow(/Unknown prompt/);
+    await client.close();
+  });
+
   it("streams the server's progress back while a tool runs", async () => {
     const client = await connect(await keyWith([`${alpha}__slow_count`]));
     const progress: number[] = [];

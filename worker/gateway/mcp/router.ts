@@ -33,41 +33,65 @@ function initializeResult(params: Record<string, unknown> | undefined) {
   const asked = typeof params?.protocolVersion === "string" ? params.protocolVersion : PROTOCOL_VERSION;
   return {
     protocolVersion: SUPPORTED_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSION,
-    capabilities: { tools: { listChanged: false } },
+    capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
     serverInfo: { name: "ai-aggregator", version: "1" },
     instructions: `The tools of your MCP servers, each named <server>${SEPARATOR}<tool>.`,
   };
 }
 
-/** Every tool of one server the key may use, renamed; none when the server cannot be listed (logged). */
-async function serverTools(c: Ctx, server: McpServer): Promise<Record<string, unknown>[]> {
+type Listing = "tools" | "prompts";
+
+/** Every tool (or prompt) of one server the key may use, renamed; none when the server cannot be listed (logged). */
+async function serverItems(c: Ctx, server: McpServer, what: Listing): Promise<Record<string, unknown>[]> {
   const key = c.var.apiKey;
   const out: Record<string, unknown>[] = [];
   let cursor: unknown;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await request(server.target, key.id, "tools/list", cursor ? { cursor } : undefined, {
+      const answer = await request(server.target, key.id, `${what}/list`, cursor ? { cursor } : undefined, {
         timeoutMs: Math.min(LIST_TIMEOUT_MS, callTimeout(c)),
         hops: c.var.upstreamHops,
       });
-      const tools = Array.isArray(answer.result?.tools) ? (answer.result.tools as Record<string, unknown>[]) : [];
-      for (const tool of tools) {
-        const name = typeof tool.name === "string" ? tool.name : "";
-        if (name && serverOffers(server.record, name) && keyMayUse(key, server.record.name, name))
-          out.push({ ...tool, name: `${server.record.name}${SEPARATOR}${name}` });
+      const items = Array.isArray(answer.result?.[what]) ? (answer.result[what] as Record<string, unknown>[]) : [];
+      for (const item of items) {
+        const name = typeof item.name === "string" ? item.name : "";
+        const offered = what === "prompts" || serverOffers(server.record, name);
+        if (name && offered && keyMayUse(key, server.record.name, name)) out.push({ ...item, name: `${server.record.name}${SEPARATOR}${name}` });
       }
       cursor = answer.result?.nextCursor;
       if (typeof cursor !== "string" || cursor === "") break;
     }
   } catch (error) {
-    log("warn", "MCP server not listed", { server: server.record.name, error: String(error) });
+    log("warn", `MCP server's ${what} not listed`, { server: server.record.name, error: String(error) });
   }
   return out;
 }
 
-async function listTools(c: Ctx) {
+async function list(c: Ctx, what: Listing) {
   const servers = [...(await serversFor(c.env, c.var.apiKey)).values()];
-  return { tools: (await Promise.all(servers.map((s) => serverTools(c, s)))).flat() };
+  return { [what]: (await Promise.all(servers.map((s) => serverItems(c, s, what)))).flat() };
+}
+
+/** prompts/get: routed like a tool call, named and allowed the same way; not metered (no tool runs). */
+async function getPrompt(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
+  const id = req.id as JsonRpcId;
+  const name = typeof req.params?.name === "string" ? req.params.name : "";
+  const split = splitToolName(name);
+  const server = split && keyMayUse(c.var.apiKey, split.server, split.tool) ? (await serversFor(c.env, c.var.apiKey)).get(split.server) : undefined;
+  if (!split || !server) throw new RpcError(RPC.invalidParams, `Unknown prompt: ${name.slice(0, 200)}`);
+  try {
+    const answer = await request(
+      server.target,
+      c.var.apiKey.id,
+      "prompts/get",
+      { ...req.params, name: split.tool },
+      { timeoutMs: callTimeout(c), hops: c.var.upstreamHops },
+    );
+    return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, answer.result ?? {});
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    throw new RpcError(RPC.refused, `The server '${server.record.name}' could not answer.`);
+  }
 }
 
 /** The server and tool a tools/call names, if the key may use it; the same error for one that does not exist. */
@@ -211,7 +235,7 @@ async function answer(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
     case "ping":
       return rpcResult(id, {});
     case "tools/list":
-      return rpcResult(id, await listTools(c));
+      return rpcResult(id, await list(c, "tools"));
     case "tools/call":
       return callTool(c, req);
     case "resources/list":
@@ -219,7 +243,9 @@ async function answer(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
     case "resources/templates/list":
       return rpcResult(id, { resourceTemplates: [] });
     case "prompts/list":
-      return rpcResult(id, { prompts: [] });
+      return rpcResult(id, await list(c, "prompts"));
+    case "prompts/get":
+      return getPrompt(c, req);
     default:
       throw new RpcError(RPC.methodNotFound, `Method not found: ${req.method.slice(0, 128)}`);
   }
