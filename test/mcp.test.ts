@@ -79,6 +79,20 @@ describe("the SDK's client at /mcp", () => {
     await client.close();
   });
 
+  it("lists and reads a server's resources for a key that has all of the server", async () => {
+    const client = await connect(await keyWith([`${alpha}__*`, `${beta}__upper`]));
+    const resources = (await client.listResources()).resources;
+    expect(resources.map((r) => r.uri)).toEqual([`${alpha}__alpha://readme`]);
+    const read = await client.readResource({ uri: `${alpha}__alpha://readme` });
+    expect(read.contents[0]).toMatchObject({ uri: `${alpha}__alpha://readme`, text: "alpha readme" });
+    await expect(client.readResource({ uri: `${beta}__beta://anything` })).rejects.toThrow(/Unknown resource/);
+    await client.close();
+    const narrow = await connect(await keyWith([`${alpha}__echo`]));
+    expect((await narrow.listResources()).resources).toEqual([]);
+    await expect(narrow.readResource({ uri: `${alpha}__alpha://readme` })).rejects.toThrow(/Unknown resource/);
+    await narrow.close();
+  });
+
   it("streams the server's progress back while a tool runs", async () => {
     const client = await connect(await keyWith([`${alpha}__slow_count`]));
     const progress: number[] = [];

@@ -8,12 +8,14 @@ import type { Env } from "../env.ts";
 import { forgetKey } from "./auth.ts";
 import { gateFor } from "./gate.ts";
 import { handBackLeases } from "./leases.ts";
+import { invalidateMcpServers } from "./mcp/tools.ts";
 import { invalidateCatalog } from "./resolve.ts";
 
 const CATALOG_ENTITIES = new Set<Change["entityType"]>(["provider", "price", "route", "tenant"]);
 
 export async function afterChange(env: Env, change: Change): Promise<void> {
   if (CATALOG_ENTITIES.has(change.entityType)) invalidateCatalog(change.tenantId);
+  if (change.entityType === "mcp_server") invalidateMcpServers(change.tenantId);
   if (!change.tenantId) return;
   if (change.entityType === "tenant") forgetResponseRetention(change.tenantId);
   if (change.entityType === "end_user") return forgetEndUser(env, change);

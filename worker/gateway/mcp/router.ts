@@ -33,15 +33,22 @@ function initializeResult(params: Record<string, unknown> | undefined) {
   const asked = typeof params?.protocolVersion === "string" ? params.protocolVersion : PROTOCOL_VERSION;
   return {
     protocolVersion: SUPPORTED_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSION,
-    capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
+    capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false } },
     serverInfo: { name: "ai-aggregator", version: "1" },
     instructions: `The tools of your MCP servers, each named <server>${SEPARATOR}<tool>.`,
   };
 }
 
-type Listing = "tools" | "prompts";
+type Listing = "tools" | "prompts" | "resources";
 
-/** Every tool (or prompt) of one server the key may use, renamed; none when the server cannot be listed (logged). */
+/** Whether the key may see this item: tools and prompts by name; resources only with all of the server's (`<server>__*`). */
+function mayList(c: Ctx, server: McpServer, what: Listing, name: string): boolean {
+  const key = c.var.apiKey;
+  if (what === "resources") return key.mcpTools.includes(`${server.record.name}${SEPARATOR}*`);
+  return (what === "prompts" || serverOffers(server.record, name)) && keyMayUse(key, server.record.name, name);
+}
+
+/** Every tool, prompt or resource of one server the key may use, renamed; none when the server cannot be listed (logged). */
 async function serverItems(c: Ctx, server: McpServer, what: Listing): Promise<Record<string, unknown>[]> {
   const key = c.var.apiKey;
   const out: Record<string, unknown>[] = [];
@@ -53,10 +60,11 @@ async function serverItems(c: Ctx, server: McpServer, what: Listing): Promise<Re
         hops: c.var.upstreamHops,
       });
       const items = Array.isArray(answer.result?.[what]) ? (answer.result[what] as Record<string, unknown>[]) : [];
+      // Resources are named by their URI, which is what a client reads them by.
+      const field = what === "resources" ? "uri" : "name";
       for (const item of items) {
-        const name = typeof item.name === "string" ? item.name : "";
-        const offered = what === "prompts" || serverOffers(server.record, name);
-        if (name && offered && keyMayUse(key, server.record.name, name)) out.push({ ...item, name: `${server.record.name}${SEPARATOR}${name}` });
+        const name = typeof item[field] === "string" ? item[field] : "";
+        if (name && mayList(c, server, what, name)) out.push({ ...item, [field]: `${server.record.name}${SEPARATOR}${name}` });
       }
       cursor = answer.result?.nextCursor;
       if (typeof cursor !== "string" || cursor === "") break;
@@ -72,26 +80,38 @@ async function list(c: Ctx, what: Listing) {
   return { [what]: (await Promise.all(servers.map((s) => serverItems(c, s, what)))).flat() };
 }
 
-/** prompts/get: routed like a tool call, named and allowed the same way; not metered (no tool runs). */
-async function getPrompt(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
+/** prompts/get and resources/read: routed like a tool call, named and allowed the same way; not metered (no tool runs). */
+async function getItem(c: Ctx, req: JsonRpcRequest, what: "prompts" | "resources"): Promise<unknown> {
   const id = req.id as JsonRpcId;
-  const name = typeof req.params?.name === "string" ? req.params.name : "";
+  const field = what === "resources" ? "uri" : "name";
+  const name = typeof req.params?.[field] === "string" ? (req.params[field] as string) : "";
   const split = splitToolName(name);
-  const server = split && keyMayUse(c.var.apiKey, split.server, split.tool) ? (await serversFor(c.env, c.var.apiKey)).get(split.server) : undefined;
-  if (!split || !server) throw new RpcError(RPC.invalidParams, `Unknown prompt: ${name.slice(0, 200)}`);
+  const server = split ? (await serversFor(c.env, c.var.apiKey)).get(split.server) : undefined;
+  if (!split || !server || !mayList(c, server, what, split.tool))
+    throw new RpcError(RPC.invalidParams, `Unknown ${what === "resources" ? "resource" : "prompt"}: ${name.slice(0, 200)}`);
+  const method = what === "resources" ? "resources/read" : "prompts/get";
   try {
     const answer = await request(
       server.target,
       c.var.apiKey.id,
-      "prompts/get",
-      { ...req.params, name: split.tool },
+      method,
+      { ...req.params, [field]: split.tool },
       { timeoutMs: callTimeout(c), hops: c.var.upstreamHops },
     );
-    return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, answer.result ?? {});
+    return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, renamedContents(answer.result ?? {}, server, split.tool, name));
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;
     throw new RpcError(RPC.refused, `The server '${server.record.name}' could not answer.`);
   }
+}
+
+/** A read resource's contents carry its URI: ours, as the client asked for it. */
+function renamedContents(result: Record<string, unknown>, server: McpServer, original: string, ours: string): Record<string, unknown> {
+  if (!Array.isArray(result.contents)) return result;
+  const contents = (result.contents as Record<string, unknown>[]).map((item) =>
+    item.uri === original ? { ...item, uri: ours } : typeof item.uri === "string" ? { ...item, uri: `${server.record.name}${SEPARATOR}${item.uri}` } : item,
+  );
+  return { ...result, contents };
 }
 
 /** The server and tool a tools/call names, if the key may use it; the same error for one that does not exist. */
@@ -239,13 +259,15 @@ async function answer(c: Ctx, req: JsonRpcRequest): Promise<unknown> {
     case "tools/call":
       return callTool(c, req);
     case "resources/list":
-      return rpcResult(id, { resources: [] });
+      return rpcResult(id, await list(c, "resources"));
+    case "resources/read":
+      return getItem(c, req, "resources");
     case "resources/templates/list":
       return rpcResult(id, { resourceTemplates: [] });
     case "prompts/list":
       return rpcResult(id, await list(c, "prompts"));
     case "prompts/get":
-      return getPrompt(c, req);
+      return getItem(c, req, "prompts");
     default:
       throw new RpcError(RPC.methodNotFound, `Method not found: ${req.method.slice(0, 128)}`);
   }

@@ -5,6 +5,7 @@ import { decryptSecret } from "../../core/security/secrets.ts";
 import { getDb } from "../../db/client.ts";
 import { listVisibleMcpServers, type McpServerRecord } from "../../db/mcp-servers.ts";
 import type { AuthenticatedKey, Env } from "../../env.ts";
+import { TtlCache } from "../../core/ttl-cache.ts";
 import type { McpTarget } from "./client.ts";
 
 export const SEPARATOR = "__";
@@ -33,16 +34,39 @@ async function headersOf(env: Env, server: McpServerRecord): Promise<Record<stri
   return JSON.parse(await decryptSecret(env.SECRETS_KEY, server.headersEncrypted)) as Record<string, string>;
 }
 
-/** The enabled servers the key may use some tool of, by name (a tenant's own shadows the platform's). */
+/** The tenant's enabled servers (its own shadowing the platform's of the same name), headers opened; cached a while per isolate. */
+const tenantServers = new TtlCache<Promise<McpServer[]>>(30_000, 1000);
+
+/** A server changed: the next call reads them again (a platform server: every tenant's). */
+export function invalidateMcpServers(tenantId: string | null): void {
+  if (tenantId === null) tenantServers.clear();
+  else tenantServers.delete(tenantId);
+}
+
+async function loadServers(env: Env, tenantId: string): Promise<McpServer[]> {
+  const rows = await listVisibleMcpServers(getDb(env.DB), tenantId);
+  const seen = new Set<string>();
+  const out: McpServer[] = [];
+  for (const row of rows.sort((a, b) => Number(a.tenantId === null) - Number(b.tenantId === null))) {
+    if (seen.has(row.name)) continue;
+    seen.add(row.name);
+    if (row.enabled) out.push({ record: row, target: { id: row.id, name: row.name, url: row.url, headers: await headersOf(env, row) } });
+  }
+  return out;
+}
+
+/** The enabled servers the key may use something of, by name. */
 export async function serversFor(env: Env, key: AuthenticatedKey): Promise<Map<string, McpServer>> {
   const out = new Map<string, McpServer>();
   if (key.mcpTools.length === 0) return out;
-  const rows = await listVisibleMcpServers(getDb(env.DB), key.tenantId);
-  const named = new Set(key.mcpTools.map((p) => p.slice(0, p.indexOf(SEPARATOR))));
-  for (const row of rows.sort((a, b) => Number(a.tenantId === null) - Number(b.tenantId === null))) {
-    if (!row.enabled || !named.has(row.name) || out.has(row.name)) continue;
-    out.set(row.name, { record: row, target: { id: row.id, name: row.name, url: row.url, headers: await headersOf(env, row) } });
+  let servers = tenantServers.get(key.tenantId);
+  if (!servers) {
+    servers = loadServers(env, key.tenantId);
+    tenantServers.set(key.tenantId, servers);
+    servers.catch(() => tenantServers.delete(key.tenantId));
   }
+  const named = new Set(key.mcpTools.map((p) => p.slice(0, p.indexOf(SEPARATOR))));
+  for (const server of await servers) if (named.has(server.record.name)) out.set(server.record.name, server);
   return out;
 }
 
