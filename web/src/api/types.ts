@@ -39,6 +39,11 @@ export type ProviderCreateBody = BodyOf<"/api/providers", "post">;
 export type ProviderUpdateBody = BodyOf<"/api/providers/{id}", "patch">;
 export type ProviderTestResult = ResponseOf<"/api/providers/{id}/test", "post">;
 
+export type McpServer = ResponseOf<"/api/mcp/servers/{id}", "get">;
+export type McpServerCreateBody = BodyOf<"/api/mcp/servers", "post">;
+export type McpServerUpdateBody = BodyOf<"/api/mcp/servers/{id}", "patch">;
+export type McpServerTestResult = ResponseOf<"/api/mcp/servers/{id}/test", "post">;
+
 export type Price = ResponseOf<"/api/prices/{id}", "get">;
 export type ModelPrice = Item<ResponseOf<"/api/prices/models", "get">>;
 

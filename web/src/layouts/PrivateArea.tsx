@@ -15,6 +15,7 @@ const Analytics = lazy(() => import("../pages/analytics/AnalyticsPage"));
 const EndUsers = lazy(() => import("../pages/end-users/EndUsersPage"));
 const Billing = lazy(() => import("../pages/billing/BillingPage"));
 const Providers = lazy(() => import("../pages/providers/ProvidersPage"));
+const Tools = lazy(() => import("../pages/tools/ToolsPage"));
 const Models = lazy(() => import("../pages/models/ModelsPage"));
 const Keys = lazy(() => import("../pages/keys/KeysPage"));
 const Audit = lazy(() => import("../pages/audit/AuditPage"));
@@ -54,6 +55,7 @@ export default function PrivateArea() {
         <Route path="/end-users" component={EndUsers} />
         <Route path="/billing" component={Billing} />
         <Route path="/providers" component={Providers} />
+        <Route path="/tools" component={Tools} />
         <Route path="/models" component={Models} />
         <Route path="/keys" component={Keys} />
         <Route path="/audit" component={Audit} />

@@ -30,6 +30,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/providers", label: "nav.providers", Icon: ProvidersIcon, primary: true },
   { href: "/models", label: "nav.models", Icon: ModelsIcon, primary: true },
   { href: "/keys", label: "nav.keys", Icon: KeysIcon, primary: true },
+  { href: "/tools", label: "nav.tools", Icon: ProvidersIcon, primary: false, permission: "providers:read" },
   { href: "/analytics", label: "nav.analytics", Icon: AnalyticsIcon, primary: false },
   { href: "/end-users", label: "nav.endUsers", Icon: EndUsersIcon, primary: false, permission: "analytics:read" },
   { href: "/billing", label: "nav.billing", Icon: BillingIcon, primary: false, permission: "billing:read" },

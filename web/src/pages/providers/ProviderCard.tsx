@@ -2,8 +2,8 @@ import { useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { Provider, ProviderTestResult } from "../../api/types";
 import { CircuitBadge } from "../../components/CircuitBadge";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { ManagedCardActions } from "../../components/ManagedCardActions";
 import { useAction } from "../../hooks/useAction";
 import { t } from "../../i18n";
 import { TestResult } from "./TestResult";
@@ -36,7 +36,6 @@ function ObservedLatency({ ms }: { ms: number | null }) {
 
 export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted }: ProviderCardProps) {
   const [result, setResult] = useState<ProviderTestResult | null>(null);
-  const [confirming, setConfirming] = useState(false);
   const test = useAction(testProvider);
   const toggle = useAction(setEnabled);
   const remove = useAction(deleteProvider);
@@ -54,11 +53,10 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
     if (updated) onChanged(updated);
   }
 
-  async function onDelete() {
-    if (await remove.run(provider.id)) {
-      setConfirming(false);
-      onDeleted(provider.id);
-    }
+  async function onDelete(): Promise<boolean> {
+    if (!(await remove.run(provider.id))) return false;
+    onDeleted(provider.id);
+    return true;
   }
 
   return (
@@ -108,36 +106,25 @@ export function ProviderCard({ provider, canWrite, onEdit, onChanged, onDeleted 
       </dl>
       {result && <TestResult result={result} />}
       <ErrorAlert error={test.error ?? toggle.error} />
-      {canWrite && (
-        <div class="card-actions">
-          <button class="button small" type="button" onClick={onTest} disabled={test.busy} aria-busy={test.busy}>
-            {test.busy ? t("providers.testing") : t("providers.test")}
-          </button>
-          <button class="button small" type="button" onClick={onToggle} disabled={toggle.busy}>
-            {provider.enabled ? t("providers.disable") : t("providers.enable")}
-          </button>
-          <button class="button small" type="button" onClick={() => onEdit(provider)}>
-            {t("common.edit")}
-          </button>
-          <button class="button small danger" type="button" onClick={() => setConfirming(true)}>
-            {t("common.delete")}
-          </button>
-        </div>
-      )}
-      <ConfirmDialog
-        open={confirming}
-        title={t("providers.deleteTitle", { name: provider.name })}
-        confirmLabel={t("common.delete")}
-        onConfirm={onDelete}
-        onCancel={() => {
-          setConfirming(false);
-          remove.reset();
+      <ManagedCardActions
+        canWrite={canWrite}
+        enabled={provider.enabled}
+        labels={{
+          test: t("providers.test"),
+          testing: t("providers.testing"),
+          enable: t("providers.enable"),
+          disable: t("providers.disable"),
+          deleteTitle: t("providers.deleteTitle", { name: provider.name }),
+          deleteBody: t("providers.deleteBody"),
         }}
-        busy={remove.busy}
-        error={remove.error}
-      >
-        <p>{t("providers.deleteBody")}</p>
-      </ConfirmDialog>
+        test={test}
+        toggle={toggle}
+        remove={remove}
+        onTest={onTest}
+        onToggle={onToggle}
+        onEdit={() => onEdit(provider)}
+        onDelete={onDelete}
+      />
     </article>
   );
 }
