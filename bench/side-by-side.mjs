@@ -35,6 +35,8 @@
 //  5. Checks every response (200, a chat.completion, a stream ending in `data: [DONE]`),
 //     counts errors by kind, prints the comparison with the issue's goals — met or not, with the
 //     figures (see GOALS below) — and writes bench/results/side-by-side.json.
+//  6. Then the MCP row (bench/mcp.mjs, `npm run bench:mcp` alone): a tools/call direct to a mock MCP
+//     server vs through our /mcp, c = 1 and 16 (settings MCP_BENCH_*), written to bench/results/mcp.json.
 //
 // Caveats: the load generator, the mock and every gateway share this machine's 2 cores, and the
 // machine may be shared: compare within one run (the load averages are printed). Our gateway
@@ -82,6 +84,7 @@ import {
 import { startBareWorkerd, startMiniflareFloor, workerdBinary } from "./lib/floors.mjs";
 import { runInterleaved, runPoint } from "./lib/load.mjs";
 import { startMockThread } from "./lib/mock-openai.mjs";
+import { measureMcp } from "./mcp.mjs";
 import { ensurePeerInstalled, peerVersion, startPortkey } from "./lib/peer.mjs";
 import { cpuMeter, rssSampler } from "./lib/proc.mjs";
 
@@ -459,7 +462,17 @@ async function main() {
   };
   out(`figures written to ${writeReport(config.out, report)}`);
   console.log(lines.join("\n"));
-  return totalErrors;
+
+  // The MCP row (bench/mcp.mjs): a tools/call direct to a mock MCP server vs through our /mcp.
+  log("MCP: tools/call direct vs through our /mcp (bench/mcp.mjs; MCP_BENCH_* settings)");
+  try {
+    const mcp = await measureMcp({ app, token: await login(app) });
+    console.log(mcp.lines.join("\n"));
+    return totalErrors + mcp.errors;
+  } catch (error) {
+    console.log(red(`the MCP measurement failed: ${error.message}`));
+    return totalErrors + 1;
+  }
 }
 
 let exitCode = 0;
