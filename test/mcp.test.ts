@@ -93,6 +93,23 @@ describe("the SDK's client at /mcp", () => {
     await narrow.close();
   });
 
+  it("keeps each client's session at the server its own, even with one key", async () => {
+    const key = await keyWith([`${alpha}__echo`]);
+    const [one, two] = [await connect(key), await connect(key)];
+    const marker = `session-${tag()}`;
+    await one.callTool({ name: `${alpha}__echo`, arguments: { text: marker } });
+    await two.callTool({ name: `${alpha}__echo`, arguments: { text: marker } });
+    const requests = (await (await fetch(mock("/__requests"))).json()) as {
+      headers: Record<string, string>;
+      body: { params?: { arguments?: { text?: string } } } | null;
+    }[];
+    const sessions = requests.filter((r) => r.body?.params?.arguments?.text === marker).map((r) => r.headers["mcp-session-id"]);
+    expect(sessions).toHaveLength(2);
+    expect(new Set(sessions).size).toBe(2);
+    await one.close();
+    await two.close();
+  });
+
   it("streams the server's progress back while a tool runs", async () => {
     const client = await connect(await keyWith([`${alpha}__slow_count`]));
     const progress: number[] = [];

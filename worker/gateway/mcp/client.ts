@@ -1,5 +1,5 @@
-// The gateway as an MCP client of a tool server (Streamable HTTP): a session per server and API
-// key in this isolate, opened with initialize on first use and opened again when the server
+// The gateway as an MCP client of a tool server (Streamable HTTP): a session per server and
+// client session in this isolate, opened with initialize on first use and opened again when the server
 // says it is gone (404); each request gets an id of ours, so calls of many clients on one
 // session never collide, and answers are read from JSON or from the event stream, where the
 // server's notifications (progress) come first and are handed on as they arrive.
@@ -94,8 +94,8 @@ async function initialize(target: McpTarget, options: CallOptions): Promise<stri
   return session;
 }
 
-function sessionFor(target: McpTarget, keyId: string, options: CallOptions): Promise<string | null> {
-  const key = `${keyId}\n${target.id}\n${target.url}`;
+function sessionFor(target: McpTarget, owner: string, options: CallOptions): Promise<string | null> {
+  const key = `${owner}\n${target.id}\n${target.url}`;
   let session = sessions.get(key);
   if (!session) {
     if (sessions.size > 1000) sessions.clear();
@@ -106,24 +106,29 @@ function sessionFor(target: McpTarget, keyId: string, options: CallOptions): Pro
   return session;
 }
 
-function forgetSession(target: McpTarget, keyId: string): void {
-  sessions.delete(`${keyId}\n${target.id}\n${target.url}`);
+function forgetSession(target: McpTarget, owner: string): void {
+  sessions.delete(`${owner}\n${target.id}\n${target.url}`);
+}
+
+/** A client session ended: the upstream sessions opened for it here are dropped (the servers let theirs expire). */
+export function forgetSessionsOf(owner: string): void {
+  for (const key of sessions.keys()) if (key.startsWith(`${owner}\n`)) sessions.delete(key);
 }
 
 /**
- * One request to the server in the key's session (opened on first use, and once more if the
+ * One request to the server in `owner`'s session (our client session; opened on first use, and once more if the
  * server no longer knows it). Returns the server's answer message; throws UpstreamError when
  * the server cannot be reached or breaks the protocol.
  */
 export async function request(
   target: McpTarget,
-  keyId: string,
+  owner: string,
   method: string,
   params: Record<string, unknown> | undefined,
   options: CallOptions,
 ): Promise<ServerMessage> {
   for (let attempt = 0; ; attempt++) {
-    const session = await sessionFor(target, keyId, options);
+    const session = await sessionFor(target, owner, options);
     const id = ++nextId;
     try {
       const res = await post(target, { jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }, session, options);
@@ -132,7 +137,7 @@ export async function request(
       const gone = error instanceof UpstreamError && error.status === 404 && session !== null;
       if (!gone || attempt > 0) throw error;
       log("info", "MCP session gone; opening another", { server: target.name });
-      forgetSession(target, keyId);
+      forgetSession(target, owner);
     }
   }
 }

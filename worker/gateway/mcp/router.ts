@@ -15,7 +15,7 @@ import { breakers } from "../breaker.ts";
 import { admit } from "../gate.ts";
 import { encodeSse } from "../sse.ts";
 import { UpstreamError } from "../upstream.ts";
-import { PROTOCOL_VERSION, request, type ServerMessage } from "./client.ts";
+import { forgetSessionsOf, PROTOCOL_VERSION, request, type ServerMessage } from "./client.ts";
 import { type JsonRpcId, type JsonRpcRequest, parseRequest, RPC, RpcError, rpcError, rpcResult } from "./jsonrpc.ts";
 import { isSessionOf, newSessionId } from "./session.ts";
 import { keyMayUse, type McpServer, SEPARATOR, serverOffers, serversFor, splitToolName, toolPrice } from "./tools.ts";
@@ -26,6 +26,9 @@ const LIST_TIMEOUT_MS = 15_000;
 const MAX_PAGES = 10;
 
 type Ctx = Context<AppEnv>;
+
+/** Whose upstream sessions a request uses: its client session's (each client keeps its own state at a server). */
+const sessionOwner = (c: Ctx) => `${c.var.apiKey.id}:${c.req.header("mcp-session-id") ?? ""}`;
 
 const callTimeout = (c: Ctx) => Number(c.env.MCP_CALL_TIMEOUT_MS) || DEFAULT_CALL_TIMEOUT_MS;
 
@@ -50,12 +53,11 @@ function mayList(c: Ctx, server: McpServer, what: Listing, name: string): boolea
 
 /** Every tool, prompt or resource of one server the key may use, renamed; none when the server cannot be listed (logged). */
 async function serverItems(c: Ctx, server: McpServer, what: Listing): Promise<Record<string, unknown>[]> {
-  const key = c.var.apiKey;
   const out: Record<string, unknown>[] = [];
   let cursor: unknown;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await request(server.target, key.id, `${what}/list`, cursor ? { cursor } : undefined, {
+      const answer = await request(server.target, sessionOwner(c), `${what}/list`, cursor ? { cursor } : undefined, {
         timeoutMs: Math.min(LIST_TIMEOUT_MS, callTimeout(c)),
         hops: c.var.upstreamHops,
       });
@@ -93,7 +95,7 @@ async function getItem(c: Ctx, req: JsonRpcRequest, what: "prompts" | "resources
   try {
     const answer = await request(
       server.target,
-      c.var.apiKey.id,
+      sessionOwner(c),
       method,
       { ...req.params, [field]: split.tool },
       { timeoutMs: callTimeout(c), hops: c.var.upstreamHops },
@@ -201,7 +203,7 @@ async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: Server
   try {
     const answer = await request(
       server.target,
-      c.var.apiKey.id,
+      sessionOwner(c),
       "tools/call",
       { ...req.params, name: tool },
       {
@@ -309,6 +311,9 @@ mcp.use("*", authenticateKey);
 mcp.post("/", handlePost);
 // No stream the server opens on its own: the spec's answer is 405.
 mcp.get("/", (c) => c.json(rpcError(null, RPC.methodNotFound, "This server sends no stream of its own: POST requests."), 405, { allow: "POST, DELETE" }));
-// Sessions hold nothing here; ending one is always fine.
-mcp.delete("/", (c) => c.body(null, 204));
+// Ending a session drops what this isolate opened upstream for it; it is always fine.
+mcp.delete("/", (c) => {
+  forgetSessionsOf(sessionOwner(c));
+  return c.body(null, 204);
+});
 mcp.all("*", (c) => c.json(rpcError(null, RPC.methodNotFound, `Unknown endpoint: ${c.req.method} ${c.req.path}`), 404));
