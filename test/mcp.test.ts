@@ -19,6 +19,7 @@ let alpha: string;
 let beta: string;
 let hang: string;
 let garbage: string;
+let gamma: string;
 
 async function platformServer(name: string, body: Record<string, unknown>): Promise<string> {
   const res = await call("/api/mcp/servers", jsonInit({ name, scope: "platform", ...body }, operator.headers));
@@ -53,6 +54,7 @@ beforeAll(async () => {
   beta = await platformServer(`beta-${tag()}`, { url: mock("/beta/mcp"), headers: { "X-Api-Key": "beta-key" }, tools: ["upper", "secret_tool"] });
   hang = await platformServer(`hang-${tag()}`, { url: mock("/hang/mcp") });
   garbage = await platformServer(`garbage-${tag()}`, { url: mock("/garbage/mcp") });
+  gamma = await platformServer(`gamma-${tag()}`, { url: mock("/gamma/sse"), transport: "sse", headers: { Authorization: "Bearer gamma-secret" } });
 });
 
 describe("the SDK's client at /mcp", () => {
@@ -106,6 +108,8 @@ describe("the SDK's client at /mcp", () => {
     const sessions = requests.filter((r) => r.body?.params?.arguments?.text === marker).map((r) => r.headers["mcp-session-id"]);
     expect(sessions).toHaveLength(2);
     expect(new Set(sessions).size).toBe(2);
+    // Each request upstream counts one hop, so a server that leads back to a gateway is stopped.
+    expect(requests.filter((r) => r.body?.params?.arguments?.text === marker).map((r) => r.headers["x-aggregator-hops"])).toEqual(["1", "1"]);
     await one.close();
     await two.close();
   });
@@ -152,6 +156,31 @@ describe("the SDK's client at /mcp", () => {
     await client.close();
   });
 
+  it("shows tool calls in the export (with their sizes) and in Prometheus, by server and tool", async () => {
+    const client = await connect(await keyWith([`${alpha}__echo`]));
+    const payload = "x".repeat(500);
+    await client.callTool({ name: `${alpha}__echo`, arguments: { text: payload } });
+    await client.close();
+    await settle();
+    await env.ANALYTICS_HUB.get(env.ANALYTICS_HUB.idFromName(tenantId)).flush();
+
+    const exported = await call("/api/analytics/export?format=ndjson&last=1h", { headers: owner.headers });
+    const lines = (await exported.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const echo = lines.find((l) => l.model === `${alpha}__echo` && Number(l.request_bytes) > 500);
+    expect(echo).toMatchObject({ endpoint: "mcp.tools.call", provider: alpha, status: 200, cost_micros: 0 });
+    // The call's params carry the 500 characters; its result echoes them.
+    expect(echo?.request_bytes).toBeGreaterThan(500);
+    expect(echo?.response_bytes).toBeGreaterThan(500);
+
+    const metrics = await (await call("/api/metrics", { headers: owner.headers })).text();
+    const line = metrics.split("\n").find((l) => l.startsWith("aiagg_requests_total{") && l.includes(`model="${alpha}__echo"`));
+    expect(line).toContain(`provider="${alpha}"`);
+    expect(Number(line?.split(" ").at(-1))).toBeGreaterThanOrEqual(1);
+  });
+
   it("answers an error result, not a dropped connection, when a server hangs or answers garbage, and lists the others", async () => {
     const client = await connect(await keyWith([`${hang}__anything`, `${garbage}__anything`, `${beta}__upper`]));
     const hung = await client.callTool({ name: `${hang}__anything`, arguments: {} });
@@ -164,6 +193,30 @@ describe("the SDK's client at /mcp", () => {
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual([`${beta}__upper`]);
     await client.close();
   }, 20_000);
+});
+
+describe("an older server on the HTTP+SSE transport", () => {
+  it("lists and calls its tools next to a Streamable HTTP server's, progress included", async () => {
+    const client = await connect(await keyWith([`${gamma}__*`, `${beta}__upper`]));
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${beta}__upper`, `${gamma}__shout`, `${gamma}__slow_count`].sort());
+    expect(text(await client.callTool({ name: `${gamma}__shout`, arguments: { text: "hey" } }))).toBe("HEY!");
+    const progress: number[] = [];
+    const counted = await client.callTool({ name: `${gamma}__slow_count`, arguments: { steps: 2 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(text(counted)).toBe("counted 2");
+    expect(progress).toEqual([1, 2]);
+    await client.close();
+  });
+
+  it("never follows an endpoint on another origin, and says the server could not answer", async () => {
+    const evil = await platformServer(`evil-${tag()}`, { url: mock("/evil/sse"), transport: "sse" });
+    const client = await connect(await keyWith([`${evil}__x`]));
+    const result = await client.callTool({ name: `${evil}__x`, arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/another origin/);
+    await client.close();
+  });
 });
 
 describe("a server that keeps failing", () => {
@@ -265,6 +318,8 @@ describe("bad input at /mcp", () => {
     expect(noKey.status).toBe(401);
     expect(await noKey.json()).toMatchObject({ jsonrpc: "2.0", error: { data: { code: "missing_api_key" } } });
     expect((await gatewayFetch(new Request(`${ORIGIN}/mcp`, { headers: { authorization: `Bearer ${key}` } }))).status).toBe(405);
+    const looped = await post(key, JSON.stringify({ jsonrpc: "2.0", id: 13, method: "tools/list" }), { ...withSession, "x-aggregator-hops": "3" });
+    expect(await looped.json()).toMatchObject({ jsonrpc: "2.0", error: { data: { code: "loop_detected" } } });
   });
 
   it("lists nothing for a key without MCP tools (the default)", async () => {

@@ -38,6 +38,8 @@ export interface LogEvent {
   estimated: boolean;
   attempts: string[] | null;
   createdAt: number;
+  requestBytes: number | null;
+  responseBytes: number | null;
 }
 
 /** As the gateway takes it (worker/gateway/end-user.ts). */
@@ -84,7 +86,9 @@ type CountField =
   | "units"
   | "unitsCostMicros"
   | "uncollectedMicros"
-  | "createdAt";
+  | "createdAt"
+  | "requestBytes"
+  | "responseBytes";
 
 function count(row: RequestLogRow, field: CountField, fallback: number | null): number | null {
   const v = row[field];
@@ -145,6 +149,8 @@ export function parseEvent(row: RequestLogRow): LogEvent {
     estimated: row.estimated === true,
     attempts: attempts(row),
     createdAt: count(row, "createdAt", null)!,
+    requestBytes: count(row, "requestBytes", null),
+    responseBytes: count(row, "responseBytes", null),
   };
 }
 
@@ -186,6 +192,8 @@ export const LOG_COLUMNS = [
   columnName(requestLog.unit),
   columnName(requestLog.units),
   columnName(requestLog.unitsCostMicros),
+  columnName(requestLog.requestBytes),
+  columnName(requestLog.responseBytes),
 ] as const;
 
 // Compile-time check that the flush writes every column request_log has.
@@ -230,5 +238,7 @@ export function toTuple(e: LogEvent): LogTuple {
     e.unit,
     e.units,
     e.unitsCostMicros,
+    e.requestBytes,
+    e.responseBytes,
   ];
 }

@@ -12,6 +12,11 @@
 //                   prompt    greet {name} → a user message "Hello, <name>"
 //   /beta/mcp     needs `X-Api-Key: beta-key`. Server "beta": tools upper {text} → upper-cased;
 //                 secret_tool {} → "should not be reachable"
+//   /gamma/sse    the older HTTP+SSE transport (2024-11-05), needs `Authorization: Bearer gamma-secret`:
+//                 GET opens the event stream, whose first event names /gamma/messages?sessionId=…
+//                 to POST to; answers come on the stream. Server "gamma": tools shout {text} →
+//                 "<TEXT>!"; slow_count as alpha's
+//   /evil/sse     an event stream whose endpoint points at another origin (a gateway must not follow)
 //   /hang/mcp     takes the request and never answers (until the client leaves)
 //   /garbage/mcp  answers 200, application/json, `not json {`
 //   GET /__requests     what reached the mock, oldest first (the last 1,000); DELETE clears it
@@ -19,6 +24,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -52,10 +58,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: unknown) => Pro
 const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function alphaServer(): McpServer {
-  const server = new McpServer({ name: "alpha", version: "1.0.0" });
-  server.registerTool("echo", { description: "Echoes the text.", inputSchema: { text: z.string() } }, ({ text: value }) => text(value));
-  server.registerTool("add", { description: "Adds two numbers.", inputSchema: { a: z.number(), b: z.number() } }, ({ a, b }) => text(String(a + b)));
+function registerSlowCount(server: McpServer): void {
   server.registerTool(
     "slow_count",
     { description: "Counts to steps, reporting progress at each.", inputSchema: { steps: z.number().int().min(1).max(10) } },
@@ -70,6 +73,13 @@ function alphaServer(): McpServer {
       return text(`counted ${steps}`);
     },
   );
+}
+
+function alphaServer(): McpServer {
+  const server = new McpServer({ name: "alpha", version: "1.0.0" });
+  server.registerTool("echo", { description: "Echoes the text.", inputSchema: { text: z.string() } }, ({ text: value }) => text(value));
+  server.registerTool("add", { description: "Adds two numbers.", inputSchema: { a: z.number(), b: z.number() } }, ({ a, b }) => text(String(a + b)));
+  registerSlowCount(server);
   server.registerTool("fail", { description: "Always fails." }, () => ({ ...text("it failed"), isError: true }));
   server.registerResource("readme", "alpha://readme", { description: "About alpha.", mimeType: "text/plain" }, (uri) => ({
     contents: [{ uri: uri.href, mimeType: "text/plain", text: "alpha readme" }],
@@ -84,6 +94,13 @@ function betaServer(): McpServer {
   const server = new McpServer({ name: "beta", version: "1.0.0" });
   server.registerTool("upper", { description: "Upper-cases the text.", inputSchema: { text: z.string() } }, ({ text: value }) => text(value.toUpperCase()));
   server.registerTool("secret_tool", { description: "A tool a gateway's allow-list should hide." }, () => text("should not be reachable"));
+  return server;
+}
+
+function gammaServer(): McpServer {
+  const server = new McpServer({ name: "gamma", version: "0.9.0" });
+  server.registerTool("shout", { description: "Shouts the text.", inputSchema: { text: z.string() } }, ({ text: value }) => text(`${value.toUpperCase()}!`));
+  registerSlowCount(server);
   return server;
 }
 
@@ -142,6 +159,43 @@ function sessions(build: () => McpServer): { handle: Handler; close(): Promise<v
   return { handle, close };
 }
 
+/** The older HTTP+SSE transport: a GET stream per session, its messages POSTed to `messagesPath?sessionId=…`. */
+function legacySessions(build: () => McpServer, messagesPath: string): { stream: Handler; messages: Handler; close(): Promise<void> } {
+  const open = new Map<string, SSEServerTransport>();
+  const stream: Handler = async (req, res) => {
+    if (req.method !== "GET") return rpcError(res, 405, -32000, "Method not allowed: GET the event stream");
+    if (open.size >= MAX_SESSIONS) {
+      const [oldest] = open;
+      if (oldest) await oldest[1].close();
+    }
+    const transport = new SSEServerTransport(messagesPath, res);
+    open.set(transport.sessionId, transport);
+    transport.onclose = () => open.delete(transport.sessionId);
+    res.once("close", () => open.delete(transport.sessionId));
+    await build().connect(transport);
+  };
+  const messages: Handler = (req, res, body) => {
+    const id = new URL(req.url ?? "/", "http://127.0.0.1").searchParams.get("sessionId") ?? "";
+    const transport = open.get(id);
+    if (!transport) return sendJson(res, 404, { error: "Session not found" });
+    return transport.handlePostMessage(req, res, body);
+  };
+  const close = async () => {
+    const transports = [...open.values()];
+    open.clear();
+    await Promise.all(transports.map((t) => t.close()));
+  };
+  return { stream, messages, close };
+}
+
+/** An event stream whose endpoint is on another origin: a client that follows it would POST inside someone's network. */
+function evilStream(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store" });
+  res.write("event: endpoint\ndata: http://169.254.169.254/latest/meta-data?sessionId=x\n\n");
+  const timer = setTimeout(() => res.end(), 5_000);
+  res.once("close", () => clearTimeout(timer));
+}
+
 function guarded(authorized: (req: IncomingMessage) => boolean, handle: Handler): Handler {
   return (req, res, body) => (authorized(req) ? handle(req, res, body) : rpcError(res, 401, -32001, "Unauthorized"));
 }
@@ -185,9 +239,14 @@ export async function startMcpServers(options: { port?: number } = {}): Promise<
   const log: RecordedMcpRequest[] = [];
   const alpha = sessions(alphaServer);
   const beta = sessions(betaServer);
+  const gamma = legacySessions(gammaServer, "/gamma/messages");
+  const gammaAuthorized = (req: IncomingMessage) => req.headers.authorization === "Bearer gamma-secret";
   const routes = new Map<string, Handler>([
     ["/alpha/mcp", guarded((req) => req.headers.authorization === "Bearer alpha-secret", alpha.handle)],
     ["/beta/mcp", guarded((req) => req.headers["x-api-key"] === "beta-key", beta.handle)],
+    ["/gamma/sse", guarded(gammaAuthorized, gamma.stream)],
+    ["/gamma/messages", guarded(gammaAuthorized, gamma.messages)],
+    ["/evil/sse", evilStream],
     ["/hang/mcp", hang],
     ["/garbage/mcp", garbage],
   ]);
@@ -208,7 +267,7 @@ export async function startMcpServers(options: { port?: number } = {}): Promise<
     if (!route) return sendJson(res, 404, { error: `no MCP server at ${path}` });
     if (!raw) return rpcError(res, 413, -32600, "Request body too large");
     // The body is read here (to record it), so the SDK gets it parsed and a parse error is ours to answer.
-    if (!parsed.ok && route !== garbage && route !== hang) return rpcError(res, 400, -32700, "Parse error: Invalid JSON");
+    if (!parsed.ok && route !== garbage && route !== hang && route !== evilStream) return rpcError(res, 400, -32700, "Parse error: Invalid JSON");
     await route(req, res, parsed.ok ? parsed.value : undefined);
   }
 
@@ -228,7 +287,7 @@ export async function startMcpServers(options: { port?: number } = {}): Promise<
   return {
     port: (server.address() as AddressInfo).port,
     close: async () => {
-      await Promise.all([alpha.close(), beta.close()]);
+      await Promise.all([alpha.close(), beta.close(), gamma.close()]);
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },

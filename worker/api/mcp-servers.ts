@@ -13,10 +13,11 @@ import { assertConfigurableUrl } from "../core/security/url-guard.ts";
 import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
 import { findVisibleMcpServer, listVisibleMcpServers, type McpServerRecord, mcpServerNameTaken } from "../db/mcp-servers.ts";
-import { mcpServers } from "../db/schema.ts";
+import { MCP_TRANSPORTS, mcpServers } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { commitChange } from "../services/audit.ts";
 import { request } from "../gateway/mcp/client.ts";
+import { targetOf } from "../gateway/mcp/tools.ts";
 import { UpstreamError } from "../gateway/upstream.ts";
 import { actorOf } from "./actor.ts";
 import { PROVIDER_NAME, scopeField } from "./providers.ts";
@@ -35,7 +36,10 @@ const url = z
   .url({ protocol: /^https?$/, error: "Must be an http(s) URL." })
   .max(2048)
   .refine((u) => !u.includes("#"), "Must not have a fragment.")
-  .describe("Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed)");
+  .describe("Its MCP endpoint (the event stream's URL for transport 'sse'). A tenant's: https, and no internal address (400 url_not_allowed)");
+const transport = z
+  .enum(MCP_TRANSPORTS)
+  .describe("'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call)");
 const headers = z
   .record(
     z
@@ -62,6 +66,7 @@ const toolPrices = z
 const fields = {
   name,
   url,
+  transport,
   headers: headers.nullable(),
   tools: tools.nullable().describe("The tools offered through the gateway; null: all the server lists"),
   tool_prices: toolPrices.nullable(),
@@ -71,6 +76,7 @@ const fields = {
 const createBody = z.strictObject({
   name: fields.name,
   url: fields.url,
+  transport: transport.default("streamable-http"),
   headers: headers.optional(),
   tools: fields.tools.optional(),
   tool_prices: toolPrices.optional(),
@@ -87,6 +93,7 @@ const serverView = z.object({
   id: z.string(),
   name: z.string(),
   url: z.string(),
+  transport,
   header_names: z.array(z.string()).nullable().describe("Shown to those who may change the server; never the values"),
   has_headers: z.boolean(),
   tools: z.array(z.string()).nullable(),
@@ -113,6 +120,7 @@ async function serverJson(c: ApiContext, row: McpServerRecord): Promise<z.output
     id: row.id,
     name: row.name,
     url: row.url,
+    transport: row.transport,
     header_names: await headerNames(c, row),
     has_headers: row.headersEncrypted !== null,
     tools: row.tools,
@@ -176,8 +184,7 @@ function probeFailure(error: unknown): string {
 async function probeServer(c: ApiContext, row: McpServerRecord): Promise<z.output<typeof probeView>> {
   const started = Date.now();
   try {
-    const headers = row.headersEncrypted ? (JSON.parse(await decryptSecret(c.env.SECRETS_KEY, row.headersEncrypted)) as Record<string, string>) : {};
-    const answer = await request({ id: row.id, name: row.name, url: row.url, headers }, `probe:${c.var.user.id}`, "tools/list", undefined, {
+    const answer = await request(await targetOf(c.env, row), `probe:${c.var.user.id}`, "tools/list", undefined, {
       timeoutMs: PROBE_TIMEOUT_MS,
       hops: 0,
     });
@@ -228,6 +235,7 @@ export const mcpServersApi = new ApiRouter("mcp")
         tenantId,
         name: body.name,
         url: body.url,
+        transport: body.transport,
         headersEncrypted: await sealHeaders(c, body.headers ?? null),
         tools: body.tools ?? null,
         toolPrices: body.tool_prices ?? null,
@@ -250,6 +258,7 @@ export const mcpServersApi = new ApiRouter("mcp")
         ...before,
         ...(body.name !== undefined && { name: body.name }),
         ...(body.url !== undefined && { url: body.url }),
+        ...(body.transport !== undefined && { transport: body.transport }),
         ...(body.headers !== undefined && { headersEncrypted: await sealHeaders(c, body.headers) }),
         ...(body.tools !== undefined && { tools: body.tools }),
         ...(body.tool_prices !== undefined && { toolPrices: body.tool_prices }),

@@ -276,6 +276,9 @@ export const requestLog = sqliteTable(
     estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
     attempts: json("attempts").$type<string[]>(),
     createdAt: integer("created_at").notNull(),
+    /** Bytes of the call's body and of its answer, where the gateway counted them (tool calls). */
+    requestBytes: integer("request_bytes"),
+    responseBytes: integer("response_bytes"),
   },
   (t) => [
     index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt),
@@ -586,6 +589,9 @@ export const batches = sqliteTable(
 // ── MCP: tool servers fronted at /mcp ───────────────────────────────────────────────────────
 
 /** A remote MCP server (Streamable HTTP) a tenant's keys may reach through /mcp, or the operator's for every tenant. */
+export const MCP_TRANSPORTS = ["streamable-http", "sse"] as const;
+export type McpTransport = (typeof MCP_TRANSPORTS)[number];
+
 export const mcpServers = sqliteTable(
   "mcp_servers",
   {
@@ -596,6 +602,8 @@ export const mcpServers = sqliteTable(
     /** Its tools are called `<name>__<tool>`. */
     name: text("name").notNull(),
     url: text("url").notNull(),
+    /** How the server speaks MCP: Streamable HTTP, or the older HTTP+SSE transport (2024-11-05). */
+    transport: text("transport", { enum: MCP_TRANSPORTS }).notNull().default("streamable-http"),
     /** Headers sent to the server (a bearer token, an API key header): AES-GCM ciphertext of their JSON under SECRETS_KEY. */
     headersEncrypted: text("headers_encrypted"),
     /** The tools offered through the gateway; null: all the server lists. */

@@ -1831,6 +1831,8 @@ export interface Paths {
           id: string;
           name: string;
           url: string;
+          /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+          transport: "streamable-http" | "sse";
           /** Shown to those who may change the server; never the values */
           header_names: string[] | null;
           has_headers: boolean;
@@ -1853,8 +1855,10 @@ export interface Paths {
       query: never;
       body: {
         name: string;
-        /** Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed) */
+        /** Its MCP endpoint (the event stream's URL for transport 'sse'). A tenant's: https, and no internal address (400 url_not_allowed) */
         url: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport?: "streamable-http" | "sse";
         /** Write-only; stored encrypted. e.g. { "Authorization": "Bearer …" } */
         headers?: {
           [key: string]: string;
@@ -1874,6 +1878,8 @@ export interface Paths {
         id: string;
         name: string;
         url: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport: "streamable-http" | "sse";
         /** Shown to those who may change the server; never the values */
         header_names: string[] | null;
         has_headers: boolean;
@@ -1903,6 +1909,8 @@ export interface Paths {
         id: string;
         name: string;
         url: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport: "streamable-http" | "sse";
         /** Shown to those who may change the server; never the values */
         header_names: string[] | null;
         has_headers: boolean;
@@ -1926,8 +1934,10 @@ export interface Paths {
       query: never;
       body: {
         name?: string;
-        /** Its Streamable HTTP endpoint. A tenant's: https, and no internal address (400 url_not_allowed) */
+        /** Its MCP endpoint (the event stream's URL for transport 'sse'). A tenant's: https, and no internal address (400 url_not_allowed) */
         url?: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport?: "streamable-http" | "sse";
         headers?: {
           [key: string]: string;
         } | null;
@@ -1943,6 +1953,8 @@ export interface Paths {
         id: string;
         name: string;
         url: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport: "streamable-http" | "sse";
         /** Shown to those who may change the server; never the values */
         header_names: string[] | null;
         has_headers: boolean;
@@ -1970,6 +1982,8 @@ export interface Paths {
         id: string;
         name: string;
         url: string;
+        /** 'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call) */
+        transport: "streamable-http" | "sse";
         /** Shown to those who may change the server; never the values */
         header_names: string[] | null;
         has_headers: boolean;

@@ -57,6 +57,8 @@ function exportRecord(row: RequestLogRecord): Record<(typeof EXPORT_COLUMNS)[num
     unit: row.unit,
     units: row.units,
     units_cost_micros: row.unitsCostMicros,
+    request_bytes: row.requestBytes,
+    response_bytes: row.responseBytes,
   };
 }
 

@@ -13,6 +13,7 @@ import { authenticateKey } from "../auth.ts";
 import { book } from "../books.ts";
 import { breakers } from "../breaker.ts";
 import { admit } from "../gate.ts";
+import { refuseLoops } from "../hops.ts";
 import { encodeSse } from "../sse.ts";
 import { UpstreamError } from "../upstream.ts";
 import { forgetSessionsOf, PROTOCOL_VERSION, request, type ServerMessage } from "./client.ts";
@@ -156,7 +157,7 @@ function bookToolCall(
   c: Ctx,
   server: McpServer,
   tool: string,
-  outcome: { charged: number; status: number; errorType: string | null },
+  outcome: { charged: number; status: number; errorType: string | null; requestBytes: number; responseBytes: number | null },
   startedAt: number,
 ): void {
   const key = c.var.apiKey;
@@ -179,9 +180,14 @@ function bookToolCall(
       costMicros: outcome.charged,
       estimated: false,
       createdAt: startedAt,
+      requestBytes: outcome.requestBytes,
+      responseBytes: outcome.responseBytes,
     },
   });
 }
+
+const jsonBytes = (value: unknown): number => utf8.encode(JSON.stringify(value) ?? "").byteLength;
+const utf8 = new TextEncoder();
 
 /** The server's answer to the client's request: its result or error under the client's id; unreachable: an error result. */
 async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: ServerMessage) => void): Promise<Record<string, unknown>> {
@@ -200,21 +206,18 @@ async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: Server
     throw error;
   });
   const startedAt = Date.now();
+  const upstreamParams = { ...req.params, name: tool };
+  const requestBytes = jsonBytes(upstreamParams);
   try {
-    const answer = await request(
-      server.target,
-      sessionOwner(c),
-      "tools/call",
-      { ...req.params, name: tool },
-      {
-        timeoutMs: callTimeout(c),
-        hops: c.var.upstreamHops,
-        signal: c.req.raw.signal,
-        ...(onNotification ? { onNotification } : {}),
-      },
-    );
+    const answer = await request(server.target, sessionOwner(c), "tools/call", upstreamParams, {
+      timeoutMs: callTimeout(c),
+      hops: c.var.upstreamHops,
+      signal: c.req.raw.signal,
+      ...(onNotification ? { onNotification } : {}),
+    });
     breakers.record(circuit, true);
-    bookToolCall(c, server, tool, { charged: price, status: answer.error ? 400 : 200, errorType: answer.error ? "tool_error" : null }, startedAt);
+    const outcome = answer.error ? { status: 400, errorType: "tool_error" } : { status: 200, errorType: null };
+    bookToolCall(c, server, tool, { charged: price, ...outcome, requestBytes, responseBytes: jsonBytes(answer.error ?? answer.result ?? {}) }, startedAt);
     return answer.error ? rpcError(id, answer.error.code, answer.error.message) : rpcResult(id, answer.result ?? {});
   } catch (error) {
     if (!(error instanceof UpstreamError)) {
@@ -222,7 +225,7 @@ async function callTool(c: Ctx, req: JsonRpcRequest, onNotification?: (m: Server
       throw error;
     }
     breakers.record(circuit, false);
-    bookToolCall(c, server, tool, { charged: 0, status: 502, errorType: `upstream_${error.failure}` }, startedAt);
+    bookToolCall(c, server, tool, { charged: 0, status: 502, errorType: `upstream_${error.failure}`, requestBytes, responseBytes: null }, startedAt);
     const text = `The tool server '${server.record.name}' could not answer: ${error.failure === "timeout" ? "it did not answer in time" : error.message}.`;
     return rpcResult(id, { content: [{ type: "text", text }], isError: true });
   }
@@ -307,7 +310,7 @@ async function handlePost(c: Ctx): Promise<Response> {
 
 export const mcp = new Hono<AppEnv>();
 
-mcp.use("*", authenticateKey);
+mcp.use("*", authenticateKey, refuseLoops);
 mcp.post("/", handlePost);
 // No stream the server opens on its own: the spec's answer is 405.
 mcp.get("/", (c) => c.json(rpcError(null, RPC.methodNotFound, "This server sends no stream of its own: POST requests."), 405, { allow: "POST, DELETE" }));

@@ -6,7 +6,7 @@ import { getDb } from "../../db/client.ts";
 import { listVisibleMcpServers, type McpServerRecord } from "../../db/mcp-servers.ts";
 import type { AuthenticatedKey, Env } from "../../env.ts";
 import { TtlCache } from "../../core/ttl-cache.ts";
-import type { McpTarget } from "./client.ts";
+import type { McpTarget } from "./wire.ts";
 
 export const SEPARATOR = "__";
 
@@ -29,9 +29,10 @@ export function splitToolName(name: string): { server: string; tool: string } | 
   return { server: name.slice(0, at), tool: name.slice(at + SEPARATOR.length) };
 }
 
-async function headersOf(env: Env, server: McpServerRecord): Promise<Record<string, string>> {
-  if (!server.headersEncrypted) return {};
-  return JSON.parse(await decryptSecret(env.SECRETS_KEY, server.headersEncrypted)) as Record<string, string>;
+/** Where and how to reach the server, its headers opened. */
+export async function targetOf(env: Env, server: McpServerRecord): Promise<McpTarget> {
+  const headers = server.headersEncrypted ? (JSON.parse(await decryptSecret(env.SECRETS_KEY, server.headersEncrypted)) as Record<string, string>) : {};
+  return { id: server.id, name: server.name, url: server.url, transport: server.transport, headers };
 }
 
 /** The tenant's enabled servers (its own shadowing the platform's of the same name), headers opened; cached a while per isolate. */
@@ -50,7 +51,7 @@ async function loadServers(env: Env, tenantId: string): Promise<McpServer[]> {
   for (const row of rows.sort((a, b) => Number(a.tenantId === null) - Number(b.tenantId === null))) {
     if (seen.has(row.name)) continue;
     seen.add(row.name);
-    if (row.enabled) out.push({ record: row, target: { id: row.id, name: row.name, url: row.url, headers: await headersOf(env, row) } });
+    if (row.enabled) out.push({ record: row, target: await targetOf(env, row) });
   }
   return out;
 }
