@@ -6,12 +6,15 @@ import { ManagedCardActions } from "../../components/ManagedCardActions";
 import { useAction } from "../../hooks/useAction";
 import { t } from "../../i18n";
 import { formatMicros } from "../../i18n/format";
+import { type KeyAccess, keysFor, type ToolKey } from "./keyAccess";
 import { ServerTestResult } from "./ServerTestResult";
 
 interface ServerCardProps {
   server: McpServer;
   /** May edit, test, enable/disable and delete it (platform servers: the operator only). */
   canWrite: boolean;
+  /** The tenant's API keys; null when they are not known (no keys:read, or they failed to load). */
+  keys: readonly ToolKey[] | null;
   onEdit: (server: McpServer) => void;
   onChanged: (server: McpServer) => void;
   onDeleted: (id: string) => void;
@@ -50,7 +53,28 @@ function PricesFact({ prices }: { prices: McpServer["tool_prices"] }) {
   );
 }
 
-export function ServerCard({ server, canWrite, onEdit, onChanged, onDeleted }: ServerCardProps) {
+/** The keys whose MCP tools name the server, and which of its tools. */
+function KeysFact({ access }: { access: readonly KeyAccess[] }) {
+  if (access.length === 0)
+    return (
+      <>
+        <span class="muted">{t("tools.keys.none")}</span>
+        <p class="hint">{t("tools.keys.noneHint")}</p>
+      </>
+    );
+  return (
+    <ul class="list-plain" aria-label={t("tools.keys")}>
+      {access.map((k) => (
+        <li key={k.id}>
+          <strong>{k.name}</strong> ·{" "}
+          {k.tools === null ? <span class="muted">{t("tools.keys.allTools")}</span> : <span class="mono">{k.tools.join(", ")}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ServerCard({ server, canWrite, keys, onEdit, onChanged, onDeleted }: ServerCardProps) {
   const [result, setResult] = useState<McpServerTestResult | null>(null);
   const test = useAction(testServer);
   const toggle = useAction(setEnabled);
@@ -81,6 +105,7 @@ export function ServerCard({ server, canWrite, onEdit, onChanged, onDeleted }: S
         <div class="row">
           <span class={server.enabled ? "badge ok" : "badge"}>{server.enabled ? t("tools.enabled") : t("tools.disabled")}</span>
           <span class="badge accent">{server.scope === "platform" ? t("tools.scope.platform") : t("tools.scope.tenant")}</span>
+          {server.transport === "sse" && <span class="badge">{t("tools.transport.sse")}</span>}
         </div>
       </div>
       <dl class="facts">
@@ -108,6 +133,14 @@ export function ServerCard({ server, canWrite, onEdit, onChanged, onDeleted }: S
         <dd>
           <PricesFact prices={server.tool_prices} />
         </dd>
+        {keys && (
+          <>
+            <dt>{t("tools.keys")}</dt>
+            <dd>
+              <KeysFact access={keysFor(server.name, keys)} />
+            </dd>
+          </>
+        )}
       </dl>
       {result && <ServerTestResult result={result} />}
       <ErrorAlert error={test.error ?? toggle.error} />

@@ -26,7 +26,7 @@ interface ServerFormProps {
 }
 
 async function save(server: McpServer | undefined, values: ServerFormValues): Promise<McpServer> {
-  if (server) return call("patch", "/api/mcp/servers/{id}", { path: { id: server.id }, body: updateBody(values) });
+  if (server) return call("patch", "/api/mcp/servers/{id}", { path: { id: server.id }, body: updateBody(values, server) });
   return call("post", "/api/mcp/servers", { body: createBody(values) });
 }
 
@@ -47,6 +47,7 @@ export function ServerForm({ server, onSaved, onCancel }: ServerFormProps) {
   }
 
   const headersHint = server?.has_headers ? t("tools.form.headersKeep") : t("tools.form.headersHint");
+  const urlHint = values.transport === "sse" ? t("tools.form.urlHintSse") : t("tools.form.urlHint");
   return (
     <form class="stack" onSubmit={onSubmit} noValidate>
       <Field label={t("tools.form.name")} hint={t("tools.form.nameHint")} error={error("name")}>
@@ -54,7 +55,15 @@ export function ServerForm({ server, onSaved, onCancel }: ServerFormProps) {
           <input {...a11y} value={values.name} onInput={(e) => set("name", e.currentTarget.value.trim())} required autocomplete="off" spellcheck={false} />
         )}
       </Field>
-      <Field label={t("tools.form.url")} hint={t("tools.form.urlHint")} error={error("url")}>
+      <Field label={t("tools.form.transport")} hint={t("tools.form.transportHint")}>
+        {(a11y) => (
+          <select {...a11y} value={values.transport} onChange={(e) => set("transport", e.currentTarget.value === "sse" ? "sse" : "streamable-http")}>
+            <option value="streamable-http">{t("tools.transport.streamableHttp")}</option>
+            <option value="sse">{t("tools.transport.sseOlder")}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t("tools.form.url")} hint={urlHint} error={error("url")}>
         {(a11y) => (
           <input
             {...a11y}

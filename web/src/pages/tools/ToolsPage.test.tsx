@@ -3,10 +3,14 @@ import { describe, expect, it } from "vitest";
 import type { McpServer } from "../../api/types";
 import { signIn } from "../../stores/auth";
 import { allCalls, jsonResponse, routes, session, userWithRole } from "../../test/fetch";
-import { PLATFORM_SERVER, SERVER } from "./fixtures";
+import { KEYS, PLATFORM_SERVER, SERVER } from "./fixtures";
 import ToolsPage from "./ToolsPage";
 
 const card = (name: string) => screen.findByRole("article", { name });
+const items = (list: HTMLElement) =>
+  within(list)
+    .getAllByRole("listitem")
+    .map((li) => li.textContent);
 
 function serve(extra: Parameters<typeof routes>[0] = {}) {
   return routes({ "GET /api/mcp/servers": () => jsonResponse(200, { data: [SERVER, PLATFORM_SERVER] }), ...extra });
@@ -71,12 +75,36 @@ describe("ToolsPage", () => {
     expect(post?.body).toEqual({
       name: "search",
       url: "https://search.example.com/mcp",
+      transport: "streamable-http",
       headers: { Authorization: "Bearer s3cret", "X-Team": "core" },
       tools: null,
       tool_prices: { search: 2500, "*": 0 },
       enabled: true,
       scope: "tenant",
     });
+  });
+
+  it("creates a server for an older HTTP+SSE endpoint when asked", async () => {
+    signIn(session("tok"));
+    const created: McpServer = { ...SERVER, id: "mcp_3", name: "legacy", transport: "sse" };
+    const fetchMock = serve({ "POST /api/mcp/servers": () => jsonResponse(201, created) });
+    render(<ToolsPage />);
+    await card("github");
+    fireEvent.click(screen.getByRole("button", { name: "Add server" }));
+    const dialog = await screen.findByRole("dialog", { name: "Add an MCP server" });
+    const transport = within(dialog).getByLabelText<HTMLSelectElement>("Transport");
+    expect(transport.value).toBe("streamable-http");
+    expect([...transport.options].map((o) => o.textContent)).toEqual(["Streamable HTTP", "HTTP+SSE (older servers)"]);
+    expect(within(dialog).getByText("HTTP+SSE servers get a fresh session for every call.")).toBeTruthy();
+    fireEvent.change(transport, { target: { value: "sse" } });
+    expect(within(dialog).getByText(/event stream \(SSE\) endpoint/)).toBeTruthy();
+    fireEvent.input(within(dialog).getByLabelText("Name"), { target: { value: "legacy" } });
+    fireEvent.input(within(dialog).getByLabelText("URL"), { target: { value: "https://legacy.example.com/sse" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Add server" }));
+
+    const legacy = await card("legacy");
+    expect(within(legacy).getByText("HTTP+SSE")).toBeTruthy();
+    expect(allCalls(fetchMock).find((c) => c.method === "POST")?.body).toMatchObject({ name: "legacy", transport: "sse" });
   });
 
   it("explains invalid lines instead of sending them", async () => {
@@ -124,6 +152,69 @@ describe("ToolsPage", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(patches()).toHaveLength(2));
     expect(patches()[1]?.body).toMatchObject({ headers: null });
+  });
+
+  it("sends the transport on edit only when it changed", async () => {
+    signIn(session("tok"));
+    const fetchMock = serve({ "PATCH /api/mcp/servers/mcp_1": (c) => jsonResponse(200, { ...SERVER, ...(c.body as object) }) });
+    render(<ToolsPage />);
+    const github = await card("github");
+    expect(within(github).queryByText("HTTP+SSE")).toBeNull();
+    fireEvent.click(within(github).getByRole("button", { name: "Edit" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit github" });
+    const transport = within(dialog).getByLabelText<HTMLSelectElement>("Transport");
+    expect(transport.value).toBe("streamable-http");
+    fireEvent.change(transport, { target: { value: "sse" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(allCalls(fetchMock).find((c) => c.method === "PATCH")?.body).toMatchObject({ transport: "sse" });
+    expect(within(await card("github")).getByText("HTTP+SSE")).toBeTruthy();
+  });
+
+  it("shows on each server the keys whose MCP tools name it, and which tools", async () => {
+    signIn(session("tok"));
+    serve({ "GET /api/keys": () => jsonResponse(200, { data: KEYS }) });
+    render(<ToolsPage />);
+    const github = await card("github");
+    // A revoked key, and one naming only another server, are left out.
+    expect(items(await within(github).findByRole("list", { name: "Keys that may use it" }))).toEqual([
+      "CI · search_repositories, get_issue",
+      "Agent · all tools",
+    ]);
+    const docs = await card("docs");
+    expect(items(within(docs).getByRole("list", { name: "Keys that may use it" }))).toEqual(["Docs bot · all tools"]);
+    expect(within(docs).getByText("HTTP+SSE")).toBeTruthy();
+  });
+
+  it("says when no key may use a server, and where to give it one", async () => {
+    signIn(session("tok"));
+    serve({ "GET /api/keys": () => jsonResponse(200, { data: KEYS.filter((k) => k.name === "CI") }) });
+    render(<ToolsPage />);
+    const docs = await card("docs");
+    expect(await within(docs).findByText("No key may use it yet")).toBeTruthy();
+    expect(within(docs).getByText("A key's MCP tools are set on the API keys page.")).toBeTruthy();
+    expect(within(docs).queryByRole("list", { name: "Keys that may use it" })).toBeNull();
+  });
+
+  it("leaves the keys out when they fail to load, without an error", async () => {
+    signIn(session("tok"));
+    const fetchMock = serve({ "GET /api/keys": () => jsonResponse(500, { error: { code: "internal", message: "Boom." } }) });
+    render(<ToolsPage />);
+    const github = await card("github");
+    await waitFor(() => expect(allCalls(fetchMock).some((c) => c.url === "/api/keys")).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(within(github).queryByText("Keys that may use it")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByText("Boom.")).toBeNull();
+  });
+
+  it("does not ask for the keys without keys:read", async () => {
+    signIn(session("tok", userWithRole("guest")));
+    const fetchMock = serve({ "GET /api/keys": () => jsonResponse(200, { data: KEYS }) });
+    render(<ToolsPage />);
+    const github = await card("github");
+    expect(within(github).queryByText("Keys that may use it")).toBeNull();
+    expect(allCalls(fetchMock).map((c) => c.url)).toEqual(["/api/mcp/servers"]);
   });
 
   it("tests a server and shows the tools it lists, or the failure", async () => {

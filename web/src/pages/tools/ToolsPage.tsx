@@ -8,6 +8,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { useAsync } from "../../hooks/useAsync";
 import { t } from "../../i18n";
 import { can, isOperator } from "../../stores/permissions";
+import type { ToolKey } from "./keyAccess";
 import { ServerCard } from "./ServerCard";
 import { ServerForm } from "./ServerForm";
 import { TryTool } from "./TryTool";
@@ -15,6 +16,9 @@ import { TryTool } from "./TryTool";
 type Editing = { mode: "closed" } | { mode: "add" } | { mode: "edit"; server: McpServer };
 
 const loadServers = async (signal: AbortSignal) => (await call("get", "/api/mcp/servers", { signal })).data;
+
+/** The API keys, for each card's "keys that may use it" (a failure just leaves the line out). */
+const loadKeys = async (signal: AbortSignal): Promise<ToolKey[] | null> => (can("keys:read") ? (await call("get", "/api/keys", { signal })).data : null);
 
 const mayWrite = (s: McpServer) => (s.scope === "platform" ? isOperator() : can("providers:write"));
 
@@ -25,6 +29,7 @@ const upsert = (list: McpServer[], server: McpServer): McpServer[] =>
 export default function ToolsPage() {
   const [editing, setEditing] = useState<Editing>({ mode: "closed" });
   const { state, update } = useAsync(loadServers);
+  const keys = useAsync(loadKeys).state;
   const close = () => setEditing({ mode: "closed" });
 
   return (
@@ -49,6 +54,7 @@ export default function ToolsPage() {
                     <ServerCard
                       server={s}
                       canWrite={mayWrite(s)}
+                      keys={keys.status === "ready" ? keys.data : null}
                       onEdit={(server) => setEditing({ mode: "edit", server })}
                       onChanged={(server) => update((l) => upsert(l, server))}
                       onDeleted={(id) => update((l) => l.filter((x) => x.id !== id))}

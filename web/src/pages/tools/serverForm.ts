@@ -14,9 +14,12 @@ const MAX_HEADERS = 16;
 const MAX_TOOLS = 1000;
 const MAX_PRICE_MICROS = 100_000_000;
 
+export type Transport = McpServer["transport"];
+
 export interface ServerFormValues {
   name: string;
   url: string;
+  transport: Transport;
   /** "Name: value" lines; on edit, empty keeps the stored headers. */
   headers: string;
   removeHeaders: boolean;
@@ -34,6 +37,7 @@ export type ServerErrors = Partial<Record<ServerField, MessageKey>>;
 export const emptyServerForm = (): ServerFormValues => ({
   name: "",
   url: "",
+  transport: "streamable-http",
   headers: "",
   removeHeaders: false,
   tools: "",
@@ -50,6 +54,7 @@ export const pricesText = (prices: Readonly<Record<string, number>> | null): str
 export const serverFormFrom = (s: McpServer): ServerFormValues => ({
   name: s.name,
   url: s.url,
+  transport: s.transport,
   headers: "",
   removeHeaders: false,
   tools: (s.tools ?? []).join("\n"),
@@ -120,7 +125,14 @@ const toolsOf = (v: ServerFormValues): string[] | null => {
 
 /** Call after validateServer: headers only when typed, tools null for "all", prices in micro-dollars. */
 export function createBody(v: ServerFormValues): McpServerCreateBody {
-  const body: McpServerCreateBody = { name: v.name, url: v.url.trim(), tools: toolsOf(v), enabled: v.enabled, scope: v.scope };
+  const body: McpServerCreateBody = {
+    name: v.name,
+    url: v.url.trim(),
+    transport: v.transport,
+    tools: toolsOf(v),
+    enabled: v.enabled,
+    scope: v.scope,
+  };
   const headers = parseHeaders(v.headers) ?? {};
   if (Object.keys(headers).length > 0) body.headers = headers;
   const prices = parsePrices(v.prices) ?? {};
@@ -128,8 +140,11 @@ export function createBody(v: ServerFormValues): McpServerCreateBody {
   return body;
 }
 
-/** Everything but the headers is sent as shown; the headers only when typed (replace) or removed. */
-export function updateBody(v: ServerFormValues): McpServerUpdateBody {
+/**
+ * Everything but the headers and the transport is sent as shown; the headers only when typed
+ * (replace) or removed, the transport only when it differs from the server's.
+ */
+export function updateBody(v: ServerFormValues, server: Pick<McpServer, "transport">): McpServerUpdateBody {
   const prices = parsePrices(v.prices) ?? {};
   const body: McpServerUpdateBody = {
     name: v.name,
@@ -138,6 +153,7 @@ export function updateBody(v: ServerFormValues): McpServerUpdateBody {
     tool_prices: Object.keys(prices).length > 0 ? prices : null,
     enabled: v.enabled,
   };
+  if (v.transport !== server.transport) body.transport = v.transport;
   if (v.removeHeaders) body.headers = null;
   else {
     const headers = parseHeaders(v.headers) ?? {};
