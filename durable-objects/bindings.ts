@@ -4,6 +4,8 @@ import type { TenantGate } from "./tenant-gate.ts";
 
 export interface Env {
   DB: D1Database;
+  /** Captured request and answer bodies, by `bodies/<tenant>/<day>/<request id>.json.gz`; the gate sweeps them past retention. */
+  LOGS: R2Bucket;
   /** A gate shard reaches the tenant's bank shard and, flushing, its sibling shards. */
   TENANT_GATE: DurableObjectNamespace<TenantGate>;
   /** Key material for AES-GCM encryption of provider secrets and alert webhook signing secrets (secret). */

@@ -62,7 +62,7 @@ export class TenantGate extends DurableObject<Env> {
     this.config = new GateConfig(ctx, state, env.DB, env);
     this.leases = new GateLeases(ctx, state, () => this.gate(0));
     this.ledger = new LedgerFlush(state, env.DB);
-    this.retention = new ResponseRetention(state, env.DB);
+    this.retention = new ResponseRetention(state, env.DB, env.LOGS);
     this.batches = new BatchPolls(state);
     this.alerts = new GateAlerts(
       ctx,

@@ -9,6 +9,7 @@ import { SignJWT, decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, ISSUER } from "../worker/core/security/jwt.ts";
 import { getDb } from "../worker/db/client.ts";
+import { insertRequestLog } from "../worker/db/request-log.ts";
 import { users } from "../worker/db/schema.ts";
 import {
   type BadCase,
@@ -90,6 +91,21 @@ async function batchOf(key: string, model = "corpus-openai/gpt-4o-mini"): Promis
   return { file, batch: (await json<{ id: string }>(res)).id };
 }
 
+/** A request_log row of the tenant's, written directly (the explorer reads it). */
+async function loggedRequest(tenantId: string, label: string): Promise<string> {
+  const id = `req_${label}_${Date.now().toString(36)}`;
+  await insertRequestLog(getDb(env.DB), {
+    id,
+    tenantId,
+    keyId: `key_${label}`,
+    endpoint: "chat.completions",
+    status: 200,
+    latencyMs: 5,
+    createdAt: Date.now(),
+  });
+  return id;
+}
+
 async function newestAuditId(who: Member): Promise<string> {
   const res = await call("/api/audit?limit=1", { headers: who.headers });
   return (await json<{ data: { id: string }[] }>(res)).data[0]!.id;
@@ -152,6 +168,7 @@ async function setUp(): Promise<World> {
   const ourResponse = await storedResponse(API_KEY, { model: "demo/echo", input: "ours" });
   const ourBatch = await batchOf(API_KEY);
   const ourMcp = await created<{ id: string }>(owner, "/api/mcp/servers", { name: `corpus-${Date.now().toString(36)}`, url: "https://mcp.example.com/mcp" });
+  const ourRequest = await loggedRequest(TENANT_ID, "ours");
   const own: World["own"] = {
     "/api/mcp/servers/:id": { id: ourMcp.id },
     "/api/mcp/servers/:id/test": { id: ourMcp.id },
@@ -173,6 +190,7 @@ async function setUp(): Promise<World> {
     "/api/audit/:id/rollback": { id: auditId },
     "/api/payments/paypal/orders/:id/capture": { id: order.id },
     "/api/analytics/tokens/:id": { id: readToken.id },
+    "/api/requests/:id": { id: ourRequest },
   };
 
   // Keys that no longer work.
@@ -231,6 +249,7 @@ async function setUp(): Promise<World> {
   });
   const theirBatch = await batchOf(theirKey.key, `${platformOpenAI.name}/gpt-4o-mini`);
   const theirMcp = await created<{ id: string }>(otherOwner, "/api/mcp/servers", { name: `${MARK}-mcp`, url: "https://mcp.example.com/theirs" });
+  const theirRequest = await loggedRequest(otherTenant, MARK);
   const foreign: World["foreign"] = {
     "/api/mcp/servers/:id": { id: theirMcp.id },
     "/api/mcp/servers/:id/test": { id: theirMcp.id },
@@ -252,6 +271,7 @@ async function setUp(): Promise<World> {
     "/api/audit/:id/rollback": { id: theirAudit },
     "/api/payments/paypal/orders/:id/capture": { id: theirOrder.id },
     "/api/analytics/tokens/:id": { id: theirReadToken.id },
+    "/api/requests/:id": { id: theirRequest },
   };
 
   // Tokens: forged, stale, misdirected.
@@ -309,6 +329,7 @@ async function setUp(): Promise<World> {
     theirInvitation.id,
     theirAudit,
     theirOrder.id,
+    theirRequest,
   ];
   return {
     owner,

@@ -9,6 +9,10 @@ declare global {
       UPSTREAM_PORT: string;
       /** The port of the mock MCP servers (test/mocks/mcp-servers.ts) on 127.0.0.1. */
       MCP_MOCK_PORT: string;
+      /** The port of the mock OTLP collector (test/mocks/otlp-collector.ts) on 127.0.0.1. */
+      OTLP_MOCK_PORT: string;
+      /** The port of the mock Web Push service (test/mocks/push-service.ts) on 127.0.0.1. */
+      PUSH_MOCK_PORT: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index.ts");

@@ -1,10 +1,13 @@
 // The permission matrix, route by route: every /api endpoint × every role, the operator, no
 // token, and a member of another tenant. The expected table is written here by hand, not derived
 // from worker/core/rbac.ts, and must list every endpoint the API registers.
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiDocs } from "../worker/api/index.ts";
 import type { Role } from "../worker/core/rbac.ts";
-import { type Member, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
+import { getDb } from "../worker/db/client.ts";
+import { insertRequestLog } from "../worker/db/request-log.ts";
+import { type Member, TENANT_ID, call, createMember, createTenant, json, jsonInit } from "./kit/fixtures.ts";
 
 const ALL: Role[] = ["owner", "admin", "developer", "viewer"];
 const MANAGERS: Role[] = ["owner", "admin"];
@@ -66,6 +69,8 @@ const EXPECTED: Record<string, Expected> = {
   "GET /api/diagnostics": ALL,
   "GET /api/analytics": ALL,
   "GET /api/analytics/export": ALL,
+  "GET /api/requests": ALL,
+  "GET /api/requests/:id": ALL,
   "POST /api/analytics/tokens": ALL,
   "GET /api/analytics/tokens": ALL,
   "DELETE /api/analytics/tokens/:id": ALL,
@@ -158,6 +163,15 @@ describe("another tenant's member", () => {
     const invitation = await created("/api/users/invitations", { email: "invitee@example.com", role: "viewer" });
     const readToken = await created("/api/analytics/tokens", { expires_in_days: 1 });
     const audit = (await json<{ data: { id: string }[] }>(await call("/api/audit?limit=1", { headers: owner.headers }))).data[0]!;
+    const requestId = `req_rbac_${Date.now().toString(36)}`;
+    await insertRequestLog(getDb(env.DB), {
+      id: requestId,
+      tenantId: TENANT_ID,
+      endpoint: "chat.completions",
+      status: 200,
+      latencyMs: 1,
+      createdAt: Date.now(),
+    });
     const ids: Record<string, Record<string, string>> = {
       "/api/keys/:id": { id: key.id },
       "/api/providers/:id": { id: provider.id },
@@ -171,6 +185,7 @@ describe("another tenant's member", () => {
       "/api/audit/:id": { id: audit.id },
       "/api/audit/:id/rollback": { id: audit.id },
       "/api/analytics/tokens/:id": { id: readToken.id },
+      "/api/requests/:id": { id: requestId },
     };
     const outsider = await createMember("owner", await createTenant());
     const endUser = `ours-end-user-${Date.now().toString(36)}`;
@@ -180,12 +195,13 @@ describe("another tenant's member", () => {
       const res = await request(e.method, e.path, outsider.headers, ids[e.path], e.method === "PATCH" ? VALID_PATCH[e.path] : {});
       expect(res.status, e.key).toBe(404);
     }
-    const ours = [key.id, provider.id, mcpServer.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id, endUser];
+    const ours = [key.id, provider.id, mcpServer.id, price.id, route.id, invitation.id, admin.userId, audit.id, readToken.id, endUser, requestId];
     for (const e of endpoints.filter((x) => x.method === "GET" && !x.path.includes(":") && Array.isArray(EXPECTED[x.key]))) {
       const text = await (await request(e.method, e.path, outsider.headers)).text();
       for (const id of ours) expect(text, `${e.key} leaks ${id}`).not.toContain(id);
     }
     // …and everything of ours is still there.
     expect((await call(`/api/keys/${key.id}`, { headers: owner.headers })).status).toBe(200);
+    expect((await call(`/api/requests/${requestId}`, { headers: owner.headers })).status).toBe(200);
   });
 });

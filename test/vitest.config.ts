@@ -27,6 +27,10 @@ export default defineConfig(async () => ({
           UPSTREAM_PORT: String(inject("upstreamPort")),
           // The mock MCP servers started by mcp-setup.ts.
           MCP_MOCK_PORT: String(inject("mcpPort")),
+          // The mock OTLP collector started by otlp-setup.ts.
+          OTLP_MOCK_PORT: String(inject("otlpPort")),
+          // The mock Web Push service started by push-setup.ts.
+          PUSH_MOCK_PORT: String(inject("pushPort")),
           // The mock Stripe and PayPal APIs started by payments-setup.ts.
           STRIPE_API_BASE: `http://127.0.0.1:${inject("stripePort")}`,
           STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
@@ -42,7 +46,7 @@ export default defineConfig(async () => ({
   test: {
     name: "worker",
     include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: [here("./global-setup.ts"), here("./payments-setup.ts"), here("./mcp-setup.ts")],
+    globalSetup: [here("./global-setup.ts"), here("./payments-setup.ts"), here("./mcp-setup.ts"), here("./otlp-setup.ts"), here("./push-setup.ts")],
     setupFiles: [here("./setup.ts")],
     // The Worker logs one JSON line per request; keep warnings and errors, drop the rest.
     onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),

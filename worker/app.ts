@@ -22,12 +22,15 @@ const GATEWAY_REQUEST_HEADERS = [
   "x-aggregator-cache",
   "openai-organization",
   "openai-project",
+  "traceparent",
+  "tracestate",
 ];
 /** MCP clients in a browser (an inspector) send these. */
-const MCP_REQUEST_HEADERS = ["authorization", "content-type", "accept", "mcp-session-id", "mcp-protocol-version", "last-event-id"];
+const MCP_REQUEST_HEADERS = ["authorization", "content-type", "accept", "mcp-session-id", "mcp-protocol-version", "last-event-id", "traceparent"];
 
 const GATEWAY_RESPONSE_HEADERS = [
   "x-request-id",
+  "traceparent",
   "request-id",
   "x-aggregator-provider",
   "x-aggregator-attempts",
@@ -74,7 +77,7 @@ export function createApp() {
   // call it (no cookies are involved). The control plane sends no CORS headers: only the PWA,
   // served from the same origin, reads it.
   app.use("/v1/*", cors({ origin: "*", allowHeaders: GATEWAY_REQUEST_HEADERS, exposeHeaders: GATEWAY_RESPONSE_HEADERS, maxAge: 86_400 }));
-  app.use("/mcp", cors({ origin: "*", allowHeaders: MCP_REQUEST_HEADERS, exposeHeaders: ["mcp-session-id", "x-request-id"], maxAge: 86_400 }));
+  app.use("/mcp", cors({ origin: "*", allowHeaders: MCP_REQUEST_HEADERS, exposeHeaders: ["mcp-session-id", "x-request-id", "traceparent"], maxAge: 86_400 }));
   const limitFor = (path: string) => {
     const maxSize = bodyLimitFor(path);
     return bodyLimit({ maxSize, onError: tooLarge(`${maxSize / MiB} MiB`) });

@@ -2,6 +2,8 @@ import type { AnalyticsHub } from "../durable-objects/analytics-hub.ts";
 import type { Env as DurableObjectsEnv } from "../durable-objects/bindings.ts";
 import type { Role } from "./core/rbac.ts";
 import type { PromptCacheMode } from "./db/schema.ts";
+import type { CaptureMode } from "./core/request-detail.ts";
+import type { TraceContext } from "./core/trace-context.ts";
 
 /** Everything the Worker is bound to (wrangler.toml): what the Durable Objects use, and these. */
 export interface Env extends DurableObjectsEnv {
@@ -23,6 +25,12 @@ export interface Env extends DurableObjectsEnv {
   PRICE_MARKUP_BPS?: string;
   /** Set by the build; shown in diagnostics. */
   BUILD_ID?: string;
+  /** The operator's OTLP/HTTP collector for every tenant's traces (docs/observability.md); unset: none. */
+  OTLP_ENDPOINT?: string;
+  /** Secret, optional: headers for OTLP_ENDPOINT, "k=v,k2=v2" as OTEL_EXPORTER_OTLP_HEADERS, or a JSON object. */
+  OTLP_HEADERS?: string;
+  /** service.name on exported traces (default ai-aggregator). */
+  OTEL_SERVICE_NAME?: string;
   // Payments (worker/services/stripe.ts, paypal.ts): without the secrets the routes answer 503.
   /** Stripe secret key (secret). */
   STRIPE_SECRET_KEY?: string;
@@ -72,6 +80,8 @@ export interface Vars {
   endUser: string | null;
   /** Set once the gateway call has its request-log record. */
   recorded: boolean;
+  /** A gateway call's place in its W3C trace: the caller's trace (traceparent) or a new one, and our span. */
+  trace: TraceContext;
   /** Set by the control plane's session authentication. */
   user: SessionUser;
 }
@@ -92,6 +102,8 @@ export interface AuthenticatedKey {
   models: string[] | null;
   /** "auto": prompt-cache breakpoints and target affinity for this key's calls (gateway/prompt-cache.ts). */
   promptCache: PromptCacheMode;
+  /** What the request log keeps of its calls beyond the row (core/request-detail.ts). */
+  capture: CaptureMode;
   /** The MCP tools it may use at /mcp (`<server>__<tool>` or `<server>__*`); empty: none. */
   mcpTools: string[];
 }

@@ -1,5 +1,6 @@
 // Stored responses (/v1/responses with `store: true`) past their tenant's retention, deleted from
-// D1 by the bank's alarm. Reads already ignore expired rows; this frees the storage.
+// D1 by the bank's alarm, and captured request bodies past theirs, from the LOGS bucket
+// (log-retention.ts). Reads already ignore expired rows; this frees the storage.
 //
 // The sweep runs from alarm() when it is due: never swept yet, the remembered next expiry has
 // come, or an hour has passed since the last sweep. An alarm that finds it not due leaves it
@@ -8,6 +9,7 @@
 // one. After that the gate wakes only at the next expiry it knows of; a tenant with no stored
 // responses and no calls causes no alarms.
 import { sweepExpiredResponses } from "../../worker/db/stored-responses.ts";
+import { sweepCapturedBodies } from "./log-retention.ts";
 import type { GateState } from "./state.ts";
 
 export const RETENTION_SWEEP_EVERY_MS = 3_600_000;
@@ -21,12 +23,14 @@ const PENDING = "responses_sweep_pending";
 export class ResponseRetention {
   private readonly state: GateState;
   private readonly d1: D1Database;
+  private readonly bucket: R2Bucket | undefined;
   /** In memory only: a restarted object simply tries again. */
   private failedAt: number | null = null;
 
-  constructor(state: GateState, d1: D1Database) {
+  constructor(state: GateState, d1: D1Database, bucket?: R2Bucket) {
     this.state = state;
     this.d1 = d1;
+    this.bucket = bucket;
   }
 
   /** Only the bank sweeps: every shard of a tenant would delete the same rows. */
@@ -56,6 +60,7 @@ export class ResponseRetention {
     }
     try {
       const { nextExpiry } = await sweepExpiredResponses(this.d1, tenantId, now);
+      if (this.bucket) await sweepCapturedBodies(this.bucket, this.d1, tenantId, now);
       this.state.transaction(() => {
         this.state.setMeta(SWEPT_AT, now);
         this.state.setMeta(NEXT_EXPIRY, nextExpiry ?? "");

@@ -40,6 +40,10 @@ export interface LogEvent {
   createdAt: number;
   requestBytes: number | null;
   responseBytes: number | null;
+  traceId: string | null;
+  /** As JSON text: the hub stores it as it will be written to D1. */
+  detail: string | null;
+  bodyKey: string | null;
 }
 
 /** As the gateway takes it (worker/gateway/end-user.ts). */
@@ -60,7 +64,7 @@ function text(row: RequestLogRow, field: "id" | "tenantId" | "endpoint", max: nu
   return v;
 }
 
-function label(row: RequestLogRow, field: "keyId" | "provider" | "model" | "errorType" | "endUser", max: number): string | null {
+function label(row: RequestLogRow, field: "keyId" | "provider" | "model" | "errorType" | "endUser" | "traceId" | "bodyKey", max: number): string | null {
   const v = row[field];
   if (v === null || v === undefined) return null;
   if (typeof v !== "string" || v.length > max) throw new InvalidEvent(field, `a string of at most ${max} characters`);
@@ -107,6 +111,16 @@ function unitOf(row: RequestLogRow): UnitKind | null {
   return v;
 }
 
+const MAX_DETAIL_CHARS = 32_768;
+
+function detail(row: RequestLogRow): string | null {
+  const v = row.detail;
+  if (v === null || v === undefined) return null;
+  const text = typeof v === "object" ? JSON.stringify(v) : null;
+  if (text === null || text.length > MAX_DETAIL_CHARS) throw new InvalidEvent("detail", `an object of at most ${MAX_DETAIL_CHARS} characters as JSON`);
+  return text;
+}
+
 function attempts(row: RequestLogRow): string[] | null {
   const v = row.attempts;
   if (v === null || v === undefined) return null;
@@ -151,6 +165,9 @@ export function parseEvent(row: RequestLogRow): LogEvent {
     createdAt: count(row, "createdAt", null)!,
     requestBytes: count(row, "requestBytes", null),
     responseBytes: count(row, "responseBytes", null),
+    traceId: label(row, "traceId", 32),
+    detail: detail(row),
+    bodyKey: label(row, "bodyKey", 512),
   };
 }
 
@@ -194,6 +211,9 @@ export const LOG_COLUMNS = [
   columnName(requestLog.unitsCostMicros),
   columnName(requestLog.requestBytes),
   columnName(requestLog.responseBytes),
+  columnName(requestLog.traceId),
+  columnName(requestLog.detail),
+  columnName(requestLog.bodyKey),
 ] as const;
 
 // Compile-time check that the flush writes every column request_log has.
@@ -240,5 +260,8 @@ export function toTuple(e: LogEvent): LogTuple {
     e.unitsCostMicros,
     e.requestBytes,
     e.responseBytes,
+    e.traceId,
+    e.detail,
+    e.bodyKey,
   ];
 }

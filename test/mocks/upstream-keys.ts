@@ -34,7 +34,7 @@ export interface RecordedRequest {
   stream: boolean;
   /** Whether the flavour's key was presented. */
   authorized: boolean;
-  /** The headers of interest: anthropic-version, content-type, accept, x-aggregator-hops. */
+  /** The headers of interest: anthropic-version, content-type, accept, x-aggregator-hops, traceparent. */
   headers: Record<string, string>;
   /** The parsed JSON body (null when there was none or it was not JSON). */
   body: unknown;

@@ -1109,7 +1109,7 @@ export async function startUpstreamMock(routes: MockRoute[] = ROUTES): Promise<U
       stream: json?.stream === true || target.path.endsWith(":streamGenerateContent"),
       authorized: key === UPSTREAM_KEYS[target.flavor],
       headers: Object.fromEntries(
-        ["anthropic-version", "content-type", "accept", "x-aggregator-hops"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : [])),
+        ["anthropic-version", "content-type", "accept", "x-aggregator-hops", "traceparent"].flatMap((h) => (header(req, h) ? [[h, header(req, h)!]] : [])),
       ),
       body: text.length <= 256 * 1024 && serializable(json) ? (json ?? null) : null,
       ...(form ? { form: formSummary(form) } : {}),

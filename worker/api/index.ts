@@ -18,6 +18,7 @@ import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
 import { mcpServersApi } from "./mcp-servers.ts";
 import { providersApi } from "./providers.ts";
+import { requestsApi } from "./requests.ts";
 import type { ApiRouter } from "./router.ts";
 import { routesApi } from "./routes.ts";
 import { tenantApi } from "./tenant.ts";
@@ -37,6 +38,7 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/tenant", tenantApi],
   ["/diagnostics", diagnostics],
   ["/analytics", analytics],
+  ["/requests", requestsApi],
   ["/metrics", metrics],
   ["/billing", billing],
   ["/notifications", notifications],

@@ -20,6 +20,7 @@ import {
   modelLimitsJson,
   mcpTools,
   modelLimitsView,
+  capture,
   promptCache,
 } from "./limit-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -39,6 +40,7 @@ const createBody = z.strictObject({
   budget_mode: budgetMode.optional().describe("Default hard"),
   model_limits: modelLimitsBody.optional(),
   prompt_cache: promptCache.optional().describe("Default off"),
+  capture: capture.optional().describe("Default none"),
   mcp_tools: mcpTools.optional().describe("Default none: the key reaches no MCP tool at /mcp"),
 });
 
@@ -56,6 +58,7 @@ const keyView = z.object({
   budget_mode: budgetMode,
   model_limits: modelLimitsView,
   prompt_cache: promptCache,
+  capture,
   mcp_tools: z.array(z.string()),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
@@ -76,6 +79,7 @@ export function keyJson(row: ApiKeyRow): z.output<typeof keyView> {
     budget_mode: row.budgetMode,
     model_limits: modelLimitsJson(row.modelLimits),
     prompt_cache: row.promptCache,
+    capture: row.capture,
     mcp_tools: row.mcpTools ?? [],
     expires_at: iso(row.expiresAt),
     revoked_at: iso(row.revokedAt),
@@ -132,6 +136,7 @@ export const keys = new ApiRouter("keys")
         budgetMode: body.budget_mode ?? "hard",
         modelLimits: modelLimits(body.model_limits ?? null),
         promptCache: body.prompt_cache ?? "off",
+        capture: body.capture ?? "none",
         mcpTools: body.mcp_tools?.length ? body.mcp_tools : null,
         expiresAt: toMs(body.expires_at) ?? null,
         revokedAt: null,
@@ -163,6 +168,7 @@ export const keys = new ApiRouter("keys")
         ...(body.budget_mode !== undefined && { budgetMode: body.budget_mode }),
         ...(body.model_limits !== undefined && { modelLimits: modelLimits(body.model_limits) }),
         ...(body.prompt_cache !== undefined && { promptCache: body.prompt_cache }),
+        ...(body.capture !== undefined && { capture: body.capture }),
         ...(body.mcp_tools !== undefined && { mcpTools: body.mcp_tools.length ? body.mcp_tools : null }),
         ...(body.expires_at !== undefined && { expiresAt: toMs(body.expires_at) ?? null }),
       };

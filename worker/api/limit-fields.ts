@@ -1,7 +1,7 @@
 // Budget and limit fields shared by keys, the tenant and end users: a spend budget with its
 // period, and caps per model (`provider/model`) or provider (`provider/*`).
 import * as z from "zod";
-import { BUDGET_MODES, BUDGET_PERIODS, type ModelLimit, PROMPT_CACHE_MODES, type ScopeLimits } from "../db/schema.ts";
+import { BUDGET_MODES, BUDGET_PERIODS, CAPTURE_MODES, type ModelLimit, PROMPT_CACHE_MODES, type ScopeLimits } from "../db/schema.ts";
 import { MODEL_ID, PROVIDER_NAME } from "./providers.ts";
 
 export const MAX_MICROS = 1_000_000_000_000_000;
@@ -12,6 +12,12 @@ export const budgetPeriod = z
   .enum(BUDGET_PERIODS)
   .describe("Resets at the start of each day, ISO week (Monday) or month in the tenant's time_zone; total never resets");
 export const budgetMode = z.enum(BUDGET_MODES).describe("hard: a call that would pass the budget is refused (402 budget_exceeded); soft: alerts only");
+
+export const capture = z
+  .enum(CAPTURE_MODES)
+  .describe(
+    "What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention)",
+  );
 
 export const promptCache = z
   .enum(PROMPT_CACHE_MODES)

@@ -8,7 +8,6 @@ import * as z from "zod";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { assertPermission, hasPermission } from "../core/rbac.ts";
-import { decryptSecret, encryptSecret } from "../core/security/secrets.ts";
 import { assertConfigurableUrl } from "../core/security/url-guard.ts";
 import { iso } from "../core/time.ts";
 import { getDb } from "../db/client.ts";
@@ -22,9 +21,9 @@ import { UpstreamError } from "../gateway/upstream.ts";
 import { actorOf } from "./actor.ts";
 import { PROVIDER_NAME, scopeField } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
+import { openHeaderNames, sealHeaders, secretHeaders } from "./secret-headers.ts";
 
 const TOOL_NAME = /^[\x21-\x7e]{1,128}$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 /** Headers the gateway sets itself on every request to a server. */
 const RESERVED_HEADERS = new Set(["content-type", "accept", "mcp-session-id", "mcp-protocol-version", "host", "content-length", "x-aggregator-hops"]);
 
@@ -40,20 +39,7 @@ const url = z
 const transport = z
   .enum(MCP_TRANSPORTS)
   .describe("'streamable-http' (MCP 2025-03-26 and later), or 'sse' for older servers (HTTP+SSE, 2024-11-05: a fresh session each call)");
-const headers = z
-  .record(
-    z
-      .string()
-      .regex(HEADER_NAME, "A header name.")
-      .refine((h) => !RESERVED_HEADERS.has(h.toLowerCase()), "The gateway sets this header itself."),
-    z
-      .string()
-      .min(1)
-      .max(4096)
-      .regex(/^[^\r\n]*$/, "No line breaks."),
-  )
-  .refine((h) => Object.keys(h).length <= 16, "At most 16 headers.")
-  .describe('Write-only; stored encrypted. e.g. { "Authorization": "Bearer …" }');
+const headers = secretHeaders(RESERVED_HEADERS).describe('Write-only; stored encrypted. e.g. { "Authorization": "Bearer …" }');
 const tools = z
   .array(z.string().regex(TOOL_NAME, "Tool names are printable ASCII without spaces, at most 128 characters."))
   .max(1000)
@@ -106,14 +92,7 @@ const serverView = z.object({
 
 const canWrite = (c: ApiContext, row: McpServerRecord) => hasPermission(c.var.user, row.tenantId === null ? "platform:write" : "providers:write");
 
-async function headerNames(c: ApiContext, row: McpServerRecord): Promise<string[] | null> {
-  if (!row.headersEncrypted || !canWrite(c, row)) return null;
-  try {
-    return Object.keys(JSON.parse(await decryptSecret(c.env.SECRETS_KEY, row.headersEncrypted)) as Record<string, string>);
-  } catch {
-    return null;
-  }
-}
+const headerNames = (c: ApiContext, row: McpServerRecord) => (canWrite(c, row) ? openHeaderNames(c.env.SECRETS_KEY, row.headersEncrypted) : null);
 
 async function serverJson(c: ApiContext, row: McpServerRecord): Promise<z.output<typeof serverView>> {
   return {
@@ -146,10 +125,6 @@ async function findWritable(c: ApiContext, id: string): Promise<McpServerRecord>
 
 const nameConflict = (serverName: string) => () =>
   new AppError("conflict", `An MCP server named '${serverName}' already exists in this scope.`, { code: "mcp_server_exists", param: "name" });
-
-async function sealHeaders(c: ApiContext, value: Record<string, string> | null): Promise<string | null> {
-  return value === null || Object.keys(value).length === 0 ? null : encryptSecret(c.env.SECRETS_KEY, JSON.stringify(value));
-}
 
 async function commit(c: ApiContext, action: string, before: McpServerRecord | null, after: McpServerRecord | null, write: BatchItem<"sqlite">) {
   const row = (after ?? before)!;
@@ -236,7 +211,7 @@ export const mcpServersApi = new ApiRouter("mcp")
         name: body.name,
         url: body.url,
         transport: body.transport,
-        headersEncrypted: await sealHeaders(c, body.headers ?? null),
+        headersEncrypted: await sealHeaders(c.env.SECRETS_KEY, body.headers ?? null),
         tools: body.tools ?? null,
         toolPrices: body.tool_prices ?? null,
         enabled: body.enabled,
@@ -259,7 +234,7 @@ export const mcpServersApi = new ApiRouter("mcp")
         ...(body.name !== undefined && { name: body.name }),
         ...(body.url !== undefined && { url: body.url }),
         ...(body.transport !== undefined && { transport: body.transport }),
-        ...(body.headers !== undefined && { headersEncrypted: await sealHeaders(c, body.headers) }),
+        ...(body.headers !== undefined && { headersEncrypted: await sealHeaders(c.env.SECRETS_KEY, body.headers) }),
         ...(body.tools !== undefined && { tools: body.tools }),
         ...(body.tool_prices !== undefined && { toolPrices: body.tool_prices }),
         ...(body.enabled !== undefined && { enabled: body.enabled }),

@@ -13,7 +13,7 @@ import { ROUTE_STRATEGIES, routes } from "../db/schema.ts";
 import { conflictOnDuplicate } from "../db/unique.ts";
 import { commitChange } from "../services/audit.ts";
 import { actorOf } from "./actor.ts";
-import { promptCache } from "./limit-fields.ts";
+import { capture, promptCache } from "./limit-fields.ts";
 import { MODEL_ID, PROVIDER_NAME } from "./providers.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
 
@@ -43,6 +43,7 @@ const fields = {
   timeout_ms: z.int().min(100).max(600_000).nullable().describe("Per attempt; null: the gateway default"),
   cache_ttl_seconds: z.int().min(0).max(86_400).nullable().describe("null or 0: no response caching"),
   prompt_cache: promptCache,
+  capture,
 };
 
 const createBody = z.strictObject({
@@ -52,6 +53,7 @@ const createBody = z.strictObject({
   timeout_ms: fields.timeout_ms.optional(),
   cache_ttl_seconds: fields.cache_ttl_seconds.optional(),
   prompt_cache: fields.prompt_cache.default("off"),
+  capture: fields.capture.default("none"),
 });
 
 const updateBody = z
@@ -68,6 +70,7 @@ const routeView = z.object({
   timeout_ms: z.int().nullable(),
   cache_ttl_seconds: z.int().nullable(),
   prompt_cache: promptCache,
+  capture,
   created_at: z.string(),
   updated_at: z.string().nullable(),
 });
@@ -82,6 +85,7 @@ function routeJson(row: RouteRow): z.output<typeof routeView> {
     timeout_ms: row.timeoutMs,
     cache_ttl_seconds: row.cacheTtlSeconds,
     prompt_cache: row.promptCache,
+    capture: row.capture,
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt),
   };
@@ -135,6 +139,7 @@ export const routesApi = new ApiRouter("routes")
         timeoutMs: body.timeout_ms ?? null,
         cacheTtlSeconds: body.cache_ttl_seconds ?? null,
         promptCache: body.prompt_cache,
+        capture: body.capture,
         createdAt: Date.now(),
         updatedAt: null,
       };
@@ -153,6 +158,7 @@ export const routesApi = new ApiRouter("routes")
       ...(body.timeout_ms !== undefined && { timeoutMs: body.timeout_ms }),
       ...(body.cache_ttl_seconds !== undefined && { cacheTtlSeconds: body.cache_ttl_seconds }),
       ...(body.prompt_cache !== undefined && { promptCache: body.prompt_cache }),
+      ...(body.capture !== undefined && { capture: body.capture }),
       updatedAt: Date.now(),
     };
     if (after.alias !== before.alias) await assertAliasFree(c, after.alias, before.id);

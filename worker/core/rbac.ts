@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   "audit:read": MANAGERS,
   "audit:rollback": MANAGERS,
   "analytics:read": ALL,
+  /** The request and answer bodies a key or route captured (request explorer): they may hold what users typed. */
+  "logs:read_bodies": MANAGERS,
   "billing:read": MANAGERS,
   "billing:write": ["owner"],
   /** Platform-wide providers and prices, every tenant: the operator only. */

@@ -3,7 +3,7 @@
 // its (tenant_id, day, end_user) key; errors by type and the export read
 // request_log bounded by time through its (tenant_id, status, created_at) and
 // (tenant_id, created_at) indexes.
-import { and, asc, desc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { LATENCY_BUCKETS_MS, type Sums, classSumsOf, emptySums } from "../core/sums.ts";
 import type { Db } from "./client.ts";
@@ -192,24 +192,4 @@ export async function tenantBudget(db: Db, tenantId: string): Promise<number | n
 
 export async function listTenantIds(db: Db): Promise<string[]> {
   return (await db.select({ id: tenants.id }).from(tenants).orderBy(asc(tenants.id))).map((t) => t.id);
-}
-
-export type RequestLogRecord = typeof requestLog.$inferSelect;
-
-export interface ExportCursor {
-  createdAt: number;
-  id: string;
-}
-
-/** One page of the raw log in (created_at, id) order, after `cursor`: keyset pagination; only `endUser`'s rows when given. */
-export async function requestLogPage(db: Db, q: Range, cursor: ExportCursor | null, limit: number, endUser?: string): Promise<RequestLogRecord[]> {
-  const after = cursor
-    ? and(gte(requestLog.createdAt, cursor.createdAt), or(gt(requestLog.createdAt, cursor.createdAt), gt(requestLog.id, cursor.id)))
-    : gte(requestLog.createdAt, q.from);
-  return db
-    .select()
-    .from(requestLog)
-    .where(and(eq(requestLog.tenantId, q.tenantId), after, lt(requestLog.createdAt, q.to), endUser === undefined ? undefined : eq(requestLog.endUser, endUser)))
-    .orderBy(asc(requestLog.createdAt), asc(requestLog.id))
-    .limit(limit);
 }

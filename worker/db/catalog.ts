@@ -32,7 +32,17 @@ export interface Catalog {
   markupBps: number;
   /** How many TenantGate shards admit this tenant's calls. */
   gateShards: number;
+  /** What captured bodies go through before storage, and the tenant's own trace collector. */
+  observability: TenantObservability;
 }
+
+export interface TenantObservability {
+  redaction: TenantRow["redaction"];
+  otlpEndpoint: string | null;
+  otlpHeadersEncrypted: string | null;
+}
+
+type TenantRow = typeof tenants.$inferSelect;
 
 export const MAX_MARKUP_BPS = 100_000;
 
@@ -54,7 +64,16 @@ export async function loadCatalog(db: Db, tenantId: string): Promise<Catalog> {
       .where(and(eq(providers.enabled, true), visible(providers.tenantId))),
     db.select().from(routes).where(eq(routes.tenantId, tenantId)),
     db.select().from(prices).where(visible(prices.tenantId)),
-    db.select({ markupBps: tenants.markupBps, gateShards: tenants.gateShards }).from(tenants).where(eq(tenants.id, tenantId)),
+    db
+      .select({
+        markupBps: tenants.markupBps,
+        gateShards: tenants.gateShards,
+        redaction: tenants.redaction,
+        otlpEndpoint: tenants.otlpEndpoint,
+        otlpHeadersEncrypted: tenants.otlpHeadersEncrypted,
+      })
+      .from(tenants)
+      .where(eq(tenants.id, tenantId)),
   ]);
   const markupBps = tenantRows[0]?.markupBps ?? platformMarkupBps((env as { PRICE_MARKUP_BPS?: string }).PRICE_MARKUP_BPS);
   return {
@@ -63,6 +82,11 @@ export async function loadCatalog(db: Db, tenantId: string): Promise<Catalog> {
     prices: priceTables(priceRows),
     markupBps,
     gateShards: tenantRows[0]?.gateShards ?? 1,
+    observability: {
+      redaction: tenantRows[0]?.redaction ?? null,
+      otlpEndpoint: tenantRows[0]?.otlpEndpoint ?? null,
+      otlpHeadersEncrypted: tenantRows[0]?.otlpHeadersEncrypted ?? null,
+    },
   };
 }
 

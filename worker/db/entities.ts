@@ -27,7 +27,7 @@ export const ENTITIES = {
   mcp_server: byId(mcpServers, ["headersEncrypted"]),
   price: byId(prices),
   route: byId(routes),
-  tenant: byId(tenants),
+  tenant: byId(tenants, ["otlpHeadersEncrypted"]),
   invitation: byId(invitations, ["tokenHash"]),
   membership: {
     table: memberships,

@@ -3,12 +3,14 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BUDGET_PERIODS, type BudgetPeriod } from "../core/periods.ts";
 import { ROLES } from "../core/rbac.ts";
+import type { RedactionSetting } from "../core/redact.ts";
+import { CAPTURE_MODES, type RequestDetail } from "../core/request-detail.ts";
 import type { PriceRow } from "./catalog.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
 const json = <N extends string>(name: N) => text(name, { mode: "json" });
 
-export { BUDGET_PERIODS, type BudgetPeriod };
+export { BUDGET_PERIODS, type BudgetPeriod, CAPTURE_MODES };
 export const BUDGET_MODES = ["hard", "soft"] as const;
 export const PROMPT_CACHE_MODES = ["off", "auto"] as const;
 
@@ -55,6 +57,13 @@ export const tenants = sqliteTable(
     alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
     /** How long /v1/responses keeps a stored response (`store: true`), in days; 0: never stored. */
     responseRetentionDays: integer("response_retention_days").notNull().default(30),
+    /** How long captured request bodies are kept (R2), in days. */
+    logRetentionDays: integer("log_retention_days").notNull().default(30),
+    /** Redaction applied to captured bodies before storage: built-in kinds switched off, and the tenant's own patterns. */
+    redaction: json("redaction").$type<RedactionSetting>(),
+    /** The tenant's own OTLP/HTTP collector for traces of its calls, and its headers (AES-GCM under SECRETS_KEY). */
+    otlpEndpoint: text("otlp_endpoint"),
+    otlpHeadersEncrypted: text("otlp_headers_encrypted"),
     /** IANA time zone in which daily, weekly and monthly budgets reset. */
     timeZone: text("time_zone").notNull().default("UTC"),
     /** Limits for every end user without an override of their own; null: none. */
@@ -119,6 +128,8 @@ export const apiKeys = sqliteTable(
     promptCache: text("prompt_cache", { enum: PROMPT_CACHE_MODES }).notNull().default("off"),
     /** The MCP tools the key may use at /mcp, as `<server>__<tool>` patterns (`<server>__*`: all of a server's); null or empty: none. */
     mcpTools: json("mcp_tools").$type<string[]>(),
+    /** What the request log keeps of this key's calls beyond the row (request-detail.ts). */
+    capture: text("capture", { enum: CAPTURE_MODES }).notNull().default("none"),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
     lastUsedAt: integer("last_used_at"),
@@ -210,6 +221,8 @@ export const routes = sqliteTable(
     cacheTtlSeconds: integer("cache_ttl_seconds"),
     /** As api_keys.prompt_cache, for calls to this alias. */
     promptCache: text("prompt_cache", { enum: PROMPT_CACHE_MODES }).notNull().default("off"),
+    /** As api_keys.capture, for calls to this alias: the more detailed of the two applies. */
+    capture: text("capture", { enum: CAPTURE_MODES }).notNull().default("none"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
   },
@@ -279,8 +292,17 @@ export const requestLog = sqliteTable(
     /** Bytes of the call's body and of its answer, where the gateway counted them (tool calls). */
     requestBytes: integer("request_bytes"),
     responseBytes: integer("response_bytes"),
+    /** The call's W3C trace (its own, or the caller's traceparent's). */
+    traceId: text("trace_id"),
+    /** Timings, attempts and upstream headers (core/request-detail.ts). */
+    detail: json("detail").$type<RequestDetail>(),
+    /** Where the captured bodies are in the LOGS bucket; null: none captured. */
+    bodyKey: text("body_key"),
   },
   (t) => [
+    index("request_log_tenant_key_idx").on(t.tenantId, t.keyId, t.createdAt),
+    index("request_log_tenant_model_idx").on(t.tenantId, t.model, t.createdAt),
+    index("request_log_tenant_trace_idx").on(t.tenantId, t.traceId),
     index("request_log_tenant_time_idx").on(t.tenantId, t.createdAt),
     index("request_log_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
     index("request_log_tenant_end_user_idx").on(t.tenantId, t.endUser, t.createdAt),

@@ -2,6 +2,7 @@
 // Retry-After, then falls back to the next target — on 429, 5xx, timeouts and connection
 // errors only, never on a client's 4xx. Every attempt is recorded for x-aggregator-attempts.
 import { AppError } from "../core/errors.ts";
+import { newSpanId } from "../core/trace-context.ts";
 import { breakers, type CircuitChange } from "./breaker.ts";
 import { observeLatency } from "./latency.ts";
 import { type CallPlan, DEFAULT_TIMEOUT_MS, type PlannedTarget } from "./plan.ts";
@@ -12,7 +13,11 @@ export interface AttemptRecord {
   /** The target's provider, by name. */
   provider: string;
   outcome: string;
+  /** When it started (epoch ms) and how long it took. */
+  startedAt: number;
   ms: number;
+  /** Its span in the call's trace, sent upstream in traceparent. */
+  spanId: string;
   /** This attempt opened or closed the provider's circuit: alerted on after the response. */
   circuit?: CircuitChange & { providerId: string };
 }
@@ -111,7 +116,7 @@ function shortenedTimeout(error: UpstreamError, target: PlannedTarget, plan: Cal
 /** `attempts` is filled in as the call goes, so the caller has the chain even when it fails. */
 export async function runAttempts<T>(
   plan: CallPlan,
-  attempt: (target: PlannedTarget, timeoutMs: number) => Promise<T>,
+  attempt: (target: PlannedTarget, timeoutMs: number, spanId: string) => Promise<T>,
   attempts: AttemptRecord[],
   signal?: AbortSignal,
 ): Promise<AttemptsResult<T>> {
@@ -122,21 +127,30 @@ export async function runAttempts<T>(
     const isLast = i === plan.targets.length - 1;
     for (let retry = 0; retry <= plan.retries; retry++) {
       if (!breakers.allow(target.provider.id) && !isLast) {
-        attempts.push({ target: target.name, provider: target.provider.name, outcome: "circuit_open", ms: 0 });
+        attempts.push({ target: target.name, provider: target.provider.name, outcome: "circuit_open", startedAt: Date.now(), ms: 0, spanId: newSpanId() });
         break;
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0 || signal?.aborted) throw clientError(lastError ?? noProviderError());
       const started = Date.now();
+      const spanId = newSpanId();
+      const record = (outcome: string): AttemptRecord => ({
+        target: target.name,
+        provider: target.provider.name,
+        outcome,
+        startedAt: started,
+        ms: Date.now() - started,
+        spanId,
+      });
       try {
-        const value = await attempt(target, Math.min(plan.timeoutMs, remaining));
-        const ok: AttemptRecord = { target: target.name, provider: target.provider.name, outcome: "ok", ms: Date.now() - started };
+        const value = await attempt(target, Math.min(plan.timeoutMs, remaining), spanId);
+        const ok = record("ok");
         judge(ok, target, true);
         observeLatency(target.name, ok.ms);
         attempts.push(ok);
         return { value, target };
       } catch (error) {
-        const failed: AttemptRecord = { target: target.name, provider: target.provider.name, outcome: outcomeOf(error), ms: Date.now() - started };
+        const failed = record(outcomeOf(error));
         attempts.push(failed);
         if (!(error instanceof UpstreamError)) {
           // Our own failure (e.g. a request the provider's format cannot carry): no verdict on the provider.

@@ -39,6 +39,7 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
           tenantId: row.tenantId,
           models: row.models ?? null,
           promptCache: row.promptCache,
+          capture: row.capture,
           mcpTools: row.mcpTools ?? [],
           revokedAt: row.revokedAt,
           expiresAt: row.expiresAt,
@@ -46,7 +47,14 @@ export const authenticateKey = createMiddleware<AppEnv>(async (c, next) => {
       : null;
   });
   if (!found || found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt <= Date.now())) throw invalid();
-  c.set("apiKey", { id: found.id, tenantId: found.tenantId, models: found.models, promptCache: found.promptCache, mcpTools: found.mcpTools });
+  c.set("apiKey", {
+    id: found.id,
+    tenantId: found.tenantId,
+    models: found.models,
+    promptCache: found.promptCache,
+    capture: found.capture,
+    mcpTools: found.mcpTools,
+  });
   const touched = noteKeyUse(db, found.id);
   if (touched) c.executionCtx.waitUntil(touched);
   await next();

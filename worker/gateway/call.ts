@@ -18,6 +18,11 @@ import { tenantCatalog } from "./resolve.ts";
 import type { ClientEvents, StreamTally } from "./stream-out.ts";
 import type { Usage } from "./types.ts";
 import { refuseUnpricedFeatures } from "./unpriced-features.ts";
+import { redactHeaders } from "../core/redact.ts";
+import { formatTraceparent } from "../core/trace-context.ts";
+import type { CallMarks } from "./call-detail.ts";
+import { StreamAssembler, type StreamFormat } from "./capture/assemble.ts";
+import type { CapturedBodies } from "./capture/store.ts";
 import type { CostOf } from "./usage-cost.ts";
 
 /** A whole answer: the JSON the client gets and what it is billed (null: nothing billable). */
@@ -90,9 +95,33 @@ interface Admitted {
   c: Context<AppEnv>;
   plan: CallPlan;
   limitHeaders: Record<string, string>;
-  record: Omit<CallRecord, "target" | "status" | "usage">;
+  record: Omit<CallRecord, "target" | "status" | "usage"> & { marks: CallMarks };
   hops: number;
   fail: (error: unknown) => never;
+}
+
+/** An attempt's options: its traceparent, and with capture on, its headers noted (redacted) for the request log. */
+function attemptOptions(a: Admitted, spanId: string, options: Omit<CallOptions, "hops" | "trace">): CallOptions {
+  const { trace } = a.c.var;
+  const marks = a.record.marks;
+  const onSend =
+    marks.capture === "none" ? undefined : (headers: Record<string, string>) => (marks.sentHeaders ??= new Map()).set(spanId, redactHeaders(headers));
+  return {
+    ...options,
+    hops: a.hops,
+    promptCache: a.plan.promptCache,
+    ...(trace ? { trace: { traceparent: formatTraceparent({ traceId: trace.traceId, spanId, sampled: trace.sampled }), ...(onSend ? { onSend } : {}) } } : {}),
+  };
+}
+
+/** The parsed answer for a captured body: JSON when it is, else what it was. */
+function answerBody(answer: JsonAnswer): unknown {
+  if (answer.raw) return `[${answer.raw.contentType} answer not captured]`;
+  try {
+    return JSON.parse(answer.text) as unknown;
+  } catch {
+    return answer.text;
+  }
 }
 
 async function runCall<V>(c: Context<AppEnv>, read: Reader<V>): Promise<Response> {
@@ -100,12 +129,16 @@ async function runCall<V>(c: Context<AppEnv>, read: Reader<V>): Promise<Response
   const call = await read(c);
   c.set("endUser", endUserOf(c.req.raw.headers, call.body));
   const key = c.var.apiKey;
-  const planned = await planCall(await tenantCatalog(getDb(c.env.DB), key.tenantId), key, call.model, c.env.SECRETS_KEY, call.body);
+  const catalog = await tenantCatalog(getDb(c.env.DB), key.tenantId);
+  const planned = await planCall(catalog, key, call.model, c.env.SECRETS_KEY, call.body);
   const plan = call.narrow ? call.narrow(planned) : planned;
   if (call.refuseUnpriced) refuseUnpricedFeatures(plan, call.body);
+  const marks: CallMarks = { startedAt, capture: plan.capture, observability: catalog.observability, admissionStartedAt: Date.now() };
   const limitHeaders = await (call.size === "free" ? admitFreeCall(c, plan) : admitCall(c, plan, call.size, call.body));
+  marks.admittedAt = Date.now();
   const attempts: AttemptRecord[] = [];
-  const record = { c, endpoint: call.endpoint, stream: call.stream, startedAt, attempts };
+  const bodies = plan.capture === "bodies" ? { bodies: () => ({ request: call.body, response: null }) } : {};
+  const record = { c, endpoint: call.endpoint, stream: call.stream, startedAt, attempts, marks, ...bodies };
   const fail = (error: unknown): never => recordFailedCall({ ...record, target: plan.targets[0], limitHeaders }, error);
   const admitted: Admitted = { c, plan, limitHeaders, record, hops: c.var.upstreamHops, fail };
   return call.stream ? streamed(admitted, call) : answered(admitted, call);
@@ -116,8 +149,16 @@ async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
   const ttl = call.cacheable ? cacheTtl(c.req.header("x-aggregator-cache"), plan.cacheTtlSeconds) : null;
   const cacheId = ttl ? await cacheKey(c.var.apiKey.tenantId, c.req.path, call.body) : null;
   const cached = cacheId ? await cacheGet(cacheId) : null;
+  record.marks.cache = cacheId ? (cached !== null ? "hit" : "miss") : call.cacheable ? "bypass" : undefined;
   if (cached !== null) {
-    const charged = recordCall({ ...record, target: plan.targets[0], status: 200, usage: null, cached: true });
+    const charged = recordCall({
+      ...record,
+      target: plan.targets[0],
+      status: 200,
+      usage: null,
+      cached: true,
+      ...capturedAnswer(record, { text: cached, usage: null }),
+    });
     return new Response(call.withCost?.(cached, charged) ?? cached, {
       headers: {
         "content-type": "application/json",
@@ -133,11 +174,9 @@ async function answered<V>(a: Admitted, call: JsonCall<V>): Promise<Response> {
   const result =
     local !== undefined
       ? { value: local, target: first }
-      : await runAttempts(plan, (target, timeoutMs) => call.attempt(target, { timeoutMs, hops: a.hops, promptCache: plan.promptCache }), record.attempts).catch(
-          a.fail,
-        );
+      : await runAttempts(plan, (target, timeoutMs, spanId) => call.attempt(target, attemptOptions(a, spanId, { timeoutMs })), record.attempts).catch(a.fail);
   const answer = call.render(result.value);
-  const charged = recordCall({ ...record, target: result.target, status: 200, usage: answer.usage });
+  const charged = recordCall({ ...record, target: result.target, status: 200, usage: answer.usage, ...capturedAnswer(record, answer) });
   if (cacheId && ttl && !answer.raw) c.executionCtx.waitUntil(cachePut(cacheId, answer.text, ttl));
   const headers: Record<string, string> = {
     "content-type": answer.raw?.contentType ?? "application/json",
@@ -160,12 +199,15 @@ async function streamed(a: Admitted, call: StreamCall): Promise<Response> {
   const abort = new AbortController();
   const result = await runAttempts(
     plan,
-    (target, timeoutMs) => call.attempt(target, { timeoutMs, signal: abort.signal, hops: a.hops, promptCache: plan.promptCache }, chargeOf(c, target)),
+    (target, timeoutMs, spanId) => call.attempt(target, attemptOptions(a, spanId, { timeoutMs, signal: abort.signal }), chargeOf(c, target)),
     record.attempts,
     abort.signal,
   ).catch(a.fail);
   const ttfbMs = Date.now() - record.startedAt;
-  const { first, events, tally } = result.value;
+  const { first, tally } = result.value;
+  const assembler = record.bodies ? new StreamAssembler(streamFormatOf(call.endpoint)) : null;
+  if (assembler && first) assembler.push(first);
+  const events = assembler ? teed(result.value.events, assembler) : result.value.events;
   const body = pipe(c.executionCtx, {
     first,
     events,
@@ -173,7 +215,15 @@ async function streamed(a: Admitted, call: StreamCall): Promise<Response> {
     drainMs: drainMs(c.env.STREAM_DRAIN_MS),
     errorEvent: call.errorEvent,
     end: (status, errorType) =>
-      recordCall({ ...record, target: result.target, status, usage: tally.final(call.promptTokens), ttfbMs, ...(errorType ? { errorType } : {}) }),
+      recordCall({
+        ...record,
+        target: result.target,
+        status,
+        usage: tally.final(call.promptTokens),
+        ttfbMs,
+        ...(errorType ? { errorType } : {}),
+        ...(assembler ? { bodies: () => assembledBodies(call.body, assembler) } : {}),
+      }),
   });
   const headers: Record<string, string> = {
     "content-type": "text/event-stream; charset=utf-8",
@@ -183,4 +233,26 @@ async function streamed(a: Admitted, call: StreamCall): Promise<Response> {
   };
   if (call.cacheable) headers["x-aggregator-cache"] = "BYPASS";
   return new Response(body, { headers });
+}
+
+/** With bodies captured: the request as read and the answer as sent. */
+function capturedAnswer(record: Admitted["record"], answer: JsonAnswer): Pick<CallRecord, "bodies"> {
+  const request = record.bodies?.().request;
+  return record.bodies ? { bodies: () => ({ request, response: answerBody(answer) }) } : {};
+}
+
+const streamFormatOf = (endpoint: string): StreamFormat =>
+  endpoint === "messages" ? "anthropic" : endpoint === "responses" ? "responses" : endpoint === "completions" ? "openai-completions" : "openai-chat";
+
+/** The events as they go to the client, each also handed to the assembler. */
+async function* teed(events: ClientEvents, assembler: StreamAssembler): ClientEvents {
+  for await (const bytes of events) {
+    assembler.push(bytes);
+    yield bytes;
+  }
+}
+
+function assembledBodies(request: object, assembler: StreamAssembler): CapturedBodies {
+  const { answer, truncated } = assembler.result();
+  return { request, response: answer, truncated };
 }

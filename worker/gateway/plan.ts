@@ -3,6 +3,7 @@
 // per-attempt timeout. Providers whose circuit is open are moved last.
 import { AppError } from "../core/errors.ts";
 import { decryptSecret } from "../core/security/secrets.ts";
+import { type CaptureMode, widerCapture } from "../core/request-detail.ts";
 import type { Catalog, PriceRow, ProviderRow } from "../db/catalog.ts";
 import type { AuthenticatedKey } from "../env.ts";
 import { breakers } from "./breaker.ts";
@@ -29,6 +30,8 @@ export interface CallPlan {
   gateShards: number;
   /** prompt_cache "auto" on the key or the route: Anthropic targets get cache breakpoints (prompt-cache.ts). */
   promptCache: boolean;
+  /** What the request log keeps of this call (the key's and the route's, the more detailed). */
+  capture: CaptureMode;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -105,6 +108,7 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
       cacheTtlSeconds: null,
       gateShards: catalog.gateShards,
       promptCache: key.promptCache === "auto",
+      capture: key.capture,
     };
   }
   if (!isModelAllowed(key, model)) {
@@ -129,6 +133,7 @@ export async function planCall(catalog: Catalog, key: AuthenticatedKey, model: s
     cacheTtlSeconds: route.cacheTtlSeconds,
     gateShards: catalog.gateShards,
     promptCache,
+    capture: widerCapture(key.capture, route.capture),
   };
 }
 

@@ -11,6 +11,9 @@ import type { PlannedTarget } from "./plan.ts";
 import { type Usage, emptyUsage } from "./types.ts";
 import { type CostBreakdown, costBreakdown } from "./cost.ts";
 import type { RequestLogRow } from "../db/request-log.ts";
+import { type CallMarks, requestDetail } from "./call-detail.ts";
+import { type CapturedBodies, storeBodies } from "./capture/store.ts";
+import { exportCall, traced } from "./telemetry.ts";
 
 export interface CallRecord {
   c: Context<AppEnv>;
@@ -25,6 +28,10 @@ export interface CallRecord {
   ttfbMs?: number;
   errorType?: string;
   cached?: boolean;
+  /** What the pipeline noted as the call ran (timings, capture); absent for a call refused before its plan. */
+  marks?: CallMarks;
+  /** The request and answer, read only when the call's capture is "bodies". */
+  bodies?: () => CapturedBodies;
 }
 
 /**
@@ -39,6 +46,10 @@ export function recordCall(r: CallRecord): number {
   const usage = r.usage ?? emptyUsage();
   const cost = r.usage && r.target ? costBreakdown(r.usage, r.target.price) : null;
   const { charged, uncollected } = capped(r.c, cost?.total ?? 0, r.target);
+  const endedAt = Date.now();
+  const trace = r.c.var.trace;
+  // A whole answer's first byte is its last: the time to it is the latency.
+  const ttfbMs = r.ttfbMs ?? (r.status < 400 ? endedAt - r.startedAt : null);
   const leased = r.c.var.leased;
   const settlement = {
     requestId: r.c.var.requestId,
@@ -64,17 +75,45 @@ export function recordCall(r: CallRecord): number {
       status: r.status,
       errorType: r.errorType ?? (r.cached ? "cache_hit" : null),
       stream: r.stream,
-      latencyMs: Date.now() - r.startedAt,
-      ttfbMs: r.ttfbMs ?? (r.status < 400 ? Date.now() - r.startedAt : null),
+      latencyMs: endedAt - r.startedAt,
+      ttfbMs,
       ...usageColumns(usage, cost),
       endUser: r.c.var.endUser ?? null,
       costMicros: charged,
       uncollectedMicros: uncollected,
       attempts: attemptChain(r.attempts),
       createdAt: r.startedAt,
+      traceId: trace?.traceId ?? null,
+      detail: r.marks && requestDetail({ ...r.marks, ...(ttfbMs !== null ? { ttfbMs } : {}) }, r.attempts, endedAt, trace?.spanId),
+      bodyKey: r.marks?.capture === "bodies" && r.bodies ? storeBodies(r.c, key.tenantId, r.startedAt, r.marks.observability, r.bodies) : null,
     },
   });
+  if (trace && r.marks) traceCall(r, { charged, usage, endedAt });
   return charged;
+}
+
+function traceCall(r: CallRecord, outcome: { charged: number; usage: Usage; endedAt: number }): void {
+  const marks = r.marks!;
+  if (!traced(r.c.env, marks.observability)) return;
+  const key = r.c.var.apiKey;
+  exportCall(r.c.env, (p) => r.c.executionCtx.waitUntil(p), marks.observability, {
+    trace: r.c.var.trace,
+    requestId: r.c.var.requestId,
+    tenantId: key.tenantId,
+    keyId: key.id,
+    endpoint: r.endpoint,
+    model: r.target?.name ?? null,
+    provider: r.target?.provider.name ?? null,
+    providerKind: r.target?.provider.kind ?? null,
+    status: r.status,
+    errorType: r.errorType ?? null,
+    inputTokens: outcome.usage.inputTokens,
+    outputTokens: outcome.usage.outputTokens,
+    costMicros: outcome.charged,
+    marks: { ...marks, ...(r.ttfbMs !== undefined ? { ttfbMs: r.ttfbMs } : {}) },
+    attempts: r.attempts,
+    endedAt: outcome.endedAt,
+  });
 }
 
 /** A request_log row's token classes, units and their costs. */

@@ -90,17 +90,27 @@ export interface UpstreamRequest {
   signal?: AbortSignal | undefined;
   /** Sent as x-aggregator-hops: the incoming count plus one (see hops.ts). */
   hops: number;
+  /** The attempt's place in the call's trace, sent as traceparent; and who wants to see the headers sent. */
+  trace?: UpstreamTrace | undefined;
+}
+
+export interface UpstreamTrace {
+  traceparent: string;
+  /** The headers as sent (credentials included: the receiver redacts them). */
+  onSend?: (headers: Record<string, string>) => void;
 }
 
 export async function upstreamFetch(req: UpstreamRequest): Promise<Response> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
+  const headers = { ...req.headers, [HOP_HEADER]: String(req.hops), ...(req.trace ? { traceparent: req.trace.traceparent } : {}) };
+  req.trace?.onSend?.(headers);
   let res: Response;
   try {
     res = await fetch(req.url, {
       method: req.method ?? "POST",
-      headers: { ...req.headers, [HOP_HEADER]: String(req.hops) },
+      headers,
       ...(req.body !== undefined ? { body: req.body } : {}),
       redirect: "manual",
       signal,

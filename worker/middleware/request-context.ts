@@ -7,14 +7,21 @@ import { createMiddleware } from "hono/factory";
 import { errorFormatFor } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { newId } from "../core/ids.ts";
+import { childContext, formatTraceparent, parseTraceparent } from "../core/trace-context.ts";
 import type { AppEnv } from "../env.ts";
+
+const isGatewayPath = (path: string) => path.startsWith("/v1/") || path === "/mcp" || path.startsWith("/mcp/");
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const requestId = newId("req", 20);
   c.set("requestId", requestId);
+  // A gateway call joins the caller's trace (W3C traceparent) or starts one, and says which.
+  const trace = isGatewayPath(c.req.path) ? childContext(parseTraceparent(c.req.header("traceparent"))) : null;
+  if (trace) c.set("trace", trace);
   await next();
   c.res.headers.set("x-request-id", requestId);
+  if (trace) c.res.headers.set("traceparent", formatTraceparent(trace));
   if (errorFormatFor(c.req.path) === "anthropic") c.res.headers.set("request-id", requestId);
   const status = c.res.status;
   if (status < 400 && c.req.path.startsWith("/v1/")) return;

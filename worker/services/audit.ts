@@ -131,6 +131,13 @@ function assertValidNow(caller: RollbackCaller, entityType: EntityType, current:
   if (entityType === "tenant" && typeof target.alertWebhookUrl === "string" && changed(current, target, "alertWebhookUrl")) {
     assertConfigurableUrl(configurer, target.alertWebhookUrl, "alertWebhookUrl");
   }
+  if (
+    entityType === "tenant" &&
+    typeof target.otlpEndpoint === "string" &&
+    (changed(current, target, "otlpEndpoint") || changed(current, target, "otlpHeadersEncrypted"))
+  ) {
+    assertConfigurableUrl(configurer, target.otlpEndpoint, "otlpEndpoint");
+  }
 }
 
 /**

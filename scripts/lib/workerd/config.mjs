@@ -10,13 +10,13 @@ import path from "node:path";
 import { root } from "../run.mjs";
 
 const requireFromWrangler = createRequire(createRequire(path.join(root, "package.json")).resolve("wrangler/package.json"));
-const SHIMS = ["d1", "assets", "cache", "static-routing"];
+const SHIMS = ["d1", "r2", "r2-api", "assets", "cache", "static-routing"];
 /** Where, next to the bundle, the shims and the app's entry module go. */
 const LOCAL = "local";
 // The shims' own date: they do not change with the app's.
 const SHIM_COMPATIBILITY_DATE = "2025-09-01";
 /** What the options may hold (once empty ones are dropped): anything else is refused, not silently left out. */
-const SUPPORTED = new Set(["compatibilityDate", "compatibilityFlags", "bindings", "d1Databases", "durableObjects", "assets"]);
+const SUPPORTED = new Set(["compatibilityDate", "compatibilityFlags", "bindings", "d1Databases", "r2Buckets", "durableObjects", "assets"]);
 
 // ------------------------------------------------------------------------------ Cap'n Proto text
 
@@ -188,6 +188,39 @@ function d1(options, stateDir) {
   };
 }
 
+/** The R2 binding module's name: an internal extension module, usable only as a wrapped binding. */
+const R2_API_MODULE = "aggregator-local:r2-api";
+
+/**
+ * R2 bindings: a wrapped binding (r2-api.ts) per bucket over RPC to the r2 service (r2.ts), one
+ * Durable Object per bucket name, stored under <stateDir>/v3/r2.
+ */
+function r2(options, stateDir) {
+  const buckets = Object.entries(options.r2Buckets ?? {});
+  const bindings = buckets.map(([name, bucket]) => {
+    const store = { name: "r2", props: { json: JSON.stringify({ bucket: typeof bucket === "string" ? bucket : (bucket.id ?? name) }) } };
+    return { name, wrapped: { moduleName: R2_API_MODULE, innerBindings: [{ name: "store", service: store }] } };
+  });
+  if (buckets.length === 0) return { bindings, services: [], extensions: [] };
+  const storage = path.join(stateDir, "v3/r2");
+  mkdirSync(storage, { recursive: true });
+  const worker = {
+    modules: [{ name: "r2.js", esModule: embed(`${LOCAL}/r2.js`) }],
+    compatibilityDate: SHIM_COMPATIBILITY_DATE,
+    bindings: [{ name: "BUCKETS", durableObjectNamespace: { className: "R2BucketObject" } }],
+    durableObjectNamespaces: [{ className: "R2BucketObject", uniqueKey: "aggregator-local-R2BucketObject", enableSql: true }],
+    durableObjectStorage: { localDisk: "r2-storage" },
+  };
+  return {
+    bindings,
+    services: [
+      { name: "r2", worker },
+      { name: "r2-storage", disk: { path: storage, writable: true } },
+    ],
+    extensions: [{ modules: [{ name: R2_API_MODULE, internal: true, esModule: embed(`${LOCAL}/r2-api.js`) }] }],
+  };
+}
+
 /** The asset server over a snapshot of the assets directory, and the app's entry module that routes to it. */
 function staticAssets(assets, buildDir) {
   if (!assets) return { bindings: [], services: [], entry: `export * from "../index.js";\nexport { default } from "../index.js";\n` };
@@ -236,6 +269,7 @@ export async function writeWorkerdConfig({ buildDir, name, workerOptions, host, 
   const prefix = path.relative(root, buildDir).split(path.sep).join("/");
   const objects = durableObjects(name, options);
   const database = d1(options, stateDir);
+  const buckets = r2(options, stateDir);
   const assets = staticAssets(options.assets, buildDir);
   writeFileSync(path.join(buildDir, LOCAL, "entry.js"), assets.entry);
   if (objects.length) mkdirSync(path.join(stateDir, "v3/do"), { recursive: true });
@@ -254,6 +288,7 @@ export async function writeWorkerdConfig({ buildDir, name, workerOptions, host, 
         ...plainBindings({ ...options.bindings, ...bindings }),
         ...objects.map(({ binding, className }) => ({ name: binding, durableObjectNamespace: { className } })),
         ...database.bindings,
+        ...buckets.bindings,
         ...assets.bindings,
       ],
       durableObjectNamespaces: objects.map(({ className, uniqueKey, enableSql }) => ({ className, uniqueKey, enableSql })),
@@ -264,6 +299,7 @@ export async function writeWorkerdConfig({ buildDir, name, workerOptions, host, 
   const services = [
     app,
     ...database.services,
+    ...buckets.services,
     ...assets.services,
     ...(objects.length ? [{ name: "do-storage", disk: { path: path.join(stateDir, "v3/do"), writable: true } }] : []),
     { name: "cache", worker: { modules: [{ name: "cache.js", esModule: embed(`${LOCAL}/cache.js`) }], compatibilityDate: SHIM_COMPATIBILITY_DATE } },
@@ -275,7 +311,7 @@ export async function writeWorkerdConfig({ buildDir, name, workerOptions, host, 
   const clientIp = { "127.0.0.1": "127.0.0.1", localhost: "127.0.0.1", "::1": "::1" }[host];
   const http = clientIp ? { injectRequestHeaders: [{ name: "CF-Connecting-IP", value: clientIp }] } : {};
   const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  const config = { services, sockets: [{ name: "http", address, http, service: app.name }] };
+  const config = { services, sockets: [{ name: "http", address, http, service: app.name }], extensions: buckets.extensions };
 
   const file = path.join(buildDir, "config.capnp");
   writeFileSync(file, `using Workerd = import "/workerd/workerd.capnp";\n\nconst config :Workerd.Config = ${capnp(config)};\n`, { mode: 0o600 });

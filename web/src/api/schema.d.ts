@@ -1172,6 +1172,8 @@ export interface Paths {
           }[] | null;
           /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
           prompt_cache: "off" | "auto";
+          /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+          capture: "none" | "metadata" | "bodies";
           mcp_tools: string[];
           expires_at: string | null;
           revoked_at: string | null;
@@ -1214,6 +1216,8 @@ export interface Paths {
         }[] | null;
         /** Default off */
         prompt_cache?: "off" | "auto";
+        /** Default none */
+        capture?: "none" | "metadata" | "bodies";
         /** Default none: the key reaches no MCP tool at /mcp */
         mcp_tools?: string[];
       };
@@ -1239,6 +1243,8 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
@@ -1279,6 +1285,8 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
@@ -1322,6 +1330,8 @@ export interface Paths {
         }[] | null;
         /** Default off */
         prompt_cache?: "off" | "auto";
+        /** Default none */
+        capture?: "none" | "metadata" | "bodies";
         /** Default none: the key reaches no MCP tool at /mcp */
         mcp_tools?: string[];
       };
@@ -1347,6 +1357,8 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
@@ -1384,6 +1396,8 @@ export interface Paths {
         }[] | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         mcp_tools: string[];
         expires_at: string | null;
         revoked_at: string | null;
@@ -2328,6 +2342,8 @@ export interface Paths {
           cache_ttl_seconds: number | null;
           /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
           prompt_cache: "off" | "auto";
+          /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+          capture: "none" | "metadata" | "bodies";
           created_at: string;
           updated_at: string | null;
         }[];
@@ -2354,6 +2370,8 @@ export interface Paths {
         cache_ttl_seconds?: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache?: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture?: "none" | "metadata" | "bodies";
       };
       status: 201;
       response: {
@@ -2369,6 +2387,8 @@ export interface Paths {
         cache_ttl_seconds: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         created_at: string;
         updated_at: string | null;
       };
@@ -2397,6 +2417,8 @@ export interface Paths {
         cache_ttl_seconds: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         created_at: string;
         updated_at: string | null;
       };
@@ -2424,6 +2446,8 @@ export interface Paths {
         cache_ttl_seconds?: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache?: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture?: "none" | "metadata" | "bodies";
       };
       status: 200;
       response: {
@@ -2439,6 +2463,8 @@ export interface Paths {
         cache_ttl_seconds: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         created_at: string;
         updated_at: string | null;
       };
@@ -2465,6 +2491,8 @@ export interface Paths {
         cache_ttl_seconds: number | null;
         /** auto: Anthropic targets get a cache breakpoint after the tools and the system prompt, and a conversation stays on one target of a route */
         prompt_cache: "off" | "auto";
+        /** What the request log keeps beyond its row: none; metadata (timings, attempts, upstream headers with secrets removed); bodies (also the request and answer, redacted, in R2 for the tenant's retention) */
+        capture: "none" | "metadata" | "bodies";
         created_at: string;
         updated_at: string | null;
       };
@@ -2490,6 +2518,20 @@ export interface Paths {
         gate_shards: number;
         markup_bps: number | null;
         response_retention_days: number;
+        log_retention_days: number;
+        redaction: {
+          /** Built-in rules switched off */
+          off?: ("api_key" | "jwt" | "bearer" | "email" | "card" | "phone")[];
+          /** The tenant's own patterns, each replaced by [REDACTED:<name>] */
+          custom?: {
+            name: string;
+            pattern: string;
+            flags?: string;
+          }[];
+        } | null;
+        otlp_endpoint: string | null;
+        /** Never the values */
+        otlp_header_names: string[] | null;
         time_zone: string;
         end_user_defaults: {
           rpm_limit: number | null;
@@ -2559,6 +2601,25 @@ export interface Paths {
         }[] | null;
         /** Days /v1/responses keeps a response stored with `store: true`; 0: none is stored. Applies to responses stored from now on */
         response_retention_days?: number;
+        /** Days captured request bodies are kept (capture: bodies on a key or route) */
+        log_retention_days?: number;
+        /** What captured bodies go through before storage; null: every built-in rule, no patterns of the tenant's */
+        redaction?: {
+          /** Built-in rules switched off */
+          off?: ("api_key" | "jwt" | "bearer" | "email" | "card" | "phone")[];
+          /** The tenant's own patterns, each replaced by [REDACTED:<name>] */
+          custom?: {
+            name: string;
+            pattern: string;
+            flags?: string;
+          }[];
+        } | null;
+        /** The tenant's OTLP/HTTP collector (its base URL or …/v1/traces) for traces of its calls; null: none. https, no internal address */
+        otlp_endpoint?: string | null;
+        /** Write-only, stored encrypted: e.g. { "x-honeycomb-team": "…" }; null removes them */
+        otlp_headers?: {
+          [key: string]: string;
+        } | null;
       };
       status: 200;
       response: {
@@ -2573,6 +2634,20 @@ export interface Paths {
         gate_shards: number;
         markup_bps: number | null;
         response_retention_days: number;
+        log_retention_days: number;
+        redaction: {
+          /** Built-in rules switched off */
+          off?: ("api_key" | "jwt" | "bearer" | "email" | "card" | "phone")[];
+          /** The tenant's own patterns, each replaced by [REDACTED:<name>] */
+          custom?: {
+            name: string;
+            pattern: string;
+            flags?: string;
+          }[];
+        } | null;
+        otlp_endpoint: string | null;
+        /** Never the values */
+        otlp_header_names: string[] | null;
         time_zone: string;
         end_user_defaults: {
           rpm_limit: number | null;
@@ -2814,8 +2889,32 @@ export interface Paths {
         to?: string;
         /** A range ending now, e.g. 15m, 24h, 30d (instead of from) */
         last?: string;
-        /** Only the requests made for this end user (exact match) */
+        /** The API key's id (exact match) */
+        key_id?: string;
+        /** The model as logged, e.g. openai/gpt-4o-mini (exact match) */
+        model?: string;
+        /** The provider that answered (exact match) */
+        provider?: string;
+        /** The endpoint, e.g. chat.completions (exact match) */
+        endpoint?: string;
+        /** A status, a class (2xx, 4xx, 5xx), or error: 400 and above */
+        status?: ("2xx" | "4xx" | "5xx" | "error") | string;
+        /** The error type, e.g. upstream_timeout (exact match) */
+        error_type?: string;
+        /** The end user the call named (exact match) */
         end_user?: string;
+        /** Cost at least this, in micro-dollars */
+        min_cost_micros?: number;
+        /** Cost at most this, in micro-dollars */
+        max_cost_micros?: number;
+        /** Latency at least this */
+        min_latency_ms?: number;
+        /** Latency at most this */
+        max_latency_ms?: number;
+        /** The call's id (its x-request-id): that call or none (exact match) */
+        request_id?: string;
+        /** The call's W3C trace id (exact match) */
+        trace_id?: string;
         /** A read token (POST /api/analytics/tokens), for clients that cannot set headers */
         token?: string;
       };
@@ -2917,6 +3016,175 @@ export interface Paths {
       body: never;
       status: 200;
       response: unknown;
+    };
+  };
+  "/api/requests": {
+    get: {
+      /** Your tenant's calls, newest first, by time, key, model, provider, endpoint, status, error, end user, cost, latency, request or trace id. Access: analytics:read. */
+      operationId: "getApiRequests";
+      path: never;
+      query: {
+        /** ISO 8601 date or date-time, or epoch milliseconds */
+        from?: string;
+        /** Exclusive; default now */
+        to?: string;
+        /** A range ending now, e.g. 15m, 24h, 30d (instead of from) */
+        last?: string;
+        /** The API key's id (exact match) */
+        key_id?: string;
+        /** The model as logged, e.g. openai/gpt-4o-mini (exact match) */
+        model?: string;
+        /** The provider that answered (exact match) */
+        provider?: string;
+        /** The endpoint, e.g. chat.completions (exact match) */
+        endpoint?: string;
+        /** A status, a class (2xx, 4xx, 5xx), or error: 400 and above */
+        status?: ("2xx" | "4xx" | "5xx" | "error") | string;
+        /** The error type, e.g. upstream_timeout (exact match) */
+        error_type?: string;
+        /** The end user the call named (exact match) */
+        end_user?: string;
+        /** Cost at least this, in micro-dollars */
+        min_cost_micros?: number;
+        /** Cost at most this, in micro-dollars */
+        max_cost_micros?: number;
+        /** Latency at least this */
+        min_latency_ms?: number;
+        /** Latency at most this */
+        max_latency_ms?: number;
+        /** The call's id (its x-request-id): that call or none (exact match) */
+        request_id?: string;
+        /** The call's W3C trace id (exact match) */
+        trace_id?: string;
+        limit?: number;
+        /** next_cursor of the previous page */
+        cursor?: string;
+      };
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          created_at: string;
+          key_id: string | null;
+          provider: string | null;
+          model: string | null;
+          endpoint: string;
+          status: number;
+          error_type: string | null;
+          stream: boolean;
+          latency_ms: number;
+          ttfb_ms: number | null;
+          input_tokens: number;
+          output_tokens: number;
+          cached_tokens: number;
+          reasoning_tokens: number;
+          cache_write_5m_tokens: number;
+          cache_write_1h_tokens: number;
+          cost_micros: number;
+          /** Usage was estimated: the provider reported none */
+          estimated: boolean;
+          unit: string | null;
+          units: number;
+          end_user: string | null;
+          /** Each target tried, as target=outcome */
+          attempts: string[];
+          trace_id: string | null;
+          /** The call's request and answer were captured (GET /api/requests/{id} shows them to owners and admins) */
+          has_bodies: boolean;
+        }[];
+        /** null: the last page */
+        next_cursor: string | null;
+      };
+    };
+  };
+  "/api/requests/{id}": {
+    get: {
+      /** One call: its row, timings and attempts (with the headers sent upstream when captured), cost by class, and its captured bodies. Access: analytics:read. */
+      operationId: "getApiRequestsId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        id: string;
+        created_at: string;
+        key_id: string | null;
+        provider: string | null;
+        model: string | null;
+        endpoint: string;
+        status: number;
+        error_type: string | null;
+        stream: boolean;
+        latency_ms: number;
+        ttfb_ms: number | null;
+        input_tokens: number;
+        output_tokens: number;
+        cached_tokens: number;
+        reasoning_tokens: number;
+        cache_write_5m_tokens: number;
+        cache_write_1h_tokens: number;
+        cost_micros: number;
+        /** Usage was estimated: the provider reported none */
+        estimated: boolean;
+        unit: string | null;
+        units: number;
+        end_user: string | null;
+        /** Each target tried, as target=outcome */
+        attempts: string[];
+        trace_id: string | null;
+        /** The call's request and answer were captured (GET /api/requests/{id} shows them to owners and admins) */
+        has_bodies: boolean;
+        /** As the gateway stored it (camelCase keys, milliseconds from the call's start); null for calls logged before it was kept */
+        detail: {
+          timings: {
+            queueMs: number;
+            admissionMs: number;
+            ttfbMs: number | null;
+            totalMs: number;
+          };
+          attempts: {
+            target: string;
+            provider: string;
+            outcome: string;
+            startMs: number;
+            ms: number;
+            spanId?: string;
+            /** Sent upstream, credentials as [REDACTED] */
+            headers?: {
+              [key: string]: string;
+            };
+          }[];
+          cache?: "hit" | "miss" | "bypass";
+          capture?: "metadata" | "bodies";
+          spanId?: string;
+        } | null;
+        input_cost_micros: number;
+        cached_input_cost_micros: number;
+        cache_write_cost_micros: number;
+        output_cost_micros: number;
+        reasoning_cost_micros: number;
+        units_cost_micros: number;
+        /** What cache reads saved against uncached input */
+        cache_saved_micros: number;
+        /** Cost above the call's reservation, not charged */
+        uncollected_micros: number;
+        request_bytes: number | null;
+        response_bytes: number | null;
+        /** The captured request and answer (redacted); only for roles with logs:read_bodies */
+        bodies: {
+          request: unknown;
+          response: unknown;
+          redactions: number;
+          truncated: boolean;
+        } | null;
+        /** Bodies were captured but your role may not read them */
+        bodies_hidden: boolean;
+        /** Bodies were captured but are gone (the tenant's log retention) */
+        bodies_expired: boolean;
+      };
     };
   };
   "/api/metrics": {

@@ -53,6 +53,7 @@ describe("route form", () => {
       timeout_ms: 2000,
       cache_ttl_seconds: null,
       prompt_cache: "off",
+      capture: "none",
     });
     expect(routeBody({ ...valid, promptCache: true }).prompt_cache).toBe("auto");
   });
@@ -88,6 +89,7 @@ describe("key form", () => {
       budget_mode: "hard",
       model_limits: null,
       prompt_cache: "off",
+      capture: "none",
       mcp_tools: [],
     });
   });
@@ -130,6 +132,7 @@ describe("key form", () => {
       budget_mode: "soft",
       model_limits: [{ model: "demo/*", rpm_limit: 5, tpm_limit: null, budget_micros: null, budget_period: "monthly" }],
       prompt_cache: "auto",
+      capture: "none",
       mcp_tools: [],
       expires_at: null,
       revoked_at: null,
@@ -261,6 +264,10 @@ describe("tenant form", () => {
       gate_shards: 1,
       markup_bps: null,
       response_retention_days: 30,
+      log_retention_days: 30,
+      redaction: null,
+      otlp_endpoint: null,
+      otlp_header_names: null,
       time_zone: "Asia/Tokyo",
       end_user_defaults: { rpm_limit: 30, tpm_limit: null, budget_micros: 2_000_000, budget_period: "weekly" },
       model_limits: [{ model: "openai/gpt-4o", rpm_limit: null, tpm_limit: null, budget_micros: 50_000_000, budget_period: "monthly" }],

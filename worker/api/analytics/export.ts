@@ -1,25 +1,30 @@
 // GET /api/analytics/export: the raw request log for a range, streamed page by page as CSV (with
 // a header row) or NDJSON, so any range can be exported with one page of rows in memory.
 import * as z from "zod";
-import { END_USER_MAX, LOG_COLUMNS } from "../../../durable-objects/hub/event.ts";
+import { LOG_COLUMNS } from "../../../durable-objects/hub/event.ts";
 import { log } from "../../core/logger.ts";
-import { type ExportCursor, type Range, type RequestLogRecord, requestLogPage } from "../../db/analytics.ts";
+import { exportPage, type RequestCursor, type RequestFilters, type RequestRecord as RequestLogRecord } from "../../db/request-explorer.ts";
 import { getDb } from "../../db/client.ts";
 import type { SessionUser } from "../../env.ts";
 import type { ApiContext } from "../router.ts";
-import { DAY, rangeFields, resolveRange, tokenField } from "./range.ts";
+import { filtersOf, requestFilterFields } from "../requests.ts";
+import { DAY, resolveRange, tokenField } from "./range.ts";
 
 export const EXPORT_PAGE_ROWS = 500;
 
 export const exportQuery = z.object({
   format: z.enum(["csv", "ndjson"]).default("csv"),
-  ...rangeFields,
-  end_user: z.string().min(1).max(END_USER_MAX).optional().describe("Only the requests made for this end user (exact match)"),
+  ...requestFilterFields,
   token: tokenField,
 });
 
 /** request_log's columns with created_at moved up next to the id, where a reader looks for it. */
-export const EXPORT_COLUMNS = ["id", "created_at", ...LOG_COLUMNS.filter((c) => c !== "id" && c !== "created_at")] as const;
+const NOT_EXPORTED = new Set(["id", "created_at", "detail", "body_key"]);
+export const EXPORT_COLUMNS = [
+  "id",
+  "created_at",
+  ...LOG_COLUMNS.filter((c): c is Exclude<(typeof LOG_COLUMNS)[number], "id" | "created_at" | "detail" | "body_key"> => !NOT_EXPORTED.has(c)),
+] as const;
 
 type ExportValue = string | number | boolean | null | string[];
 
@@ -59,6 +64,7 @@ function exportRecord(row: RequestLogRecord): Record<(typeof EXPORT_COLUMNS)[num
     units_cost_micros: row.unitsCostMicros,
     request_bytes: row.requestBytes,
     response_bytes: row.responseBytes,
+    trace_id: row.traceId,
   };
 }
 
@@ -81,10 +87,10 @@ const csvLine = (row: RequestLogRecord) => {
 const ndjsonLine = (row: RequestLogRecord) => `${JSON.stringify(exportRecord(row))}\n`;
 
 /** Pages through D1 as the reader pulls: one page of rows in memory at a time. */
-function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson", endUser: string | undefined): ReadableStream<Uint8Array> {
+function exportStream(c: ApiContext, filters: RequestFilters, format: "csv" | "ndjson"): ReadableStream<Uint8Array> {
   const db = getDb(c.env.DB);
   const encoder = new TextEncoder();
-  let cursor: ExportCursor | null = null;
+  let cursor: RequestCursor | null = null;
   let rows = 0;
   return new ReadableStream<Uint8Array>(
     {
@@ -93,7 +99,7 @@ function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson", endUser
       },
       async pull(controller) {
         try {
-          const page = await requestLogPage(db, q, cursor, EXPORT_PAGE_ROWS, endUser);
+          const page = await exportPage(db, filters, cursor, EXPORT_PAGE_ROWS);
           if (page.length > 0) {
             controller.enqueue(encoder.encode(page.map(format === "csv" ? csvLine : ndjsonLine).join("")));
             const last = page[page.length - 1]!;
@@ -102,7 +108,7 @@ function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson", endUser
           }
           if (page.length < EXPORT_PAGE_ROWS) controller.close();
         } catch (error) {
-          log("error", "export failed mid-stream", { requestId: c.var.requestId, tenantId: q.tenantId, rows, error: String(error) });
+          log("error", "export failed mid-stream", { requestId: c.var.requestId, tenantId: filters.tenantId, rows, error: String(error) });
           controller.error(error);
         }
       },
@@ -113,10 +119,10 @@ function exportStream(c: ApiContext, q: Range, format: "csv" | "ndjson", endUser
 
 export function exportResponse(c: ApiContext, user: SessionUser, query: z.output<typeof exportQuery>): Response {
   const range = resolveRange(query, Date.now(), DAY);
-  const q: Range = { tenantId: user.tenantId, from: range.from, to: range.to };
+  const filters: RequestFilters = { ...filtersOf(user.tenantId, query), from: range.from, to: range.to };
   const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, "-");
   const filename = `request-log-${stamp(range.from)}-${stamp(range.to)}.${query.format}`;
-  return new Response(exportStream(c, q, query.format, query.end_user), {
+  return new Response(exportStream(c, filters, query.format), {
     headers: {
       "content-type": query.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       "content-disposition": `attachment; filename="${filename}"`,

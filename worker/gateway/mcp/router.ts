@@ -182,6 +182,7 @@ function bookToolCall(
       createdAt: startedAt,
       requestBytes: outcome.requestBytes,
       responseBytes: outcome.responseBytes,
+      traceId: c.var.trace?.traceId ?? null,
     },
   });
 }

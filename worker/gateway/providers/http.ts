@@ -25,6 +25,7 @@ export function formRequest(wire: Wire, target: Target, endpoint: Endpoint, form
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     hops: options.hops,
+    trace: options.trace,
   };
 }
 
@@ -37,5 +38,6 @@ export function jsonRequest(wire: Wire, target: Target, endpoint: Endpoint, body
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     hops: options.hops,
+    trace: options.trace,
   };
 }

@@ -4,7 +4,7 @@
 import type { ProviderKind } from "../../db/schema.ts";
 import type { ChatCompletionRequest, OpenAIChatCompletion, OpenAIChunk } from "../formats/openai.ts";
 import type { EmbeddingsRequest } from "../openai-schema.ts";
-import type { UpstreamRequest } from "../upstream.ts";
+import type { UpstreamRequest, UpstreamTrace } from "../upstream.ts";
 import type { MediaEndpoint } from "./descriptor.ts";
 
 export interface Target {
@@ -21,6 +21,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** The x-aggregator-hops count to send upstream (hops.ts). */
   hops: number;
+  /** The attempt's traceparent and the observer of the headers sent (upstream.ts). */
+  trace?: UpstreamTrace | undefined;
   /** prompt_cache "auto": mark the stable prefix for the provider's cache (Anthropic: providers/anthropic/prompt-cache.ts). */
   promptCache?: boolean;
 }

@@ -18,6 +18,7 @@ const CREATED: CreatedApiKey = {
   budget_mode: "hard",
   model_limits: null,
   prompt_cache: "off",
+  capture: "none",
   mcp_tools: [],
   expires_at: null,
   revoked_at: null,
@@ -72,6 +73,7 @@ describe("creating an API key", () => {
       budget_mode: "hard",
       model_limits: null,
       prompt_cache: "off",
+      capture: "none",
       mcp_tools: [],
     });
 
@@ -120,6 +122,29 @@ describe("creating an API key", () => {
       model_limits: [{ model: "openai/*", rpm_limit: 30, tpm_limit: null, budget_micros: 2_500_000, budget_period: "weekly" }],
       prompt_cache: "auto",
     });
+  });
+
+  it("captures nothing beyond the log row unless asked, and sends the chosen capture", async () => {
+    const fetchMock = routes({
+      "POST /api/keys": (c) => jsonResponse(201, { ...CREATED, ...(c.body as object) }),
+    });
+    render(<Harness onCreated={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Open" }));
+    const dialog = screen.getByRole("dialog", { name: "Create an API key" });
+    const capture = within(dialog).getByLabelText<HTMLSelectElement>("Capture");
+    expect(capture.value).toBe("none");
+    expect([...capture.options].map((o) => o.value)).toEqual(["none", "metadata", "bodies"]);
+    expect(within(dialog).getByText("Only the log row: time, model, status, tokens and cost.")).toBeTruthy();
+
+    fireEvent.change(capture, { target: { value: "bodies" } });
+    expect(within(dialog).getByText("Also the request and the answer, redacted, kept for the tenant's log retention.")).toBeTruthy();
+    fireEvent.change(capture, { target: { value: "metadata" } });
+    expect(within(dialog).getByText("Also timings, attempts and the headers sent upstream, with secrets removed.")).toBeTruthy();
+    fireEvent.input(within(dialog).getByLabelText("Name"), { target: { value: "CI" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
+
+    expect(await screen.findByLabelText("Secret of CI")).toBeTruthy();
+    expect(allCalls(fetchMock)[0]?.body).toMatchObject({ name: "CI", capture: "metadata" });
   });
 
   it("checks the budget and each cap per model before calling the API", async () => {

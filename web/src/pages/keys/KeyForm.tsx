@@ -6,6 +6,7 @@ import { ModelLimitsEditor } from "../../components/ModelLimitsEditor";
 import { BUDGET_MODES, BUDGET_PERIODS, toBudgetMode, toBudgetPeriod } from "../../components/modelLimits";
 import { t } from "../../i18n";
 import { callableModels } from "../../stores/providers";
+import { CaptureField } from "./CaptureField";
 import { type KeyErrors, type KeyFormValues, type KeyTextField, validateKey } from "./keyForm";
 
 interface KeyFormProps {
@@ -17,7 +18,7 @@ interface KeyFormProps {
   onCancel: () => void;
 }
 
-/** Name, limits, budget, allowed models, caps per model and expiry — for creating and for editing a key. */
+/** Name, limits, budget, allowed models, caps per model, capture and expiry — for creating and for editing a key. */
 export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel }: KeyFormProps) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<KeyErrors>({});
@@ -89,6 +90,7 @@ export function KeyForm({ initial, submitLabel, busy, error, onSubmit, onCancel 
         {t("keys.form.promptCache")}
       </label>
       <p class="hint">{t("keys.form.promptCacheHint")}</p>
+      <CaptureField value={values.capture} onChange={(mode) => set("capture", mode)} />
       <Field label={t("keys.form.mcpTools")} hint={t("keys.form.mcpToolsHint")} error={message("mcpTools")}>
         {(a11y) => <textarea {...a11y} value={values.mcpTools} onInput={(e) => set("mcpTools", e.currentTarget.value)} spellcheck={false} />}
       </Field>

@@ -1,6 +1,7 @@
-import { render, screen } from "@testing-library/preact";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import type { ApiKey } from "../../api/types";
+import { allCalls, jsonResponse, routes } from "../../test/fetch";
 import { KeyItem } from "./KeyItem";
 
 const KEY: ApiKey = {
@@ -18,6 +19,7 @@ const KEY: ApiKey = {
     { model: "demo/echo", rpm_limit: null, tpm_limit: null, budget_micros: 5_000_000, budget_period: "total" },
   ],
   prompt_cache: "off",
+  capture: "none",
   mcp_tools: [],
   expires_at: null,
   revoked_at: null,
@@ -46,5 +48,45 @@ describe("a key in the list", () => {
     );
     expect(screen.getByText("No budget of its own")).toBeTruthy();
     expect(screen.queryByText("Caps per model")).toBeNull();
+  });
+
+  it("shows what it captures, only when it captures more than the log row", () => {
+    const { rerender } = render(
+      <ul>
+        <KeyItem apiKey={KEY} canWrite={false} onChanged={vi.fn()} />
+      </ul>,
+    );
+    expect(screen.queryByText("Capture")).toBeNull();
+    rerender(
+      <ul>
+        <KeyItem apiKey={{ ...KEY, capture: "bodies" }} canWrite={false} onChanged={vi.fn()} />
+      </ul>,
+    );
+    expect(screen.getByText("Capture").nextElementSibling?.textContent).toBe("Metadata and bodies");
+  });
+
+  it("edits the capture, starting from the key's, and sends it with the rest of the key", async () => {
+    const fetchMock = routes({ "PATCH /api/keys/key_1": (c) => jsonResponse(200, { ...KEY, ...(c.body as object) }) });
+    const onChanged = vi.fn();
+    render(
+      <ul>
+        <KeyItem apiKey={{ ...KEY, capture: "metadata" }} canWrite onChanged={onChanged} />
+      </ul>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Edit CI" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit CI" });
+    const capture = within(dialog).getByLabelText<HTMLSelectElement>("Capture");
+    expect(capture.value).toBe("metadata");
+    fireEvent.change(capture, { target: { value: "none" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+
+    await waitFor(() => expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ capture: "none" })));
+    expect(allCalls(fetchMock)[0]?.body).toMatchObject({
+      name: "CI",
+      budget_micros: 20_000_000,
+      budget_period: "daily",
+      prompt_cache: "off",
+      capture: "none",
+    });
   });
 });

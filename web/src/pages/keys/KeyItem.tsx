@@ -62,6 +62,12 @@ export function KeyItem({ apiKey, canWrite, onChanged }: { apiKey: ApiKey; canWr
               </dd>
             </>
           ) : null}
+          {apiKey.capture !== "none" && (
+            <>
+              <dt>{t("keys.capture")}</dt>
+              <dd>{t(`keys.form.capture.${apiKey.capture}`)}</dd>
+            </>
+          )}
           <dt>{t("keys.models")}</dt>
           <dd class="break">{apiKey.models?.length ? <span class="mono">{apiKey.models.join(", ")}</span> : t("keys.allModels")}</dd>
           <dt>{t("keys.expires")}</dt>

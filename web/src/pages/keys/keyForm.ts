@@ -13,6 +13,7 @@ import {
   validateModelLimits,
 } from "../../components/modelLimits";
 import { optionalInt, splitList } from "../../lib/form";
+import type { CaptureMode } from "./capture";
 
 // Mirrors worker/api/keys.ts: name 1–100, limits 1–100,000,000, up to 500 models, ISO expiry,
 // a budget with its period and mode, caps per model (components/modelLimits.ts).
@@ -34,6 +35,8 @@ export interface KeyFormValues {
   modelLimits: ModelLimitValues[];
   /** "auto": the gateway places prompt-cache breakpoints and keeps a conversation on one target. */
   promptCache: ApiKey["prompt_cache"];
+  /** What the request log keeps of its calls beyond the row. */
+  capture: CaptureMode;
   /** The MCP tools it may use at /mcp, `<server>__<tool>` or `<server>__*`, one per line. */
   mcpTools: string;
 }
@@ -54,6 +57,7 @@ export const emptyKeyForm = (): KeyFormValues => ({
   budgetMode: "hard",
   modelLimits: [],
   promptCache: "off",
+  capture: "none",
   mcpTools: "",
 });
 
@@ -75,6 +79,7 @@ export const keyFormFrom = (key: ApiKey): KeyFormValues => ({
   budgetMode: key.budget_mode,
   modelLimits: modelLimitsFrom(key.model_limits),
   promptCache: key.prompt_cache,
+  capture: key.capture,
   mcpTools: (key.mcp_tools ?? []).join("\n"),
 });
 
@@ -118,6 +123,7 @@ export function keyBody(v: KeyFormValues): Required<KeyCreateBody> {
     budget_mode: v.budgetMode,
     model_limits: modelLimitsBody(v.modelLimits),
     prompt_cache: v.promptCache,
+    capture: v.capture,
     mcp_tools: splitList(v.mcpTools),
   };
 }

@@ -41,6 +41,12 @@ export function RouteCard({ route, canWrite, onEdit, onDeleted }: RouteCardProps
         <dd>{route.timeout_ms === null ? t("routes.default") : t("routes.ms", { ms: route.timeout_ms })}</dd>
         <dt>{t("routes.cache")}</dt>
         <dd>{route.cache_ttl_seconds ? t("routes.seconds", { s: route.cache_ttl_seconds }) : t("routes.noCache")}</dd>
+        {route.capture !== "none" && (
+          <>
+            <dt>{t("keys.capture")}</dt>
+            <dd>{t(`keys.form.capture.${route.capture}`)}</dd>
+          </>
+        )}
       </dl>
       {canWrite && (
         <div class="card-actions">

@@ -6,6 +6,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { Field } from "../../components/Field";
 import { useAction } from "../../hooks/useAction";
 import { t } from "../../i18n";
+import { CaptureField } from "../keys/CaptureField";
 import { emptyRouteForm, routeBody, type RouteErrors, type RouteFormValues, routeFormFrom, STRATEGIES, validateRoute } from "./routeForm";
 import { TargetsEditor } from "./TargetsEditor";
 
@@ -75,6 +76,7 @@ export function RouteForm({ route, onSaved, onCancel }: RouteFormProps) {
         {t("keys.form.promptCache")}
       </label>
       <p class="hint">{t("keys.form.promptCacheHint")}</p>
+      <CaptureField value={values.capture} onChange={(mode) => set("capture", mode)} />
       <ErrorAlert error={action.error} />
       <div class="row end">
         <button class="button" type="button" onClick={onCancel} disabled={action.busy}>

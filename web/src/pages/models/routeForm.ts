@@ -1,6 +1,7 @@
 import type { RouteAlias, RouteCreateBody, RouteStrategy } from "../../api/types";
 import type { MessageKey } from "../../i18n";
 import { optionalInt } from "../../lib/form";
+import type { CaptureMode } from "../keys/capture";
 import { MODEL_ID, PROVIDER_NAME } from "../providers/providerForm";
 
 // Mirrors worker/api/routes.ts.
@@ -22,6 +23,8 @@ export interface RouteFormValues {
   cacheTtl: string;
   /** prompt_cache "auto": cache breakpoints on Anthropic targets, each conversation kept on one target. */
   promptCache: boolean;
+  /** What the request log keeps of its calls beyond the row. */
+  capture: CaptureMode;
 }
 
 export interface RouteErrors {
@@ -42,6 +45,7 @@ export const emptyRouteForm = (): RouteFormValues => ({
   timeoutMs: "",
   cacheTtl: "",
   promptCache: false,
+  capture: "none",
 });
 
 export const routeFormFrom = (r: RouteAlias): RouteFormValues => ({
@@ -52,6 +56,7 @@ export const routeFormFrom = (r: RouteAlias): RouteFormValues => ({
   timeoutMs: r.timeout_ms === null ? "" : String(r.timeout_ms),
   cacheTtl: r.cache_ttl_seconds === null ? "" : String(r.cache_ttl_seconds),
   promptCache: r.prompt_cache === "auto",
+  capture: r.capture,
 });
 
 export function isTargetModel(model: string): boolean {
@@ -91,5 +96,6 @@ export function routeBody(v: RouteFormValues): RouteCreateBody {
     timeout_ms: optionalInt(v.timeoutMs),
     cache_ttl_seconds: optionalInt(v.cacheTtl),
     prompt_cache: v.promptCache ? "auto" : "off",
+    capture: v.capture,
   };
 }

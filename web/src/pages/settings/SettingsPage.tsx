@@ -6,6 +6,7 @@ import { useAsync } from "../../hooks/useAsync";
 import { t } from "../../i18n";
 import { loadProviders } from "../../stores/providers";
 import { Appearance } from "./Appearance";
+import { LogsSettingsForm } from "./LogsSettingsForm";
 import { TenantSettingsForm } from "./TenantSettingsForm";
 
 const loadTenant = (signal: AbortSignal) => call("get", "/api/tenant", { signal });
@@ -20,6 +21,10 @@ export default function SettingsPage() {
         <section class="card" aria-labelledby="tenant-heading">
           <h2 id="tenant-heading">{t("settings.tenant.title")}</h2>
           <AsyncView state={state}>{(tenant) => <TenantSettingsForm tenant={tenant} onSaved={(next) => update(() => next)} />}</AsyncView>
+        </section>
+        <section class="card" aria-labelledby="logs-heading">
+          <h2 id="logs-heading">{t("settings.logs.title")}</h2>
+          <AsyncView state={state}>{(tenant) => <LogsSettingsForm tenant={tenant} onSaved={(next) => update(() => next)} />}</AsyncView>
         </section>
         <section class="card" aria-labelledby="appearance-heading">
           <h2 id="appearance-heading">{t("settings.appearance")}</h2>

@@ -40,6 +40,7 @@ export const KEY: ApiKey = {
   budget_mode: "hard",
   model_limits: null,
   prompt_cache: "off",
+  capture: "none",
   mcp_tools: [],
   expires_at: null,
   revoked_at: null,

@@ -13,6 +13,7 @@ function request(target: Target, path: string, options: CallOptions, init: Pick<
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     hops: options.hops,
+    trace: options.trace,
   };
 }
 
