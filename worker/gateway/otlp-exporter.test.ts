@@ -107,7 +107,7 @@ describe("OtlpExporter", () => {
     ]);
   });
 
-  it("sends a batch as soon as it holds 256 spans", async () => {
+  it("sends a batch as soon as it holds BATCH_SIZE spans", async () => {
     const stub = stubFetch();
     const exporter = new OtlpExporter({ fetch: stub.fetch, delayMs: 300 });
     const ctx = context();
@@ -123,7 +123,7 @@ describe("OtlpExporter", () => {
     expect(exporter.stats()).toEqual({ pending: 0, sent: BATCH_SIZE, failed: 0, dropped: 0 });
   });
 
-  it("sends what is past 256 in further POSTs, one at a time, whoever asks", async () => {
+  it("sends what is past BATCH_SIZE in further POSTs, one at a time, whoever asks", async () => {
     let open = 0;
     let most = 0;
     const stub = stubFetch(async () => {
@@ -135,7 +135,7 @@ describe("OtlpExporter", () => {
     const exporter = new OtlpExporter({ fetch: stub.fetch, delayMs: 10 });
     const [a, b] = [context(), context()];
     exporter.add(collector, resource, spans(600), a.waitUntil);
-    expect(stub.calls.map((c) => names(c.body).length)).toEqual([256]); // at once, in add()
+    expect(stub.calls.map((c) => names(c.body).length)).toEqual([BATCH_SIZE]); // at once, in add()
     await sleep(15);
     // Another request's spans, and a flush, while the first POST is under way: they wait their turn.
     exporter.add(collector, resource, spans(300, 600), b.waitUntil);
@@ -158,7 +158,7 @@ describe("OtlpExporter", () => {
     expect(stub.calls).toHaveLength(2);
   });
 
-  it("holds at most 2,048 spans per collector while one hangs, dropping the oldest", async () => {
+  it("holds at most MAX_PENDING spans per collector while one hangs, dropping the oldest", async () => {
     const warned = warnings();
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -169,17 +169,18 @@ describe("OtlpExporter", () => {
     const exporter = new OtlpExporter({ fetch: stub.fetch, delayMs: 10, timeoutMs: 60_000 });
     const ctx = context();
     exporter.add(collector, resource, spans(BATCH_SIZE), ctx.waitUntil); // leaves at once, and hangs
-    for (let i = 0; i < 30; i++) exporter.add(collector, resource, spans(100, BATCH_SIZE + i * 100), ctx.waitUntil);
+    const QUEUED = MAX_PENDING + 952;
+    for (let i = 0; i < QUEUED / 8; i++) exporter.add(collector, resource, spans(8, BATCH_SIZE + i * 8), ctx.waitUntil);
     await sleep(30);
     expect(stub.calls).toHaveLength(1);
-    expect(exporter.stats()).toEqual({ pending: MAX_PENDING, sent: 0, failed: 0, dropped: 3_000 - MAX_PENDING });
+    expect(exporter.stats()).toEqual({ pending: MAX_PENDING, sent: 0, failed: 0, dropped: QUEUED - MAX_PENDING });
 
     release();
     await Promise.all([ctx.settled(), exporter.flush()]);
-    expect(exporter.stats()).toEqual({ pending: 0, sent: BATCH_SIZE + MAX_PENDING, failed: 0, dropped: 3_000 - MAX_PENDING });
-    // The newest 2,048 of the 3,000 queued behind the hanging POST were kept.
-    expect(names(stub.calls[1]!.body)[0]).toBe(`span ${BATCH_SIZE + 3_000 - MAX_PENDING}`);
-    expect(names(stub.calls.at(-1)!.body).at(-1)).toBe(`span ${BATCH_SIZE + 3_000 - 1}`);
+    expect(exporter.stats()).toEqual({ pending: 0, sent: BATCH_SIZE + MAX_PENDING, failed: 0, dropped: QUEUED - MAX_PENDING });
+    // The newest MAX_PENDING of those queued behind the hanging POST were kept.
+    expect(names(stub.calls[1]!.body)[0]).toBe(`span ${BATCH_SIZE + QUEUED - MAX_PENDING}`);
+    expect(names(stub.calls.at(-1)!.body).at(-1)).toBe(`span ${BATCH_SIZE + QUEUED - 1}`);
     // Logged once, not once per dropped span or per add.
     expect(warned().filter((w) => String(w.message).includes("backlog full"))).toHaveLength(1);
   });

@@ -14,7 +14,7 @@ export interface OtlpCollector {
 export interface OtlpExporterOptions {
   /** Per attempt. Default 2,000 ms. */
   timeoutMs?: number;
-  /** How long a batch waits for more spans before it leaves. Default 20 ms. */
+  /** How long a batch waits for more spans before it leaves. Default 50 ms. */
   delayMs?: number;
   /** Before the one retry of a 429 or 503. Default 250 ms. */
   retryDelayMs?: number;
@@ -50,8 +50,8 @@ interface CollectorState {
   sending: boolean;
 }
 
-export const BATCH_SIZE = 256;
-export const MAX_PENDING = 2_048;
+export const BATCH_SIZE = 512;
+export const MAX_PENDING = 8_192;
 const WARN_EVERY_MS = 60_000;
 const POLL_MS = 5;
 
@@ -95,7 +95,7 @@ export class OtlpExporter {
 
   constructor(options: OtlpExporterOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 2_000;
-    this.delayMs = options.delayMs ?? 20;
+    this.delayMs = options.delayMs ?? 50;
     this.retryDelayMs = options.retryDelayMs ?? 250;
     // Called bare, not as this.fetch(): the Workers global fetch throws "Illegal invocation" on another `this`.
     const f = options.fetch ?? fetch;
