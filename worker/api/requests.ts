@@ -7,6 +7,7 @@ import { unpackBody } from "../core/body-pack.ts";
 import { AppError } from "../core/errors.ts";
 import { log } from "../core/logger.ts";
 import { hasPermission } from "../core/rbac.ts";
+import { toBase64Url } from "../core/security/hash.ts";
 import { bodiesPrefix } from "../core/request-detail.ts";
 import { getDb } from "../db/client.ts";
 import { type RequestCursor, type RequestFilters, type RequestListRow, type RequestRecord, findRequest, listRequests } from "../db/request-explorer.ts";
@@ -128,12 +129,6 @@ const requestDetailView = requestRowView.extend({
 type Bodies = Pick<z.output<typeof requestDetailView>, "bodies" | "bodies_hidden" | "bodies_expired">;
 
 // ── cursor ────────────────────────────────────────────────────────────────────────────────
-
-const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/=+$/, "")
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
 
 export const encodeCursor = (row: RequestCursor) => toBase64Url(new TextEncoder().encode(`${row.createdAt}:${row.id}`));
 

@@ -3,7 +3,7 @@
 // Web Crypto only. Keys are base64url, as the `web-push` tools print them: the public key the
 // 65-byte uncompressed P-256 point (the PWA's applicationServerKey), the private key its 32-byte
 // scalar (JWK "d").
-import { fromBase64, toBase64 } from "../core/security/hash.ts";
+import { fromBase64Url, toBase64Url } from "../core/security/hash.ts";
 
 export interface PushSubscriptionKeys {
   p256dh: string;
@@ -62,14 +62,6 @@ const PAD_BLOCK = 256;
 const URGENCIES: ReadonlySet<string> = new Set(["very-low", "low", "normal", "high"]);
 
 const encoder = new TextEncoder();
-
-const toBase64Url = (bytes: Uint8Array): string => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-/** Accepts base64url or base64, padded or not. */
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  return new Uint8Array(fromBase64(b64 + "=".repeat((4 - (b64.length % 4)) % 4)));
-}
 
 function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));

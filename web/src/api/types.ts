@@ -87,3 +87,8 @@ export type AuditPage = ResponseOf<"/api/audit", "get">;
 export type AuditEntry = ResponseOf<"/api/audit/{id}", "get">;
 export type FieldDiff = NonNullable<AuditEntry["diff"]>[number];
 export type RollbackResult = ResponseOf<"/api/audit/{id}/rollback", "post">;
+
+export type RequestQuery = NonNullable<Operation<"/api/requests", "get">["query"]>;
+export type RequestPage = ResponseOf<"/api/requests", "get">;
+export type RequestRow = RequestPage["data"][number];
+export type RequestDetail = ResponseOf<"/api/requests/{id}", "get">;

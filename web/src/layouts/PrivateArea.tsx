@@ -19,6 +19,7 @@ const Tools = lazy(() => import("../pages/tools/ToolsPage"));
 const Models = lazy(() => import("../pages/models/ModelsPage"));
 const Keys = lazy(() => import("../pages/keys/KeysPage"));
 const Audit = lazy(() => import("../pages/audit/AuditPage"));
+const Logs = lazy(() => import("../pages/logs/LogsPage"));
 const Users = lazy(() => import("../pages/users/UsersPage"));
 const Settings = lazy(() => import("../pages/settings/SettingsPage"));
 const Diagnostics = lazy(() => import("../pages/diagnostics/DiagnosticsPage"));
@@ -59,6 +60,7 @@ export default function PrivateArea() {
         <Route path="/models" component={Models} />
         <Route path="/keys" component={Keys} />
         <Route path="/audit" component={Audit} />
+        <Route path="/logs" component={Logs} />
         <Route path="/users" component={Users} />
         <Route path="/settings" component={Settings} />
         <Route path="/diagnostics" component={Diagnostics} />

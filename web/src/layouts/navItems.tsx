@@ -32,6 +32,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/keys", label: "nav.keys", Icon: KeysIcon, primary: true },
   { href: "/tools", label: "nav.tools", Icon: ProvidersIcon, primary: false, permission: "providers:read" },
   { href: "/analytics", label: "nav.analytics", Icon: AnalyticsIcon, primary: false },
+  { href: "/logs", label: "nav.logs", Icon: AuditIcon, primary: false, permission: "analytics:read" },
   { href: "/end-users", label: "nav.endUsers", Icon: EndUsersIcon, primary: false, permission: "analytics:read" },
   { href: "/billing", label: "nav.billing", Icon: BillingIcon, primary: false, permission: "billing:read" },
   { href: "/audit", label: "nav.audit", Icon: AuditIcon, primary: false, permission: "audit:read" },

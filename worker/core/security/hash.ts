@@ -24,6 +24,14 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+export const toBase64Url = (bytes: Uint8Array): string => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** Accepts base64url or base64, padded or not. */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  return new Uint8Array(fromBase64(b64 + "=".repeat((4 - (b64.length % 4)) % 4)));
+}
+
 /** Compares without an early exit, so timing says nothing about where inputs differ. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
