@@ -64,7 +64,9 @@ describe("a viewer", () => {
     expect(await page.getByRole("button", { name: /^Remove/ }).count()).toBe(0);
 
     await page.goto(`${origin}/settings`);
-    await page.getByText("Only owners and admins can change these.").waitFor();
+    // Both the tenant's limits and its logs settings say so; neither offers a Save.
+    await page.getByRole("form", { name: "Tenant limits and budget" }).getByText("Only owners and admins can change these.").waitFor();
+    await page.getByRole("form", { name: "Logs and traces" }).getByText("Only owners and admins can change these.").waitFor();
     expect(await page.getByRole("button", { name: "Save" }).count()).toBe(0);
 
     await page.goto(`${origin}/billing`);

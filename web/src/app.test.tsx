@@ -118,7 +118,7 @@ describe("routing and the dashboard", () => {
         within(menu)
           .getAllByRole("link")
           .map((a) => a.textContent),
-    ).toEqual(["Tools", "Analytics", "End users", "Billing", "Audit log", "Users", "Settings", "Diagnostics"]);
+    ).toEqual(["Tools", "Analytics", "Logs", "End users", "Billing", "Audit log", "Users", "Settings", "Diagnostics"]);
     fireEvent.keyDown(more, { key: "Escape" });
     expect(more.getAttribute("aria-expanded")).toBe("false");
   });
