@@ -4,6 +4,17 @@ import type { TenantGate } from "./tenant-gate.ts";
 
 export interface Env {
   DB: D1Database;
+  /** Web Push (docs/notifications.md): the VAPID pair (`npm start` generates one into .dev.vars) and the contact (mailto: or https:). */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  VAPID_SUBJECT?: string;
+  /** The dashboard's public origin, for links in Slack and e-mail alerts (default http://127.0.0.1:8787). */
+  PUBLIC_URL?: string;
+  /** E-mail: a JSON mail API (POST { from, to, subject, text, html }, Resend's shape) and its key; or the send_email binding EMAIL. */
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  EMAIL?: SendEmail;
   /** Captured request and answer bodies, by `bodies/<tenant>/<day>/<request id>.json.gz`; the gate sweeps them past retention. */
   LOGS: R2Bucket;
   /** A gate shard reaches the tenant's bank shard and, flushing, its sibling shards. */

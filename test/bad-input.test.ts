@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, ISSUER } from "../worker/core/security/jwt.ts";
 import { getDb } from "../worker/db/client.ts";
 import { insertRequestLog } from "../worker/db/request-log.ts";
-import { users } from "../worker/db/schema.ts";
+import { pushSubscriptions, users } from "../worker/db/schema.ts";
 import {
   type BadCase,
   type Category,
@@ -19,6 +19,7 @@ import {
   type NamedCredential,
   MOCK_PROVIDERS,
   VALID_BODIES,
+  pushDevice,
   buildCorpus,
   errorShapeProblems,
   formatOf,
@@ -169,6 +170,18 @@ async function setUp(): Promise<World> {
   const ourBatch = await batchOf(API_KEY);
   const ourMcp = await created<{ id: string }>(owner, "/api/mcp/servers", { name: `corpus-${Date.now().toString(36)}`, url: "https://mcp.example.com/mcp" });
   const ourRequest = await loggedRequest(TENANT_ID, "ours");
+  // Put in directly, at the mock push service, which answers 404 for it: a test push forgets it
+  // at once instead of waiting on a push service this machine cannot reach.
+  const ourDevice = { id: `psub_corpus_${Date.now().toString(36)}` };
+  await getDb(env.DB)
+    .insert(pushSubscriptions)
+    .values({
+      ...pushDevice().keys,
+      id: ourDevice.id,
+      userId: owner.userId,
+      endpoint: `http://127.0.0.1:${env.PUSH_MOCK_PORT}/push/corpus-unknown`,
+      label: "corpus",
+    });
   const own: World["own"] = {
     "/api/mcp/servers/:id": { id: ourMcp.id },
     "/api/mcp/servers/:id/test": { id: ourMcp.id },
@@ -191,6 +204,7 @@ async function setUp(): Promise<World> {
     "/api/payments/paypal/orders/:id/capture": { id: order.id },
     "/api/analytics/tokens/:id": { id: readToken.id },
     "/api/requests/:id": { id: ourRequest },
+    "/api/push/subscriptions/:id": { id: ourDevice.id },
   };
 
   // Keys that no longer work.
@@ -250,6 +264,16 @@ async function setUp(): Promise<World> {
   const theirBatch = await batchOf(theirKey.key, `${platformOpenAI.name}/gpt-4o-mini`);
   const theirMcp = await created<{ id: string }>(otherOwner, "/api/mcp/servers", { name: `${MARK}-mcp`, url: "https://mcp.example.com/theirs" });
   const theirRequest = await loggedRequest(otherTenant, MARK);
+  const theirDevice = { id: `psub_corpus_theirs_${Date.now().toString(36)}` };
+  await getDb(env.DB)
+    .insert(pushSubscriptions)
+    .values({
+      ...pushDevice().keys,
+      id: theirDevice.id,
+      userId: otherOwner.userId,
+      endpoint: `http://127.0.0.1:${env.PUSH_MOCK_PORT}/push/theirs-unknown`,
+      label: "theirs",
+    });
   const foreign: World["foreign"] = {
     "/api/mcp/servers/:id": { id: theirMcp.id },
     "/api/mcp/servers/:id/test": { id: theirMcp.id },
@@ -272,6 +296,7 @@ async function setUp(): Promise<World> {
     "/api/payments/paypal/orders/:id/capture": { id: theirOrder.id },
     "/api/analytics/tokens/:id": { id: theirReadToken.id },
     "/api/requests/:id": { id: theirRequest },
+    "/api/push/subscriptions/:id": { id: theirDevice.id },
   };
 
   // Tokens: forged, stale, misdirected.

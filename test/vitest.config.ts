@@ -29,8 +29,16 @@ export default defineConfig(async () => ({
           MCP_MOCK_PORT: String(inject("mcpPort")),
           // The mock OTLP collector started by otlp-setup.ts.
           OTLP_MOCK_PORT: String(inject("otlpPort")),
-          // The mock Web Push service started by push-setup.ts.
+          // The mock Web Push service started by push-setup.ts, and a VAPID pair for tests only.
           PUSH_MOCK_PORT: String(inject("pushPort")),
+          VAPID_PUBLIC_KEY: "BHHLAwdJNsrRjW1Kk6i7XiO38_dVJRFd0a9qKc2_IbwCcuGtN8sepq-evSUKTJnqWpUwYP2yoPK6Df2fPrIqRu4",
+          VAPID_PRIVATE_KEY: "CwUztNxyZ7g5nAptHQb72n4-djhADAWy98HTWpe8bhU",
+          VAPID_SUBJECT: "mailto:alerts@example.com",
+          // E-mail alerts go to the Stripe mock's hook recorder, as a JSON mail API would take them.
+          MAIL_API_URL: `http://127.0.0.1:${inject("stripePort")}/__hooks/mail-api`,
+          MAIL_API_KEY: "mail-secret",
+          MAIL_FROM: "alerts@example.com",
+          PUBLIC_URL: "https://dashboard.example.com",
           // The mock Stripe and PayPal APIs started by payments-setup.ts.
           STRIPE_API_BASE: `http://127.0.0.1:${inject("stripePort")}`,
           STRIPE_SECRET_KEY: STRIPE_TEST_KEY,

@@ -18,6 +18,7 @@ import { monthStart } from "../../worker/core/time.ts";
 import type { Env } from "../bindings.ts";
 import { alertWebhookSecret } from "../../worker/services/alerts.ts";
 import { AlertOutbox } from "./alert-outbox.ts";
+import { type Delivery, PEOPLE_SCHEMA, PeopleAlerts } from "./people-alerts.ts";
 import { alertSettings } from "./d1.ts";
 
 export const ALERT_SCHEMA = [
@@ -36,8 +37,9 @@ const HEARTBEAT_MS = 25_000;
 /** A provider still down this long after its alert is alerted again when a circuit opens. */
 export const PROVIDER_DOWN_REPEAT_MS = 6 * 3600_000;
 
-export const NOTIFICATION_TYPES = ["budget.threshold_crossed", "balance.low", "provider.down", "provider.recovered"] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+import { NOTIFICATION_TYPES, type NotificationType } from "../../worker/core/alert-types.ts";
+
+export { NOTIFICATION_TYPES, type NotificationType };
 
 /** A provider's circuit opened or closed on one of the tenant's calls (sent by the gateway). */
 export interface ProviderCircuitReport {
@@ -59,6 +61,8 @@ export interface Notification {
   message: string;
   data: Record<string, number | string>;
   created_at: string;
+  /** How it reached people (push, e-mail, Slack): in the list only. */
+  deliveries?: Delivery[];
 }
 
 /** What the gate knows when asked: null on a shard (only the bank sees the whole balance). */
@@ -75,6 +79,7 @@ interface AlertConfig {
   thresholds: number[];
   lowBalanceMicros: number;
   webhookUrl: string | null;
+  slackWebhookUrl: string | null;
   secretVersion: number;
   loadedAt: number;
 }
@@ -139,6 +144,7 @@ export class GateAlerts {
   private readonly read: () => AlertInputs | null;
   private readonly clock: AlarmClock;
   private readonly outbox: AlertOutbox;
+  private readonly people: PeopleAlerts;
   private config: AlertConfig | null = null;
   private loading: Promise<AlertConfig | null> | null = null;
   private readonly subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
@@ -149,8 +155,9 @@ export class GateAlerts {
     this.clock = clock;
     this.env = env;
     this.read = read;
-    for (const ddl of ALERT_SCHEMA) ctx.storage.sql.exec(ddl);
+    for (const ddl of [...ALERT_SCHEMA, ...PEOPLE_SCHEMA]) ctx.storage.sql.exec(ddl);
     this.outbox = new AlertOutbox(ctx.storage.sql);
+    this.people = new PeopleAlerts(ctx.storage.sql, env);
   }
 
   private get sql(): SqlStorage {
@@ -176,6 +183,7 @@ export class GateAlerts {
           thresholds,
           lowBalanceMicros: row.lowBalanceMicros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
           webhookUrl: row.alertWebhookUrl,
+          slackWebhookUrl: row.slackWebhookUrl,
           secretVersion: row.alertWebhookSecretVersion,
           loadedAt: Date.now(),
         };
@@ -302,11 +310,11 @@ export class GateAlerts {
     this.publish(fired, config, now);
   }
 
-  /** Pushes what was just recorded to open streams and wakes the alarm for its webhook delivery. */
-  private publish(fired: Notification[], config: AlertConfig, now: number): void {
+  /** Pushes what was just recorded to open streams and wakes the alarm for its deliveries (webhook, people). */
+  private publish(fired: Notification[], _config: AlertConfig, now: number): void {
     if (!fired.length) return;
     for (const n of fired) this.broadcast(sseFrame(n));
-    if (config.webhookUrl) void this.clock.wakeBy(now);
+    void this.clock.wakeBy(now);
   }
 
   /** Stores a notification (and its webhook delivery); keeps the newest KEEP_NOTIFICATIONS. */
@@ -325,6 +333,7 @@ export class GateAlerts {
     this.sql.exec("DELETE FROM notifications WHERE seq <= ?", seq - KEEP_NOTIFICATIONS);
     const notification: Notification = { ...partial, seq };
     if (config.webhookUrl) this.outbox.enqueue(id, config.webhookUrl, JSON.stringify(notification), now);
+    this.people.queue(notification, now);
     return notification;
   }
 
@@ -338,7 +347,9 @@ export class GateAlerts {
         limit,
       )
       .toArray();
-    return rows.map((r) => ({ ...(JSON.parse(r.body) as Omit<Notification, "seq">), seq: r.seq }));
+    const list = rows.map((r) => ({ ...(JSON.parse(r.body) as Omit<Notification, "seq">), seq: r.seq }));
+    const deliveries = this.people.deliveries(list.map((n) => n.id));
+    return list.map((n) => ({ ...n, deliveries: deliveries.get(n.id) ?? [] }));
   }
 
   /** An SSE stream: the notifications after `afterSeq` (a reconnect's Last-Event-ID), then live ones. */
@@ -377,16 +388,18 @@ export class GateAlerts {
 
   /** When the alarm should next run for a delivery, if any is waiting. */
   nextAttemptAt(): number | null {
-    return this.outbox.nextAttemptAt();
+    const times = [this.outbox.nextAttemptAt(), this.people.nextAttemptAt()].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
   }
 
   /** Attempts every due delivery once, signed with the tenant's current webhook secret. */
   async deliver(now: number): Promise<void> {
     const tenantId = this.read()?.tenantId;
-    const due = this.outbox.due(now);
-    if (!due.length || !tenantId) return;
+    if (!tenantId) return;
     const config = await this.loadConfig(tenantId, now).catch(() => null);
     if (!config) return; // retried by the next alarm
-    await this.outbox.send(due, await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion));
+    await this.people.run({ slackWebhookUrl: config.slackWebhookUrl }, now);
+    const due = this.outbox.due(now);
+    if (due.length) await this.outbox.send(due, await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion));
   }
 }

@@ -81,6 +81,7 @@ describe("TenantGate D1 statements", () => {
       alertThresholds: [25, 75],
       lowBalanceMicros: 1_000,
       alertWebhookUrl: "https://example.com/hook",
+      slackWebhookUrl: null,
       alertWebhookSecretVersion: 1,
     });
     expect(await keyLimits(env.DB, `key_${tenantId}`)).toEqual({

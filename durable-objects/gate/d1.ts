@@ -77,6 +77,7 @@ export function alertSettings(d1: D1Database, tenantId: string) {
       alertThresholds: tenants.alertThresholds,
       lowBalanceMicros: tenants.lowBalanceMicros,
       alertWebhookUrl: tenants.alertWebhookUrl,
+      slackWebhookUrl: tenants.slackWebhookUrl,
       alertWebhookSecretVersion: tenants.alertWebhookSecretVersion,
     })
     .from(tenants)

@@ -1,11 +1,21 @@
 // `.dev.vars` holds local secrets. Missing ones are generated; every existing line is kept.
 // Payment settings may also come from the environment of `npm start`, without touching it.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root } from "./run.mjs";
 
 const REQUIRED = ["JWT_SECRET", "SECRETS_KEY"];
+/** Web Push's VAPID pair (RFC 8292): generated together, kept like the other secrets. */
+const VAPID = ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY"];
+
+/** A P-256 pair as Web Push uses it: the public key as its 65-byte uncompressed point, the private as the JWK's d (base64url). */
+export function vapidKeys() {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const pub = publicKey.export({ format: "jwk" });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(pub.x, "base64url"), Buffer.from(pub.y, "base64url")]);
+  return { VAPID_PUBLIC_KEY: point.toString("base64url"), VAPID_PRIVATE_KEY: privateKey.export({ format: "jwk" }).d };
+}
 const DEV_VARS = path.join(root, ".dev.vars");
 
 /** Payment settings (worker/env.ts) the environment may set over .dev.vars. */
@@ -28,8 +38,13 @@ export function ensureDevVars(file = DEV_VARS) {
       .filter(Boolean),
   );
   const missing = REQUIRED.filter((name) => !present.has(name));
+  const values = Object.fromEntries(missing.map((name) => [name, randomBytes(32).toString("base64url")]));
+  if (VAPID.every((name) => !present.has(name))) {
+    Object.assign(values, vapidKeys());
+    missing.push(...VAPID);
+  }
   if (missing.length === 0) return [];
-  const lines = missing.map((name) => `${name}=${randomBytes(32).toString("base64url")}`);
+  const lines = missing.map((name) => `${name}=${values[name]}`);
   const prefix = text === "" || text.endsWith("\n") ? text : `${text}\n`;
   writeFileSync(file, `${prefix}${lines.join("\n")}\n`, { mode: 0o600 });
   return missing;

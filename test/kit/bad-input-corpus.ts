@@ -4,6 +4,7 @@
 // checks the answer: never a 5xx, JSON in the caller's error format, no stack trace, no secret,
 // no other tenant's data. Cases only describe requests; ids, tokens and keys that exist only at
 // run time are named here and resolved by the runner.
+import { env } from "cloudflare:workers";
 import * as z from "zod";
 import { apiDocs } from "../../worker/api/index.ts";
 import { bodyLimitFor } from "../../worker/core/body-limits.ts";
@@ -53,6 +54,17 @@ const next = () => `${++unique}${Date.now().toString(36)}`;
  * that each passes its schema), so a mutation of it has exactly one fault. Names are unique per
  * call where the API keeps them unique.
  */
+/**
+ * A device as PushManager gives it: a push service URL, a P-256 point, a 16-byte secret. The URL
+ * is the mock push service's, which a tenant's member may not name (400 url_not_allowed): the
+ * corpus adds no device that a test push would then wait on.
+ */
+export const pushDevice = () => ({
+  endpoint: `http://127.0.0.1:${env.PUSH_MOCK_PORT}/push/corpus-${crypto.randomUUID()}`,
+  keys: { p256dh: "BHHLAwdJNsrRjW1Kk6i7XiO38_dVJRFd0a9qKc2_IbwCcuGtN8sepq-evSUKTJnqWpUwYP2yoPK6Df2fPrIqRu4", auth: "AAAAAAAAAAAAAAAAAAAAAA" },
+  label: "corpus",
+});
+
 export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /v1/chat/completions": () => ({ model: "demo/echo", messages: [{ role: "user", content: "hello" }] }),
   "POST /v1/messages": () => ({ model: "demo/echo", max_tokens: 16, messages: [{ role: "user", content: "hello" }] }),
@@ -92,6 +104,8 @@ export const VALID_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /api/analytics/tokens": () => ({ expires_in_days: 1 }),
   "POST /api/billing/adjustments": () => ({ tenant_id: SEED_TENANT_ID, amount_micros: 1, reason: "bad-input corpus" }),
   "PUT /api/notifications/settings": () => ({ low_balance_micros: 1000 }),
+  "PUT /api/notifications/preferences": () => ({ push: ["balance.low"], email: [], quiet_hours: null }),
+  "POST /api/push/subscriptions": () => pushDevice(),
   "POST /api/payments/stripe/checkout": () => ({ amount_micros: 5_000_000 }),
   "POST /api/payments/paypal/orders": () => ({ amount_micros: 5_000_000 }),
 };

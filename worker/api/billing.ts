@@ -4,7 +4,9 @@
 // stream, and their settings.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
-import { NOTIFICATION_TYPES } from "../../durable-objects/gate/alerts.ts";
+import { type AlertPreferences, NOTIFICATION_TYPES } from "../core/alert-types.ts";
+import { isTimeZone } from "../core/periods.ts";
+import { findPreferences, savePreferences } from "../db/alert-recipients.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -219,6 +221,18 @@ const notificationView = z.object({
         "provider.down: provider_id, provider_name, reason (the failing call's HTTP status, or timeout, network, protocol), failures, samples; provider.recovered: provider_id, provider_name, down_since",
     ),
   created_at: z.string(),
+  deliveries: z
+    .array(
+      z.object({
+        channel: z.enum(["push", "email", "slack"]),
+        label: z.string().describe("The device, the e-mail address, or Slack"),
+        status: z.enum(["pending", "delivered", "failed"]),
+        attempts: z.int(),
+        last_error: z.string().nullable(),
+      }),
+    )
+    .optional()
+    .describe("How the alert reached people: one per channel and recipient, each made at most once"),
 });
 
 const listQuery = z.object({
@@ -237,6 +251,11 @@ const settingsBody = z
         "Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>. " +
           "A tenant's (not the operator's): https, no internal address, local network name, credentials or this gateway's host (400 url_not_allowed); redirects are not followed",
       ),
+    slack_webhook_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .describe("A Slack incoming webhook (or Mattermost's, or Discord's …/slack) every alert is posted to; the URL rules as webhook_url"),
     low_balance_micros: z.int().min(0).max(1_000_000_000_000).nullable().describe("Alert below this balance; null: the platform default, 0: never"),
     rotate_secret: z.literal(true).describe("Replace the webhook signing secret"),
   })
@@ -245,6 +264,7 @@ const settingsBody = z
 
 const settingsView = z.object({
   webhook_url: z.string().nullable(),
+  slack_webhook_url: z.string().nullable(),
   webhook_secret: z.string().describe("Verifies x-aggregator-signature"),
   low_balance_micros: z.int().nullable(),
   default_low_balance_micros: z.int(),
@@ -261,6 +281,7 @@ async function settingsJson(c: ApiContext, row: TenantRow): Promise<z.output<typ
   const fallback = Number(c.env.LOW_BALANCE_MICROS ?? 0);
   return {
     webhook_url: row.alertWebhookUrl,
+    slack_webhook_url: row.slackWebhookUrl,
     webhook_secret: await alertWebhookSecret(c.env.SECRETS_KEY, row.id, row.alertWebhookSecretVersion),
     low_balance_micros: row.lowBalanceMicros,
     default_low_balance_micros: Number.isSafeInteger(fallback) ? fallback : 0,
@@ -268,7 +289,49 @@ async function settingsJson(c: ApiContext, row: TenantRow): Promise<z.output<typ
   };
 }
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour");
+const preferencesBody = z.strictObject({
+  push: z.array(z.enum(NOTIFICATION_TYPES)).max(NOTIFICATION_TYPES.length).describe("Alert types sent to your devices (Web Push)"),
+  email: z.array(z.enum(NOTIFICATION_TYPES)).max(NOTIFICATION_TYPES.length).describe("Alert types sent to your e-mail address"),
+  quiet_hours: z
+    .strictObject({ start: hhmm, end: hhmm, time_zone: z.string().refine(isTimeZone, "Name an IANA time zone.") })
+    .nullable()
+    .describe("Push and e-mail wait until these hours end (local to time_zone); null: none"),
+});
+
+const preferencesJson = (p: AlertPreferences): z.output<typeof preferencesBody> => ({
+  push: p.push,
+  email: p.email,
+  quiet_hours: p.quietHours && { start: p.quietHours.start, end: p.quietHours.end, time_zone: p.quietHours.timeZone },
+});
+
 export const notifications = new ApiRouter("notifications")
+  .endpoint(
+    "get",
+    "/preferences",
+    {
+      summary: "Which alerts reach you on which channel in this tenant, and your quiet hours.",
+      description:
+        "Only the types your role may see are sent (balance and budget: billing:read; providers: providers:read). Without a choice: every type to your devices, none by e-mail.",
+      access: "signed-in",
+      response: preferencesBody,
+    },
+    async (c) => c.json(preferencesJson(await findPreferences(getDb(c.env.DB), c.var.user.tenantId, c.var.user.id))),
+  )
+  .endpoint(
+    "put",
+    "/preferences",
+    { summary: "Choose which alerts reach you on which channel, and quiet hours.", access: "signed-in", body: preferencesBody, response: preferencesBody },
+    async (c, { body }) => {
+      const preferences: AlertPreferences = {
+        push: [...new Set(body.push)],
+        email: [...new Set(body.email)],
+        quietHours: body.quiet_hours && { start: body.quiet_hours.start, end: body.quiet_hours.end, timeZone: body.quiet_hours.time_zone },
+      };
+      await savePreferences(getDb(c.env.DB), c.var.user.tenantId, c.var.user.id, preferences);
+      return c.json(preferencesJson(preferences));
+    },
+  )
   .endpoint(
     "get",
     "/",
@@ -324,9 +387,11 @@ export const notifications = new ApiRouter("notifications")
     },
     async (c, { body }) => {
       if (body.webhook_url) assertConfigurableUrl(c, body.webhook_url, "webhook_url");
+      if (body.slack_webhook_url) assertConfigurableUrl(c, body.slack_webhook_url, "slack_webhook_url");
       const before = await currentTenant(c);
       const changes: Partial<TenantRow> = {
         ...(body.webhook_url !== undefined && { alertWebhookUrl: body.webhook_url }),
+        ...(body.slack_webhook_url !== undefined && { slackWebhookUrl: body.slack_webhook_url }),
         ...(body.low_balance_micros !== undefined && { lowBalanceMicros: body.low_balance_micros }),
         ...(body.rotate_secret && { alertWebhookSecretVersion: before.alertWebhookSecretVersion + 1 }),
         updatedAt: Date.now(),

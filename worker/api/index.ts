@@ -18,6 +18,7 @@ import { buildOpenApiDocument, renderReference } from "./openapi.ts";
 import { pricesApi } from "./prices.ts";
 import { mcpServersApi } from "./mcp-servers.ts";
 import { providersApi } from "./providers.ts";
+import { pushApi } from "./push.ts";
 import { requestsApi } from "./requests.ts";
 import type { ApiRouter } from "./router.ts";
 import { routesApi } from "./routes.ts";
@@ -39,6 +40,7 @@ const routers: [prefix: string, router: ApiRouter][] = [
   ["/diagnostics", diagnostics],
   ["/analytics", analytics],
   ["/requests", requestsApi],
+  ["/push", pushApi],
   ["/metrics", metrics],
   ["/billing", billing],
   ["/notifications", notifications],

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BUDGET_PERIODS, type BudgetPeriod } from "../core/periods.ts";
 import { ROLES } from "../core/rbac.ts";
+import type { AlertPreferences } from "../core/alert-types.ts";
 import type { RedactionSetting } from "../core/redact.ts";
 import { CAPTURE_MODES, type RequestDetail } from "../core/request-detail.ts";
 import type { PriceRow } from "./catalog.ts";
@@ -53,6 +54,8 @@ export const tenants = sqliteTable(
     lowBalanceMicros: integer("low_balance_micros"),
     /** Optional URL alerts are POSTed to, signed with the tenant's webhook secret. */
     alertWebhookUrl: text("alert_webhook_url"),
+    /** Optional Slack-compatible incoming webhook (Slack, Mattermost, Discord's /slack) every alert is posted to. */
+    slackWebhookUrl: text("slack_webhook_url"),
     /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
     alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
     /** How long /v1/responses keeps a stored response (`store: true`), in days; 0: never stored. */
@@ -637,4 +640,41 @@ export const mcpServers = sqliteTable(
     updatedAt: integer("updated_at"),
   },
   (t) => [uniqueIndex("mcp_servers_scope_name_uq").on(t.scope, t.name), index("mcp_servers_tenant_idx").on(t.tenantId)],
+);
+
+// ── Alerts to people: devices, preferences ──────────────────────────────────────────────────
+
+/** A signed-in user's browser or phone that receives Web Push (its PushSubscription). */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    endpoint: text("endpoint").notNull(),
+    /** The subscription's keys (base64url): its P-256 public key and auth secret. */
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    label: text("label").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("push_subscriptions_endpoint_uq").on(t.endpoint), index("push_subscriptions_user_idx").on(t.userId)],
+);
+
+/** A member's alert channels in one tenant; none stored: DEFAULT_PREFERENCES. */
+export const alertPreferences = sqliteTable(
+  "alert_preferences",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    preferences: json("preferences").$type<AlertPreferences>().notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
 );

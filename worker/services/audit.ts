@@ -131,6 +131,9 @@ function assertValidNow(caller: RollbackCaller, entityType: EntityType, current:
   if (entityType === "tenant" && typeof target.alertWebhookUrl === "string" && changed(current, target, "alertWebhookUrl")) {
     assertConfigurableUrl(configurer, target.alertWebhookUrl, "alertWebhookUrl");
   }
+  if (entityType === "tenant" && typeof target.slackWebhookUrl === "string" && changed(current, target, "slackWebhookUrl")) {
+    assertConfigurableUrl(configurer, target.slackWebhookUrl, "slackWebhookUrl");
+  }
   if (
     entityType === "tenant" &&
     typeof target.otlpEndpoint === "string" &&

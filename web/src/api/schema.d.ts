@@ -3187,6 +3187,94 @@ export interface Paths {
       };
     };
   };
+  "/api/push/vapid-public-key": {
+    get: {
+      /** The server's VAPID public key, for PushManager.subscribe's applicationServerKey. Access: signed-in. */
+      operationId: "getApiPushVapidPublicKey";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        public_key: string;
+      };
+    };
+  };
+  "/api/push/subscriptions": {
+    get: {
+      /** The signed-in user's devices that receive alerts. Access: signed-in. */
+      operationId: "getApiPushSubscriptions";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          label: string;
+          /** The endpoint's origin (the full endpoint is a secret of the device) */
+          push_service: string;
+          created_at: string;
+          last_used_at: string | null;
+        }[];
+      };
+    };
+    post: {
+      /** Register this device (its PushSubscription) for the signed-in user; the same endpoint again replaces it. Access: signed-in. */
+      operationId: "postApiPushSubscriptions";
+      path: never;
+      query: never;
+      body: {
+        endpoint: string;
+        keys: {
+          p256dh: string;
+          auth: string;
+        };
+        /** What the user calls the device, e.g. 'Pixel 9' */
+        label?: string;
+      };
+      status: 201;
+      response: {
+        id: string;
+        label: string;
+        /** The endpoint's origin (the full endpoint is a secret of the device) */
+        push_service: string;
+        created_at: string;
+        last_used_at: string | null;
+      };
+    };
+  };
+  "/api/push/subscriptions/{id}": {
+    delete: {
+      /** Stop sending alerts to one of the user's devices. Access: signed-in. */
+      operationId: "deleteApiPushSubscriptionsId";
+      path: {
+        id: string;
+      };
+      query: never;
+      body: never;
+      status: 204;
+      response: undefined;
+    };
+  };
+  "/api/push/test": {
+    post: {
+      /** Send a test notification to each of the user's devices now, and say how each went. Access: signed-in. */
+      operationId: "postApiPushTest";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        data: {
+          id: string;
+          label: string;
+          outcome: "sent" | "gone" | "retry" | "failed";
+          status?: number;
+        }[];
+      };
+    };
+  };
   "/api/metrics": {
     get: {
       /** Prometheus metrics for your tenant (requests, errors, tokens, cost, cost and tokens by class, latency histogram by model and provider). Access: analytics:read. */
@@ -3300,6 +3388,59 @@ export interface Paths {
       };
     };
   };
+  "/api/notifications/preferences": {
+    get: {
+      /** Which alerts reach you on which channel in this tenant, and your quiet hours. Access: signed-in. */
+      operationId: "getApiNotificationsPreferences";
+      path: never;
+      query: never;
+      body: never;
+      status: 200;
+      response: {
+        /** Alert types sent to your devices (Web Push) */
+        push: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Alert types sent to your e-mail address */
+        email: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Push and e-mail wait until these hours end (local to time_zone); null: none */
+        quiet_hours: {
+          start: string;
+          end: string;
+          time_zone: string;
+        } | null;
+      };
+    };
+    put: {
+      /** Choose which alerts reach you on which channel, and quiet hours. Access: signed-in. */
+      operationId: "putApiNotificationsPreferences";
+      path: never;
+      query: never;
+      body: {
+        /** Alert types sent to your devices (Web Push) */
+        push: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Alert types sent to your e-mail address */
+        email: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Push and e-mail wait until these hours end (local to time_zone); null: none */
+        quiet_hours: {
+          start: string;
+          end: string;
+          time_zone: string;
+        } | null;
+      };
+      status: 200;
+      response: {
+        /** Alert types sent to your devices (Web Push) */
+        push: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Alert types sent to your e-mail address */
+        email: ("budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered")[];
+        /** Push and e-mail wait until these hours end (local to time_zone); null: none */
+        quiet_hours: {
+          start: string;
+          end: string;
+          time_zone: string;
+        } | null;
+      };
+    };
+  };
   "/api/notifications": {
     get: {
       /** The tenant's latest alerts (the last 100 are kept), newest first. Access: billing:read. */
@@ -3324,6 +3465,15 @@ export interface Paths {
             [key: string]: number | string;
           };
           created_at: string;
+          /** How the alert reached people: one per channel and recipient, each made at most once */
+          deliveries?: {
+            channel: "push" | "email" | "slack";
+            /** The device, the e-mail address, or Slack */
+            label: string;
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            last_error: string | null;
+          }[];
         }[];
       };
     };
@@ -3349,6 +3499,7 @@ export interface Paths {
       status: 200;
       response: {
         webhook_url: string | null;
+        slack_webhook_url: string | null;
         /** Verifies x-aggregator-signature */
         webhook_secret: string;
         low_balance_micros: number | null;
@@ -3365,6 +3516,8 @@ export interface Paths {
       body: {
         /** Alerts are POSTed here, signed: x-aggregator-signature: t=<ts>,v1=<hex HMAC-SHA256(secret, `${ts}.${body}`)>. A tenant's (not the operator's): https, no internal address, local network name, credentials or this gateway's host (400 url_not_allowed); redirects are not followed */
         webhook_url?: string | null;
+        /** A Slack incoming webhook (or Mattermost's, or Discord's …/slack) every alert is posted to; the URL rules as webhook_url */
+        slack_webhook_url?: string | null;
         /** Alert below this balance; null: the platform default, 0: never */
         low_balance_micros?: number | null;
         /** Replace the webhook signing secret */
@@ -3373,6 +3526,7 @@ export interface Paths {
       status: 200;
       response: {
         webhook_url: string | null;
+        slack_webhook_url: string | null;
         /** Verifies x-aggregator-signature */
         webhook_secret: string;
         low_balance_micros: number | null;
