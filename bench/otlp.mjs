@@ -20,6 +20,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isMainThread } from "node:worker_threads";
 import { freePort, startApp } from "./lib/app.mjs";
 import { api, fmtMs, fmtRps, intEnv, lifecycle, loadavg, log, login, pad, padEnd, pool, preamble, requireNode22, stats } from "./lib/common.mjs";
 
@@ -84,65 +86,77 @@ async function round(origin, key, n) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Export off vs on against one running app (npm run bench calls this after its other rows). */
+export async function measureOtlp({ app, token }) {
+  const collector = await startCollector();
+  try {
+    const { key } = await api(app.origin, "POST", "/api/keys", { token, body: { name: "bench-otlp" } });
+    const setExport = (on) => api(app.origin, "PATCH", "/api/tenant", { token, body: { otlp_endpoint: on ? collector.url : null } });
+    log("OTLP: warming up");
+    await round(app.origin, key, 300);
+    const results = { off: [], on: [] };
+    for (let r = 0; r < config.rounds; r++) {
+      for (const mode of r % 2 === 0 ? ["off", "on"] : ["on", "off"]) {
+        await setExport(mode === "on");
+        await round(app.origin, key, 100);
+        const before = collector.spans();
+        const result = await round(app.origin, key, config.requests);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        results[mode].push({ ...result, spans: collector.spans() - before });
+        log(`OTLP round ${r + 1} ${mode}: ${fmtRps(result.rps)} req/s, p50 ${fmtMs(result.p50)} ms, spans received ${collector.spans() - before}`);
+      }
+    }
+    await setExport(false);
+    const summary = (mode) => ({
+      rps: median(results[mode].map((x) => x.rps)),
+      p50: median(results[mode].map((x) => x.p50)),
+      p99: median(results[mode].map((x) => x.p99)),
+      spans: results[mode].reduce((s, x) => s + x.spans, 0),
+    });
+    const off = summary("off");
+    const on = summary("on");
+    return {
+      lines: [
+        "",
+        "OTLP trace export off vs on (demo/echo chat)",
+        `${padEnd("export", 8)}${pad("req/s", 10)}${pad("p50 ms", 10)}${pad("p99 ms", 10)}${pad("spans", 10)}`,
+        `${padEnd("off", 8)}${pad(fmtRps(off.rps), 10)}${pad(fmtMs(off.p50), 10)}${pad(fmtMs(off.p99), 10)}${pad(off.spans, 10)}`,
+        `${padEnd("on", 8)}${pad(fmtRps(on.rps), 10)}${pad(fmtMs(on.p50), 10)}${pad(fmtMs(on.p99), 10)}${pad(on.spans, 10)}`,
+        "",
+        `on/off throughput ${(on.rps / off.rps).toFixed(3)} (goal ≥ 0.95), p50 ${(on.p50 / off.p50).toFixed(3)} (goal ≤ 1.05); ` +
+          `medians of ${config.rounds} alternating rounds of ${config.requests} calls at c=${config.concurrency}`,
+      ],
+    };
+  } finally {
+    await collector.close();
+  }
+}
+
 async function main(life) {
   const loadBefore = loadavg();
   life.watchdog(config.totalSeconds, "OTLP_BENCH_TOTAL_SECONDS");
-  const collector = await startCollector();
-  life.defer(collector.close);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aggregator-bench-otlp-"));
   life.defer(() => rmSync(stateDir, { recursive: true, force: true }));
   const port = await freePort();
   log(`starting our gateway as npm start does (PORT=${port})`);
   const app = await startApp({ stateDir, port, register: life.register });
-  const token = await login(app);
-  const { key } = await api(app.origin, "POST", "/api/keys", { token, body: { name: "bench-otlp" } });
-  const setExport = (on) => api(app.origin, "PATCH", "/api/tenant", { token, body: { otlp_endpoint: on ? collector.url : null } });
-
-  log("warming up");
-  await round(app.origin, key, 300);
-  const results = { off: [], on: [] };
-  for (let r = 0; r < config.rounds; r++) {
-    for (const mode of r % 2 === 0 ? ["off", "on"] : ["on", "off"]) {
-      await setExport(mode === "on");
-      await round(app.origin, key, 100);
-      const before = collector.spans();
-      const result = await round(app.origin, key, config.requests);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      results[mode].push({ ...result, spans: collector.spans() - before });
-      log(`round ${r + 1} ${mode}: ${fmtRps(result.rps)} req/s, p50 ${fmtMs(result.p50)} ms, spans received ${collector.spans() - before}`);
-    }
-  }
-  await setExport(false);
-  const summary = (mode) => ({
-    rps: median(results[mode].map((x) => x.rps)),
-    p50: median(results[mode].map((x) => x.p50)),
-    p99: median(results[mode].map((x) => x.p99)),
-    spans: results[mode].reduce((s, x) => s + x.spans, 0),
-  });
-  const off = summary("off");
-  const on = summary("on");
+  const result = await measureOtlp({ app, token: await login(app) });
   const lines = preamble("AI Aggregator — OTLP trace export off vs on (demo/echo chat, npm start)", { loadBefore, loadAfter: loadavg() });
-  lines.push(
-    "",
-    `${padEnd("export", 8)}${pad("req/s", 10)}${pad("p50 ms", 10)}${pad("p99 ms", 10)}${pad("spans", 10)}`,
-    `${padEnd("off", 8)}${pad(fmtRps(off.rps), 10)}${pad(fmtMs(off.p50), 10)}${pad(fmtMs(off.p99), 10)}${pad(off.spans, 10)}`,
-    `${padEnd("on", 8)}${pad(fmtRps(on.rps), 10)}${pad(fmtMs(on.p50), 10)}${pad(fmtMs(on.p99), 10)}${pad(on.spans, 10)}`,
-    "",
-    `on/off throughput ${(on.rps / off.rps).toFixed(3)} (goal ≥ 0.95), p50 ${(on.p50 / off.p50).toFixed(3)} (goal ≤ 1.05); ` +
-      `medians of ${config.rounds} alternating rounds of ${config.requests} calls at c=${config.concurrency}`,
-  );
-  console.log(lines.join("\n"));
+  console.log([...lines, ...result.lines].join("\n"));
 }
 
-requireNode22();
-const life = lifecycle();
-let exitCode = 0;
-try {
-  await main(life);
-} catch (error) {
-  console.error(`\x1b[31mthe benchmark failed:\x1b[0m ${error.stack ?? error.message}`);
-  exitCode = 1;
-} finally {
-  await life.cleanup();
+const runAlone = isMainThread && process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (runAlone) {
+  requireNode22();
+  const life = lifecycle();
+  let exitCode = 0;
+  try {
+    await main(life);
+  } catch (error) {
+    console.error(`\x1b[31mthe benchmark failed:\x1b[0m ${error.stack ?? error.message}`);
+    exitCode = 1;
+  } finally {
+    await life.cleanup();
+  }
+  process.exit(exitCode);
 }
-process.exit(exitCode);

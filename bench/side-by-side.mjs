@@ -36,7 +36,8 @@
 //     counts errors by kind, prints the comparison with the issue's goals — met or not, with the
 //     figures (see GOALS below) — and writes bench/results/side-by-side.json.
 //  6. Then the MCP row (bench/mcp.mjs, `npm run bench:mcp` alone): a tools/call direct to a mock MCP
-//     server vs through our /mcp, c = 1 and 16 (settings MCP_BENCH_*), written to bench/results/mcp.json.
+//     server vs through our /mcp, c = 1 and 16 (settings MCP_BENCH_*), written to bench/results/mcp.json;
+//     and the OTLP rows (bench/otlp.mjs, `npm run bench:otlp` alone): trace export off vs on.
 //
 // Caveats: the load generator, the mock and every gateway share this machine's 2 cores, and the
 // machine may be shared: compare within one run (the load averages are printed). Our gateway
@@ -85,6 +86,7 @@ import { startBareWorkerd, startMiniflareFloor, workerdBinary } from "./lib/floo
 import { runInterleaved, runPoint } from "./lib/load.mjs";
 import { startMockThread } from "./lib/mock-openai.mjs";
 import { measureMcp } from "./mcp.mjs";
+import { measureOtlp } from "./otlp.mjs";
 import { ensurePeerInstalled, peerVersion, startPortkey } from "./lib/peer.mjs";
 import { cpuMeter, rssSampler } from "./lib/proc.mjs";
 
@@ -468,9 +470,11 @@ async function main() {
   try {
     const mcp = await measureMcp({ app, token: await login(app) });
     console.log(mcp.lines.join("\n"));
+    const otlp = await measureOtlp({ app, token: await login(app) });
+    console.log(otlp.lines.join("\n"));
     return totalErrors + mcp.errors;
   } catch (error) {
-    console.log(red(`the MCP measurement failed: ${error.message}`));
+    console.log(red(`the MCP or OTLP measurement failed: ${error.message}`));
     return totalErrors + 1;
   }
 }

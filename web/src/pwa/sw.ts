@@ -2,6 +2,8 @@
 // - precaches the app shell and every built asset; pages fall back to the shell when offline
 // - GET /api: network first; the last good answer is kept and served, marked, when offline
 // - a new version waits until the page asks it to take over ("reload to update")
+// - shows pushed alerts and opens their page on a click (pushNotification.ts)
+import { notificationFor, safePath } from "./pushNotification";
 import { API_CACHE, CACHE_HEADER, SHELL_CACHE_PREFIX, strategyFor } from "./swRoutes";
 
 interface ExtendableEvent extends Event {
@@ -14,13 +16,31 @@ interface FetchEvent extends ExtendableEvent {
 interface MessageEventLike extends ExtendableEvent {
   readonly data: unknown;
 }
+interface PushEventLike extends ExtendableEvent {
+  readonly data: { text(): string } | null;
+}
+interface NotificationClickLike extends ExtendableEvent {
+  readonly notification: { close(): void; readonly data: unknown };
+}
+interface WindowClientLike {
+  readonly url: string;
+  focus(): Promise<unknown>;
+  navigate(url: string): Promise<unknown>;
+}
 interface WorkerScope {
   readonly location: Location;
-  readonly clients: { claim(): Promise<void> };
+  readonly clients: {
+    claim(): Promise<void>;
+    matchAll(options: { type: "window"; includeUncontrolled: boolean }): Promise<readonly WindowClientLike[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
+  readonly registration: { showNotification(title: string, options: object): Promise<void> };
   skipWaiting(): Promise<void>;
   addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
   addEventListener(type: "message", listener: (event: MessageEventLike) => void): void;
+  addEventListener(type: "push", listener: (event: PushEventLike) => void): void;
+  addEventListener(type: "notificationclick", listener: (event: NotificationClickLike) => void): void;
 }
 
 declare const self: WorkerScope;
@@ -88,4 +108,26 @@ self.addEventListener("fetch", (event) => {
   if (strategy === "api") event.respondWith(apiNetworkFirst(request));
   else if (strategy === "page") event.respondWith(pageNetworkFirst(request));
   else if (strategy === "asset") event.respondWith(assetCacheFirst(request));
+});
+
+// Alerts pushed by the gateway (issue 20): shown at once; a click opens their page.
+self.addEventListener("push", (event) => {
+  const { title, options } = notificationFor(event.data?.text() ?? null);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+async function openPage(path: string): Promise<void> {
+  const target = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (open) {
+    await open.navigate(target);
+    await open.focus();
+  } else await self.clients.openWindow(target);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data as { url?: unknown } | null;
+  event.waitUntil(openPage(safePath(data?.url)));
 });
