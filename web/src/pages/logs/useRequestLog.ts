@@ -1,93 +1,82 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { listRequests } from "../../api/requests";
-import type { RequestQuery, RequestRow } from "../../api/types";
+import type { RequestPage, RequestRow } from "../../api/types";
+import { type LogFilters, mergeNewer, toQuery } from "./query";
 
-export const PAGE_SIZE = 50;
-
-/** What the filter form holds: '' for "any". */
-export interface LogFilters {
-  last: string;
-  status: string;
-  model: string;
-  key_id: string;
-  provider: string;
-  endpoint: string;
-  end_user: string;
-  search: string;
-  min_cost_micros: string;
-  max_latency_ms: string;
+interface LogState {
+  rows: RequestRow[];
+  cursor: string | null;
+  loading: boolean;
+  error: unknown;
+  /** Calls the last live refresh added (announced to screen readers). */
+  added: number;
 }
 
-export const NO_FILTERS: LogFilters = {
-  last: "24h",
-  status: "",
-  model: "",
-  key_id: "",
-  provider: "",
-  endpoint: "",
-  end_user: "",
-  search: "",
-  min_cost_micros: "",
-  max_latency_ms: "",
-};
+const INITIAL: LogState = { rows: [], cursor: null, loading: true, error: null, added: 0 };
 
-const TEXT_FIELDS = ["status", "model", "key_id", "provider", "endpoint", "end_user"] as const;
-
-/** The API query for the filters: a search that looks like a request id or a trace id finds exactly that call. */
-export function toQuery(filters: LogFilters, cursor?: string): RequestQuery {
-  const query: RequestQuery = { limit: PAGE_SIZE };
-  const search = filters.search.trim();
-  if (search.startsWith("req_")) query.request_id = search;
-  else if (/^[0-9a-f]{32}$/.test(search)) query.trace_id = search;
-  else if (filters.last) query.last = filters.last;
-  for (const field of TEXT_FIELDS) {
-    const value = filters[field].trim();
-    if (value) query[field] = value;
-  }
-  if (/^\d+$/.test(filters.min_cost_micros)) query.min_cost_micros = Number(filters.min_cost_micros);
-  if (/^\d+$/.test(filters.max_latency_ms)) query.max_latency_ms = Number(filters.max_latency_ms);
-  if (cursor) query.cursor = cursor;
-  return query;
-}
-
-/** The filtered log, newest first, grown page by page; `refresh` reloads the first page (live tail). */
+/**
+ * The filtered log, newest first, grown page by page with the API's cursor. `tail` reads the
+ * first page again and puts the calls not shown yet on top (the live tail), without a spinner.
+ * A change of filters aborts whatever the previous filters still had in flight.
+ */
 export function useRequestLog(filters: LogFilters) {
-  const [rows, setRows] = useState<RequestRow[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [generation, setGeneration] = useState(0);
+  const [state, setState] = useState<LogState>(INITIAL);
+  const scope = useRef<AbortController | null>(null);
+  const tailing = useRef(false);
 
-  const fetchPage = useCallback(
-    async (after: string | undefined, signal?: AbortSignal) => {
-      setLoading(true);
-      setError(null);
+  const load = useCallback(
+    async (cursor: string | undefined) => {
+      const signal = scope.current?.signal;
+      setState((s) => ({ ...s, loading: true, error: null, ...(cursor ? {} : { rows: [], cursor: null, added: 0 }) }));
+      let page: RequestPage;
       try {
-        const page = await listRequests(toQuery(filters, after), signal);
-        if (signal?.aborted) return;
-        setRows((list) => (after ? [...list, ...page.data] : page.data));
-        setCursor(page.next_cursor);
-      } catch (err) {
-        if (!signal?.aborted) setError(err);
-      } finally {
-        if (!signal?.aborted) setLoading(false);
+        page = await listRequests(toQuery(filters, cursor), signal);
+      } catch (error) {
+        if (!signal?.aborted) setState((s) => ({ ...s, loading: false, error }));
+        return;
       }
+      if (signal?.aborted) return;
+      setState((s) => ({ ...s, loading: false, rows: cursor ? [...s.rows, ...page.data] : page.data, cursor: page.next_cursor }));
     },
     [filters],
   );
 
   useEffect(() => {
     const controller = new AbortController();
-    void fetchPage(undefined, controller.signal);
+    scope.current = controller;
+    void load(undefined);
     return () => controller.abort();
-  }, [fetchPage, generation]);
+  }, [load]);
+
+  const tail = useCallback(async () => {
+    const signal = scope.current?.signal;
+    if (tailing.current) return;
+    tailing.current = true;
+    try {
+      const page = await listRequests(toQuery(filters), signal);
+      if (signal?.aborted) return;
+      setState((s) => {
+        if (s.loading) return s; // the first page is on its way and will have them
+        const merged = mergeNewer(s.rows, page.data);
+        return { ...s, rows: merged.rows, added: merged.added, cursor: merged.replaced ? page.next_cursor : s.cursor };
+      });
+    } catch {
+      // The next live message tries again; a tail is not worth an error on the page.
+    } finally {
+      tailing.current = false;
+    }
+  }, [filters]);
 
   return {
-    rows,
-    loading,
-    error,
-    hasMore: cursor !== null,
-    loadMore: () => cursor && void fetchPage(cursor),
-    refresh: () => setGeneration((g) => g + 1),
+    rows: state.rows,
+    loading: state.loading,
+    error: state.error,
+    added: state.added,
+    hasMore: state.cursor !== null,
+    loadMore: () => {
+      if (state.cursor && !state.loading) void load(state.cursor);
+    },
+    reload: () => void load(undefined),
+    tail: () => void tail(),
   };
 }
