@@ -139,6 +139,7 @@ describe("Web Push", () => {
       push: ["provider.down"],
       email: [],
       quiet_hours: null,
+      language: "en",
     });
     await lowBalance(tenantId, owner);
     const [alert] = await expectNotifications(owner, 1);
@@ -186,11 +187,17 @@ describe("Slack and e-mail", () => {
   it("posts to the tenant's Slack webhook and mails the members who asked, each once, with the delivery status on the alert", async () => {
     const { tenantId } = await billingTenant(10_000_000);
     const owner = await createMember("owner", tenantId, { operator: true });
+    const admin = await createMember("admin", tenantId);
     const slack = `slack-${crypto.randomUUID()}`;
     const set = await call("/api/notifications/settings", jsonInit({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}` }, owner.headers, "PUT"));
     expect(set.status, await set.clone().text()).toBe(200);
     expect(await json(set)).toMatchObject({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}` });
     await call("/api/notifications/preferences", jsonInit({ push: [], email: ["balance.low"], quiet_hours: null }, owner.headers, "PUT"));
+    const russian = await call(
+      "/api/notifications/preferences",
+      jsonInit({ push: [], email: ["balance.low"], quiet_hours: null, language: "ru" }, admin.headers, "PUT"),
+    );
+    expect(await json(russian)).toMatchObject({ language: "ru" });
     await lowBalance(tenantId, owner);
     const [alert] = await expectNotifications(owner, 1);
 
@@ -209,6 +216,8 @@ describe("Slack and e-mail", () => {
     expect(mine.body.subject).toBe("AI Aggregator: Balance is low");
     expect(mine.body.text).toContain("https://dashboard.example.com/billing");
     expect(mine.body.html).toContain('<a href="https://dashboard.example.com/billing"');
+    const theirs = (await hook("mail-api", 2)).map((m) => JSON.parse(m.body) as { to: string[]; subject: string }).find((m) => m.to[0] === admin.email)!;
+    expect(theirs.subject).toBe("AI Aggregator: Баланс на исходе");
 
     const deliveries = await eventually(
       async () =>
@@ -217,12 +226,15 @@ describe("Slack and e-mail", () => {
             await call("/api/notifications", { headers: owner.headers }),
           )
         ).data.find((n) => n.id === alert!.id)!.deliveries,
-      (list) => list.length === 2 && list.every((d) => d.status === "delivered"),
+      (list) => list.length === 3 && list.every((d) => d.status === "delivered"),
     );
-    expect(deliveries.map((d) => [d.channel, d.label]).sort()).toEqual([
-      ["email", owner.email],
-      ["slack", "Slack"],
-    ]);
+    expect(deliveries.map((d) => [d.channel, d.label]).sort()).toEqual(
+      [
+        ["email", admin.email],
+        ["email", owner.email],
+        ["slack", "Slack"],
+      ].sort(),
+    );
     expect((await hook(slack, 1)).length).toBe(1);
   });
 
@@ -232,5 +244,39 @@ describe("Slack and e-mail", () => {
     const res = await call("/api/notifications/settings", jsonInit({ slack_webhook_url: "http://10.1.2.3/hook" }, admin.headers, "PUT"));
     expect(res.status).toBe(400);
     expect(await json(res)).toMatchObject({ error: { code: "url_not_allowed" } });
+  });
+});
+
+describe("Invitations by e-mail", () => {
+  const mailsTo = async (to: string) =>
+    (await mockJson<{ body: string }[]>(stripeBase(), "/__hooks/mail-api"))
+      .map((m) => JSON.parse(m.body) as { to: string[]; subject: string; text: string; html: string })
+      .filter((m) => m.to[0] === to);
+  const invite = async (owner: Member, body: Record<string, unknown>) => {
+    const res = await call("/api/users/invitations", jsonInit(body, owner.headers));
+    expect(res.status, await res.clone().text()).toBe(201);
+    return json<{ link: string; email_delivery: string }>(res);
+  };
+
+  it("mails the link in the invitee's language, still answers it, and sends no more than the daily allowance", async () => {
+    const { tenantId } = await billingTenant(10_000_000);
+    const owner = await createMember("owner", tenantId);
+    const to = `invitee-${crypto.randomUUID()}@example.com`;
+    const sent = await invite(owner, { email: to, role: "viewer", language: "ru" });
+    expect(sent.email_delivery).toBe("sent");
+    const [mail] = await mailsTo(to);
+    expect(mail!.subject).toMatch(/^Приглашение в /);
+    expect(mail!.text).toContain(sent.link);
+    expect(mail!.html).toContain(`href="${sent.link}"`);
+
+    const quiet = `quiet-${crypto.randomUUID()}@example.com`;
+    expect((await invite(owner, { email: quiet, role: "viewer", send_email: false })).email_delivery).toBe("not_requested");
+    expect(await mailsTo(quiet)).toEqual([]);
+
+    const outcomes: string[] = [];
+    for (let i = 0; i < 20; i++) outcomes.push((await invite(owner, { email: `bulk-${i}-${crypto.randomUUID()}@example.com`, role: "viewer" })).email_delivery);
+    // 22 invitations today: the first 20 may be mailed (one was not asked to be), then no more.
+    expect(outcomes.filter((o) => o === "sent")).toHaveLength(18);
+    expect(outcomes.slice(-2)).toEqual(["limited", "limited"]);
   });
 });

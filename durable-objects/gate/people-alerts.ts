@@ -8,8 +8,8 @@ import { ALERT_PERMISSION, type AlertPreferences, type NotificationType } from "
 import { hasPermission } from "../../worker/core/rbac.ts";
 import { alertRecipients, forgetSubscription, touchSubscription } from "../../worker/db/alert-recipients.ts";
 import { getDb } from "../../worker/db/client.ts";
-import { alertMessage } from "../../worker/services/alert-messages.ts";
-import { alertEmail, type EmailTransport, sendEmail } from "../../worker/services/email.ts";
+import { alertMessage, type Locale } from "../../worker/services/alert-messages.ts";
+import { alertEmail, emailTransport, mailFrom, sendEmail } from "../../worker/services/email.ts";
 import { sendPush } from "../../worker/services/push.ts";
 import { sendSlack, slackPayload } from "../../worker/services/slack.ts";
 import type { Env } from "../bindings.ts";
@@ -146,11 +146,12 @@ export class PeopleAlerts {
       for (const person of recipients) {
         if (!hasPermission({ role: person.role, isOperator: false }, ALERT_PERMISSION[alert.type])) continue;
         const at = inQuietHours(person.preferences.quietHours, now) ? now + 15 * 60_000 : now;
+        const language = person.preferences.language ?? "en";
         if (person.preferences.push.includes(alert.type)) {
           for (const d of person.devices)
-            add("push", d.id, `${person.email}: ${d.label}`, { id: d.id, endpoint: d.endpoint, p256dh: d.p256dh, auth: d.auth }, at);
+            add("push", d.id, `${person.email}: ${d.label}`, { id: d.id, endpoint: d.endpoint, p256dh: d.p256dh, auth: d.auth, language }, at);
         }
-        if (person.preferences.email.includes(alert.type)) add("email", person.userId, person.email, { to: person.email }, at);
+        if (person.preferences.email.includes(alert.type)) add("email", person.userId, person.email, { to: person.email, language }, at);
       }
       if (channels.slackWebhookUrl) add("slack", "tenant", "Slack", { url: channels.slackWebhookUrl });
       this.sql.exec("DELETE FROM people_fanout WHERE alert_id = ?", alert.id);
@@ -183,12 +184,13 @@ export class PeopleAlerts {
   private async attempt(row: OutboxRow, alert: StoredAlert): Promise<Outcome> {
     const target = JSON.parse(row.target) as Record<string, string>;
     const origin = this.env.PUBLIC_URL || "http://127.0.0.1:8787";
-    const message = alertMessage(alert, "en", origin);
+    const language: Locale = target.language === "ru" ? "ru" : "en"; // Slack is the tenant's: English
+    const message = alertMessage(alert, language, origin);
     if (row.channel === "push") return this.push(target, alert, message);
     if (row.channel === "slack") return sendSlack(target.url!, slackPayload(alert, "en", origin));
     const transport = emailTransport(this.env);
     if (!transport) return { outcome: "failed", error: "e-mail is not configured (MAIL_API_URL or the EMAIL binding)" };
-    return sendEmail(transport, { to: target.to!, from: this.env.MAIL_FROM || "alerts@localhost", ...alertEmail(alert, "en", origin) });
+    return sendEmail(transport, { to: target.to!, from: mailFrom(this.env), ...alertEmail(alert, language, origin) });
   }
 
   private async push(target: Record<string, string>, alert: StoredAlert, message: ReturnType<typeof alertMessage>): Promise<Outcome> {
@@ -245,19 +247,3 @@ export class PeopleAlerts {
 }
 
 const retry = (error: unknown): Outcome => ({ outcome: "retry", error: String(error).slice(0, 200) });
-
-/** The operator's mail transport: the `send_email` binding, else a JSON mail API; none: e-mail is off. */
-export function emailTransport(env: Env): EmailTransport | null {
-  if (env.MAIL_API_URL) return { kind: "http", url: env.MAIL_API_URL, headers: env.MAIL_API_KEY ? { authorization: `Bearer ${env.MAIL_API_KEY}` } : {} };
-  const binding = env.EMAIL;
-  if (binding) {
-    return {
-      kind: "binding",
-      send: async (message) => {
-        const { EmailMessage } = (await import("cloudflare:email")) as { EmailMessage: new (from: string, to: string, raw: string) => EmailMessage };
-        await binding.send(new EmailMessage(message.from, message.to, message.raw));
-      },
-    };
-  }
-  return null;
-}

@@ -4,7 +4,7 @@
 // stream, and their settings.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
-import { type AlertPreferences, NOTIFICATION_TYPES } from "../core/alert-types.ts";
+import { ALERT_LANGUAGES, type AlertPreferences, NOTIFICATION_TYPES } from "../core/alert-types.ts";
 import { isTimeZone } from "../core/periods.ts";
 import { findPreferences, savePreferences } from "../db/alert-recipients.ts";
 import { AppError } from "../core/errors.ts";
@@ -297,12 +297,14 @@ const preferencesBody = z.strictObject({
     .strictObject({ start: hhmm, end: hhmm, time_zone: z.string().refine(isTimeZone, "Name an IANA time zone.") })
     .nullable()
     .describe("Push and e-mail wait until these hours end (local to time_zone); null: none"),
+  language: z.enum(ALERT_LANGUAGES).default("en").describe("The language your alerts are written in"),
 });
 
 const preferencesJson = (p: AlertPreferences): z.output<typeof preferencesBody> => ({
   push: p.push,
   email: p.email,
   quiet_hours: p.quietHours && { start: p.quietHours.start, end: p.quietHours.end, time_zone: p.quietHours.timeZone },
+  language: p.language ?? "en",
 });
 
 export const notifications = new ApiRouter("notifications")
@@ -327,6 +329,7 @@ export const notifications = new ApiRouter("notifications")
         push: [...new Set(body.push)],
         email: [...new Set(body.email)],
         quietHours: body.quiet_hours && { start: body.quiet_hours.start, end: body.quiet_hours.end, timeZone: body.quiet_hours.time_zone },
+        language: body.language,
       };
       await savePreferences(getDb(c.env.DB), c.var.user.tenantId, c.var.user.id, preferences);
       return c.json(preferencesJson(preferences));

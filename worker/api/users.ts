@@ -3,6 +3,7 @@
 // owner may grant, change or remove the owner role, and a tenant always keeps one owner.
 import { eq } from "drizzle-orm";
 import * as z from "zod";
+import { ALERT_LANGUAGES } from "../core/alert-types.ts";
 import { AppError } from "../core/errors.ts";
 import { newId, randomSecret } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -10,10 +11,12 @@ import { ROLES, type Role } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
 import { getDb, type Db } from "../db/client.ts";
 import { deleteEntity, ENTITIES, updateEntity } from "../db/entities.ts";
-import { findTenantInvitation, type InvitationRow, listPendingInvitations } from "../db/invitations.ts";
+import { countInvitationsSince, findTenantInvitation, type InvitationRow, listPendingInvitations } from "../db/invitations.ts";
 import { invitations } from "../db/schema.ts";
 import { countOtherOwners, findTenantMember, listTenantMembers, type Member, type MembershipRow } from "../db/users.ts";
+import { findTenant } from "../db/tenants.ts";
 import { commitChange } from "../services/audit.ts";
+import { emailTransport, invitationEmail, mailFrom, sendEmail } from "../services/email.ts";
 import { actorOf } from "./actor.ts";
 import { emailField } from "./account-fields.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -22,7 +25,20 @@ const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 const role = z.enum(ROLES);
 const roleBody = z.strictObject({ role });
-const inviteBody = z.strictObject({ email: emailField, role });
+const inviteBody = z.strictObject({
+  email: emailField,
+  role,
+  send_email: z.boolean().default(true).describe("Also e-mail the link to them, when the server has e-mail configured"),
+  language: z.enum(ALERT_LANGUAGES).default("en").describe("The language of that e-mail"),
+});
+
+/** E-mailed invitations per tenant per day: the operator's mail sender is not a tenant's bulk mailer. */
+export const INVITATION_EMAILS_PER_DAY = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const emailOutcome = z
+  .enum(["sent", "failed", "not_configured", "not_requested", "limited"])
+  .describe("Whether the link was e-mailed; the link is in this answer either way");
 
 const memberView = z.object({ user_id: z.string(), email: z.string(), name: z.string(), role, joined_at: z.string() });
 const invitationView = z.object({
@@ -128,7 +144,21 @@ async function invite(c: ApiContext, body: z.output<typeof inviteBody>): Promise
     db.insert(invitations).values(row),
   ]);
   const link = `${new URL(c.req.url).origin}/invite/${token}`;
-  return c.json({ ...invitationJson(row), link }, 201);
+  return c.json({ ...invitationJson(row), link, email_delivery: await emailInvitation(c, body, link, now) }, 201);
+}
+
+/** Sends the invitation's link by e-mail if asked and configured, within the daily allowance; never fails the invitation. */
+async function emailInvitation(c: ApiContext, body: z.output<typeof inviteBody>, link: string, now: number): Promise<z.output<typeof emailOutcome>> {
+  if (!body.send_email) return "not_requested";
+  const transport = emailTransport(c.env);
+  if (!transport) return "not_configured";
+  const db = getDb(c.env.DB);
+  const tenantId = c.var.user.tenantId;
+  if ((await countInvitationsSince(db, tenantId, now - DAY_MS)) > INVITATION_EMAILS_PER_DAY) return "limited";
+  const tenantName = (await findTenant(db, tenantId))?.name ?? tenantId;
+  const content = invitationEmail({ tenantName, inviterName: c.var.user.name || c.var.user.email, role: body.role, link, locale: body.language });
+  const result = await sendEmail(transport, { from: mailFrom(c.env), to: body.email, ...content }, { timeoutMs: 5_000 });
+  return result.outcome === "sent" ? "sent" : "failed";
 }
 
 async function revokeInvitation(c: ApiContext, id: string): Promise<Response> {
@@ -168,11 +198,11 @@ export const users = new ApiRouter("users")
     "/invitations",
     {
       summary: "Invite someone by email; the link (single use, 7 days) is in this answer only.",
-      description: "Only an owner may invite as owner. Accept with POST /api/auth/accept-invitation.",
+      description: `Only an owner may invite as owner. Accept with POST /api/auth/accept-invitation. With e-mail configured the link is also e-mailed (at most ${INVITATION_EMAILS_PER_DAY} a day per tenant).`,
       access: "members:write",
       body: inviteBody,
       status: 201,
-      response: invitationView.extend({ link: z.string() }),
+      response: invitationView.extend({ link: z.string(), email_delivery: emailOutcome }),
     },
     (c, { body }) => invite(c, body),
   )

@@ -17,12 +17,18 @@ export const ALERT_PERMISSION: Record<NotificationType, Permission> = {
 export const PERSONAL_CHANNELS = ["push", "email"] as const;
 export type PersonalChannel = (typeof PERSONAL_CHANNELS)[number];
 
-/** A person's choice: the alert types per channel, and optional quiet hours (local times, HH:MM). */
+/** The languages alerts and invitations are written in (the dashboard's languages). */
+export const ALERT_LANGUAGES = ["en", "ru"] as const;
+export type AlertLanguage = (typeof ALERT_LANGUAGES)[number];
+
+/** A person's choice: the alert types per channel, optional quiet hours (local times, HH:MM) and their language. */
 export interface AlertPreferences {
   push: NotificationType[];
   email: NotificationType[];
   quietHours: { start: string; end: string; timeZone: string } | null;
+  /** Absent in preferences saved before languages were chosen: English. */
+  language?: AlertLanguage;
 }
 
-/** Without a choice of their own: every alert they may see on their devices, none by e-mail. */
-export const DEFAULT_PREFERENCES: AlertPreferences = { push: [...NOTIFICATION_TYPES], email: [], quietHours: null };
+/** Without a choice of their own: every alert they may see on their devices, none by e-mail, in English. */
+export const DEFAULT_PREFERENCES: AlertPreferences = { push: [...NOTIFICATION_TYPES], email: [], quietHours: null, language: "en" };

@@ -1,5 +1,5 @@
 // Invitations into a tenant: single use, expiring, only the token's SHA-256 stored.
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, isNull } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { invitations } from "./schema.ts";
 
@@ -42,4 +42,14 @@ export async function releaseInvitation(db: Db, id: string, claimedAt: number): 
     .update(invitations)
     .set({ acceptedAt: null })
     .where(and(eq(invitations.id, id), eq(invitations.acceptedAt, claimedAt)));
+}
+
+/** How many invitations the tenant made since `since` (the e-mail allowance counts them). */
+export async function countInvitationsSince(db: Db, tenantId: string, since: number): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), gte(invitations.createdAt, since)))
+    .get();
+  return row?.n ?? 0;
 }

@@ -2,14 +2,16 @@
 // the dashboard page it links to, and a tag per alert kind and subject (so a repeat replaces
 // the last notification instead of stacking).
 
+import type { AlertLanguage, NotificationType } from "../core/alert-types.ts";
+
 export interface AlertNotice {
   id: string;
-  type: "budget.threshold_crossed" | "balance.low" | "provider.down" | "provider.recovered";
+  type: NotificationType;
   message: string;
   data: Record<string, number | string>;
 }
 
-export type Locale = "en" | "ru";
+export type Locale = AlertLanguage;
 
 export interface AlertText {
   title: string;

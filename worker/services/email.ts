@@ -88,3 +88,27 @@ export async function sendEmail(transport: EmailTransport, m: EmailMessage, opti
     return { outcome: "retry", error: String(error).slice(0, 200) };
   }
 }
+
+/** The operator's mail settings (wrangler vars and the optional `send_email` binding). */
+export interface MailEnv {
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  EMAIL?: SendEmail;
+}
+
+export const mailFrom = (env: MailEnv) => env.MAIL_FROM || "alerts@localhost";
+
+/** The operator's mail transport: a JSON mail API, else the `send_email` binding; none: e-mail is off. */
+export function emailTransport(env: MailEnv): EmailTransport | null {
+  if (env.MAIL_API_URL) return { kind: "http", url: env.MAIL_API_URL, headers: env.MAIL_API_KEY ? { authorization: `Bearer ${env.MAIL_API_KEY}` } : {} };
+  const binding = env.EMAIL;
+  if (!binding) return null;
+  return {
+    kind: "binding",
+    send: async (message) => {
+      const { EmailMessage: CloudflareEmail } = await import("cloudflare:email");
+      await binding.send(new CloudflareEmail(message.from, message.to, message.raw));
+    },
+  };
+}

@@ -1073,6 +1073,10 @@ export interface Paths {
       body: {
         email: string;
         role: "owner" | "admin" | "developer" | "viewer";
+        /** Also e-mail the link to them, when the server has e-mail configured */
+        send_email?: boolean;
+        /** The language of that e-mail */
+        language?: "en" | "ru";
       };
       status: 201;
       response: {
@@ -1085,6 +1089,8 @@ export interface Paths {
         created_by: string | null;
         created_at: string;
         link: string;
+        /** Whether the link was e-mailed; the link is in this answer either way */
+        email_delivery: "sent" | "failed" | "not_configured" | "not_requested" | "limited";
       };
     };
   };
@@ -3407,6 +3413,8 @@ export interface Paths {
           end: string;
           time_zone: string;
         } | null;
+        /** The language your alerts are written in */
+        language: "en" | "ru";
       };
     };
     put: {
@@ -3425,6 +3433,8 @@ export interface Paths {
           end: string;
           time_zone: string;
         } | null;
+        /** The language your alerts are written in */
+        language?: "en" | "ru";
       };
       status: 200;
       response: {
@@ -3438,6 +3448,8 @@ export interface Paths {
           end: string;
           time_zone: string;
         } | null;
+        /** The language your alerts are written in */
+        language: "en" | "ru";
       };
     };
   };

@@ -6,18 +6,28 @@ import { CopyButton } from "../../components/CopyButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Field } from "../../components/Field";
 import { useAction } from "../../hooks/useAction";
-import { t } from "../../i18n";
+import { type MessageKey, t } from "../../i18n";
+import { language } from "../../stores/settings";
 import { EMAIL, field } from "../../lib/form";
 import { grantableRoles, isRole } from "./roles";
 
-const invite = (email: string, role: Role) => call("post", "/api/users/invitations", { body: { email, role } });
+const invite = (email: string, role: Role, sendEmail: boolean) =>
+  call("post", "/api/users/invitations", { body: { email, role, send_email: sendEmail, language: language.value } });
 
-/** Invite by email; the single-use link is in this answer only, so it is shown with a copy button. */
+/** What became of the e-mail with the link; nothing to say when the server sends no e-mail. */
+const EMAIL_NOTE: Partial<Record<CreatedInvitation["email_delivery"], MessageKey>> = {
+  sent: "users.inviteMailed",
+  failed: "users.inviteMailFailed",
+  limited: "users.inviteMailLimited",
+};
+
+/** Invite by email (the server e-mails the link when it can); the single-use link is also shown here once, with a copy button. */
 export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvitation) => void }) {
   const action = useAction(invite);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
   const [emailError, setEmailError] = useState<string | null>(null);
   const [role, setRole] = useState<Role>("developer");
+  const [sendEmail, setSendEmail] = useState(true);
 
   async function onSubmit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -29,7 +39,7 @@ export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvit
       return;
     }
     setEmailError(null);
-    const answer = await action.run(email, role);
+    const answer = await action.run(email, role, sendEmail);
     if (answer) {
       setCreated(answer);
       onInvited(answer);
@@ -57,6 +67,10 @@ export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvit
             )}
           </Field>
         </div>
+        <label class="check">
+          <input type="checkbox" checked={sendEmail} onChange={(e) => setSendEmail(e.currentTarget.checked)} />
+          {t("users.inviteByEmail")}
+        </label>
         <ErrorAlert error={action.error} />
         <div>
           <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
@@ -67,6 +81,7 @@ export function InviteForm({ onInvited }: { onInvited: (invitation: CreatedInvit
       {created && (
         <div class="success stack-sm" role="status">
           <p>{t("users.inviteCreated", { email: created.email })}</p>
+          {EMAIL_NOTE[created.email_delivery] && <p>{t(EMAIL_NOTE[created.email_delivery]!, { email: created.email })}</p>}
           <label for="invite-link">{t("users.inviteLink")}</label>
           <input id="invite-link" class="mono" value={created.link} readOnly />
           <CopyButton text={created.link} />
