@@ -64,10 +64,15 @@ describe("a viewer", () => {
     expect(await page.getByRole("button", { name: /^Remove/ }).count()).toBe(0);
 
     await page.goto(`${origin}/settings`);
-    // Both the tenant's limits and its logs settings say so; neither offers a Save.
+    // Both the tenant's limits and its logs settings say so; neither offers a Save. The viewer's
+    // own alerts are theirs to choose (provider alerts only), and the tenant's channels are not shown.
     await page.getByRole("form", { name: "Tenant limits and budget" }).getByText("Only owners and admins can change these.").waitFor();
     await page.getByRole("form", { name: "Logs and traces" }).getByText("Only owners and admins can change these.").waitFor();
-    expect(await page.getByRole("button", { name: "Save" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Save", exact: true }).count()).toBe(0);
+    const alerts = page.getByRole("region", { name: "Your alerts" });
+    await alerts.getByLabel("Provider down: Devices").waitFor();
+    expect(await alerts.getByLabel("Balance low: Devices").count()).toBe(0);
+    expect(await page.getByRole("region", { name: "Alert channels of the tenant" }).count()).toBe(0);
 
     await page.goto(`${origin}/billing`);
     await page.getByText("Your role cannot see this page.").waitFor();

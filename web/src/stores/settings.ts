@@ -5,6 +5,8 @@ export const THEMES = ["system", "light", "dark"] as const;
 export type Theme = (typeof THEMES)[number];
 export const LANGUAGES = ["en", "ru"] as const;
 export type Language = (typeof LANGUAGES)[number];
+/** Each language in itself, for pickers. */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: "English", ru: "Русский" };
 
 export const THEME_KEY = "aggregator.theme";
 export const LANGUAGE_KEY = "aggregator.language";

@@ -1,16 +1,13 @@
-import type { TargetedSubmitEvent } from "preact";
-import { useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { NotificationSettings, TenantSettings } from "../../api/types";
-import { AsyncView } from "../../components/AsyncView";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormEnd } from "../../components/FormEnd";
+import { LoadedCard } from "../../components/LoadedCard";
 import { Field } from "../../components/Field";
-import { useAction } from "../../hooks/useAction";
-import { useAsync } from "../../hooks/useAsync";
+import { useSettingsForm } from "../../hooks/useSettingsForm";
 import { t } from "../../i18n";
 import { formatMicros } from "../../i18n/format";
 import { can } from "../../stores/permissions";
-import { type BudgetErrors, budgetFrom, type BudgetValues, lowBalanceMicros, tenantPatch, validateBudget } from "./budgetForm";
+import { budgetFrom, type BudgetValues, lowBalanceMicros, tenantPatch, validateBudget } from "./budgetForm";
 
 interface Loaded {
   tenant: TenantSettings;
@@ -36,30 +33,13 @@ async function save(values: BudgetValues, before: Loaded): Promise<Loaded> {
 }
 
 function BudgetForm({ loaded, onSaved }: { loaded: Loaded; onSaved: (next: Loaded) => void }) {
-  const [values, setValues] = useState(() => budgetFrom(loaded.tenant, loaded.alerts));
-  const [errors, setErrors] = useState<BudgetErrors>({});
-  const [saved, setSaved] = useState(false);
-  const action = useAction(save);
+  const { values, set, error, saved, action, onSubmit } = useSettingsForm({
+    initial: () => budgetFrom(loaded.tenant, loaded.alerts),
+    validate: validateBudget,
+    save: (v: BudgetValues) => save(v, loaded),
+    onSaved,
+  });
   const readOnly = !can("tenant:write");
-  const set = (key: keyof BudgetValues, value: string) => {
-    setSaved(false);
-    setValues((v) => ({ ...v, [key]: value }));
-  };
-  const error = (key: keyof BudgetValues) => {
-    const found = errors[key];
-    return found ? t(found) : null;
-  };
-  const onSubmit = async (event: TargetedSubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const found = validateBudget(values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const next = await action.run(values, loaded);
-    if (next) {
-      setSaved(true);
-      onSaved(next);
-    }
-  };
   const defaultLow = loaded.alerts ? formatMicros(loaded.alerts.default_low_balance_micros) : null;
 
   return (
@@ -89,40 +69,24 @@ function BudgetForm({ loaded, onSaved }: { loaded: Loaded; onSaved: (next: Loade
           </Field>
         )}
       </div>
-      <ErrorAlert error={action.error} />
-      {saved && (
-        <p class="success" role="status">
-          {t("settings.saved")}
-        </p>
-      )}
-      {!readOnly && (
-        <div>
-          <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
-            {t("billing.saveBudget")}
-          </button>
-        </div>
-      )}
+      <FormEnd action={action} saved={saved} submit={readOnly ? undefined : t("billing.saveBudget")} />
     </form>
   );
 }
 
 /** The monthly budget, its alert thresholds and the low-balance alert. */
 export function BudgetCard({ onSaved }: { onSaved: () => void }) {
-  const { state, update } = useAsync(load);
   return (
-    <section class="card" aria-labelledby="budget-form-heading">
-      <h2 id="budget-form-heading">{t("billing.budgetAlerts")}</h2>
-      <AsyncView state={state}>
-        {(loaded) => (
-          <BudgetForm
-            loaded={loaded}
-            onSaved={(next) => {
-              update(() => next);
-              onSaved();
-            }}
-          />
-        )}
-      </AsyncView>
-    </section>
+    <LoadedCard title={t("billing.budgetAlerts")} headingId="budget-form-heading" load={load}>
+      {(loaded, replace) => (
+        <BudgetForm
+          loaded={loaded}
+          onSaved={(next) => {
+            replace(next);
+            onSaved();
+          }}
+        />
+      )}
+    </LoadedCard>
   );
 }

@@ -37,4 +37,23 @@ describe("recent alerts", () => {
     expect(down.className).toBe("badge bad");
     expect(screen.getByText(/4 of 5 recent calls failed \(last: timed out\)/)).toBeTruthy();
   });
+
+  it("shows where each alert went and how that went", async () => {
+    signIn(session("tok"));
+    const deliveries = [
+      { channel: "email", label: "ann@example.com", status: "delivered", attempts: 1, last_error: null },
+      { channel: "push", label: "ann@example.com: Pixel", status: "failed", attempts: 1, last_error: "the device unsubscribed; it was removed" },
+      { channel: "slack", label: "Slack", status: "pending", attempts: 2, last_error: "HTTP 503" },
+    ];
+    routes({ "GET /api/notifications": () => jsonResponse(200, { data: [{ ...alerts[1], deliveries }] }) });
+    render(<NotificationsCard />);
+    const list = await screen.findByRole("list", { name: "Deliveries" });
+    const items = [...list.querySelectorAll("li")].map((li) => li.textContent);
+    expect(items).toEqual([
+      "E-mail · ann@example.com delivered",
+      "Device · ann@example.com: Pixel failed the device unsubscribed; it was removed",
+      "Slack · Slack pending",
+    ]);
+    expect(screen.getByText("failed").className).toBe("badge bad");
+  });
 });

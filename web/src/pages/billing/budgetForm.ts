@@ -1,5 +1,5 @@
 import type { NotificationSettings, TenantSettings, TenantUpdateBody } from "../../api/types";
-import type { MessageKey } from "../../i18n";
+import type { FormErrors } from "../../hooks/useSettingsForm";
 import { microsToDollars, parseDollarsToMicros } from "../../lib/money";
 import { parseThresholds } from "../settings/tenantForm";
 
@@ -12,7 +12,7 @@ export interface BudgetValues {
   lowBalance: string;
 }
 
-export type BudgetErrors = Partial<Record<keyof BudgetValues, MessageKey>>;
+export type BudgetErrors = FormErrors<keyof BudgetValues>;
 
 const MAX_MICROS = 1_000_000_000_000;
 

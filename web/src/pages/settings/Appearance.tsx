@@ -1,7 +1,5 @@
 import { changeLanguage, t } from "../../i18n";
-import { type Language, language, LANGUAGES, setTheme, theme, THEMES } from "../../stores/settings";
-
-const LANGUAGE_NAMES: Record<Language, string> = { en: "English", ru: "Русский" };
+import { LANGUAGE_NAMES, language, LANGUAGES, setTheme, theme, THEMES } from "../../stores/settings";
 
 export function Appearance() {
   return (

@@ -2,7 +2,7 @@ import type { TargetedSubmitEvent } from "preact";
 import { useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { TenantSettings } from "../../api/types";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormEnd } from "../../components/FormEnd";
 import { Field } from "../../components/Field";
 import { useAction } from "../../hooks/useAction";
 import { t } from "../../i18n";
@@ -116,19 +116,7 @@ export function LogsSettingsForm({ tenant, onSaved }: { tenant: TenantSettings; 
         onRows={(rows) => set("headers", rows)}
         onRemove={(remove) => set("removeHeaders", remove)}
       />
-      <ErrorAlert error={server ? null : action.error} />
-      {saved && (
-        <p class="success" role="status">
-          {t("settings.saved")}
-        </p>
-      )}
-      {!readOnly && (
-        <div>
-          <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
-            {t("common.save")}
-          </button>
-        </div>
-      )}
+      <FormEnd action={action} saved={saved} submit={readOnly ? undefined : t("common.save")} showError={!server} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import type { TargetedSubmitEvent } from "preact";
 import { useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { TenantSettings } from "../../api/types";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormEnd } from "../../components/FormEnd";
 import { Field } from "../../components/Field";
 import { ModelLimitsEditor } from "../../components/ModelLimitsEditor";
 import { ScopeLimitsFields } from "../../components/ScopeLimitsFields";
@@ -135,19 +135,7 @@ export function TenantSettingsForm({ tenant, onSaved }: { tenant: TenantSettings
           </div>
         </fieldset>
       )}
-      <ErrorAlert error={action.error} />
-      {saved && (
-        <p class="success" role="status">
-          {t("settings.saved")}
-        </p>
-      )}
-      {!readOnly && (
-        <div>
-          <button class="button primary" type="submit" disabled={action.busy} aria-busy={action.busy}>
-            {t("common.save")}
-          </button>
-        </div>
-      )}
+      <FormEnd action={action} saved={saved} submit={readOnly ? undefined : t("common.save")} />
     </form>
   );
 }
