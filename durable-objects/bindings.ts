@@ -14,6 +14,8 @@ export interface Env {
   MAIL_API_URL?: string;
   MAIL_API_KEY?: string;
   MAIL_FROM?: string;
+  /** Invitations e-mailed a day across all tenants (default 200; "0": none). Each tenant has its own 20 within it. */
+  MAIL_INVITATIONS_PER_DAY?: string;
   EMAIL?: SendEmail;
   /** Captured request and answer bodies, by `bodies/<tenant>/<day>/<request id>.json.gz`; the gate sweeps them past retention. */
   LOGS: R2Bucket;

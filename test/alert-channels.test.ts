@@ -2,12 +2,14 @@
 // checked by the mock push service), only for members whose role may see the alert and who want
 // it, at most once per device, a device the push service calls gone forgotten; Slack and e-mail
 // from the same fan-out; the delivery status on each alert; the device API and its URL rules.
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { gateFor } from "../worker/gateway/gate.ts";
+import worker from "../worker/index.ts";
 import { getDb } from "../worker/db/client.ts";
 import { pushSubscriptions } from "../worker/db/schema.ts";
-import { call, createMember, json, jsonInit, type Member } from "./kit/fixtures.ts";
+import { call, createMember, json, jsonInit, type Member, ORIGIN } from "./kit/fixtures.ts";
 import { eventually } from "./kit/gateway.ts";
 import { expectNotifications, type NotificationJson } from "./kit/notifications.ts";
 import { billingTenant, mockJson, stripeBase } from "./kit/payments.ts";
@@ -275,8 +277,33 @@ describe("Invitations by e-mail", () => {
 
     const outcomes: string[] = [];
     for (let i = 0; i < 20; i++) outcomes.push((await invite(owner, { email: `bulk-${i}-${crypto.randomUUID()}@example.com`, role: "viewer" })).email_delivery);
-    // 22 invitations today: the first 20 may be mailed (one was not asked to be), then no more.
-    expect(outcomes.filter((o) => o === "sent")).toHaveLength(18);
-    expect(outcomes.slice(-2)).toEqual(["limited", "limited"]);
+    // 20 e-mails a day: one before, 19 of these; the one not asked to be mailed does not count.
+    expect(outcomes.filter((o) => o === "sent")).toHaveLength(19);
+    expect(outcomes.at(-1)).toBe("limited");
+  });
+
+  it("stops e-mailing invitations once the whole platform's daily allowance is used, counting only e-mails sent", async () => {
+    const emailedToday = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE emailed_at >= ?")
+      .bind(Date.now() - 86_400_000)
+      .first<{ n: number }>();
+    const roomForOne = { ...env, MAIL_INVITATIONS_PER_DAY: String(emailedToday!.n + 1) };
+    const inviteWith = async (owner: Member, email: string, sendEmail: boolean, bindings: typeof env) => {
+      const init = jsonInit({ email, role: "viewer", send_email: sendEmail }, owner.headers);
+      const res = await worker.fetch(new Request(`${ORIGIN}/api/users/invitations`, init), bindings, createExecutionContext());
+      expect(res.status).toBe(201);
+      return json<{ email: string; link: string; email_delivery: string }>(res);
+    };
+    const idle = await createMember("owner", (await billingTenant(10_000_000)).tenantId);
+    const owner = await createMember("owner", (await billingTenant(10_000_000)).tenantId);
+    // Another tenant's invitations without e-mail leave the allowance alone.
+    for (let i = 0; i < 3; i++) await inviteWith(idle, `unmailed-${i}-${crypto.randomUUID()}@example.com`, false, roomForOne);
+    const first = `first-${crypto.randomUUID()}@example.com`;
+    expect((await inviteWith(owner, first, true, roomForOne)).email_delivery).toBe("sent");
+
+    const capped = `capped-${crypto.randomUUID()}@example.com`;
+    const answer = await inviteWith(owner, capped, true, roomForOne);
+    expect(answer).toMatchObject({ email: capped, email_delivery: "limited", link: expect.stringContaining("/invite/") });
+    expect(await mailsTo(capped)).toEqual([]);
+    expect(await mailsTo(first)).toHaveLength(1);
   });
 });

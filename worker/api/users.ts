@@ -11,7 +11,7 @@ import { ROLES, type Role } from "../core/rbac.ts";
 import { iso } from "../core/time.ts";
 import { getDb, type Db } from "../db/client.ts";
 import { deleteEntity, ENTITIES, updateEntity } from "../db/entities.ts";
-import { countInvitationsSince, findTenantInvitation, type InvitationRow, listPendingInvitations } from "../db/invitations.ts";
+import { findTenantInvitation, type InvitationRow, listPendingInvitations, reserveInvitationEmail } from "../db/invitations.ts";
 import { invitations } from "../db/schema.ts";
 import { countOtherOwners, findTenantMember, listTenantMembers, type Member, type MembershipRow } from "../db/users.ts";
 import { findTenant } from "../db/tenants.ts";
@@ -32,8 +32,17 @@ const inviteBody = z.strictObject({
   language: z.enum(ALERT_LANGUAGES).default("en").describe("The language of that e-mail"),
 });
 
-/** E-mailed invitations per tenant per day: the operator's mail sender is not a tenant's bulk mailer. */
+/**
+ * E-mailed invitations a day, per tenant and (MAIL_INVITATIONS_PER_DAY) across all: anyone may
+ * register a tenant, and the operator's mail sender must not become a bulk mailer.
+ */
 export const INVITATION_EMAILS_PER_DAY = 20;
+const PLATFORM_INVITATION_EMAILS_PER_DAY = 200;
+
+function platformAllowance(env: ApiContext["env"]): number {
+  const configured = Number(env.MAIL_INVITATIONS_PER_DAY ?? PLATFORM_INVITATION_EMAILS_PER_DAY);
+  return Number.isSafeInteger(configured) && configured >= 0 ? configured : PLATFORM_INVITATION_EMAILS_PER_DAY;
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const emailOutcome = z
@@ -139,23 +148,29 @@ async function invite(c: ApiContext, body: z.output<typeof inviteBody>): Promise
     revokedAt: null,
     createdBy: c.var.user.id,
     createdAt: now,
+    emailedAt: null,
   };
   await commitChange(db, actorOf(c), { action: "create", entityType: "invitation", entityId: row.id, tenantId, before: null, after: row }, [
     db.insert(invitations).values(row),
   ]);
   const link = `${new URL(c.req.url).origin}/invite/${token}`;
-  return c.json({ ...invitationJson(row), link, email_delivery: await emailInvitation(c, body, link, now) }, 201);
+  return c.json({ ...invitationJson(row), link, email_delivery: await emailInvitation(c, body, row, link) }, 201);
 }
 
 /** Sends the invitation's link by e-mail if asked and configured, within the daily allowance; never fails the invitation. */
-async function emailInvitation(c: ApiContext, body: z.output<typeof inviteBody>, link: string, now: number): Promise<z.output<typeof emailOutcome>> {
+async function emailInvitation(
+  c: ApiContext,
+  body: z.output<typeof inviteBody>,
+  invitation: InvitationRow,
+  link: string,
+): Promise<z.output<typeof emailOutcome>> {
   if (!body.send_email) return "not_requested";
   const transport = emailTransport(c.env);
   if (!transport) return "not_configured";
   const db = getDb(c.env.DB);
-  const tenantId = c.var.user.tenantId;
-  if ((await countInvitationsSince(db, tenantId, now - DAY_MS)) > INVITATION_EMAILS_PER_DAY) return "limited";
-  const tenantName = (await findTenant(db, tenantId))?.name ?? tenantId;
+  const allowance = { perTenant: INVITATION_EMAILS_PER_DAY, platform: platformAllowance(c.env), windowMs: DAY_MS };
+  if (!(await reserveInvitationEmail(db, invitation, invitation.createdAt, allowance))) return "limited";
+  const tenantName = (await findTenant(db, invitation.tenantId))?.name ?? invitation.tenantId;
   const content = invitationEmail({ tenantName, inviterName: c.var.user.name || c.var.user.email, role: body.role, link, locale: body.language });
   const result = await sendEmail(transport, { from: mailFrom(c.env), to: body.email, ...content }, { timeoutMs: 5_000 });
   return result.outcome === "sent" ? "sent" : "failed";

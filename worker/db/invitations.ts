@@ -1,5 +1,5 @@
 // Invitations into a tenant: single use, expiring, only the token's SHA-256 stored.
-import { and, asc, count, eq, gt, gte, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { invitations } from "./schema.ts";
 
@@ -44,12 +44,26 @@ export async function releaseInvitation(db: Db, id: string, claimedAt: number): 
     .where(and(eq(invitations.id, id), eq(invitations.acceptedAt, claimedAt)));
 }
 
-/** How many invitations the tenant made since `since` (the e-mail allowance counts them). */
-export async function countInvitationsSince(db: Db, tenantId: string, since: number): Promise<number> {
-  const row = await db
-    .select({ n: count() })
-    .from(invitations)
-    .where(and(eq(invitations.tenantId, tenantId), gte(invitations.createdAt, since)))
-    .get();
+/**
+ * Reserves one e-mail for the invitation within the daily allowances (the tenant's and everyone's):
+ * marks it e-mailed, then counts; over either, unmarks it. Marking before counting means concurrent
+ * invitations can only be refused one too many, never sent one too many.
+ */
+export async function reserveInvitationEmail(
+  db: Db,
+  invitation: Pick<InvitationRow, "id" | "tenantId">,
+  now: number,
+  allowance: { perTenant: number; platform: number; windowMs: number },
+): Promise<boolean> {
+  await db.update(invitations).set({ emailedAt: now }).where(eq(invitations.id, invitation.id));
+  const since = gte(invitations.emailedAt, now - allowance.windowMs);
+  const [tenant, platform] = await Promise.all([countWhere(db, and(eq(invitations.tenantId, invitation.tenantId), since)), countWhere(db, since)]);
+  if (tenant <= allowance.perTenant && platform <= allowance.platform) return true;
+  await db.update(invitations).set({ emailedAt: null }).where(eq(invitations.id, invitation.id));
+  return false;
+}
+
+async function countWhere(db: Db, where: SQL | undefined): Promise<number> {
+  const row = await db.select({ n: count() }).from(invitations).where(where).get();
   return row?.n ?? 0;
 }

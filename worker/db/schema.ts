@@ -473,8 +473,14 @@ export const invitations = sqliteTable(
     revokedAt: integer("revoked_at"),
     createdBy: text("created_by"),
     createdAt: createdAt(),
+    /** When its link was (attempted to be) e-mailed: the daily e-mail allowances count these. */
+    emailedAt: integer("emailed_at"),
   },
-  (t) => [uniqueIndex("invitations_token_uq").on(t.tokenHash), index("invitations_tenant_idx").on(t.tenantId)],
+  (t) => [
+    uniqueIndex("invitations_token_uq").on(t.tokenHash),
+    index("invitations_tenant_idx").on(t.tenantId),
+    index("invitations_emailed_idx").on(t.emailedAt),
+  ],
 );
 
 /** Read-only analytics tokens (JWTs): one row per token id (`jti`), so each can be listed and revoked. */
