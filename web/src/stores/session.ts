@@ -2,6 +2,7 @@
 import { fetchMe, logout, switchTenant } from "../api/auth";
 import type { TokenResponse } from "../api/types";
 import { clearApiCache } from "../pwa/register";
+import { stopAlertsHere } from "./alertDevice";
 import { onSessionChange, setMe, signIn, signOut } from "./auth";
 import { resetProviders } from "./providers";
 
@@ -24,8 +25,9 @@ export async function changeTenant(tenantId: string): Promise<void> {
   await loadMe();
 }
 
-/** Signs out here and on the server; the local session ends even if the server can't be reached. */
+/** Signs out here and on the server (this browser's alerts stop); the local session ends even if the server can't be reached. */
 export async function endSession(): Promise<void> {
+  await stopAlertsHere();
   await logout().catch(() => undefined);
   signOut();
 }

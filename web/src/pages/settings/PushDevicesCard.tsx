@@ -9,34 +9,10 @@ import { useAction } from "../../hooks/useAction";
 import { useAsync } from "../../hooks/useAsync";
 import { t } from "../../i18n";
 import { formatDateTime } from "../../i18n/format";
-import {
-  deviceLabel,
-  PushSetupError,
-  pushAvailability,
-  rememberThisDevice,
-  subscribeThisDevice,
-  thisDeviceId,
-  unsubscribeThisDevice,
-} from "../../pwa/pushDevice";
+import { deviceLabel, PushSetupError, pushAvailability, thisDeviceId } from "../../pwa/pushDevice";
+import { enableThisDevice, removeDevice } from "../../stores/alertDevice";
 
 const loadDevices = async (signal: AbortSignal) => (await call("get", "/api/push/subscriptions", { signal })).data;
-
-async function enableThisDevice(label: string): Promise<PushDevice> {
-  const { public_key } = await call("get", "/api/push/vapid-public-key");
-  const subscription = await subscribeThisDevice(public_key);
-  const device = await call("post", "/api/push/subscriptions", { body: { ...subscription, label } });
-  rememberThisDevice(device.id);
-  return device;
-}
-
-async function removeDevice(id: string): Promise<string> {
-  await call("delete", "/api/push/subscriptions/{id}", { path: { id } });
-  if (id === thisDeviceId()) {
-    rememberThisDevice(null);
-    await unsubscribeThisDevice().catch(() => undefined);
-  }
-  return id;
-}
 
 const sendTest = async () => (await call("post", "/api/push/test")).data;
 
