@@ -78,6 +78,9 @@ describe("the request explorer", () => {
     await dialog.getByRole("img", { name: /Reading .* ms, Admission .* ms, Provider .* ms, Streaming .* ms/ }).waitFor();
     await page.keyboard.press("Escape");
     await page.waitForURL(`${origin}/logs`);
+    // The address changes as Escape is handled; the modal dialog (which makes the page behind it
+    // inert, so typing there goes nowhere) closes on the next render.
+    await dialog.waitFor({ state: "hidden" });
 
     // The unknown model never reached a provider.
     await page.getByLabel("Request id or trace id").fill(unknown.requestId);
