@@ -151,7 +151,7 @@ describe("Web Push", () => {
 });
 
 describe("the device API", () => {
-  it("gives the VAPID key, refuses an internal endpoint from a tenant's member, lists and removes devices, and sends a test push", async () => {
+  it("gives the VAPID key, refuses an internal endpoint from a tenant's member, lists and removes devices, and sends a few test pushes", async () => {
     const { tenantId } = await billingTenant(10_000_000);
     const member = await createMember("developer", tenantId);
     const key = await json<{ public_key: string }>(await call("/api/push/vapid-public-key", { headers: member.headers }));
@@ -172,6 +172,12 @@ describe("the device API", () => {
     const test = await json<{ data: { outcome: string }[] }>(await call("/api/push/test", { method: "POST", headers: operator.headers }));
     expect(test.data).toEqual([expect.objectContaining({ outcome: "sent" })]);
     expect((await received()).some((r) => r.id === idOf(device) && r.payload.title === "AI Aggregator")).toBe(true);
+    // A few tests in 15 minutes, not a stream of posts to push services.
+    for (let i = 1; i < 5; i++) expect((await call("/api/push/test", { method: "POST", headers: operator.headers })).status).toBe(200);
+    const sixth = await call("/api/push/test", { method: "POST", headers: operator.headers });
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await json(sixth)).toMatchObject({ error: { code: "too_many_tests" } });
     // Another user cannot remove it; its owner can.
     expect((await call(`/api/push/subscriptions/${created.id}`, { method: "DELETE", headers: member.headers })).status).toBe(404);
     expect((await call(`/api/push/subscriptions/${created.id}`, { method: "DELETE", headers: operator.headers })).status).toBe(204);

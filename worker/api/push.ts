@@ -17,7 +17,8 @@ import {
   saveSubscription,
   touchSubscription,
 } from "../db/alert-recipients.ts";
-import { getDb } from "../db/client.ts";
+import { type Db, getDb } from "../db/client.ts";
+import { countAttempt, PUSH_TEST_LIMIT, waitMs } from "../db/throttle.ts";
 import type { Env } from "../env.ts";
 import { sendPush } from "../services/push.ts";
 import { type ApiContext, ApiRouter } from "./router.ts";
@@ -66,10 +67,24 @@ const testResult = z.object({
   data: z.array(z.object({ id: z.string(), label: z.string(), outcome: z.enum(["sent", "gone", "retry", "failed"]), status: z.int().optional() })),
 });
 
+/** Each test posts to every device's push service, so a user may send a few in a window, not a stream. */
+async function admitTestPush(db: Db, userId: string): Promise<void> {
+  const now = Date.now();
+  const [counted] = await countAttempt(db, [`pushtest:${userId}`], now);
+  const wait = counted ? waitMs(counted, now) : 0;
+  if (wait === 0) return;
+  const seconds = Math.ceil(wait / 1000);
+  throw new AppError("rate_limit", `At most ${PUSH_TEST_LIMIT} test notifications in 15 minutes. Try again in ${seconds} seconds.`, {
+    code: "too_many_tests",
+    headers: { "retry-after": String(seconds) },
+  });
+}
+
 /** A test notification to each of the caller's devices now; a device its push service calls gone is forgotten. */
 async function testPush(c: ApiContext) {
   const vapid = vapidOf(c.env);
   const db = getDb(c.env.DB);
+  await admitTestPush(db, c.var.user.id);
   const devices = await listSubscriptions(db, c.var.user.id);
   const payload = {
     id: newId("ntf"),
@@ -148,6 +163,11 @@ export const pushApi = new ApiRouter("push")
   .endpoint(
     "post",
     "/test",
-    { summary: "Send a test notification to each of the user's devices now, and say how each went.", access: "signed-in", response: testResult },
+    {
+      summary: "Send a test notification to each of the user's devices now, and say how each went.",
+      description: "At most 5 in 15 minutes per user (429 too_many_tests with Retry-After).",
+      access: "signed-in",
+      response: testResult,
+    },
     async (c) => c.json(await testPush(c)),
   );

@@ -9,6 +9,10 @@
 //                        address the account already signed in from)
 //   pair:<ip> <email>    progressive delay per account and address: 5 attempts at once, then
 //                        the n-th waits 2^(n-6) s after the first attempt of the hour
+//
+// The same counter serves other actions a signed-in user could repeat to make the Worker call out:
+//
+//   pushtest:<user id>   test notifications (each posts to every device's push service): 5 in 15 min
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { authThrottle } from "./schema.ts";
@@ -20,7 +24,9 @@ export const PAIR_FREE = 5;
 export const PAIR_WINDOW_MS = 60 * 60 * 1000;
 export const PAIR_BASE_DELAY_MS = 1000;
 
-export type ThrottleKind = "ip" | "email" | "pair";
+export const PUSH_TEST_LIMIT = 5;
+
+export type ThrottleKind = "ip" | "email" | "pair" | "pushtest";
 
 interface Rule {
   windowMs: number;
@@ -36,6 +42,7 @@ const RULES: Record<ThrottleKind, Rule> = {
   ip: fixed(IP_LIMIT),
   email: fixed(EMAIL_CEILING),
   pair: { windowMs: PAIR_WINDOW_MS, opensAfterMs: pairDelayMs },
+  pushtest: fixed(PUSH_TEST_LIMIT),
 };
 
 /**
