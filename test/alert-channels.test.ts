@@ -4,11 +4,12 @@
 // from the same fan-out; the delivery status on each alert; the device API and its URL rules.
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { gateFor } from "../worker/gateway/gate.ts";
 import worker from "../worker/index.ts";
 import { getDb } from "../worker/db/client.ts";
-import { pushSubscriptions } from "../worker/db/schema.ts";
+import { memberships, pushSubscriptions, tenants } from "../worker/db/schema.ts";
 import { call, createMember, json, jsonInit, type Member, ORIGIN } from "./kit/fixtures.ts";
 import { eventually } from "./kit/gateway.ts";
 import { expectNotifications, type NotificationJson } from "./kit/notifications.ts";
@@ -102,6 +103,25 @@ describe("Web Push", () => {
     // A later alarm sends nothing again: one delivery per device and alert.
     await gateFor(env, tenantId).credit(tenantId, { idempotencyKey: `noop:${crypto.randomUUID()}`, kind: "adjustment", amountMicros: 1, reason: "test" });
     expect((await received()).filter((r) => r.payload.id === alert!.id)).toHaveLength(2);
+  });
+
+  it("tells a member of several tenants which tenant: its name in the title, its id in the tag and the link", async () => {
+    const { tenantId } = await billingTenant(10_000_000);
+    const { tenantId: otherTenant } = await billingTenant(10_000_000);
+    const owner = await createMember("owner", tenantId, { operator: true });
+    await getDb(env.DB).insert(memberships).values({ tenantId: otherTenant, userId: owner.userId, role: "viewer", createdAt: Date.now() });
+    const phone = await newDevice();
+    expect((await subscribe(owner, phone, "Phone")).status).toBe(201);
+    const tenant = await getDb(env.DB).select({ name: tenants.name }).from(tenants).where(eq(tenants.id, tenantId)).get();
+
+    await lowBalance(tenantId, owner);
+    const [alert] = await expectNotifications(owner, 1);
+    const [push] = await eventually(
+      async () => (await received()).filter((r) => r.payload.id === alert!.id),
+      (list) => list.length >= 1,
+    );
+    expect(push!.payload).toMatchObject({ url: `/billing?tenant=${tenantId}`, tag: `${tenantId}:balance.low` });
+    expect(push!.payload.title).toBe(`Balance is low · ${tenant!.name}`);
   });
 
   it("forgets a device its push service calls gone, and retries one that fails for a while", async () => {

@@ -146,12 +146,12 @@ export class PeopleAlerts {
       for (const person of recipients) {
         if (!hasPermission({ role: person.role, isOperator: false }, ALERT_PERMISSION[alert.type])) continue;
         const at = inQuietHours(person.preferences.quietHours, now) ? now + 15 * 60_000 : now;
-        const language = person.preferences.language ?? "en";
+        const toPerson = { language: person.preferences.language ?? "en", ...(person.tenantName ? { tenant_name: person.tenantName } : {}) };
         if (person.preferences.push.includes(alert.type)) {
           for (const d of person.devices)
-            add("push", d.id, `${person.email}: ${d.label}`, { id: d.id, endpoint: d.endpoint, p256dh: d.p256dh, auth: d.auth, language }, at);
+            add("push", d.id, `${person.email}: ${d.label}`, { id: d.id, endpoint: d.endpoint, p256dh: d.p256dh, auth: d.auth, ...toPerson }, at);
         }
-        if (person.preferences.email.includes(alert.type)) add("email", person.userId, person.email, { to: person.email, language }, at);
+        if (person.preferences.email.includes(alert.type)) add("email", person.userId, person.email, { to: person.email, ...toPerson }, at);
       }
       if (channels.slackWebhookUrl) add("slack", "tenant", "Slack", { url: channels.slackWebhookUrl });
       this.sql.exec("DELETE FROM people_fanout WHERE alert_id = ?", alert.id);
@@ -185,12 +185,12 @@ export class PeopleAlerts {
     const target = JSON.parse(row.target) as Record<string, string>;
     const origin = this.env.PUBLIC_URL || "http://127.0.0.1:8787";
     const language: Locale = target.language === "ru" ? "ru" : "en"; // Slack is the tenant's: English
-    const message = alertMessage(alert, language, origin);
-    if (row.channel === "push") return this.push(target, alert, message);
+    const tenant = target.tenant_name ? { id: alert.tenant_id, name: target.tenant_name } : undefined;
+    if (row.channel === "push") return this.push(target, alert, alertMessage(alert, language, origin, tenant));
     if (row.channel === "slack") return sendSlack(target.url!, slackPayload(alert, "en", origin));
     const transport = emailTransport(this.env);
     if (!transport) return { outcome: "failed", error: "e-mail is not configured (MAIL_API_URL or the EMAIL binding)" };
-    return sendEmail(transport, { to: target.to!, from: mailFrom(this.env), ...alertEmail(alert, language, origin) });
+    return sendEmail(transport, { to: target.to!, from: mailFrom(this.env), ...alertEmail(alert, language, origin, tenant) });
   }
 
   private async push(target: Record<string, string>, alert: StoredAlert, message: ReturnType<typeof alertMessage>): Promise<Outcome> {
@@ -200,7 +200,7 @@ export class PeopleAlerts {
       privateKey: this.env.VAPID_PRIVATE_KEY,
       subject: this.env.VAPID_SUBJECT || "mailto:alerts@localhost",
     };
-    const payload = { id: alert.id, type: alert.type, title: message.title, body: message.body, url: new URL(message.url).pathname, tag: message.tag };
+    const payload = { id: alert.id, type: alert.type, title: message.title, body: message.body, url: pathOf(message.url), tag: message.tag };
     const result = await sendPush({ endpoint: target.endpoint!, keys: { p256dh: target.p256dh!, auth: target.auth! } }, payload, vapid, {
       urgency: alert.type === "provider.down" || alert.type === "balance.low" ? "high" : "normal",
       topic: message.tag.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 32),
@@ -246,4 +246,8 @@ export class PeopleAlerts {
   }
 }
 
+const pathOf = (url: string) => {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+};
 const retry = (error: unknown): Outcome => ({ outcome: "retry", error: String(error).slice(0, 200) });

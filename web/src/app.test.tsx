@@ -128,3 +128,40 @@ describe("routing and the dashboard", () => {
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeTruthy();
   });
 });
+
+describe("a link that names the tenant (an alert to a person in several tenants)", () => {
+  const TWO_TENANTS = [...ME_OK.tenants, { id: "ten_2", name: "Beta Corp", role: "admin" }];
+
+  it("switches to that tenant, then drops the parameter", async () => {
+    signIn(session("tok_abc"));
+    let tenant = ME_OK.tenant;
+    const fetchMock = dashboardApi({
+      "GET /api/auth/me": () => jsonResponse(200, { ...ME_OK, user: { ...ME_OK.user, tenant_id: tenant.id }, tenant, tenants: TWO_TENANTS }),
+      "POST /api/auth/switch": () => {
+        tenant = { id: "ten_2", name: "Beta Corp" };
+        return jsonResponse(200, { ...LOGIN_OK, access_token: "tok_beta", user: { ...LOGIN_OK.user, tenant_id: "ten_2", role: "admin" } });
+      },
+    });
+    renderAt("/dashboard?tenant=ten_2");
+
+    expect(await screen.findByText("Beta Corp", { selector: "strong" })).toBeTruthy();
+    await waitFor(() => expect(location.search).toBe(""));
+    expect(location.pathname).toBe("/dashboard");
+    expect(
+      allCalls(fetchMock)
+        .filter((c) => c.url === "/api/auth/switch")
+        .map((c) => c.body),
+    ).toEqual([{ tenant_id: "ten_2" }]);
+    expect(accessToken.value).toBe("tok_beta");
+  });
+
+  it("leaves the tenant alone when the user is not a member of the one named", async () => {
+    signIn(session("tok_abc"));
+    const fetchMock = dashboardApi();
+    renderAt("/dashboard?tenant=ten_other&x=1");
+
+    await waitFor(() => expect(location.search).toBe("?x=1"));
+    expect(await screen.findByText("Acme Labs", { selector: "strong" })).toBeTruthy();
+    expect(allCalls(fetchMock).some((c) => c.url === "/api/auth/switch")).toBe(false);
+  });
+});

@@ -1,10 +1,10 @@
 // Who receives a tenant's alerts, and where: members, their devices (Web Push subscriptions) and
 // their alert preferences. The gate reads this when an alert fires; the API changes it.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type AlertPreferences, DEFAULT_PREFERENCES } from "../core/alert-types.ts";
 import type { Role } from "../core/rbac.ts";
 import type { Db } from "./client.ts";
-import { alertPreferences, memberships, pushSubscriptions, users } from "./schema.ts";
+import { alertPreferences, memberships, pushSubscriptions, tenants, users } from "./schema.ts";
 
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 
@@ -65,6 +65,8 @@ export interface AlertRecipient {
   email: string;
   name: string;
   role: Role;
+  /** The tenant's name when the person belongs to other tenants too (their alerts then say which); else null. */
+  tenantName: string | null;
   preferences: AlertPreferences;
   devices: Pick<PushSubscriptionRow, "id" | "endpoint" | "p256dh" | "auth" | "label">[];
 }
@@ -72,9 +74,18 @@ export interface AlertRecipient {
 /** Every member of the tenant with their preferences (defaults when none) and devices. */
 export async function alertRecipients(db: Db, tenantId: string): Promise<AlertRecipient[]> {
   const members = await db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, preferences: alertPreferences.preferences })
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: memberships.role,
+      preferences: alertPreferences.preferences,
+      tenantName: tenants.name,
+      tenantCount: sql<number>`(SELECT count(*) FROM ${memberships} AS m WHERE m.user_id = ${users.id})`,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .leftJoin(alertPreferences, and(eq(alertPreferences.tenantId, memberships.tenantId), eq(alertPreferences.userId, memberships.userId)))
     .where(eq(memberships.tenantId, tenantId));
   if (members.length === 0) return [];
@@ -87,8 +98,9 @@ export async function alertRecipients(db: Db, tenantId: string): Promise<AlertRe
         members.map((m) => m.userId),
       ),
     );
-  return members.map((m) => ({
+  return members.map(({ tenantCount, tenantName, ...m }) => ({
     ...m,
+    tenantName: tenantCount > 1 ? tenantName : null,
     preferences: m.preferences ?? DEFAULT_PREFERENCES,
     devices: devices.filter((d) => d.userId === m.userId),
   }));

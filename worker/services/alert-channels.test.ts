@@ -30,6 +30,12 @@ describe("alertMessage", () => {
     expect(alertMessage(DOWN, "en", ORIGIN)).toMatchObject({ url: "https://dash.example.com/diagnostics", tag: "provider:prv_1" });
     expect(alertMessage(DOWN, "ru", ORIGIN).title).toMatch(/не отвечает/);
     expect(alertMessage(BUDGET, "en", ORIGIN)).toMatchObject({ title: "Budget 80% spent", body: "$8.00 of $10.00 spent.", tag: "budget:2026-12" });
+    // To a person in several tenants: which one, and a link that switches to it.
+    expect(alertMessage(LOW, "en", ORIGIN, { id: "ten_a", name: "Acme" })).toMatchObject({
+      title: "Balance is low · Acme",
+      url: "https://dash.example.com/billing?tenant=ten_a",
+      tag: "ten_a:balance.low",
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 // What an alert says to a person, in English or Russian: a title and a body for a notification,
 // the dashboard page it links to, and a tag per alert kind and subject (so a repeat replaces
-// the last notification instead of stacking).
+// the last notification instead of stacking). A person in several tenants is told which one:
+// its name in the title, its id in the tag and in the link (the dashboard switches to it).
 
 import type { AlertLanguage, NotificationType } from "../core/alert-types.ts";
 
@@ -71,7 +72,16 @@ const PAGE: Record<AlertNotice["type"], string> = {
   "provider.recovered": "/diagnostics",
 };
 
-export function alertMessage(n: AlertNotice, locale: Locale, dashboardUrl: string): AlertText {
+/** The tenant an alert is about, named only to people who belong to more than one. */
+export interface AlertTenant {
+  id: string;
+  name: string;
+}
+
+export function alertMessage(n: AlertNotice, locale: Locale, dashboardUrl: string, tenant?: AlertTenant): AlertText {
   const built = (BUILDERS[n.type] ?? ((x: AlertNotice) => ({ title: "AI Aggregator", body: x.message, tag: x.type })))(n, locale);
-  return { ...built, url: new URL(PAGE[n.type] ?? "/dashboard", dashboardUrl).href };
+  const url = new URL(PAGE[n.type] ?? "/dashboard", dashboardUrl);
+  if (!tenant) return { ...built, url: url.href };
+  url.searchParams.set("tenant", tenant.id);
+  return { title: `${built.title} · ${tenant.name}`, body: built.body, tag: `${tenant.id}:${built.tag}`, url: url.href };
 }

@@ -1,7 +1,7 @@
 // Alert and invitation e-mails (English and Russian, plain text and HTML) and their sending:
 // through a JSON mail API (POST { from, to: [to], subject, text, html }, as Resend takes it) or
 // Cloudflare's send_email binding, for which the MIME message is built here.
-import { type AlertNotice, alertMessage, type Locale } from "./alert-messages.ts";
+import { type AlertNotice, type AlertTenant, alertMessage, type Locale } from "./alert-messages.ts";
 import { type ChannelResult, type PostOptions, postJson } from "./channel-post.ts";
 
 export interface EmailContent {
@@ -28,8 +28,8 @@ function layout(title: string, body: string, link: { url: string; label: string 
 <p style="font-size:12px;color:#666">AI Aggregator</p></body></html>`;
 }
 
-export function alertEmail(n: AlertNotice, locale: Locale, dashboardUrl: string): EmailContent {
-  const m = alertMessage(n, locale, dashboardUrl);
+export function alertEmail(n: AlertNotice, locale: Locale, dashboardUrl: string, tenant?: AlertTenant): EmailContent {
+  const m = alertMessage(n, locale, dashboardUrl, tenant);
   const label = locale === "ru" ? "Открыть панель" : "Open dashboard";
   return {
     subject: `AI Aggregator: ${m.title}`,

@@ -3,6 +3,7 @@ import lazy from "preact-iso/lazy";
 import { Route, Router, useLocation } from "preact-iso/router";
 import { Loading } from "../components/Loading";
 import { Redirect } from "../components/Redirect";
+import { useTenantFromLink } from "../hooks/useTenantFromLink";
 import { t } from "../i18n";
 import { currentUser, isSignedIn, restoringSession } from "../stores/auth";
 import { loadMe } from "../stores/session";
@@ -34,6 +35,7 @@ const focusContent = () => document.getElementById("content")?.focus({ preventSc
 export default function PrivateArea() {
   const { path, url } = useLocation();
   const tenantId = currentUser.value?.tenant_id;
+  useTenantFromLink();
 
   useEffect(() => {
     if (!tenantId) return;
