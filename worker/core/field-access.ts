@@ -84,7 +84,7 @@ export const ACCESS = {
     write: () => "members:write",
     lifecycle: null,
     fields: { role: OWNER_ROLE },
-    system: ["id", "tenantId", "tokenHash", "expiresAt", "acceptedAt", "createdBy", "createdAt"],
+    system: ["id", "tenantId", "tokenHash", "expiresAt", "acceptedAt", "createdBy", "createdAt", "emailedAt"],
   },
 } satisfies Record<EntityType, EntityAccess>;
 
