@@ -212,6 +212,25 @@ describe("Slack and e-mail", () => {
       (items) => items.length >= atLeast,
     );
 
+  it("writes the tenant's Slack messages in the language the tenant chose", async () => {
+    const { tenantId } = await billingTenant(10_000_000);
+    const owner = await createMember("owner", tenantId, { operator: true });
+    const slack = `slack-ru-${crypto.randomUUID()}`;
+    const german = await call("/api/notifications/settings", jsonInit({ slack_language: "de" }, owner.headers, "PUT"));
+    expect(german.status).toBe(400);
+    const set = await call(
+      "/api/notifications/settings",
+      jsonInit({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}`, slack_language: "ru" }, owner.headers, "PUT"),
+    );
+    expect(await json(set)).toMatchObject({ slack_language: "ru" });
+    await lowBalance(tenantId, owner);
+
+    const [posted] = await hook(slack, 1);
+    const message = JSON.parse(posted!.body) as { text: string; blocks: { type: string; elements?: { text: { text: string } }[] }[] };
+    expect(message.text).toMatch(/^Баланс на исходе: Баланс 4,00 \$/);
+    expect(message.blocks[2]!.elements![0]!.text.text).toBe("Открыть панель");
+  });
+
   it("posts to the tenant's Slack webhook and mails the members who asked, each once, with the delivery status on the alert", async () => {
     const { tenantId } = await billingTenant(10_000_000);
     const owner = await createMember("owner", tenantId, { operator: true });
@@ -219,7 +238,7 @@ describe("Slack and e-mail", () => {
     const slack = `slack-${crypto.randomUUID()}`;
     const set = await call("/api/notifications/settings", jsonInit({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}` }, owner.headers, "PUT"));
     expect(set.status, await set.clone().text()).toBe(200);
-    expect(await json(set)).toMatchObject({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}` });
+    expect(await json(set)).toMatchObject({ slack_webhook_url: `${stripeBase()}/__hooks/${slack}`, slack_language: "en" });
     await call("/api/notifications/preferences", jsonInit({ push: [], email: ["balance.low"], quiet_hours: null }, owner.headers, "PUT"));
     const russian = await call(
       "/api/notifications/preferences",

@@ -37,7 +37,7 @@ const HEARTBEAT_MS = 25_000;
 /** A provider still down this long after its alert is alerted again when a circuit opens. */
 export const PROVIDER_DOWN_REPEAT_MS = 6 * 3600_000;
 
-import { NOTIFICATION_TYPES, type NotificationType } from "../../worker/core/alert-types.ts";
+import { type AlertLanguage, NOTIFICATION_TYPES, type NotificationType } from "../../worker/core/alert-types.ts";
 
 export { NOTIFICATION_TYPES, type NotificationType };
 
@@ -80,6 +80,7 @@ interface AlertConfig {
   lowBalanceMicros: number;
   webhookUrl: string | null;
   slackWebhookUrl: string | null;
+  slackLanguage: AlertLanguage;
   secretVersion: number;
   loadedAt: number;
 }
@@ -184,6 +185,7 @@ export class GateAlerts {
           lowBalanceMicros: row.lowBalanceMicros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
           webhookUrl: row.alertWebhookUrl,
           slackWebhookUrl: row.slackWebhookUrl,
+          slackLanguage: row.slackLanguage,
           secretVersion: row.alertWebhookSecretVersion,
           loadedAt: Date.now(),
         };
@@ -398,7 +400,7 @@ export class GateAlerts {
     if (!tenantId) return;
     const config = await this.loadConfig(tenantId, now).catch(() => null);
     if (!config) return; // retried by the next alarm
-    await this.people.run({ slackWebhookUrl: config.slackWebhookUrl }, now);
+    await this.people.run({ slackWebhookUrl: config.slackWebhookUrl, slackLanguage: config.slackLanguage }, now);
     const due = this.outbox.due(now);
     if (due.length) await this.outbox.send(due, await alertWebhookSecret(this.env.SECRETS_KEY, tenantId, config.secretVersion));
   }

@@ -82,6 +82,7 @@ describe("TenantGate D1 statements", () => {
       lowBalanceMicros: 1_000,
       alertWebhookUrl: "https://example.com/hook",
       slackWebhookUrl: null,
+      slackLanguage: "en",
       alertWebhookSecretVersion: 1,
     });
     expect(await keyLimits(env.DB, `key_${tenantId}`)).toEqual({

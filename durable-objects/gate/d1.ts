@@ -78,6 +78,7 @@ export function alertSettings(d1: D1Database, tenantId: string) {
       lowBalanceMicros: tenants.lowBalanceMicros,
       alertWebhookUrl: tenants.alertWebhookUrl,
       slackWebhookUrl: tenants.slackWebhookUrl,
+      slackLanguage: tenants.slackLanguage,
       alertWebhookSecretVersion: tenants.alertWebhookSecretVersion,
     })
     .from(tenants)

@@ -4,7 +4,7 @@
 // member who asked, the tenant's Slack webhook), keyed by (alert, channel, recipient) so each is
 // made at most once. Deliveries are attempted off the hot path with backoff; a failing channel
 // never holds up another, and a push service's 404/410 forgets the device.
-import { ALERT_PERMISSION, type AlertPreferences, type NotificationType } from "../../worker/core/alert-types.ts";
+import { ALERT_PERMISSION, type AlertLanguage, type AlertPreferences, type NotificationType } from "../../worker/core/alert-types.ts";
 import { hasPermission } from "../../worker/core/rbac.ts";
 import { alertRecipients, forgetSubscription, touchSubscription } from "../../worker/db/alert-recipients.ts";
 import { getDb } from "../../worker/db/client.ts";
@@ -62,6 +62,7 @@ interface OutboxRow {
 /** Where the tenant's alerts go beyond its members: read with the gate's alert settings. */
 export interface TenantChannels {
   slackWebhookUrl: string | null;
+  slackLanguage: AlertLanguage;
 }
 
 type Outcome = { outcome: "sent" | "gone" | "retry" | "failed"; error?: string; status?: number };
@@ -153,7 +154,7 @@ export class PeopleAlerts {
         }
         if (person.preferences.email.includes(alert.type)) add("email", person.userId, person.email, { to: person.email, ...toPerson }, at);
       }
-      if (channels.slackWebhookUrl) add("slack", "tenant", "Slack", { url: channels.slackWebhookUrl });
+      if (channels.slackWebhookUrl) add("slack", "tenant", "Slack", { url: channels.slackWebhookUrl, language: channels.slackLanguage });
       this.sql.exec("DELETE FROM people_fanout WHERE alert_id = ?", alert.id);
     }
   }
@@ -184,10 +185,10 @@ export class PeopleAlerts {
   private async attempt(row: OutboxRow, alert: StoredAlert): Promise<Outcome> {
     const target = JSON.parse(row.target) as Record<string, string>;
     const origin = this.env.PUBLIC_URL || "http://127.0.0.1:8787";
-    const language: Locale = target.language === "ru" ? "ru" : "en"; // Slack is the tenant's: English
+    const language: Locale = target.language === "ru" ? "ru" : "en";
     const tenant = target.tenant_name ? { id: alert.tenant_id, name: target.tenant_name } : undefined;
     if (row.channel === "push") return this.push(target, alert, alertMessage(alert, language, origin, tenant));
-    if (row.channel === "slack") return sendSlack(target.url!, slackPayload(alert, "en", origin));
+    if (row.channel === "slack") return sendSlack(target.url!, slackPayload(alert, language, origin));
     const transport = emailTransport(this.env);
     if (!transport) return { outcome: "failed", error: "e-mail is not configured (MAIL_API_URL or the EMAIL binding)" };
     return sendEmail(transport, { to: target.to!, from: mailFrom(this.env), ...alertEmail(alert, language, origin, tenant) });

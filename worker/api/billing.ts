@@ -256,6 +256,7 @@ const settingsBody = z
       .max(2048)
       .nullable()
       .describe("A Slack incoming webhook (or Mattermost's, or Discord's …/slack) every alert is posted to; the URL rules as webhook_url"),
+    slack_language: z.enum(ALERT_LANGUAGES).describe("The language of the Slack messages (default en)"),
     low_balance_micros: z.int().min(0).max(1_000_000_000_000).nullable().describe("Alert below this balance; null: the platform default, 0: never"),
     rotate_secret: z.literal(true).describe("Replace the webhook signing secret"),
   })
@@ -265,6 +266,7 @@ const settingsBody = z
 const settingsView = z.object({
   webhook_url: z.string().nullable(),
   slack_webhook_url: z.string().nullable(),
+  slack_language: z.enum(ALERT_LANGUAGES),
   webhook_secret: z.string().describe("Verifies x-aggregator-signature"),
   low_balance_micros: z.int().nullable(),
   default_low_balance_micros: z.int(),
@@ -282,6 +284,7 @@ async function settingsJson(c: ApiContext, row: TenantRow): Promise<z.output<typ
   return {
     webhook_url: row.alertWebhookUrl,
     slack_webhook_url: row.slackWebhookUrl,
+    slack_language: row.slackLanguage,
     webhook_secret: await alertWebhookSecret(c.env.SECRETS_KEY, row.id, row.alertWebhookSecretVersion),
     low_balance_micros: row.lowBalanceMicros,
     default_low_balance_micros: Number.isSafeInteger(fallback) ? fallback : 0,
@@ -395,6 +398,7 @@ export const notifications = new ApiRouter("notifications")
       const changes: Partial<TenantRow> = {
         ...(body.webhook_url !== undefined && { alertWebhookUrl: body.webhook_url }),
         ...(body.slack_webhook_url !== undefined && { slackWebhookUrl: body.slack_webhook_url }),
+        ...(body.slack_language !== undefined && { slackLanguage: body.slack_language }),
         ...(body.low_balance_micros !== undefined && { lowBalanceMicros: body.low_balance_micros }),
         ...(body.rotate_secret && { alertWebhookSecretVersion: before.alertWebhookSecretVersion + 1 }),
         updatedAt: Date.now(),

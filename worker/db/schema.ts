@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BUDGET_PERIODS, type BudgetPeriod } from "../core/periods.ts";
 import { ROLES } from "../core/rbac.ts";
-import type { AlertPreferences } from "../core/alert-types.ts";
+import { ALERT_LANGUAGES, type AlertPreferences } from "../core/alert-types.ts";
 import type { RedactionSetting } from "../core/redact.ts";
 import { CAPTURE_MODES, type RequestDetail } from "../core/request-detail.ts";
 import type { PriceRow } from "./catalog.ts";
@@ -56,6 +56,8 @@ export const tenants = sqliteTable(
     alertWebhookUrl: text("alert_webhook_url"),
     /** Optional Slack-compatible incoming webhook (Slack, Mattermost, Discord's /slack) every alert is posted to. */
     slackWebhookUrl: text("slack_webhook_url"),
+    /** The language of the tenant's Slack messages (the channel is the team's, not one person's). */
+    slackLanguage: text("slack_language", { enum: ALERT_LANGUAGES }).notNull().default("en"),
     /** Bumped to rotate the webhook signing secret (derived from SECRETS_KEY, never stored). */
     alertWebhookSecretVersion: integer("alert_webhook_secret_version").notNull().default(1),
     /** How long /v1/responses keeps a stored response (`store: true`), in days; 0: never stored. */

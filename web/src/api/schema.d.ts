@@ -3512,6 +3512,7 @@ export interface Paths {
       response: {
         webhook_url: string | null;
         slack_webhook_url: string | null;
+        slack_language: "en" | "ru";
         /** Verifies x-aggregator-signature */
         webhook_secret: string;
         low_balance_micros: number | null;
@@ -3530,6 +3531,8 @@ export interface Paths {
         webhook_url?: string | null;
         /** A Slack incoming webhook (or Mattermost's, or Discord's …/slack) every alert is posted to; the URL rules as webhook_url */
         slack_webhook_url?: string | null;
+        /** The language of the Slack messages (default en) */
+        slack_language?: "en" | "ru";
         /** Alert below this balance; null: the platform default, 0: never */
         low_balance_micros?: number | null;
         /** Replace the webhook signing secret */
@@ -3539,6 +3542,7 @@ export interface Paths {
       response: {
         webhook_url: string | null;
         slack_webhook_url: string | null;
+        slack_language: "en" | "ru";
         /** Verifies x-aggregator-signature */
         webhook_secret: string;
         low_balance_micros: number | null;

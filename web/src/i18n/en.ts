@@ -283,6 +283,7 @@ export const en = {
   "channels.title": "Alert channels of the tenant",
   "channels.slack": "Slack incoming webhook",
   "channels.slackHint": "Every alert is posted here. Mattermost's incoming webhooks and Discord's …/slack URL work too. Empty: none.",
+  "channels.slackLanguage": "Language of the Slack messages",
   "channels.webhook": "Webhook",
   "channels.webhookHint": "Every alert is POSTed here as JSON, signed with the secret below. Empty: none.",
   "channels.secret": "Webhook signing secret",

@@ -280,6 +280,7 @@ export const ru: Messages = {
   "channels.title": "Каналы оповещений арендатора",
   "channels.slack": "Входящий вебхук Slack",
   "channels.slackHint": "Сюда публикуется каждое оповещение. Подходят и входящие вебхуки Mattermost, и адрес Discord …/slack. Пусто — нет.",
+  "channels.slackLanguage": "Язык сообщений в Slack",
   "channels.webhook": "Вебхук",
   "channels.webhookHint": "Сюда отправляется каждое оповещение в JSON, подписанное секретом ниже. Пусто — нет.",
   "channels.secret": "Секрет подписи вебхука",

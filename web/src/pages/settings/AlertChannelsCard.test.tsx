@@ -7,6 +7,7 @@ import { AlertChannelsCard, urlProblem } from "./AlertChannelsCard";
 const SETTINGS = {
   webhook_url: "https://hooks.example.com/alerts",
   slack_webhook_url: null,
+  slack_language: "en" as const,
   webhook_secret: "whsec_123",
   low_balance_micros: null,
   default_low_balance_micros: 5_000_000,
@@ -14,7 +15,7 @@ const SETTINGS = {
 };
 
 describe("alert channels of the tenant", () => {
-  it("saves a Slack webhook, clears the webhook, and shows the signing secret", async () => {
+  it("saves a Slack webhook in Russian, clears the webhook, and shows the signing secret", async () => {
     signIn(session("tok", userWithRole("admin")));
     const fetchMock = routes({
       "GET /api/notifications/settings": () => jsonResponse(200, SETTINGS),
@@ -24,11 +25,13 @@ describe("alert channels of the tenant", () => {
     expect((await screen.findByLabelText<HTMLInputElement>("Webhook signing secret")).value).toBe("whsec_123");
     fireEvent.input(screen.getByLabelText("Slack incoming webhook"), { target: { value: " https://hooks.slack.com/services/T/B/x " } });
     fireEvent.input(screen.getByLabelText("Webhook"), { target: { value: "" } });
+    fireEvent.change(screen.getByLabelText("Language of the Slack messages"), { target: { value: "ru" } });
     fireEvent.click(screen.getByRole("button", { name: "Save channels" }));
     await screen.findByText("Saved.");
     expect(allCalls(fetchMock).find((c) => c.method === "PUT")?.body).toEqual({
       webhook_url: null,
       slack_webhook_url: "https://hooks.slack.com/services/T/B/x",
+      slack_language: "ru",
     });
   });
 

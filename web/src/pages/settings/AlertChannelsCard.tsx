@@ -4,18 +4,23 @@ import { CopyButton } from "../../components/CopyButton";
 import { FormEnd } from "../../components/FormEnd";
 import { LoadedCard } from "../../components/LoadedCard";
 import { Field } from "../../components/Field";
+import { LanguageSelect } from "../../components/LanguageSelect";
 import { type FormErrors, useSettingsForm } from "../../hooks/useSettingsForm";
 import { type MessageKey, t } from "../../i18n";
+import type { Language } from "../../stores/settings";
 
 const load = (signal: AbortSignal) => call("get", "/api/notifications/settings", { signal });
 
 interface ChannelValues {
   webhook: string;
   slack: string;
+  slackLanguage: Language;
 }
 
 const save = (values: ChannelValues) =>
-  call("put", "/api/notifications/settings", { body: { webhook_url: values.webhook.trim() || null, slack_webhook_url: values.slack.trim() || null } });
+  call("put", "/api/notifications/settings", {
+    body: { webhook_url: values.webhook.trim() || null, slack_webhook_url: values.slack.trim() || null, slack_language: values.slackLanguage },
+  });
 
 /** An empty field (no channel) or an absolute http(s) URL; the server applies the address rules. */
 export function urlProblem(value: string): MessageKey | null {
@@ -49,12 +54,12 @@ function channelProblems(values: ChannelValues): FormErrors<keyof ChannelValues>
 
 function ChannelsForm({ loaded, onSaved }: { loaded: NotificationSettings; onSaved: (next: NotificationSettings) => void }) {
   const form = useSettingsForm({
-    initial: (): ChannelValues => ({ webhook: loaded.webhook_url ?? "", slack: loaded.slack_webhook_url ?? "" }),
+    initial: (): ChannelValues => ({ webhook: loaded.webhook_url ?? "", slack: loaded.slack_webhook_url ?? "", slackLanguage: loaded.slack_language }),
     validate: channelProblems,
     save,
     onSaved,
   });
-  const url = (key: keyof ChannelValues, label: string, hint: string) => (
+  const url = (key: "webhook" | "slack", label: string, hint: string) => (
     <Field label={label} hint={hint} error={form.error(key)}>
       {(a11y) => (
         <input
@@ -74,6 +79,7 @@ function ChannelsForm({ loaded, onSaved }: { loaded: NotificationSettings; onSav
   return (
     <form class="stack" onSubmit={form.onSubmit} noValidate>
       {url("slack", t("channels.slack"), t("channels.slackHint"))}
+      <LanguageSelect label={t("channels.slackLanguage")} value={form.values.slackLanguage} onChange={(next) => form.set("slackLanguage", next)} />
       {url("webhook", t("channels.webhook"), t("channels.webhookHint"))}
       <div class="field">
         <label for="webhook-secret">{t("channels.secret")}</label>

@@ -4,10 +4,10 @@ import type { AlertPreferences } from "../../api/types";
 import { FormEnd } from "../../components/FormEnd";
 import { LoadedCard } from "../../components/LoadedCard";
 import { Field } from "../../components/Field";
+import { LanguageSelect } from "../../components/LanguageSelect";
 import { useSettingsForm } from "../../hooks/useSettingsForm";
 import { t } from "../../i18n";
 import { can } from "../../stores/permissions";
-import { LANGUAGE_NAMES, LANGUAGES } from "../../stores/settings";
 import { ALERT_PERMISSION, ALERT_TYPES, PERSONAL_CHANNELS, preferencesBody, preferencesFrom, toggle, validatePreferences } from "./alertPreferencesForm";
 import { timeZoneChoices } from "./tenantForm";
 
@@ -102,25 +102,7 @@ function PreferencesForm({ loaded, onSaved }: { loaded: AlertPreferences; onSave
           </Field>
         </div>
       )}
-      <Field label={t("alerts.language")}>
-        {(a11y) => (
-          <select
-            {...a11y}
-            class="input-auto"
-            value={values.language}
-            onChange={(e) => {
-              const next = LANGUAGES.find((l) => l === e.currentTarget.value);
-              if (next) set("language", next);
-            }}
-          >
-            {LANGUAGES.map((l) => (
-              <option key={l} value={l} lang={l}>
-                {LANGUAGE_NAMES[l]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <LanguageSelect label={t("alerts.language")} value={values.language} onChange={(next) => set("language", next)} />
       <FormEnd action={form.action} saved={form.saved} submit={t("alerts.save")} />
     </form>
   );

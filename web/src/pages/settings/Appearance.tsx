@@ -1,5 +1,6 @@
+import { LanguageSelect } from "../../components/LanguageSelect";
 import { changeLanguage, t } from "../../i18n";
-import { LANGUAGE_NAMES, language, LANGUAGES, setTheme, theme, THEMES } from "../../stores/settings";
+import { language, setTheme, theme, THEMES } from "../../stores/settings";
 
 export function Appearance() {
   return (
@@ -15,24 +16,7 @@ export function Appearance() {
           ))}
         </div>
       </fieldset>
-      <div class="field">
-        <label for="language">{t("settings.language")}</label>
-        <select
-          id="language"
-          class="input-auto"
-          value={language.value}
-          onChange={(e) => {
-            const next = LANGUAGES.find((l) => l === e.currentTarget.value);
-            if (next) void changeLanguage(next);
-          }}
-        >
-          {LANGUAGES.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANGUAGE_NAMES[l]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguageSelect label={t("settings.language")} value={language.value} onChange={(next) => void changeLanguage(next)} />
     </div>
   );
 }

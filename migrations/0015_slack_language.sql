@@ -1,0 +1,1 @@
+ALTER TABLE `tenants` ADD `slack_language` text DEFAULT 'en' NOT NULL;
