@@ -13,6 +13,7 @@
 // own circuits) see it open; an opening long after the last alert raises again, so a recovery
 // no isolate of this tenant saw does not silence the next outage for good.
 import type { AlarmClock } from "../alarm-clock.ts";
+import { intVar } from "../../worker/core/env-vars.ts";
 import { newId } from "../../worker/core/ids.ts";
 import { monthStart } from "../../worker/core/time.ts";
 import type { Env } from "../bindings.ts";
@@ -177,12 +178,11 @@ export class GateAlerts {
         if (!row) return null;
         const parsed: unknown = row.alertThresholds;
         const thresholds = Array.isArray(parsed) ? parsed.filter((n): n is number => Number.isInteger(n) && n > 0) : DEFAULT_THRESHOLDS;
-        const fallbackLow = Number(this.env.LOW_BALANCE_MICROS ?? 0);
         this.config = {
           billingEnabled: row.billingEnabled,
           budgetMicros: row.monthlyBudgetMicros,
           thresholds,
-          lowBalanceMicros: row.lowBalanceMicros ?? (Number.isSafeInteger(fallbackLow) ? fallbackLow : 0),
+          lowBalanceMicros: row.lowBalanceMicros ?? intVar(this.env.LOW_BALANCE_MICROS, 0, 0),
           webhookUrl: row.alertWebhookUrl,
           slackWebhookUrl: row.slackWebhookUrl,
           slackLanguage: row.slackLanguage,

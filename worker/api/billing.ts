@@ -7,6 +7,7 @@ import * as z from "zod";
 import { ALERT_LANGUAGES, type AlertPreferences, NOTIFICATION_TYPES } from "../core/alert-types.ts";
 import { isTimeZone } from "../core/periods.ts";
 import { findPreferences, savePreferences } from "../db/alert-recipients.ts";
+import { intVar } from "../core/env-vars.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -280,14 +281,13 @@ async function currentTenant(c: ApiContext): Promise<TenantRow> {
 }
 
 async function settingsJson(c: ApiContext, row: TenantRow): Promise<z.output<typeof settingsView>> {
-  const fallback = Number(c.env.LOW_BALANCE_MICROS ?? 0);
   return {
     webhook_url: row.alertWebhookUrl,
     slack_webhook_url: row.slackWebhookUrl,
     slack_language: row.slackLanguage,
     webhook_secret: await alertWebhookSecret(c.env.SECRETS_KEY, row.id, row.alertWebhookSecretVersion),
     low_balance_micros: row.lowBalanceMicros,
-    default_low_balance_micros: Number.isSafeInteger(fallback) ? fallback : 0,
+    default_low_balance_micros: intVar(c.env.LOW_BALANCE_MICROS, 0, 0),
     alert_thresholds: row.alertThresholds ?? [50, 80, 100],
   };
 }

@@ -4,6 +4,7 @@
 import { eq } from "drizzle-orm";
 import * as z from "zod";
 import { ALERT_LANGUAGES } from "../core/alert-types.ts";
+import { intVar } from "../core/env-vars.ts";
 import { AppError } from "../core/errors.ts";
 import { newId, randomSecret } from "../core/ids.ts";
 import { sha256Hex } from "../core/security/hash.ts";
@@ -38,11 +39,6 @@ const inviteBody = z.strictObject({
  */
 export const INVITATION_EMAILS_PER_DAY = 20;
 const PLATFORM_INVITATION_EMAILS_PER_DAY = 200;
-
-function platformAllowance(env: ApiContext["env"]): number {
-  const configured = Number(env.MAIL_INVITATIONS_PER_DAY ?? PLATFORM_INVITATION_EMAILS_PER_DAY);
-  return Number.isSafeInteger(configured) && configured >= 0 ? configured : PLATFORM_INVITATION_EMAILS_PER_DAY;
-}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const emailOutcome = z
@@ -168,7 +164,11 @@ async function emailInvitation(
   const transport = emailTransport(c.env);
   if (!transport) return "not_configured";
   const db = getDb(c.env.DB);
-  const allowance = { perTenant: INVITATION_EMAILS_PER_DAY, platform: platformAllowance(c.env), windowMs: DAY_MS };
+  const allowance = {
+    perTenant: INVITATION_EMAILS_PER_DAY,
+    platform: intVar(c.env.MAIL_INVITATIONS_PER_DAY, PLATFORM_INVITATION_EMAILS_PER_DAY, 0),
+    windowMs: DAY_MS,
+  };
   if (!(await reserveInvitationEmail(db, invitation, invitation.createdAt, allowance))) return "limited";
   const tenantName = (await findTenant(db, invitation.tenantId))?.name ?? invitation.tenantId;
   const content = invitationEmail({ tenantName, inviterName: c.var.user.name || c.var.user.email, role: body.role, link, locale: body.language });

@@ -1,6 +1,7 @@
 // Payment configuration: which processors this server can use (their secrets are set), the
 // top-up limits and currency, and exact conversions between micro-dollars and the processors'
 // amounts (Stripe: integer minor units; PayPal: decimal strings). Never a float.
+import { intVar } from "../../core/env-vars.ts";
 import { AppError } from "../../core/errors.ts";
 import type { Env } from "../../env.ts";
 import type { PaypalConfig } from "../../services/paypal.ts";
@@ -16,11 +17,6 @@ export interface TopupConfig {
 const MICROS_PER_MINOR_UNIT = 10_000;
 const DEFAULT_MIN = 5_000_000;
 const DEFAULT_MAX = 10_000_000_000;
-
-function intVar(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value.trim() !== "" && Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
 
 export function topupConfig(env: Env): TopupConfig {
   const minMicros = intVar(env.TOPUP_MIN_MICROS, DEFAULT_MIN);
