@@ -46,7 +46,7 @@ export async function releaseInvitation(db: Db, id: string, claimedAt: number): 
 
 /**
  * Reserves one e-mail for the invitation within the daily allowances (the tenant's and everyone's):
- * marks it e-mailed, then counts; over either, unmarks it. Marking before counting means concurrent
+ * marks it e-mailed and counts in one batch; over either, unmarks it. Marking before counting means concurrent
  * invitations can only be refused one too many, never sent one too many.
  */
 export async function reserveInvitationEmail(
@@ -55,15 +55,14 @@ export async function reserveInvitationEmail(
   now: number,
   allowance: { perTenant: number; platform: number; windowMs: number },
 ): Promise<boolean> {
-  await db.update(invitations).set({ emailedAt: now }).where(eq(invitations.id, invitation.id));
   const since = gte(invitations.emailedAt, now - allowance.windowMs);
-  const [tenant, platform] = await Promise.all([countWhere(db, and(eq(invitations.tenantId, invitation.tenantId), since)), countWhere(db, since)]);
-  if (tenant <= allowance.perTenant && platform <= allowance.platform) return true;
+  const counted = (where: SQL | undefined) => db.select({ n: count() }).from(invitations).where(where);
+  const [, [tenant], [platform]] = await db.batch([
+    db.update(invitations).set({ emailedAt: now }).where(eq(invitations.id, invitation.id)),
+    counted(and(eq(invitations.tenantId, invitation.tenantId), since)),
+    counted(since),
+  ]);
+  if ((tenant?.n ?? 0) <= allowance.perTenant && (platform?.n ?? 0) <= allowance.platform) return true;
   await db.update(invitations).set({ emailedAt: null }).where(eq(invitations.id, invitation.id));
   return false;
-}
-
-async function countWhere(db: Db, where: SQL | undefined): Promise<number> {
-  const row = await db.select({ n: count() }).from(invitations).where(where).get();
-  return row?.n ?? 0;
 }

@@ -12,9 +12,11 @@ export async function enableThisDevice(label: string): Promise<PushDevice> {
   return device;
 }
 
+const deleteDevice = (id: string) => call("delete", "/api/push/subscriptions/{id}", { path: { id } });
+
 /** Removes one of the user's devices; removing this one also ends the browser's subscription. */
 export async function removeDevice(id: string): Promise<string> {
-  await call("delete", "/api/push/subscriptions/{id}", { path: { id } });
+  await deleteDevice(id);
   if (id === thisDeviceId()) await forgetThisDevice();
   return id;
 }
@@ -26,7 +28,7 @@ export async function removeDevice(id: string): Promise<string> {
 export async function stopAlertsHere(): Promise<void> {
   const id = thisDeviceId();
   if (!id) return;
-  await call("delete", "/api/push/subscriptions/{id}", { path: { id } }).catch(() => undefined);
+  await deleteDevice(id).catch(() => undefined);
   await forgetThisDevice();
 }
 
